@@ -1,0 +1,170 @@
+//! Server configuration: limits, subprotocols, extensions, Origin and Host policy.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::deflate::DeflateConfig;
+use crate::error::BuildError;
+use crate::headers::is_token;
+use crate::limits::Limits;
+use crate::origin::{split_host_port, OriginPolicy};
+
+/// Whose preference decides when several offered subprotocols are supported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProtocolOrder {
+    /// The first protocol in the server's list that the client offered (the default):
+    /// the server knows which of its protocols is newest or best, while clients often
+    /// list protocols in an arbitrary or legacy-first order.
+    #[default]
+    ServerPreference,
+    /// The first protocol in the client's list that the server supports.
+    ClientPreference,
+}
+
+/// What a server accepts. Build it once and share it (`&ServerConfig`) across connections.
+///
+/// The defaults are safe: [`Limits::DEFAULT`], no subprotocols, permessage-deflate
+/// off, and [`OriginPolicy::SameOrigin`] for requests that carry an `Origin`.
+///
+/// ```
+/// use ws_handshake::{ServerConfig, OriginPolicy, ProtocolOrder, Limits};
+/// let config = ServerConfig::new()
+///     .protocols(["chat.v2", "chat"])?
+///     .protocol_order(ProtocolOrder::ServerPreference)
+///     .origin_policy(OriginPolicy::allow_list(["https://example.com"])?)
+///     .limits(Limits::default().max_head_bytes(8192));
+/// # Ok::<(), ws_handshake::BuildError>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct ServerConfig {
+    limits: Limits,
+    protocols: Vec<String>,
+    protocol_order: ProtocolOrder,
+    require_protocol: bool,
+    origin: OriginPolicy,
+    require_origin: bool,
+    hosts: Vec<(String, Option<u16>)>,
+    deflate: Option<DeflateConfig>,
+}
+
+impl ServerConfig {
+    /// The safe defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the size limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Adds supported subprotocols, in the server's order of preference.
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidProtocol`] if a name is not an RFC 7230 token.
+    pub fn protocols<I, S>(mut self, names: I) -> Result<Self, BuildError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for name in names {
+            let name = name.as_ref();
+            if !is_token(name.as_bytes()) {
+                return Err(BuildError::InvalidProtocol);
+            }
+            self.protocols.push(name.to_string());
+        }
+        Ok(self)
+    }
+
+    /// Sets whose preference picks among supported offered subprotocols.
+    pub fn protocol_order(mut self, order: ProtocolOrder) -> Self {
+        self.protocol_order = order;
+        self
+    }
+
+    /// Refuse (400) a client that offers none of the supported subprotocols.
+    ///
+    /// RFC 6455 lets a server answer without `Sec-WebSocket-Protocol` instead, but a
+    /// client that offered subprotocols then fails the connection (Chromium, Firefox,
+    /// Node `ws` and tungstenite all do), with no status for the user to see. Requiring
+    /// a protocol turns that into an explicit `400` with a reason.
+    pub fn require_protocol(mut self, required: bool) -> Self {
+        self.require_protocol = required;
+        self
+    }
+
+    /// Sets the Origin policy (default: [`OriginPolicy::SameOrigin`]).
+    pub fn origin_policy(mut self, policy: OriginPolicy) -> Self {
+        self.origin = policy;
+        self
+    }
+
+    /// Refuse (403) requests without an `Origin` header, i.e. non-browser clients.
+    pub fn require_origin(mut self, required: bool) -> Self {
+        self.require_origin = required;
+        self
+    }
+
+    /// Only serve these hosts (`example.com`, or `example.com:8080` to pin the port);
+    /// any other `Host` is refused with 421. This defeats DNS rebinding. Empty: any host.
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidOrigin`] if an entry is not a valid `host[:port]`.
+    pub fn allowed_hosts<I, S>(mut self, hosts: I) -> Result<Self, BuildError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for h in hosts {
+            let (name, port) = split_host_port(h.as_ref()).ok_or(BuildError::InvalidOrigin)?;
+            self.hosts.push((name.to_ascii_lowercase(), port));
+        }
+        Ok(self)
+    }
+
+    /// Enables permessage-deflate negotiation (RFC 7692) with these settings.
+    /// Off by default: enable it only if your framing library compresses.
+    pub fn deflate(mut self, deflate: Option<DeflateConfig>) -> Self {
+        self.deflate = deflate;
+        self
+    }
+
+    /// The size limits.
+    pub fn limit_settings(&self) -> Limits {
+        self.limits
+    }
+
+    pub(crate) fn supported_protocols(&self) -> &[String] {
+        &self.protocols
+    }
+
+    pub(crate) fn protocol_order_setting(&self) -> ProtocolOrder {
+        self.protocol_order
+    }
+
+    pub(crate) fn requires_protocol(&self) -> bool {
+        self.require_protocol
+    }
+
+    pub(crate) fn origin_policy_setting(&self) -> &OriginPolicy {
+        &self.origin
+    }
+
+    pub(crate) fn requires_origin(&self) -> bool {
+        self.require_origin
+    }
+
+    pub(crate) fn deflate_config(&self) -> Option<&DeflateConfig> {
+        self.deflate.as_ref()
+    }
+
+    pub(crate) fn host_allowed(&self, name: &str, port: Option<u16>) -> bool {
+        self.hosts.is_empty()
+            || self
+                .hosts
+                .iter()
+                .any(|(h, p)| h.eq_ignore_ascii_case(name) && (p.is_none() || *p == port))
+    }
+}

@@ -1,0 +1,359 @@
+//! permessage-deflate negotiation (RFC 7692 §5–7).
+//!
+//! The server side walks the client's offers in order and accepts the first one it
+//! can honour ([`DeflateConfig::negotiate`]); an offer with an unknown, repeated or
+//! out-of-range parameter is declined, never turned into a failed handshake. The
+//! result is a [`PerMessageDeflate`]: the exact parameters to write in the response
+//! and to configure the compressor with.
+
+use core::fmt;
+
+use crate::extension::{Extension, Param};
+
+/// The extension token, RFC 7692 §7.
+pub const PERMESSAGE_DEFLATE: &str = "permessage-deflate";
+
+/// The parameters of one permessage-deflate offer (a client's request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DeflateOffer {
+    /// `server_no_context_takeover`: the client asks the server to reset its compression context per message.
+    pub server_no_context_takeover: bool,
+    /// `client_no_context_takeover`: the client announces it resets its own context per message.
+    pub client_no_context_takeover: bool,
+    /// `server_max_window_bits=N`: the client asks the server to compress with a window of at most 2^N.
+    pub server_max_window_bits: Option<u8>,
+    /// `client_max_window_bits[=N]`: the client can limit its own window; `Some(None)` is the bare parameter.
+    pub client_max_window_bits: Option<Option<u8>>,
+}
+
+/// Why a permessage-deflate parameter list is invalid (RFC 7692 §7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeflateParamError {
+    /// A parameter RFC 7692 does not define.
+    #[error("unknown permessage-deflate parameter")]
+    Unknown,
+    /// A parameter given twice.
+    #[error("repeated permessage-deflate parameter")]
+    Repeated,
+    /// A value missing, present where none is allowed, or outside 8..=15.
+    #[error("invalid permessage-deflate parameter value")]
+    InvalidValue,
+}
+
+impl DeflateOffer {
+    /// Reads the parameters of a `permessage-deflate` extension element.
+    ///
+    /// # Errors
+    /// An unknown or repeated parameter, or an invalid value (RFC 7692 §7.1).
+    pub fn from_extension(ext: &Extension<'_>) -> Result<Self, DeflateParamError> {
+        let mut offer = Self::default();
+        for p in ext.params() {
+            let p = p.map_err(|_| DeflateParamError::InvalidValue)?;
+            match p.name() {
+                "server_no_context_takeover" => {
+                    no_value(&p)?;
+                    set_once(&mut offer.server_no_context_takeover)?;
+                }
+                "client_no_context_takeover" => {
+                    no_value(&p)?;
+                    set_once(&mut offer.client_no_context_takeover)?;
+                }
+                "server_max_window_bits" => {
+                    let bits = window_bits(&p)?.ok_or(DeflateParamError::InvalidValue)?;
+                    replace_once(&mut offer.server_max_window_bits, bits)?;
+                }
+                "client_max_window_bits" => {
+                    let bits = window_bits(&p)?;
+                    replace_once(&mut offer.client_max_window_bits, bits)?;
+                }
+                _ => return Err(DeflateParamError::Unknown),
+            }
+        }
+        Ok(offer)
+    }
+}
+
+fn no_value(p: &Param<'_>) -> Result<(), DeflateParamError> {
+    match p.value() {
+        None => Ok(()),
+        Some(_) => Err(DeflateParamError::InvalidValue),
+    }
+}
+
+fn set_once(flag: &mut bool) -> Result<(), DeflateParamError> {
+    if core::mem::replace(flag, true) {
+        return Err(DeflateParamError::Repeated);
+    }
+    Ok(())
+}
+
+fn replace_once<T>(slot: &mut Option<T>, v: T) -> Result<(), DeflateParamError> {
+    if slot.replace(v).is_some() {
+        return Err(DeflateParamError::Repeated);
+    }
+    Ok(())
+}
+
+/// A window-bits value: absent, or a decimal 8..=15 (RFC 7692 §7.1.2).
+fn window_bits(p: &Param<'_>) -> Result<Option<u8>, DeflateParamError> {
+    let Some(v) = p.value() else { return Ok(None) };
+    match v.to_u32() {
+        Some(n @ 8..=15) => Ok(Some(n as u8)),
+        _ => Err(DeflateParamError::InvalidValue),
+    }
+}
+
+/// The server's permessage-deflate settings: what it is willing to agree to.
+///
+/// ```
+/// use ws_handshake::deflate::DeflateConfig;
+/// // Accept deflate, but never keep more than a 2^12 window per connection.
+/// let config = DeflateConfig::new().server_max_window_bits(12).client_max_window_bits(12);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeflateConfig {
+    server_no_context_takeover: bool,
+    client_no_context_takeover: bool,
+    server_max_window_bits: u8,
+    client_max_window_bits: u8,
+}
+
+impl Default for DeflateConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DeflateConfig {
+    /// Accepts any valid offer with the client's parameters (windows up to 2^15).
+    pub const fn new() -> Self {
+        Self {
+            server_no_context_takeover: false,
+            client_no_context_takeover: false,
+            server_max_window_bits: 15,
+            client_max_window_bits: 15,
+        }
+    }
+
+    /// Always reset the server's compression context per message (saves memory between messages).
+    pub const fn server_no_context_takeover(mut self, on: bool) -> Self {
+        self.server_no_context_takeover = on;
+        self
+    }
+
+    /// Ask clients to reset their compression context per message.
+    pub const fn client_no_context_takeover(mut self, on: bool) -> Self {
+        self.client_no_context_takeover = on;
+        self
+    }
+
+    /// The largest window the server compresses with, 8..=15 (clamped).
+    pub const fn server_max_window_bits(mut self, bits: u8) -> Self {
+        self.server_max_window_bits = clamp_bits(bits);
+        self
+    }
+
+    /// The largest window the server lets a client compress with, 8..=15 (clamped).
+    /// Below 15, offers that do not carry `client_max_window_bits` are declined,
+    /// since RFC 7692 §7.1.2.2 forbids asking a client that did not offer it.
+    pub const fn client_max_window_bits(mut self, bits: u8) -> Self {
+        self.client_max_window_bits = clamp_bits(bits);
+        self
+    }
+
+    /// Answers one offer: the agreed parameters, or `None` to decline it (RFC 7692 §7.1).
+    ///
+    /// ```
+    /// use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
+    /// let offer = DeflateOffer { server_max_window_bits: Some(10), ..Default::default() };
+    /// let agreed = DeflateConfig::new().server_max_window_bits(12).accept(&offer).unwrap();
+    /// // The response must carry server_max_window_bits <= 10 (RFC 7692 §7.1.2.1).
+    /// assert_eq!(agreed.to_string(), "permessage-deflate; server_max_window_bits=10");
+    /// ```
+    pub fn accept(&self, offer: &DeflateOffer) -> Option<PerMessageDeflate> {
+        // §7.1.2.1: an offered server_max_window_bits must be answered with a value <= it;
+        // without one, the server may still announce a smaller window of its own.
+        let server_max_window_bits = match offer.server_max_window_bits {
+            Some(n) => Some(n.min(self.server_max_window_bits)),
+            None => (self.server_max_window_bits < 15).then_some(self.server_max_window_bits),
+        };
+        // §7.1.2.2: client_max_window_bits may only be answered if offered.
+        let client_max_window_bits = match offer.client_max_window_bits {
+            None if self.client_max_window_bits < 15 => return None,
+            None => None,
+            Some(offered) => {
+                let limit = offered.unwrap_or(15);
+                (self.client_max_window_bits < limit).then_some(self.client_max_window_bits)
+            }
+        };
+        Some(PerMessageDeflate {
+            server_no_context_takeover: offer.server_no_context_takeover
+                || self.server_no_context_takeover,
+            client_no_context_takeover: offer.client_no_context_takeover
+                || self.client_no_context_takeover,
+            server_max_window_bits,
+            client_max_window_bits,
+        })
+    }
+
+    /// Walks `Sec-WebSocket-Extensions` offers in client order and accepts the first
+    /// permessage-deflate offer this configuration can honour; invalid offers are skipped.
+    pub fn negotiate<'a, I>(&self, offers: I) -> Option<PerMessageDeflate>
+    where
+        I: IntoIterator<Item = Extension<'a>>,
+    {
+        offers
+            .into_iter()
+            .filter(|e| e.name().eq_ignore_ascii_case(PERMESSAGE_DEFLATE))
+            .find_map(|e| self.accept(&DeflateOffer::from_extension(&e).ok()?))
+    }
+}
+
+const fn clamp_bits(bits: u8) -> u8 {
+    if bits < 8 {
+        8
+    } else if bits > 15 {
+        15
+    } else {
+        bits
+    }
+}
+
+/// Agreed permessage-deflate parameters, as written in the response
+/// (RFC 7692 §7.1). Hand them to the compressor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PerMessageDeflate {
+    /// The server resets its compression context after each message.
+    pub server_no_context_takeover: bool,
+    /// The client resets its compression context after each message.
+    pub client_no_context_takeover: bool,
+    /// The server's LZ77 window, 2^N bytes; `None` in the response means 15.
+    pub server_max_window_bits: Option<u8>,
+    /// The client's LZ77 window, 2^N bytes; `None` in the response means the client's choice (up to 15).
+    pub client_max_window_bits: Option<u8>,
+}
+
+impl PerMessageDeflate {
+    /// The window the server compresses with (and the client inflates with), in bits.
+    pub fn server_window_bits(&self) -> u8 {
+        self.server_max_window_bits.unwrap_or(15)
+    }
+
+    /// The largest window the client may compress with (and the server must inflate with), in bits.
+    pub fn client_window_bits(&self) -> u8 {
+        self.client_max_window_bits.unwrap_or(15)
+    }
+}
+
+/// The canonical response element, e.g. `permessage-deflate; server_max_window_bits=10`.
+impl fmt::Display for PerMessageDeflate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(PERMESSAGE_DEFLATE)?;
+        if self.server_no_context_takeover {
+            f.write_str("; server_no_context_takeover")?;
+        }
+        if self.client_no_context_takeover {
+            f.write_str("; client_no_context_takeover")?;
+        }
+        if let Some(n) = self.server_max_window_bits {
+            write!(f, "; server_max_window_bits={n}")?;
+        }
+        if let Some(n) = self.client_max_window_bits {
+            write!(f, "; client_max_window_bits={n}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extension::parse;
+
+    fn negotiate(config: DeflateConfig, header: &str) -> Option<String> {
+        let offers = parse(header.as_bytes()).map(|e| e.unwrap());
+        config.negotiate(offers).map(|d| d.to_string())
+    }
+
+    #[test]
+    fn rfc_7692_examples() {
+        let c = DeflateConfig::new();
+        // §7.1.1 / §5.1: a bare offer is accepted as is.
+        assert_eq!(negotiate(c, "permessage-deflate").as_deref(), Some("permessage-deflate"));
+        // §7.1.2.1: server_max_window_bits in the offer must be answered.
+        assert_eq!(
+            negotiate(c, "permessage-deflate; server_max_window_bits=10").as_deref(),
+            Some("permessage-deflate; server_max_window_bits=10")
+        );
+        // §5.2 example: the first offer is declined (unknown param), the second accepted.
+        assert_eq!(
+            negotiate(c, "permessage-deflate; foo=1, permessage-deflate; client_max_window_bits").as_deref(),
+            Some("permessage-deflate")
+        );
+        // server_no_context_takeover requested is never dropped.
+        assert_eq!(
+            negotiate(c, "permessage-deflate; server_no_context_takeover").as_deref(),
+            Some("permessage-deflate; server_no_context_takeover")
+        );
+    }
+
+    #[test]
+    fn first_acceptable_offer_wins() {
+        let c = DeflateConfig::new();
+        assert_eq!(
+            negotiate(c, "permessage-deflate; server_max_window_bits=9, permessage-deflate").as_deref(),
+            Some("permessage-deflate; server_max_window_bits=9")
+        );
+    }
+
+    #[test]
+    fn invalid_offers_are_declined() {
+        let c = DeflateConfig::new();
+        for bad in [
+            "permessage-deflate; server_max_window_bits",
+            "permessage-deflate; server_max_window_bits=7",
+            "permessage-deflate; server_max_window_bits=16",
+            "permessage-deflate; server_max_window_bits=010",
+            "permessage-deflate; client_max_window_bits=1",
+            "permessage-deflate; server_no_context_takeover=1",
+            "permessage-deflate; server_no_context_takeover; server_no_context_takeover",
+            "permessage-deflate; client_max_window_bits; client_max_window_bits=10",
+            "permessage-deflate; x",
+            "x-other",
+        ] {
+            assert_eq!(negotiate(c, bad), None, "{bad}");
+        }
+        assert_eq!(
+            negotiate(c, "permessage-deflate; client_max_window_bits=\"10\"").as_deref(),
+            Some("permessage-deflate")
+        );
+    }
+
+    #[test]
+    fn client_window_limit_needs_the_offer() {
+        let c = DeflateConfig::new().client_max_window_bits(10);
+        assert_eq!(negotiate(c, "permessage-deflate"), None);
+        assert_eq!(
+            negotiate(c, "permessage-deflate; client_max_window_bits").as_deref(),
+            Some("permessage-deflate; client_max_window_bits=10")
+        );
+        assert_eq!(
+            negotiate(c, "permessage-deflate; client_max_window_bits=9").as_deref(),
+            Some("permessage-deflate")
+        );
+    }
+
+    #[test]
+    fn server_settings_are_announced() {
+        let c = DeflateConfig::new().server_max_window_bits(11).server_no_context_takeover(true);
+        assert_eq!(
+            negotiate(c, "permessage-deflate; server_max_window_bits=13").as_deref(),
+            Some("permessage-deflate; server_no_context_takeover; server_max_window_bits=11")
+        );
+        assert_eq!(
+            negotiate(c, "permessage-deflate").as_deref(),
+            Some("permessage-deflate; server_no_context_takeover; server_max_window_bits=11")
+        );
+    }
+}

@@ -1,0 +1,237 @@
+//! Errors: what the peer did wrong ([`Error`]) and what the caller did wrong ([`BuildError`]).
+
+/// A rule of RFC 6455 §4.2.1 (or of HTTP/1.1 framing) that a request broke.
+///
+/// Every variant knows the HTTP status it maps to ([`Error::status`]) and can write
+/// a complete rejection response ([`Error::rejection`]). The `Display` text is the
+/// short plain-text reason sent in that response's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request head did not end within the configured byte limit (431).
+    #[error("request head is larger than {limit} bytes")]
+    HeadTooLarge {
+        /// The configured limit, in bytes.
+        limit: usize,
+    },
+    /// The request has more header fields than the configured limit (431).
+    #[error("request has more than {limit} header fields")]
+    TooManyHeaders {
+        /// The configured limit, in header fields.
+        limit: usize,
+    },
+    /// More than 8 `Sec-WebSocket-Protocol` or `Sec-WebSocket-Extensions` field lines (431).
+    #[error("too many Sec-WebSocket-Protocol or Sec-WebSocket-Extensions lines")]
+    TooManyListLines,
+    /// The request is not well-formed HTTP/1.1, RFC 7230 §3 (400).
+    #[error("malformed HTTP request: {0}")]
+    Malformed(Malformed),
+    /// The method is not `GET`, RFC 6455 §4.1 item 2 (405, with `Allow: GET`).
+    #[error("method must be GET")]
+    MethodNotGet,
+    /// The HTTP version is older than 1.1, RFC 6455 §4.1 item 2 (400).
+    #[error("HTTP version must be 1.1 or later")]
+    HttpVersionTooOld,
+    /// The request-target is neither origin-form nor absolute-form, RFC 6455 §4.1 item 3 (400).
+    #[error("request-target must be an absolute path or an absolute URI")]
+    RequestTargetInvalid,
+    /// The request has no `Host` header field, RFC 6455 §4.1 item 4 (400).
+    #[error("Host header is missing")]
+    HostMissing,
+    /// The request has more than one `Host` header field, RFC 7230 §5.4 (400).
+    #[error("Host header appears more than once")]
+    HostRepeated,
+    /// The `Host` value is not a valid `uri-host [ ":" port ]`, RFC 7230 §5.4 (400).
+    #[error("Host header is not a valid host")]
+    HostInvalid,
+    /// `Host` is not on the configured allow-list (DNS-rebinding defence, 421).
+    #[error("Host is not served here")]
+    HostNotAllowed,
+    /// No `Upgrade` header field lists `websocket`, RFC 6455 §4.2.1 item 3 (426, with `Upgrade: websocket`).
+    #[error("Upgrade header must contain websocket")]
+    UpgradeLacksWebSocket,
+    /// No `Connection` header field lists `upgrade`, RFC 6455 §4.2.1 item 4 (400).
+    #[error("Connection header must contain upgrade")]
+    ConnectionLacksUpgrade,
+    /// A draft-76 (hixie) handshake with `Sec-WebSocket-Key1`/`Key2` (426, with `Sec-WebSocket-Version: 13`).
+    #[error("draft-76 handshakes are not supported; use Sec-WebSocket-Version 13")]
+    LegacyDraftHandshake,
+    /// `Sec-WebSocket-Version` is absent, RFC 6455 §4.2.1 item 6 (426).
+    #[error("Sec-WebSocket-Version header is missing")]
+    VersionMissing,
+    /// `Sec-WebSocket-Version` is not `13`, RFC 6455 §4.2.2 item 4 (426, with `Sec-WebSocket-Version: 13`).
+    #[error("Sec-WebSocket-Version must be 13")]
+    VersionUnsupported,
+    /// `Sec-WebSocket-Version` appears more than once, RFC 6455 §11.3.5 (400).
+    #[error("Sec-WebSocket-Version header appears more than once")]
+    VersionRepeated,
+    /// `Sec-WebSocket-Key` is absent, RFC 6455 §4.2.1 item 5 (400).
+    #[error("Sec-WebSocket-Key header is missing")]
+    KeyMissing,
+    /// `Sec-WebSocket-Key` appears more than once, RFC 6455 §11.3.1 (400).
+    #[error("Sec-WebSocket-Key header appears more than once")]
+    KeyRepeated,
+    /// `Sec-WebSocket-Key` is not the base64 encoding of exactly 16 bytes, RFC 6455 §4.2.1 item 5 (400).
+    #[error("Sec-WebSocket-Key must be base64 of 16 bytes")]
+    KeyInvalid,
+    /// The request announces a body (`Content-Length` > 0 or `Transfer-Encoding`);
+    /// bytes after an upgrade request's head are WebSocket frames, RFC 6455 §4.1 (400).
+    #[error("a WebSocket upgrade request must not have a body")]
+    BodyNotAllowed,
+    /// `Sec-WebSocket-Protocol` is not a comma-separated list of tokens, RFC 6455 §4.1 item 10 (400).
+    #[error("Sec-WebSocket-Protocol must be a list of tokens")]
+    ProtocolListMalformed,
+    /// `Sec-WebSocket-Extensions` does not follow the grammar of RFC 6455 §9.1 (400).
+    #[error("Sec-WebSocket-Extensions is malformed")]
+    ExtensionListMalformed,
+    /// The configuration requires a subprotocol and the client offered none we support (400).
+    #[error("no supported subprotocol was offered")]
+    ProtocolRequired,
+    /// `Origin` appears more than once or is not an ASCII origin serialization, RFC 6454 §7 (400).
+    #[error("Origin header is invalid")]
+    OriginInvalid,
+    /// The origin policy refused the request's `Origin`, RFC 6455 §4.2.2 / §10.2 (403).
+    #[error("Origin is not allowed")]
+    OriginRejected,
+    /// The origin policy requires an `Origin` header and the request has none (403).
+    #[error("Origin header is required")]
+    OriginMissing,
+}
+
+/// What exactly was malformed in the HTTP message, RFC 7230 §3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Malformed {
+    /// A line ended with a bare LF instead of CRLF, RFC 7230 §3.5.
+    #[error("line ends with a bare LF")]
+    BareLf,
+    /// An invalid byte in the method or elsewhere a token is required.
+    #[error("invalid token")]
+    Token,
+    /// An invalid byte in the request-target or status line.
+    #[error("invalid request line")]
+    RequestLine,
+    /// An invalid or unsupported HTTP version.
+    #[error("invalid HTTP version")]
+    Version,
+    /// An invalid byte in a header field name (including obs-fold continuation lines).
+    #[error("invalid header name")]
+    HeaderName,
+    /// An invalid byte (CR, NUL, other controls) in a header field value.
+    #[error("invalid header value")]
+    HeaderValue,
+    /// A stray CR or other invalid byte where a line break was expected.
+    #[error("invalid line break")]
+    NewLine,
+    /// The head ended (`CRLF CRLF`) before the start line was complete.
+    #[error("incomplete start line")]
+    Incomplete,
+    /// A response status code was not three digits.
+    #[error("invalid status code")]
+    Status,
+}
+
+impl Malformed {
+    pub(crate) fn from_httparse(e: httparse::Error) -> Self {
+        match e {
+            httparse::Error::HeaderName => Self::HeaderName,
+            httparse::Error::HeaderValue => Self::HeaderValue,
+            httparse::Error::NewLine => Self::NewLine,
+            httparse::Error::Status => Self::Status,
+            httparse::Error::Version => Self::Version,
+            // TooManyHeaders is mapped by the caller, which knows the limit.
+            httparse::Error::Token | httparse::Error::TooManyHeaders => Self::Token,
+        }
+    }
+}
+
+impl Error {
+    /// The HTTP status code this error is answered with.
+    ///
+    /// ```
+    /// use ws_handshake::Error;
+    /// assert_eq!(Error::MethodNotGet.status(), 405);
+    /// assert_eq!(Error::VersionUnsupported.status(), 426);
+    /// assert_eq!(Error::OriginRejected.status(), 403);
+    /// ```
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::HeadTooLarge { .. } | Self::TooManyHeaders { .. } | Self::TooManyListLines => 431,
+            Self::MethodNotGet => 405,
+            Self::UpgradeLacksWebSocket
+            | Self::LegacyDraftHandshake
+            | Self::VersionMissing
+            | Self::VersionUnsupported => 426,
+            Self::OriginRejected | Self::OriginMissing => 403,
+            Self::HostNotAllowed => 421,
+            Self::Malformed(_)
+            | Self::HttpVersionTooOld
+            | Self::RequestTargetInvalid
+            | Self::HostMissing
+            | Self::HostRepeated
+            | Self::HostInvalid
+            | Self::ConnectionLacksUpgrade
+            | Self::VersionRepeated
+            | Self::KeyMissing
+            | Self::KeyRepeated
+            | Self::KeyInvalid
+            | Self::BodyNotAllowed
+            | Self::ProtocolListMalformed
+            | Self::ExtensionListMalformed
+            | Self::ProtocolRequired
+            | Self::OriginInvalid => 400,
+        }
+    }
+
+    /// The complete rejection response for this error, ready to be written.
+    ///
+    /// It closes the connection, carries `Sec-WebSocket-Version: 13`, `Allow: GET`
+    /// on 405, `Upgrade: websocket` on 426, and the `Display` text as its body.
+    ///
+    /// ```
+    /// use ws_handshake::Error;
+    /// let mut out = Vec::new();
+    /// Error::MethodNotGet.rejection().write_to(&mut out);
+    /// let text = String::from_utf8(out).unwrap();
+    /// assert!(text.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"));
+    /// assert!(text.contains("\r\nAllow: GET\r\n"));
+    /// ```
+    pub fn rejection(self) -> crate::Rejection<'static> {
+        crate::Rejection::for_error(self)
+    }
+}
+
+/// A mistake by the caller while building an outgoing message (not the peer's fault).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A header name is not an RFC 7230 token.
+    #[error("header name is not a valid token")]
+    InvalidHeaderName,
+    /// A header value contains CR, LF, NUL or another control byte (only HTAB is allowed).
+    #[error("header value contains a control character")]
+    InvalidHeaderValue,
+    /// The header is written by the handshake itself and cannot be supplied or overridden.
+    #[error("header is managed by the handshake and cannot be set")]
+    ReservedHeader,
+    /// The status code cannot be used for a rejection (only 300–599 can).
+    #[error("status code must be within 300..=599 for a rejection")]
+    InvalidStatus,
+    /// A subprotocol name is not an RFC 7230 token (RFC 6455 §4.1 item 10).
+    #[error("subprotocol name is not a valid token")]
+    InvalidProtocol,
+    /// An origin in the configuration is not a valid `scheme://host[:port]` (or host pattern).
+    #[error("origin is not a valid scheme://host[:port]")]
+    InvalidOrigin,
+    /// The URL is not a valid `ws://` or `wss://` URL.
+    #[error("URL is invalid: {0}")]
+    InvalidUrl(&'static str),
+}
+
+/// The output buffer is too small; nothing was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("buffer too small: {required} bytes required")]
+pub struct BufferTooSmall {
+    /// How many bytes the message needs.
+    pub required: usize,
+}

@@ -1,0 +1,399 @@
+//! The `Sec-WebSocket-Extensions` grammar of RFC 6455 §9.1, parsed without copying.
+//!
+//! ```text
+//! extension-list  = 1#extension
+//! extension       = extension-token *( ";" extension-param )
+//! extension-param = token [ "=" ( token / quoted-string ) ]
+//! ```
+//! A quoted-string value must unescape to a token. Optional whitespace is allowed
+//! around `,`, `;` and `=`. Empty list elements are refused.
+
+use core::fmt;
+
+use crate::headers::is_tchar;
+
+/// One extension of a `Sec-WebSocket-Extensions` list: a name and its parameters.
+///
+/// ```
+/// use ws_handshake::extension::parse;
+/// let list = b"permessage-deflate; client_max_window_bits, x-custom; a=\"1\"";
+/// let exts: Vec<_> = parse(list).collect::<Result<_, _>>()?;
+/// assert_eq!(exts[0].name(), "permessage-deflate");
+/// assert_eq!(exts[0].params().next().unwrap()?.name(), "client_max_window_bits");
+/// let p = exts[1].params().next().unwrap()?;
+/// assert_eq!(p.value().unwrap().as_str(), Some("1"));
+/// # Ok::<(), ws_handshake::extension::ExtensionSyntaxError>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Extension<'a> {
+    name: &'a str,
+    /// The `; param ...` part, already validated.
+    params: &'a [u8],
+}
+
+impl<'a> Extension<'a> {
+    /// The extension token, e.g. `permessage-deflate`.
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// The parameters, in order.
+    pub fn params(&self) -> Params<'a> {
+        Params {
+            cur: Cursor::new(self.params),
+        }
+    }
+}
+
+impl fmt::Debug for Extension<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Extension")
+            .field("name", &self.name)
+            .field("params", &as_str(self.params))
+            .finish()
+    }
+}
+
+/// One `name[=value]` parameter of an [`Extension`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param<'a> {
+    name: &'a str,
+    value: Option<ParamValue<'a>>,
+}
+
+impl<'a> Param<'a> {
+    /// The parameter name, e.g. `client_max_window_bits`.
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// The value, if the parameter has one.
+    pub fn value(&self) -> Option<ParamValue<'a>> {
+        self.value
+    }
+}
+
+/// A parameter value: a token, or a quoted-string whose unescaped content is a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamValue<'a> {
+    /// The token, or the quoted-string content with its backslash escapes still in place.
+    raw: &'a str,
+    escaped: bool,
+}
+
+impl<'a> ParamValue<'a> {
+    /// The value as a borrowed `&str`, unless it contained backslash escapes
+    /// (which cannot be removed without copying); see [`ParamValue::bytes`].
+    pub fn as_str(&self) -> Option<&'a str> {
+        (!self.escaped).then_some(self.raw)
+    }
+
+    /// The unescaped bytes of the value.
+    pub fn bytes(&self) -> impl Iterator<Item = u8> + 'a {
+        let mut escape = false;
+        self.raw.bytes().filter(move |&b| {
+            let keep = escape || b != b'\\';
+            escape = !escape && b == b'\\';
+            keep
+        })
+    }
+
+    /// Whether the unescaped value equals `s` exactly.
+    pub fn eq_str(&self, s: &str) -> bool {
+        self.bytes().eq(s.bytes())
+    }
+
+    /// The value as a decimal number without sign or leading zeros (`None` otherwise).
+    pub fn to_u32(&self) -> Option<u32> {
+        let mut n: u32 = 0;
+        let mut digits = 0usize;
+        for b in self.bytes() {
+            let d = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+            if digits > 0 && n == 0 {
+                return None; // a leading zero
+            }
+            n = n.checked_mul(10)?.checked_add(u32::from(d))?;
+            digits = digits.saturating_add(1);
+        }
+        (digits > 0).then_some(n)
+    }
+}
+
+impl fmt::Display for ParamValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.bytes().try_for_each(|b| fmt::Write::write_char(f, char::from(b)))
+    }
+}
+
+/// Why a `Sec-WebSocket-Extensions` value does not follow RFC 6455 §9.1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("Sec-WebSocket-Extensions is not valid per RFC 6455 §9.1")]
+pub struct ExtensionSyntaxError;
+
+/// Parses one `Sec-WebSocket-Extensions` header value into its extensions, in order.
+///
+/// After the first error the iterator ends.
+pub fn parse(value: &[u8]) -> Extensions<'_> {
+    Extensions {
+        cur: Cursor::new(value),
+        state: ListState::Start,
+    }
+}
+
+/// Whether a whole header value follows the grammar.
+pub(crate) fn is_valid(value: &[u8]) -> bool {
+    parse(value).all(|e| e.is_ok_and(|e| e.params().all(|_| true)))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListState {
+    Start,
+    AfterComma,
+    Done,
+}
+
+/// Iterator over the extensions of one header value; see [`parse`].
+#[derive(Debug, Clone)]
+pub struct Extensions<'a> {
+    cur: Cursor<'a>,
+    state: ListState,
+}
+
+impl<'a> Iterator for Extensions<'a> {
+    type Item = Result<Extension<'a>, ExtensionSyntaxError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.state == ListState::Done {
+            return None;
+        }
+        self.cur.skip_ows();
+        if self.cur.at_end() && self.state == ListState::Start {
+            self.state = ListState::Done;
+            return Some(Err(ExtensionSyntaxError)); // 1#extension: at least one
+        }
+        let result = self.extension();
+        self.state = match result {
+            Ok(_) if !self.cur.at_end() => ListState::AfterComma,
+            _ => ListState::Done,
+        };
+        Some(result)
+    }
+}
+
+impl<'a> Extensions<'a> {
+    fn extension(&mut self) -> Result<Extension<'a>, ExtensionSyntaxError> {
+        let name = self.cur.token().ok_or(ExtensionSyntaxError)?;
+        let start = self.cur.pos;
+        let mut params = Params { cur: self.cur };
+        for p in &mut params {
+            p?;
+        }
+        self.cur = params.cur;
+        let raw = self.cur.s.get(start..self.cur.pos).unwrap_or_default();
+        match self.cur.peek() {
+            None => {}
+            Some(b',') => {
+                self.cur.bump();
+                self.cur.skip_ows();
+                if self.cur.at_end() {
+                    return Err(ExtensionSyntaxError); // trailing comma: an empty element
+                }
+            }
+            Some(_) => return Err(ExtensionSyntaxError),
+        }
+        Ok(Extension {
+            name: as_str(name),
+            params: raw,
+        })
+    }
+}
+
+/// Iterator over an extension's parameters. It stops before a `,` or at the end.
+#[derive(Debug, Clone)]
+pub struct Params<'a> {
+    cur: Cursor<'a>,
+}
+
+impl<'a> Iterator for Params<'a> {
+    type Item = Result<Param<'a>, ExtensionSyntaxError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.cur.skip_ows();
+        if self.cur.peek() != Some(b';') {
+            return None;
+        }
+        self.cur.bump();
+        Some(self.param())
+    }
+}
+
+impl<'a> Params<'a> {
+    fn param(&mut self) -> Result<Param<'a>, ExtensionSyntaxError> {
+        self.cur.skip_ows();
+        let name = as_str(self.cur.token().ok_or(ExtensionSyntaxError)?);
+        self.cur.skip_ows();
+        if self.cur.peek() != Some(b'=') {
+            return Ok(Param { name, value: None });
+        }
+        self.cur.bump();
+        self.cur.skip_ows();
+        let value = if self.cur.peek() == Some(b'"') {
+            self.cur.quoted_token()?
+        } else {
+            let raw = as_str(self.cur.token().ok_or(ExtensionSyntaxError)?);
+            ParamValue {
+                raw,
+                escaped: false,
+            }
+        };
+        Ok(Param {
+            name,
+            value: Some(value),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Cursor<'a> {
+    s: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(s: &'a [u8]) -> Self {
+        Self { s, pos: 0 }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    fn bump(&mut self) {
+        self.pos = self.pos.saturating_add(1);
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.s.len()
+    }
+
+    fn skip_ows(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t')) {
+            self.bump();
+        }
+    }
+
+    fn token(&mut self) -> Option<&'a [u8]> {
+        let start = self.pos;
+        while self.peek().is_some_and(is_tchar) {
+            self.bump();
+        }
+        self.s.get(start..self.pos).filter(|t| !t.is_empty())
+    }
+
+    /// A quoted-string (cursor on the opening quote) whose unescaped content is a token.
+    fn quoted_token(&mut self) -> Result<ParamValue<'a>, ExtensionSyntaxError> {
+        self.bump();
+        let start = self.pos;
+        let mut escaped = false;
+        let mut len = 0usize;
+        loop {
+            match self.peek() {
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    self.bump();
+                    escaped = true;
+                    match self.peek() {
+                        Some(b) if is_tchar(b) => {}
+                        _ => return Err(ExtensionSyntaxError),
+                    }
+                }
+                Some(b) if is_tchar(b) => {}
+                _ => return Err(ExtensionSyntaxError),
+            }
+            self.bump();
+            len = len.saturating_add(1);
+        }
+        let raw = self.s.get(start..self.pos).unwrap_or_default();
+        self.bump(); // closing quote
+        if len == 0 {
+            return Err(ExtensionSyntaxError);
+        }
+        Ok(ParamValue {
+            raw: as_str(raw),
+            escaped,
+        })
+    }
+}
+
+/// Tokens are ASCII, so this never falls back.
+fn as_str(token: &[u8]) -> &str {
+    core::str::from_utf8(token).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Parsed = Vec<(String, Vec<(String, Option<String>)>)>;
+
+    fn names(v: &[u8]) -> Result<Parsed, ExtensionSyntaxError> {
+        parse(v)
+            .map(|e| {
+                let e = e?;
+                let params = e
+                    .params()
+                    .map(|p| p.map(|p| (p.name().to_string(), p.value().map(|v| v.to_string()))))
+                    .collect::<Result<_, _>>()?;
+                Ok((e.name().to_string(), params))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parses_lists_params_and_quoted_values() {
+        let got = names(b"permessage-deflate ; client_max_window_bits ;server_max_window_bits = \"1\\0\" ,foo").unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].0, "permessage-deflate");
+        assert_eq!(got[0].1[0], ("client_max_window_bits".into(), None));
+        assert_eq!(got[0].1[1], ("server_max_window_bits".into(), Some("10".into())));
+        assert_eq!(got[1], ("foo".into(), vec![]));
+    }
+
+    #[test]
+    fn refuses_malformed_values() {
+        for bad in [
+            &b""[..],
+            b" ",
+            b",",
+            b"a,",
+            b"a,,b",
+            b"a;",
+            b"a;=1",
+            b"a;b=",
+            b"a;b=\"\"",
+            b"a;b=\"x y\"",
+            b"a;b=\"x",
+            b"a;b=\"x\\",
+            b"a b",
+            b"a;b=1 2",
+            b"\"a\"",
+            b"a;b=\"1\"x",
+        ] {
+            assert!(!is_valid(bad), "{:?}", String::from_utf8_lossy(bad));
+        }
+        for good in [&b"a"[..], b"a;b", b"a ; b = 1", b"a;b=\"1\"", b"a, b;c=\"\\d\""] {
+            assert!(is_valid(good), "{:?}", String::from_utf8_lossy(good));
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        let v = |s: &'static str| ParamValue { raw: s, escaped: s.contains('\\') };
+        assert_eq!(v("15").to_u32(), Some(15));
+        assert_eq!(v("1\\5").to_u32(), Some(15));
+        assert_eq!(v("08").to_u32(), None);
+        assert_eq!(v("0").to_u32(), Some(0));
+        assert_eq!(v("99999999999").to_u32(), None);
+        assert_eq!(v("x").to_u32(), None);
+    }
+}

@@ -1,0 +1,192 @@
+//! Finding the end of an HTTP head in bytes fed in arbitrary chunks.
+//!
+//! Each byte is scanned exactly once, whatever the chunking, so feeding N bytes costs
+//! O(N). Bytes are copied only while a head is incomplete; a head that arrives whole
+//! in one chunk is never copied, and bytes after the head are never copied at all.
+
+use alloc::vec::Vec;
+
+use crate::error::{Error, Malformed};
+
+/// How a fed chunk left the head.
+#[derive(Debug)]
+pub(crate) enum Read<'a> {
+    /// The head is not complete yet.
+    Partial,
+    /// The head is complete: the head bytes (ending in `CRLF CRLF`) and what followed it.
+    Complete { head: &'a [u8], leftover: &'a [u8] },
+}
+
+/// Accumulates one HTTP head, enforcing a byte limit and CRLF line endings.
+#[derive(Debug, Default)]
+pub(crate) struct HeadReader {
+    buf: Vec<u8>,
+    /// Offset just past the last LF seen; 0 when none was seen.
+    line_start: usize,
+    /// The previous head was returned; start afresh on the next feed.
+    complete: bool,
+}
+
+/// Growth steps for the buffer: slack stays under `max(128, held / 64)` bytes,
+/// so a pending handshake holds little more than it was sent, while growth stays
+/// geometric (each byte is copied a bounded number of times).
+const GROWTH_STEP: usize = 128;
+
+impl HeadReader {
+    /// A reader that reuses `buf`'s allocation.
+    pub(crate) fn with_buffer(mut buf: Vec<u8>) -> Self {
+        buf.clear();
+        Self {
+            buf,
+            line_start: 0,
+            complete: false,
+        }
+    }
+
+    /// Gives the buffer back for reuse.
+    pub(crate) fn into_buffer(self) -> Vec<u8> {
+        self.buf
+    }
+
+    /// Bytes of an incomplete head held so far.
+    pub(crate) fn held(&self) -> usize {
+        if self.complete {
+            0
+        } else {
+            self.buf.len()
+        }
+    }
+
+    /// Heap bytes reserved by the reader.
+    pub(crate) fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
+    /// Feeds one chunk; `limit` is the largest head accepted, in bytes.
+    pub(crate) fn feed<'a>(&'a mut self, chunk: &'a [u8], limit: usize) -> Result<Read<'a>, Error> {
+        if self.complete {
+            self.buf.clear();
+            self.line_start = 0;
+            self.complete = false;
+        }
+        let base = self.buf.len();
+        let mut from = 0;
+        while let Some(i) = chunk.get(from..).and_then(find_lf).map(|i| i.saturating_add(from)) {
+            let prev = match i.checked_sub(1) {
+                Some(p) => chunk.get(p),
+                None => self.buf.last(),
+            };
+            if prev != Some(&b'\r') {
+                return Err(Error::Malformed(Malformed::BareLf));
+            }
+            let end = base.saturating_add(i).saturating_add(1);
+            // `CR LF CR LF`: this LF closes an empty line that began right after the last LF.
+            if self.line_start != 0 && self.line_start.saturating_add(2) == end {
+                if end > limit {
+                    return Err(Error::HeadTooLarge { limit });
+                }
+                let (tail, leftover) = chunk.split_at(i.saturating_add(1));
+                self.complete = true;
+                let head = if self.buf.is_empty() {
+                    tail
+                } else {
+                    self.buf.reserve_exact(tail.len());
+                    self.buf.extend_from_slice(tail);
+                    &self.buf
+                };
+                return Ok(Read::Complete { head, leftover });
+            }
+            self.line_start = end;
+            from = i.saturating_add(1);
+        }
+        let held = base.saturating_add(chunk.len());
+        if held > limit {
+            return Err(Error::HeadTooLarge { limit });
+        }
+        if held > self.buf.capacity() {
+            let step = GROWTH_STEP.max(held / 64);
+            let target = held.saturating_add(step).min(limit);
+            self.buf.reserve_exact(target.saturating_sub(base));
+        }
+        self.buf.extend_from_slice(chunk);
+        Ok(Read::Partial)
+    }
+}
+
+/// Position of the first LF, 16 bytes at a time (the loop compiles to SIMD compares).
+fn find_lf(hay: &[u8]) -> Option<usize> {
+    let mut blocks = hay.chunks_exact(16);
+    let mut offset = 0usize;
+    for block in &mut blocks {
+        let mask = block
+            .iter()
+            .enumerate()
+            .fold(0u32, |m, (j, &b)| m | (u32::from(b == b'\n') << (j & 15)));
+        if mask != 0 {
+            return Some(offset.saturating_add(mask.trailing_zeros() as usize));
+        }
+        offset = offset.saturating_add(16);
+    }
+    blocks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| offset.saturating_add(i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed_all(chunks: &[&[u8]], limit: usize) -> Result<(Vec<u8>, Vec<u8>), Error> {
+        let mut r = HeadReader::default();
+        for (i, c) in chunks.iter().enumerate() {
+            if let Read::Complete { head, leftover } = r.feed(c, limit)? {
+                // What the caller would see: this leftover, then its later reads.
+                let rest = chunks[i + 1..].concat();
+                return Ok((head.to_vec(), [leftover, &rest].concat()));
+            }
+        }
+        Ok((Vec::new(), Vec::new()))
+    }
+
+    #[test]
+    fn finds_end_across_chunks() {
+        let whole = b"GET / HTTP/1.1\r\nHost: a\r\n\r\nXYZ";
+        for split in 0..whole.len() {
+            let (a, b) = whole.split_at(split);
+            let (head, left) = feed_all(&[a, b], 100).unwrap();
+            assert_eq!(head, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+            assert_eq!(left, b"XYZ");
+        }
+    }
+
+    #[test]
+    fn rejects_bare_lf_anywhere() {
+        for bad in [&b"GET / HTTP/1.1\nHost: a\r\n\r\n"[..], b"GET / HTTP/1.1\r\nHost: a\n\r\n", b"\n"] {
+            assert_eq!(feed_all(&[bad], 100), Err(Error::Malformed(Malformed::BareLf)));
+        }
+    }
+
+    #[test]
+    fn limit_counts_the_whole_head() {
+        let whole = b"GET / HTTP/1.1\r\n\r\n";
+        assert!(feed_all(&[whole], whole.len()).is_ok());
+        assert_eq!(
+            feed_all(&[whole], whole.len() - 1),
+            Err(Error::HeadTooLarge { limit: whole.len() - 1 })
+        );
+        assert_eq!(feed_all(&[b"GET / HTTP/1.1\r\n", b"Ho"], 17), Err(Error::HeadTooLarge { limit: 17 }));
+    }
+
+    #[test]
+    fn find_lf_matches_naive_search() {
+        let mut hay = [b'a'; 70];
+        assert_eq!(find_lf(&hay), None);
+        for i in 0..hay.len() {
+            hay[i] = b'\n';
+            assert_eq!(find_lf(&hay), Some(i));
+            hay[i] = b'a';
+        }
+    }
+}

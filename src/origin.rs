@@ -1,0 +1,268 @@
+//! Origin and Host policies: the defence against cross-site WebSocket hijacking
+//! (RFC 6455 §10.2) and DNS rebinding.
+//!
+//! Browsers send `Origin` with every WebSocket handshake, and cookies with it. A server
+//! that accepts any origin lets every web page the user visits open an authenticated
+//! socket in the user's name. So the default policy, [`OriginPolicy::SameOrigin`],
+//! only accepts an `Origin` whose host and port equal the request's `Host`.
+//! Requests without `Origin` come from non-browser clients and are allowed unless
+//! [`ServerConfig::require_origin`](crate::ServerConfig::require_origin) is set.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::error::BuildError;
+
+/// A caller's origin check: given the `Origin` value and the `Host` value, allow or not.
+pub type OriginPredicate = Box<dyn Fn(&str, &str) -> bool + Send + Sync>;
+
+/// Which `Origin` values a server accepts.
+#[derive(Default)]
+#[non_exhaustive]
+pub enum OriginPolicy {
+    /// Any origin. **Dangerous** for servers that rely on cookies or other ambient
+    /// credentials: any web page can then connect in the user's name.
+    Any,
+    /// The origin's host and port must equal the request's `Host` (the default).
+    #[default]
+    SameOrigin,
+    /// The origin must match one of these (scheme, host and port compared).
+    AllowList(Vec<AllowedOrigin>),
+    /// A caller predicate, given the `Origin` value and the `Host` value.
+    Custom(OriginPredicate),
+}
+
+impl fmt::Debug for OriginPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Any => f.write_str("Any"),
+            Self::SameOrigin => f.write_str("SameOrigin"),
+            Self::AllowList(list) => f.debug_tuple("AllowList").field(list).finish(),
+            Self::Custom(_) => f.write_str("Custom(..)"),
+        }
+    }
+}
+
+impl OriginPolicy {
+    /// An allow-list from origin strings such as `https://example.com` or
+    /// `https://*.example.com:8443`.
+    ///
+    /// ```
+    /// use ws_handshake::OriginPolicy;
+    /// let policy = OriginPolicy::allow_list(["https://example.com", "https://*.example.org"]).unwrap();
+    /// assert!(policy.allows("https://EXAMPLE.com:443", "ws.example.com"));
+    /// assert!(policy.allows("https://a.example.org", "ws.example.com"));
+    /// assert!(!policy.allows("http://example.com", "ws.example.com"));
+    /// assert!(!policy.allows("https://example.org", "ws.example.com"));
+    /// ```
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidOrigin`] if an entry is not `scheme://host[:port]`.
+    pub fn allow_list<I, S>(origins: I) -> Result<Self, BuildError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let list = origins
+            .into_iter()
+            .map(|o| AllowedOrigin::parse(o.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self::AllowList(list))
+    }
+
+    /// Whether `origin` (an `Origin` header value) is allowed for a request to `host`
+    /// (its `Host` header value).
+    pub fn allows(&self, origin: &str, host: &str) -> bool {
+        match self {
+            Self::Any => true,
+            Self::SameOrigin => same_origin(origin, host),
+            Self::AllowList(list) => {
+                Origin::parse(origin).is_some_and(|o| list.iter().any(|a| a.matches(&o)))
+            }
+            Self::Custom(f) => f(origin, host),
+        }
+    }
+}
+
+/// A serialized origin (RFC 6454 §6.2), split and with its port made explicit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Origin<'a> {
+    scheme: &'a str,
+    host: &'a str,
+    port: u16,
+}
+
+impl<'a> Origin<'a> {
+    /// `scheme "://" host [ ":" port ]`, nothing after. `null` and opaque origins yield `None`.
+    fn parse(s: &'a str) -> Option<Self> {
+        let (scheme, rest) = s.split_once("://")?;
+        Self::parse_parts(scheme, rest)
+    }
+
+    fn parse_parts(scheme: &'a str, rest: &'a str) -> Option<Self> {
+        let scheme_ok = |b: u8| b.is_ascii_alphanumeric() || b"+-.".contains(&b);
+        if scheme.is_empty() || !scheme.bytes().all(scheme_ok) {
+            return None;
+        }
+        let (host, port) = split_host_port(rest)?;
+        let port = match port {
+            Some(p) => p,
+            None => default_port(scheme)?,
+        };
+        Some(Self { scheme, host, port })
+    }
+}
+
+/// The default port of a scheme that may appear in an `Origin` or WebSocket URL.
+pub(crate) fn default_port(scheme: &str) -> Option<u16> {
+    ["http", "ws"]
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(scheme))
+        .then_some(80)
+        .or_else(|| ["https", "wss"].iter().any(|s| s.eq_ignore_ascii_case(scheme)).then_some(443))
+}
+
+/// Splits `host[:port]` (IPv6 literals in brackets). The host must be non-empty and
+/// made of reg-name / IP-literal characters; the port, if present, decimal.
+pub(crate) fn split_host_port(s: &str) -> Option<(&str, Option<u16>)> {
+    let (host, port) = if s.starts_with('[') {
+        let close = s.find(']')?;
+        let (host, rest) = s.split_at(close.checked_add(1)?);
+        let inner = host.get(1..close)?;
+        if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+            return None;
+        }
+        match rest {
+            "" => (host, None),
+            _ => (host, Some(rest.strip_prefix(':')?)),
+        }
+    } else {
+        match s.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (s, None),
+        }
+    };
+    if !host.starts_with('[') {
+        let ok = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%".contains(&b);
+        if host.is_empty() || !host.bytes().all(ok) {
+            return None;
+        }
+    }
+    let port = match port {
+        None => None,
+        Some(p) if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(p.parse().ok()?)
+        }
+        Some(_) => return None,
+    };
+    Some((host, port))
+}
+
+/// Same-origin check: the `Origin`'s host equals `Host`'s host (case-insensitively), and
+/// the ports are equal, a missing `Host` port meaning the origin scheme's default.
+fn same_origin(origin: &str, host: &str) -> bool {
+    let Some(o) = Origin::parse(origin) else {
+        return false;
+    };
+    let Some((h, port)) = split_host_port(host) else {
+        return false;
+    };
+    let port = port.or_else(|| default_port(o.scheme));
+    o.host.eq_ignore_ascii_case(h) && port == Some(o.port)
+}
+
+/// One allow-list entry: a scheme, a host or `*.suffix` pattern, and a port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedOrigin {
+    scheme: String,
+    /// The host, or the `.suffix` of a `*.suffix` pattern.
+    host: String,
+    wildcard: bool,
+    port: u16,
+}
+
+impl AllowedOrigin {
+    /// Parses `scheme://host[:port]`, where host may be `*.example.com` (any subdomain,
+    /// not the bare domain). The default port of `http`/`https` is filled in.
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidOrigin`] if it is not of that form.
+    pub fn parse(s: &str) -> Result<Self, BuildError> {
+        let (scheme, rest) = s.split_once("://").ok_or(BuildError::InvalidOrigin)?;
+        let (wildcard, rest) = match rest.strip_prefix("*.") {
+            Some(rest) => (true, rest),
+            None => (false, rest),
+        };
+        let o = Origin::parse_parts(scheme, rest).ok_or(BuildError::InvalidOrigin)?;
+        let mut host = String::new();
+        if wildcard {
+            host.push('.');
+        }
+        host.push_str(&o.host.to_ascii_lowercase());
+        Ok(Self {
+            scheme: scheme.to_ascii_lowercase(),
+            host,
+            wildcard,
+            port: o.port,
+        })
+    }
+
+    fn matches(&self, o: &Origin<'_>) -> bool {
+        let host_ok = if self.wildcard {
+            o.host.len() > self.host.len()
+                && o.host
+                    .get(o.host.len().saturating_sub(self.host.len())..)
+                    .is_some_and(|tail| tail.eq_ignore_ascii_case(&self.host))
+        } else {
+            o.host.eq_ignore_ascii_case(&self.host)
+        };
+        host_ok && o.port == self.port && o.scheme.eq_ignore_ascii_case(&self.scheme)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_origin_normalises_ports_and_case() {
+        assert!(same_origin("http://127.0.0.1:9001", "127.0.0.1:9001"));
+        assert!(same_origin("https://Example.com", "example.com"));
+        assert!(same_origin("https://example.com", "example.com:443"));
+        assert!(same_origin("http://[::1]:8080", "[::1]:8080"));
+        assert!(!same_origin("http://example.com", "example.com:8080"));
+        assert!(!same_origin("http://evil.com", "example.com"));
+        assert!(!same_origin("http://example.com.evil.com", "example.com"));
+        assert!(!same_origin("null", "example.com"));
+        assert!(!same_origin("http://example.com/", "example.com"));
+    }
+
+    #[test]
+    fn host_port_splitting() {
+        assert_eq!(split_host_port("a.b:80"), Some(("a.b", Some(80))));
+        assert_eq!(split_host_port("[::1]"), Some(("[::1]", None)));
+        assert_eq!(split_host_port("a:"), None);
+        assert_eq!(split_host_port("a:99999"), None);
+        assert_eq!(split_host_port(""), None);
+        assert_eq!(split_host_port("a b"), None);
+        assert_eq!(split_host_port("[zz]"), None);
+        assert_eq!(split_host_port("a/b"), None);
+    }
+
+    #[test]
+    fn allow_list_patterns() {
+        let p = OriginPolicy::allow_list(["https://*.example.com", "http://localhost:3000"]).unwrap();
+        assert!(p.allows("https://a.example.com", "x"));
+        assert!(p.allows("https://a.b.example.com:443", "x"));
+        assert!(!p.allows("https://example.com", "x"));
+        assert!(!p.allows("https://aexample.com", "x"));
+        assert!(!p.allows("http://a.example.com", "x"));
+        assert!(p.allows("http://LOCALHOST:3000", "x"));
+        assert!(!p.allows("http://localhost", "x"));
+        assert!(OriginPolicy::allow_list(["example.com"]).is_err());
+        assert!(OriginPolicy::allow_list(["https://"]).is_err());
+        assert!(OriginPolicy::allow_list(["ftp://example.com"]).is_err());
+    }
+}

@@ -1,0 +1,272 @@
+//! The server's answers: `101 Switching Protocols` ([`Accept`]) and refusals ([`Rejection`]).
+
+use crate::accept::AcceptKey;
+use crate::deflate::PerMessageDeflate;
+use crate::error::{BuildError, Error};
+use crate::server::OfferedProtocol;
+use crate::write::{check_extra_headers, emit_extra_headers, writer_methods, Emit, Sink};
+
+/// The `101 Switching Protocols` response (RFC 6455 §4.2.2 item 5).
+///
+/// Built by [`UpgradeRequest::accept`](crate::UpgradeRequest::accept) with the
+/// negotiated subprotocol and extensions. Extra headers (e.g. `Set-Cookie`) are
+/// checked so nothing can be injected.
+///
+/// ```
+/// # use ws_handshake::{Feed, ServerConfig, ServerHandshake};
+/// # let config = ServerConfig::new();
+/// # let mut hs = ServerHandshake::new(&config);
+/// # let req = b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+/// #   Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+/// # let Ok(Feed::Upgrade(upgrade)) = hs.feed(req) else { panic!() };
+/// let extra = [("Set-Cookie", "id=42; HttpOnly")];
+/// let response = upgrade.accept().headers(&extra)?;
+/// let mut out = Vec::new();
+/// response.write_to(&mut out);
+/// assert_eq!(
+///     out,
+///     b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+///       Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSet-Cookie: id=42; HttpOnly\r\n\r\n"
+/// );
+/// // Injection attempts are refused.
+/// assert!(upgrade.accept().headers(&[("X", "a\r\nEvil: 1")]).is_err());
+/// # Ok::<(), ws_handshake::BuildError>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Accept<'a> {
+    accept: AcceptKey,
+    protocol: Option<&'a str>,
+    deflate: Option<PerMessageDeflate>,
+    headers: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> Accept<'a> {
+    pub(crate) fn new(key: &[u8], protocol: Option<&'a str>, deflate: Option<PerMessageDeflate>) -> Self {
+        Self {
+            accept: AcceptKey::from_key(key),
+            protocol,
+            deflate,
+            headers: &[],
+        }
+    }
+
+    /// Overrides the selected subprotocol with one the client offered, or none.
+    pub fn protocol(mut self, protocol: Option<OfferedProtocol<'a>>) -> Self {
+        self.protocol = protocol.map(|p| p.as_str());
+        self
+    }
+
+    /// Declines permessage-deflate even though it was negotiated.
+    pub fn without_deflate(mut self) -> Self {
+        self.deflate = None;
+        self
+    }
+
+    /// Adds headers to the response, written after the handshake's own.
+    ///
+    /// # Errors
+    /// A name that is not a token or that the handshake manages (`Connection`,
+    /// `Upgrade`, `Sec-WebSocket-*`, `Content-*`, `Transfer-Encoding`), or a value
+    /// with CR, LF, NUL or another control byte.
+    pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
+        check_extra_headers(headers)?;
+        self.headers = headers;
+        Ok(self)
+    }
+
+    /// The `Sec-WebSocket-Accept` value.
+    pub fn accept_key(&self) -> AcceptKey {
+        self.accept
+    }
+
+    /// The subprotocol the response carries.
+    pub fn selected_protocol(&self) -> Option<&'a str> {
+        self.protocol
+    }
+
+    /// The permessage-deflate parameters the response carries.
+    pub fn deflate(&self) -> Option<PerMessageDeflate> {
+        self.deflate
+    }
+}
+
+impl Emit for Accept<'_> {
+    fn emit<S: Sink>(&self, out: &mut S) {
+        out.put(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
+        out.header("Sec-WebSocket-Accept", self.accept.as_bytes());
+        if let Some(p) = self.protocol {
+            out.header("Sec-WebSocket-Protocol", p.as_bytes());
+        }
+        if let Some(d) = &self.deflate {
+            out.put(b"Sec-WebSocket-Extensions: ");
+            out.put_display(d);
+            out.put(b"\r\n");
+        }
+        emit_extra_headers(out, self.headers);
+        out.put(b"\r\n");
+    }
+}
+
+writer_methods!(Accept);
+
+/// A refusal: status line, `Connection: close`, `Sec-WebSocket-Version: 13`, a
+/// plain-text body with a correct `Content-Length`, and any extra headers.
+///
+/// Errors produce one with [`Error::rejection`]; a server that refuses a valid
+/// request for its own reasons builds one with [`Rejection::new`].
+///
+/// ```
+/// use ws_handshake::Rejection;
+/// let extra = [("WWW-Authenticate", "Bearer")];
+/// let reply = Rejection::new(401, "log in first")?.headers(&extra)?;
+/// let mut out = Vec::new();
+/// reply.write_to(&mut out);
+/// let text = std::str::from_utf8(&out).unwrap();
+/// assert!(text.starts_with("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n"));
+/// assert!(text.contains("\r\nWWW-Authenticate: Bearer\r\n"));
+/// assert!(text.ends_with("\r\n\r\nlog in first"));
+/// # Ok::<(), ws_handshake::BuildError>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Rejection<'a> {
+    status: u16,
+    body: Body<'a>,
+    content_type: &'a str,
+    headers: &'a [(&'a str, &'a str)],
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Body<'a> {
+    Text(&'a str),
+    Error(Error),
+}
+
+const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
+
+impl<'a> Rejection<'a> {
+    /// A refusal with `status` (300–599) and a plain-text `body`.
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidStatus`] for a status outside 300–599: a refusal must
+    /// never look like a success.
+    pub fn new(status: u16, body: &'a str) -> Result<Self, BuildError> {
+        if !(300..=599).contains(&status) {
+            return Err(BuildError::InvalidStatus);
+        }
+        Ok(Self {
+            status,
+            body: Body::Text(body),
+            content_type: TEXT_PLAIN,
+            headers: &[],
+        })
+    }
+
+    pub(crate) fn for_error(error: Error) -> Rejection<'static> {
+        Rejection {
+            status: error.status(),
+            body: Body::Error(error),
+            content_type: TEXT_PLAIN,
+            headers: &[],
+        }
+    }
+
+    /// Adds headers (e.g. `WWW-Authenticate`, `Retry-After`, `Location`).
+    ///
+    /// # Errors
+    /// As for [`Accept::headers`].
+    pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
+        check_extra_headers(headers)?;
+        self.headers = headers;
+        Ok(self)
+    }
+
+    /// Sets the body's `Content-Type` (default `text/plain; charset=utf-8`).
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidHeaderValue`] for a value with control bytes.
+    pub fn content_type(mut self, content_type: &'a str) -> Result<Self, BuildError> {
+        check_extra_headers(&[("X", content_type)])?;
+        self.content_type = content_type;
+        Ok(self)
+    }
+
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+}
+
+impl Emit for Rejection<'_> {
+    fn emit<S: Sink>(&self, out: &mut S) {
+        out.put(b"HTTP/1.1 ");
+        out.put_usize(usize::from(self.status));
+        out.put(b" ");
+        out.put(reason_phrase(self.status).as_bytes());
+        // RFC 9110 §15.5.22: a 426 names the protocol to upgrade to; RFC 7230 §6.7:
+        // a sent Upgrade needs the "upgrade" connection option.
+        if self.status == 426 {
+            out.put(b"\r\nConnection: Upgrade, close\r\nUpgrade: websocket\r\n");
+        } else {
+            out.put(b"\r\nConnection: close\r\n");
+        }
+        if self.status == 405 {
+            out.put(b"Allow: GET\r\n");
+        }
+        out.put(b"Sec-WebSocket-Version: 13\r\n");
+        out.header("Content-Type", self.content_type.as_bytes());
+        out.put(b"Content-Length: ");
+        out.put_usize(self.body_len());
+        out.put(b"\r\n");
+        emit_extra_headers(out, self.headers);
+        out.put(b"\r\n");
+        self.emit_body(out);
+    }
+}
+
+impl Rejection<'_> {
+    fn emit_body<S: Sink>(&self, out: &mut S) {
+        match self.body {
+            Body::Text(t) => out.put(t.as_bytes()),
+            Body::Error(e) => {
+                out.put_display(&e);
+                out.put(b"\n");
+            }
+        }
+    }
+
+    fn body_len(&self) -> usize {
+        let mut c = crate::write::Counter::default();
+        self.emit_body(&mut c);
+        c.0
+    }
+}
+
+writer_methods!(Rejection);
+
+/// The RFC 9110 reason phrase, or an empty one (allowed by RFC 7230 §3.1.2).
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        421 => "Misdirected Request",
+        426 => "Upgrade Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    }
+}

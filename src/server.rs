@@ -1,0 +1,271 @@
+//! The server handshake: bytes in, a validated upgrade request (or a typed error) out.
+
+use alloc::vec::Vec;
+use core::mem::MaybeUninit;
+use core::ops::Deref;
+
+use crate::config::ServerConfig;
+use crate::deflate::PerMessageDeflate;
+use crate::error::{Error, Malformed};
+use crate::extension::{self, Extension};
+use crate::head::{HeadReader, Read};
+use crate::headers::{split_list, Headers};
+use crate::limits::MAX_HEADERS_CAP;
+use crate::request::Request;
+use crate::response::{Accept, Rejection};
+use crate::validate::{self, Checked, Lines, Summary};
+
+/// A server-side opening handshake for one connection, fed the bytes read from it.
+///
+/// It holds only the bytes of an incomplete head (never more than the head limit,
+/// growing with the data rather than preallocating it), scans each byte once, and
+/// parses the head once when its end arrives. It reads no clock: a deadline for slow
+/// clients is the caller's job.
+///
+/// ```
+/// use ws_handshake::{Feed, ServerConfig, ServerHandshake};
+///
+/// let config = ServerConfig::new().protocols(["chat"])?;
+/// let mut handshake = ServerHandshake::new(&config);
+/// let request = b"GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n\
+///     Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+///     Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat, superchat\r\n\r\n";
+///
+/// let mut out = Vec::new();
+/// // Feed chunks as they are read; here, in two pieces.
+/// assert!(matches!(handshake.feed(&request[..40]), Ok(Feed::NeedMore)));
+/// match handshake.feed(&request[40..]) {
+///     Ok(Feed::Upgrade(upgrade)) => {
+///         assert_eq!(upgrade.path(), "/chat");
+///         assert_eq!(upgrade.protocol(), Some("chat"));
+///         upgrade.accept().write_to(&mut out);
+///         let frames = upgrade.leftover(); // hand these to the framing layer
+///         assert!(frames.is_empty());
+///     }
+///     Ok(Feed::Plain(request)) => request.refuse().write_to(&mut out),
+///     Ok(Feed::NeedMore) => unreachable!("read more and feed again"),
+///     Err(error) => error.rejection().write_to(&mut out),
+/// }
+/// assert!(out.starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
+/// # Ok::<(), ws_handshake::BuildError>(())
+/// ```
+#[derive(Debug)]
+pub struct ServerHandshake<'c> {
+    config: &'c ServerConfig,
+    reader: HeadReader,
+    failed: Option<Error>,
+}
+
+/// What a fed chunk produced.
+// Boxing the large variant would allocate on the hot path; the value is short-lived.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+#[must_use = "a Feed must be handled: read more, answer the upgrade, or serve/refuse the plain request"]
+pub enum Feed<'a> {
+    /// The head is incomplete: read more bytes and feed them.
+    NeedMore,
+    /// A WebSocket upgrade that passed every rule: accept it (or refuse it yourself).
+    Upgrade(UpgradeRequest<'a>),
+    /// A well-formed HTTP request that is not a WebSocket upgrade at all (no
+    /// `Upgrade: websocket`, no `Sec-WebSocket-*`). Serve it yourself, e.g. with an
+    /// HTML page, or answer [`Request::refuse`] (426). The handshake can then be fed
+    /// the next request on the same connection.
+    Plain(Request<'a>),
+}
+
+impl<'c> ServerHandshake<'c> {
+    /// A handshake that allocates its buffer as bytes arrive.
+    pub fn new(config: &'c ServerConfig) -> Self {
+        Self::with_buffer(config, Vec::new())
+    }
+
+    /// A handshake that reuses `buffer` (its contents are discarded). With a buffer
+    /// of the head limit's capacity, feeding never allocates.
+    pub fn with_buffer(config: &'c ServerConfig, buffer: Vec<u8>) -> Self {
+        Self {
+            config,
+            reader: HeadReader::with_buffer(buffer),
+            failed: None,
+        }
+    }
+
+    /// Gives back the buffer for the next connection.
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.reader.into_buffer()
+    }
+
+    /// Bytes of an incomplete head held so far.
+    pub fn buffered(&self) -> usize {
+        self.reader.held()
+    }
+
+    /// Heap bytes this handshake has reserved (its buffer's capacity).
+    pub fn heap_bytes(&self) -> usize {
+        self.reader.capacity()
+    }
+
+    /// Feeds bytes read from the connection, in chunks of any size.
+    ///
+    /// # Errors
+    /// The rule the request broke; answer it with [`Error::rejection`] and close the
+    /// connection. Feeding after an error returns the same error.
+    pub fn feed<'a>(&'a mut self, chunk: &'a [u8]) -> Result<Feed<'a>, Error> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        let config = self.config;
+        let result = match self.reader.feed(chunk, config.limit_settings().head_bytes()) {
+            Ok(Read::Partial) => Ok(Feed::NeedMore),
+            Ok(Read::Complete { head, leftover }) => parse(head, leftover, config),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            self.failed = Some(e);
+        }
+        result
+    }
+}
+
+/// Parses a complete head (ending in CRLF CRLF, no bare LF) and applies the rules.
+fn parse<'a>(head: &'a [u8], leftover: &'a [u8], config: &ServerConfig) -> Result<Feed<'a>, Error> {
+    let limit = config.limit_settings().headers();
+    let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
+    let storage = storage.get_mut(..limit).unwrap_or_default();
+    let mut req = httparse::Request::new(&mut []);
+    match req.parse_with_uninit_headers(head, storage) {
+        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Partial) => return Err(Error::Malformed(Malformed::Incomplete)),
+        Err(httparse::Error::TooManyHeaders) => return Err(Error::TooManyHeaders { limit }),
+        Err(e) => return Err(Error::Malformed(Malformed::from_httparse(e))),
+    }
+    let (Some(method), Some(target), Some(minor_version)) = (req.method, req.path, req.version) else {
+        return Err(Error::Malformed(Malformed::Incomplete));
+    };
+    let mut summary = Summary::default();
+    for h in req.headers.iter() {
+        summary.add(h.name.as_bytes(), h.value);
+    }
+    let request = Request {
+        method,
+        target,
+        minor_version,
+        headers: Headers::new(header_block(head)),
+        leftover,
+    };
+    if !summary.wants_websocket() {
+        return Ok(Feed::Plain(request));
+    }
+    validate::check_request_line(method, minor_version, target)?;
+    let checked = validate::check_h1(&summary, config)?;
+    Ok(Feed::Upgrade(UpgradeRequest {
+        request,
+        checked,
+        protocols: summary.protocols,
+        extensions: summary.extensions,
+    }))
+}
+
+/// The header lines of a head: after the request line, before the final empty line.
+fn header_block(head: &[u8]) -> &[u8] {
+    let start = head
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(head.len(), |i| i.saturating_add(1));
+    head.get(start..head.len().saturating_sub(2)).unwrap_or_default()
+}
+
+/// A WebSocket upgrade request that passed every rule of RFC 6455 §4.2.1.
+///
+/// It dereferences to the [`Request`] for the path, headers, cookies and leftover
+/// bytes. Accept it with [`accept`](Self::accept), or refuse it with your own status
+/// via [`Rejection`].
+#[derive(Debug, Clone, Copy)]
+pub struct UpgradeRequest<'a> {
+    request: Request<'a>,
+    checked: Checked<'a>,
+    protocols: Lines<'a>,
+    extensions: Lines<'a>,
+}
+
+impl<'a> Deref for UpgradeRequest<'a> {
+    type Target = Request<'a>;
+    fn deref(&self) -> &Request<'a> {
+        &self.request
+    }
+}
+
+impl<'a> UpgradeRequest<'a> {
+    /// The underlying request view.
+    pub fn request(&self) -> &Request<'a> {
+        &self.request
+    }
+
+    /// The `Sec-WebSocket-Key` value (validated: base64 of 16 bytes).
+    pub fn key(&self) -> &'a str {
+        core::str::from_utf8(self.checked.key).unwrap_or("")
+    }
+
+    /// The `Host` value (validated, present exactly once).
+    pub fn host(&self) -> &'a str {
+        self.checked.host
+    }
+
+    /// The `Origin` value, already checked against the origin policy.
+    pub fn origin(&self) -> Option<&'a str> {
+        self.checked.origin
+    }
+
+    /// The subprotocol the configuration selected among the offered ones, if any.
+    pub fn protocol(&self) -> Option<&'a str> {
+        self.checked.protocol
+    }
+
+    /// The offered subprotocols, in the client's order.
+    ///
+    /// Only these values can be passed to [`Accept::protocol`]: answering with a
+    /// subprotocol the client did not offer is impossible by construction.
+    pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
+        self.protocols
+            .iter()
+            .flat_map(split_list)
+            .filter_map(|p| core::str::from_utf8(p).ok())
+            .map(OfferedProtocol)
+    }
+
+    /// The offered extensions (`Sec-WebSocket-Extensions`), in the client's order.
+    pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
+        self.extensions
+            .iter()
+            .flat_map(extension::parse)
+            .filter_map(Result::ok)
+    }
+
+    /// The negotiated permessage-deflate parameters, if the configuration enables it
+    /// and the client offered something acceptable.
+    pub fn deflate(&self) -> Option<PerMessageDeflate> {
+        self.checked.deflate
+    }
+
+    /// The `101 Switching Protocols` response with the negotiated subprotocol and extensions.
+    pub fn accept(&self) -> Accept<'a> {
+        Accept::new(self.checked.key, self.checked.protocol, self.checked.deflate)
+    }
+}
+
+/// A subprotocol the client offered; obtained only from [`UpgradeRequest::offered_protocols`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OfferedProtocol<'a>(&'a str);
+
+impl<'a> OfferedProtocol<'a> {
+    /// The protocol name.
+    pub fn as_str(&self) -> &'a str {
+        self.0
+    }
+}
+
+impl Request<'_> {
+    /// The `426 Upgrade Required` answer for a request that is not a WebSocket upgrade.
+    pub fn refuse(&self) -> Rejection<'static> {
+        Error::UpgradeLacksWebSocket.rejection()
+    }
+}

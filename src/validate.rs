@@ -1,0 +1,274 @@
+//! The RFC 6455 §4.2.1 rules, applied in one pass over the header fields.
+//!
+//! [`Summary`] takes each header once (dispatching on the name's length, then a
+//! case-insensitive compare) and keeps only what the rules need, borrowed. The rule
+//! functions then read the summary; they never look at the headers again. Any header
+//! source can feed a summary, so other front ends share these rules unchanged.
+
+use crate::config::{ProtocolOrder, ServerConfig};
+use crate::deflate::PerMessageDeflate;
+use crate::error::Error;
+use crate::extension;
+use crate::headers::{is_token, list_contains, split_list, trim_ows};
+use crate::origin::split_host_port;
+
+/// How many field lines of one list-valued WebSocket header are kept (more is refused).
+pub(crate) const LIST_LINES: usize = 8;
+
+/// A header that must appear at most once: its first value and how often it appeared.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Field<'a> {
+    pub(crate) value: Option<&'a [u8]>,
+    pub(crate) count: u8,
+}
+
+impl<'a> Field<'a> {
+    fn add(&mut self, v: &'a [u8]) {
+        self.value.get_or_insert(v);
+        self.count = self.count.saturating_add(1);
+    }
+}
+
+/// The field lines of one list-valued header, in order.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lines<'a> {
+    values: [&'a [u8]; LIST_LINES],
+    len: u8,
+    overflow: bool,
+}
+
+impl Default for Lines<'_> {
+    fn default() -> Self {
+        Self {
+            values: [&[]; LIST_LINES],
+            len: 0,
+            overflow: false,
+        }
+    }
+}
+
+impl<'a> Lines<'a> {
+    fn push(&mut self, v: &'a [u8]) {
+        match self.values.get_mut(usize::from(self.len)) {
+            Some(slot) => {
+                *slot = v;
+                self.len = self.len.saturating_add(1);
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let values = self.values;
+        (0..usize::from(self.len)).filter_map(move |i| values.get(i).copied())
+    }
+}
+
+/// What the rules need from the header fields, gathered in one pass.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Summary<'a> {
+    pub(crate) host: Field<'a>,
+    pub(crate) origin: Field<'a>,
+    pub(crate) key: Field<'a>,
+    pub(crate) version: Field<'a>,
+    pub(crate) content_length: Field<'a>,
+    pub(crate) transfer_encoding: bool,
+    pub(crate) upgrade_websocket: bool,
+    pub(crate) connection_upgrade: bool,
+    pub(crate) legacy_key: bool,
+    pub(crate) protocols: Lines<'a>,
+    pub(crate) extensions: Lines<'a>,
+}
+
+impl<'a> Summary<'a> {
+    /// Takes one header field into account.
+    pub(crate) fn add(&mut self, name: &[u8], value: &'a [u8]) {
+        let value = trim_ows(value);
+        let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
+        match name.len() {
+            4 if is("host") => self.host.add(value),
+            6 if is("origin") => self.origin.add(value),
+            7 if is("upgrade") => self.upgrade_websocket |= list_contains(value, "websocket"),
+            10 if is("connection") => self.connection_upgrade |= list_contains(value, "upgrade"),
+            14 if is("content-length") => self.content_length.add(value),
+            17 if is("sec-websocket-key") => self.key.add(value),
+            17 if is("transfer-encoding") => self.transfer_encoding = true,
+            18 if is("sec-websocket-key1") || is("sec-websocket-key2") => self.legacy_key = true,
+            21 if is("sec-websocket-version") => self.version.add(value),
+            22 if is("sec-websocket-protocol") => self.protocols.push(value),
+            24 if is("sec-websocket-extensions") => self.extensions.push(value),
+            _ => {}
+        }
+    }
+
+    /// Whether the client tried to open a WebSocket at all (as opposed to a plain
+    /// HTTP request, or an upgrade to some other protocol).
+    pub(crate) fn wants_websocket(&self) -> bool {
+        self.upgrade_websocket || self.key.count > 0 || self.version.count > 0 || self.legacy_key
+    }
+}
+
+/// What passing the rules yields: the values the handshake answers with.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Checked<'a> {
+    pub(crate) key: &'a [u8],
+    pub(crate) host: &'a str,
+    pub(crate) origin: Option<&'a str>,
+    pub(crate) protocol: Option<&'a str>,
+    pub(crate) deflate: Option<PerMessageDeflate>,
+}
+
+/// RFC 6455 §4.2.1 items 1–2 for HTTP/1.1: method, version, request-target.
+pub(crate) fn check_request_line(method: &str, minor_version: u8, target: &str) -> Result<(), Error> {
+    if method != "GET" {
+        return Err(Error::MethodNotGet);
+    }
+    if minor_version < 1 {
+        return Err(Error::HttpVersionTooOld);
+    }
+    if !is_valid_target(target) {
+        return Err(Error::RequestTargetInvalid);
+    }
+    Ok(())
+}
+
+/// origin-form (`/path?query`) or absolute-form (`scheme://authority/path?query`), no fragment.
+fn is_valid_target(target: &str) -> bool {
+    if target.contains('#') {
+        return false;
+    }
+    if target.starts_with('/') {
+        return true;
+    }
+    match target.split_once("://") {
+        Some((scheme, rest)) => {
+            let mut chars = scheme.bytes();
+            chars.next().is_some_and(|b| b.is_ascii_alphabetic())
+                && chars.all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+                && !rest.is_empty()
+        }
+        None => false,
+    }
+}
+
+/// The header rules of RFC 6455 §4.2.1 for an HTTP/1.1 upgrade, then negotiation.
+pub(crate) fn check_h1<'a>(s: &Summary<'a>, config: &ServerConfig) -> Result<Checked<'a>, Error> {
+    let content_length_zero = s.content_length.value.is_none_or(|v| v == b"0");
+    if s.transfer_encoding || !content_length_zero || s.content_length.count > 1 {
+        return Err(Error::BodyNotAllowed);
+    }
+    let host = check_host(s, config)?;
+    if !s.upgrade_websocket {
+        return Err(Error::UpgradeLacksWebSocket);
+    }
+    if !s.connection_upgrade {
+        return Err(Error::ConnectionLacksUpgrade);
+    }
+    if s.legacy_key && s.key.count == 0 {
+        return Err(Error::LegacyDraftHandshake);
+    }
+    check_version(s)?;
+    let key = match (s.key.value, s.key.count) {
+        (None, _) => return Err(Error::KeyMissing),
+        (Some(_), 2..) => return Err(Error::KeyRepeated),
+        (Some(k), _) if !crate::accept::is_valid_key(k) => return Err(Error::KeyInvalid),
+        (Some(k), _) => k,
+    };
+    let (origin, protocol, deflate) = negotiate(s, host, config)?;
+    Ok(Checked {
+        key,
+        host,
+        origin,
+        protocol,
+        deflate,
+    })
+}
+
+/// `Host` exactly once, well-formed, and (if configured) on the allow-list.
+pub(crate) fn check_host<'a>(s: &Summary<'a>, config: &ServerConfig) -> Result<&'a str, Error> {
+    let raw = match (s.host.value, s.host.count) {
+        (None, _) => return Err(Error::HostMissing),
+        (Some(_), 2..) => return Err(Error::HostRepeated),
+        (Some(h), _) => h,
+    };
+    let host = core::str::from_utf8(raw).map_err(|_| Error::HostInvalid)?;
+    let (name, port) = split_host_port(host).ok_or(Error::HostInvalid)?;
+    if !config.host_allowed(name, port) {
+        return Err(Error::HostNotAllowed);
+    }
+    Ok(host)
+}
+
+/// `Sec-WebSocket-Version` exactly once and exactly `13`.
+pub(crate) fn check_version(s: &Summary<'_>) -> Result<(), Error> {
+    match (s.version.value, s.version.count) {
+        (None, _) => Err(Error::VersionMissing),
+        (Some(_), 2..) => Err(Error::VersionRepeated),
+        (Some(b"13"), _) => Ok(()),
+        (Some(_), _) => Err(Error::VersionUnsupported),
+    }
+}
+
+type Negotiated<'a> = (Option<&'a str>, Option<&'a str>, Option<PerMessageDeflate>);
+
+/// The rules shared by every transport: list syntax, Origin policy, subprotocol and
+/// extension negotiation.
+pub(crate) fn negotiate<'a>(s: &Summary<'a>, host: &str, config: &ServerConfig) -> Result<Negotiated<'a>, Error> {
+    if s.protocols.overflow || s.extensions.overflow {
+        return Err(Error::TooManyListLines);
+    }
+    let protocol = select_protocol(&s.protocols, config)?;
+    if !s.extensions.iter().all(extension::is_valid) {
+        return Err(Error::ExtensionListMalformed);
+    }
+    let origin = check_origin(s, host, config)?;
+    if protocol.is_none() && config.requires_protocol() {
+        return Err(Error::ProtocolRequired);
+    }
+    let deflate = config.deflate_config().and_then(|d| {
+        d.negotiate(s.extensions.iter().flat_map(extension::parse).filter_map(Result::ok))
+    });
+    Ok((origin, protocol, deflate))
+}
+
+/// Validates the offered subprotocols (a list of tokens) and picks one the server supports.
+fn select_protocol<'a>(offered: &Lines<'a>, config: &ServerConfig) -> Result<Option<&'a str>, Error> {
+    let supported = config.supported_protocols();
+    let mut best: Option<(usize, &'a [u8])> = None;
+    for element in offered.iter().flat_map(split_list) {
+        if !is_token(element) {
+            return Err(Error::ProtocolListMalformed);
+        }
+        let Some(rank) = supported.iter().position(|p| p.as_bytes() == element) else {
+            continue;
+        };
+        let better = match (config.protocol_order_setting(), best) {
+            (_, None) => true,
+            (ProtocolOrder::ServerPreference, Some((r, _))) => rank < r,
+            (ProtocolOrder::ClientPreference, Some(_)) => false,
+        };
+        if better {
+            best = Some((rank, element));
+        }
+    }
+    // Tokens are ASCII, so this conversion cannot fail.
+    Ok(best.and_then(|(_, p)| core::str::from_utf8(p).ok()))
+}
+
+/// `Origin` at most once, ASCII, and allowed by the policy.
+fn check_origin<'a>(s: &Summary<'a>, host: &str, config: &ServerConfig) -> Result<Option<&'a str>, Error> {
+    let raw = match (s.origin.value, s.origin.count) {
+        (None, _) if config.requires_origin() => return Err(Error::OriginMissing),
+        (None, _) => return Ok(None),
+        (Some(_), 2..) => return Err(Error::OriginInvalid),
+        (Some(o), _) => o,
+    };
+    let origin = core::str::from_utf8(raw)
+        .ok()
+        .filter(|o| o.is_ascii())
+        .ok_or(Error::OriginInvalid)?;
+    if !config.origin_policy_setting().allows(origin, host) {
+        return Err(Error::OriginRejected);
+    }
+    Ok(Some(origin))
+}
