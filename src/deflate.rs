@@ -280,7 +280,10 @@ mod tests {
     fn rfc_7692_examples() {
         let c = DeflateConfig::new();
         // §7.1.1 / §5.1: a bare offer is accepted as is.
-        assert_eq!(negotiate(c, "permessage-deflate").as_deref(), Some("permessage-deflate"));
+        assert_eq!(
+            negotiate(c, "permessage-deflate").as_deref(),
+            Some("permessage-deflate")
+        );
         // §7.1.2.1: server_max_window_bits in the offer must be answered.
         assert_eq!(
             negotiate(c, "permessage-deflate; server_max_window_bits=10").as_deref(),
@@ -288,7 +291,11 @@ mod tests {
         );
         // §5.2 example: the first offer is declined (unknown param), the second accepted.
         assert_eq!(
-            negotiate(c, "permessage-deflate; foo=1, permessage-deflate; client_max_window_bits").as_deref(),
+            negotiate(
+                c,
+                "permessage-deflate; foo=1, permessage-deflate; client_max_window_bits"
+            )
+            .as_deref(),
             Some("permessage-deflate")
         );
         // server_no_context_takeover requested is never dropped.
@@ -302,7 +309,11 @@ mod tests {
     fn first_acceptable_offer_wins() {
         let c = DeflateConfig::new();
         assert_eq!(
-            negotiate(c, "permessage-deflate; server_max_window_bits=9, permessage-deflate").as_deref(),
+            negotiate(
+                c,
+                "permessage-deflate; server_max_window_bits=9, permessage-deflate"
+            )
+            .as_deref(),
             Some("permessage-deflate; server_max_window_bits=9")
         );
     }
@@ -346,7 +357,9 @@ mod tests {
 
     #[test]
     fn server_settings_are_announced() {
-        let c = DeflateConfig::new().server_max_window_bits(11).server_no_context_takeover(true);
+        let c = DeflateConfig::new()
+            .server_max_window_bits(11)
+            .server_no_context_takeover(true);
         assert_eq!(
             negotiate(c, "permessage-deflate; server_max_window_bits=13").as_deref(),
             Some("permessage-deflate; server_no_context_takeover; server_max_window_bits=11")

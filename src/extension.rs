@@ -121,7 +121,8 @@ impl<'a> ParamValue<'a> {
 
 impl fmt::Display for ParamValue<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.bytes().try_for_each(|b| fmt::Write::write_char(f, char::from(b)))
+        self.bytes()
+            .try_for_each(|b| fmt::Write::write_char(f, char::from(b)))
     }
 }
 
@@ -351,11 +352,17 @@ mod tests {
 
     #[test]
     fn parses_lists_params_and_quoted_values() {
-        let got = names(b"permessage-deflate ; client_max_window_bits ;server_max_window_bits = \"1\\0\" ,foo").unwrap();
+        let got = names(
+            b"permessage-deflate ; client_max_window_bits ;server_max_window_bits = \"1\\0\" ,foo",
+        )
+        .unwrap();
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].0, "permessage-deflate");
         assert_eq!(got[0].1[0], ("client_max_window_bits".into(), None));
-        assert_eq!(got[0].1[1], ("server_max_window_bits".into(), Some("10".into())));
+        assert_eq!(
+            got[0].1[1],
+            ("server_max_window_bits".into(), Some("10".into()))
+        );
         assert_eq!(got[1], ("foo".into(), vec![]));
     }
 
@@ -381,14 +388,23 @@ mod tests {
         ] {
             assert!(!is_valid(bad), "{:?}", String::from_utf8_lossy(bad));
         }
-        for good in [&b"a"[..], b"a;b", b"a ; b = 1", b"a;b=\"1\"", b"a, b;c=\"\\d\""] {
+        for good in [
+            &b"a"[..],
+            b"a;b",
+            b"a ; b = 1",
+            b"a;b=\"1\"",
+            b"a, b;c=\"\\d\"",
+        ] {
             assert!(is_valid(good), "{:?}", String::from_utf8_lossy(good));
         }
     }
 
     #[test]
     fn numbers() {
-        let v = |s: &'static str| ParamValue { raw: s, escaped: s.contains('\\') };
+        let v = |s: &'static str| ParamValue {
+            raw: s,
+            escaped: s.contains('\\'),
+        };
         assert_eq!(v("15").to_u32(), Some(15));
         assert_eq!(v("1\\5").to_u32(), Some(15));
         assert_eq!(v("08").to_u32(), None);

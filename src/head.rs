@@ -71,7 +71,11 @@ impl HeadReader {
         }
         let base = self.buf.len();
         let mut from = 0;
-        while let Some(i) = chunk.get(from..).and_then(find_lf).map(|i| i.saturating_add(from)) {
+        while let Some(i) = chunk
+            .get(from..)
+            .and_then(find_lf)
+            .map(|i| i.saturating_add(from))
+        {
             let prev = match i.checked_sub(1) {
                 Some(p) => chunk.get(p),
                 None => self.buf.last(),
@@ -163,8 +167,15 @@ mod tests {
 
     #[test]
     fn rejects_bare_lf_anywhere() {
-        for bad in [&b"GET / HTTP/1.1\nHost: a\r\n\r\n"[..], b"GET / HTTP/1.1\r\nHost: a\n\r\n", b"\n"] {
-            assert_eq!(feed_all(&[bad], 100), Err(Error::Malformed(Malformed::BareLf)));
+        for bad in [
+            &b"GET / HTTP/1.1\nHost: a\r\n\r\n"[..],
+            b"GET / HTTP/1.1\r\nHost: a\n\r\n",
+            b"\n",
+        ] {
+            assert_eq!(
+                feed_all(&[bad], 100),
+                Err(Error::Malformed(Malformed::BareLf))
+            );
         }
     }
 
@@ -174,9 +185,14 @@ mod tests {
         assert!(feed_all(&[whole], whole.len()).is_ok());
         assert_eq!(
             feed_all(&[whole], whole.len() - 1),
-            Err(Error::HeadTooLarge { limit: whole.len() - 1 })
+            Err(Error::HeadTooLarge {
+                limit: whole.len() - 1
+            })
         );
-        assert_eq!(feed_all(&[b"GET / HTTP/1.1\r\n", b"Ho"], 17), Err(Error::HeadTooLarge { limit: 17 }));
+        assert_eq!(
+            feed_all(&[b"GET / HTTP/1.1\r\n", b"Ho"], 17),
+            Err(Error::HeadTooLarge { limit: 17 })
+        );
     }
 
     #[test]

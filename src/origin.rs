@@ -121,7 +121,12 @@ pub(crate) fn default_port(scheme: &str) -> Option<u16> {
         .iter()
         .any(|s| s.eq_ignore_ascii_case(scheme))
         .then_some(80)
-        .or_else(|| ["https", "wss"].iter().any(|s| s.eq_ignore_ascii_case(scheme)).then_some(443))
+        .or_else(|| {
+            ["https", "wss"]
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(scheme))
+                .then_some(443)
+        })
 }
 
 /// Splits `host[:port]` (IPv6 literals in brackets). The host must be non-empty and
@@ -131,7 +136,11 @@ pub(crate) fn split_host_port(s: &str) -> Option<(&str, Option<u16>)> {
         let close = s.find(']')?;
         let (host, rest) = s.split_at(close.checked_add(1)?);
         let inner = host.get(1..close)?;
-        if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+        if inner.is_empty()
+            || !inner
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        {
             return None;
         }
         match rest {
@@ -253,7 +262,8 @@ mod tests {
 
     #[test]
     fn allow_list_patterns() {
-        let p = OriginPolicy::allow_list(["https://*.example.com", "http://localhost:3000"]).unwrap();
+        let p =
+            OriginPolicy::allow_list(["https://*.example.com", "http://localhost:3000"]).unwrap();
         assert!(p.allows("https://a.example.com", "x"));
         assert!(p.allows("https://a.b.example.com:443", "x"));
         assert!(!p.allows("https://example.com", "x"));

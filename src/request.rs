@@ -55,7 +55,9 @@ impl<'a> Request<'a> {
 
     /// The value of the first header named `name` (case-insensitive), if it is UTF-8.
     pub fn header(&self, name: &str) -> Option<&'a str> {
-        self.headers.get(name).and_then(|v| core::str::from_utf8(v).ok())
+        self.headers
+            .get(name)
+            .and_then(|v| core::str::from_utf8(v).ok())
     }
 
     /// The `Host` value.
@@ -87,7 +89,10 @@ impl<'a> Request<'a> {
             .filter_map(|pair| {
                 let pair = core::str::from_utf8(trim_ows(pair)).ok()?;
                 let (name, value) = pair.split_once('=')?;
-                let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
+                let value = value
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .unwrap_or(value);
                 Some((name.trim(), value))
             })
     }

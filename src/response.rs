@@ -41,7 +41,11 @@ pub struct Accept<'a> {
 }
 
 impl<'a> Accept<'a> {
-    pub(crate) fn new(key: &[u8], protocol: Option<&'a str>, deflate: Option<PerMessageDeflate>) -> Self {
+    pub(crate) fn new(
+        key: &[u8],
+        protocol: Option<&'a str>,
+        deflate: Option<PerMessageDeflate>,
+    ) -> Self {
         Self {
             accept: AcceptKey::from_key(key),
             protocol,
@@ -92,7 +96,9 @@ impl<'a> Accept<'a> {
 
 impl Emit for Accept<'_> {
     fn emit<S: Sink>(&self, out: &mut S) {
-        out.put(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
+        out.put(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n",
+        );
         out.header("Sec-WebSocket-Accept", self.accept.as_bytes());
         if let Some(p) = self.protocol {
             out.header("Sec-WebSocket-Protocol", p.as_bytes());

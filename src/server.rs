@@ -114,7 +114,10 @@ impl<'c> ServerHandshake<'c> {
             return Err(e);
         }
         let config = self.config;
-        let result = match self.reader.feed(chunk, config.limit_settings().head_bytes()) {
+        let result = match self
+            .reader
+            .feed(chunk, config.limit_settings().head_bytes())
+        {
             Ok(Read::Partial) => Ok(Feed::NeedMore),
             Ok(Read::Complete { head, leftover }) => parse(head, leftover, config),
             Err(e) => Err(e),
@@ -138,7 +141,8 @@ fn parse<'a>(head: &'a [u8], leftover: &'a [u8], config: &ServerConfig) -> Resul
         Err(httparse::Error::TooManyHeaders) => return Err(Error::TooManyHeaders { limit }),
         Err(e) => return Err(Error::Malformed(Malformed::from_httparse(e))),
     }
-    let (Some(method), Some(target), Some(minor_version)) = (req.method, req.path, req.version) else {
+    let (Some(method), Some(target), Some(minor_version)) = (req.method, req.path, req.version)
+    else {
         return Err(Error::Malformed(Malformed::Incomplete));
     };
     let mut summary = Summary::default();
@@ -171,7 +175,8 @@ fn header_block(head: &[u8]) -> &[u8] {
         .iter()
         .position(|&b| b == b'\n')
         .map_or(head.len(), |i| i.saturating_add(1));
-    head.get(start..head.len().saturating_sub(2)).unwrap_or_default()
+    head.get(start..head.len().saturating_sub(2))
+        .unwrap_or_default()
 }
 
 /// A WebSocket upgrade request that passed every rule of RFC 6455 §4.2.1.
@@ -248,7 +253,11 @@ impl<'a> UpgradeRequest<'a> {
 
     /// The `101 Switching Protocols` response with the negotiated subprotocol and extensions.
     pub fn accept(&self) -> Accept<'a> {
-        Accept::new(self.checked.key, self.checked.protocol, self.checked.deflate)
+        Accept::new(
+            self.checked.key,
+            self.checked.protocol,
+            self.checked.deflate,
+        )
     }
 }
 

@@ -119,7 +119,11 @@ pub(crate) struct Checked<'a> {
 }
 
 /// RFC 6455 §4.2.1 items 1–2 for HTTP/1.1: method, version, request-target.
-pub(crate) fn check_request_line(method: &str, minor_version: u8, target: &str) -> Result<(), Error> {
+pub(crate) fn check_request_line(
+    method: &str,
+    minor_version: u8,
+    target: &str,
+) -> Result<(), Error> {
     if method != "GET" {
         return Err(Error::MethodNotGet);
     }
@@ -213,7 +217,11 @@ type Negotiated<'a> = (Option<&'a str>, Option<&'a str>, Option<PerMessageDeflat
 
 /// The rules shared by every transport: list syntax, Origin policy, subprotocol and
 /// extension negotiation.
-pub(crate) fn negotiate<'a>(s: &Summary<'a>, host: &str, config: &ServerConfig) -> Result<Negotiated<'a>, Error> {
+pub(crate) fn negotiate<'a>(
+    s: &Summary<'a>,
+    host: &str,
+    config: &ServerConfig,
+) -> Result<Negotiated<'a>, Error> {
     if s.protocols.overflow || s.extensions.overflow {
         return Err(Error::TooManyListLines);
     }
@@ -226,13 +234,21 @@ pub(crate) fn negotiate<'a>(s: &Summary<'a>, host: &str, config: &ServerConfig) 
         return Err(Error::ProtocolRequired);
     }
     let deflate = config.deflate_config().and_then(|d| {
-        d.negotiate(s.extensions.iter().flat_map(extension::parse).filter_map(Result::ok))
+        d.negotiate(
+            s.extensions
+                .iter()
+                .flat_map(extension::parse)
+                .filter_map(Result::ok),
+        )
     });
     Ok((origin, protocol, deflate))
 }
 
 /// Validates the offered subprotocols (a list of tokens) and picks one the server supports.
-fn select_protocol<'a>(offered: &Lines<'a>, config: &ServerConfig) -> Result<Option<&'a str>, Error> {
+fn select_protocol<'a>(
+    offered: &Lines<'a>,
+    config: &ServerConfig,
+) -> Result<Option<&'a str>, Error> {
     let supported = config.supported_protocols();
     let mut best: Option<(usize, &'a [u8])> = None;
     for element in offered.iter().flat_map(split_list) {
@@ -256,7 +272,11 @@ fn select_protocol<'a>(offered: &Lines<'a>, config: &ServerConfig) -> Result<Opt
 }
 
 /// `Origin` at most once, ASCII, and allowed by the policy.
-fn check_origin<'a>(s: &Summary<'a>, host: &str, config: &ServerConfig) -> Result<Option<&'a str>, Error> {
+fn check_origin<'a>(
+    s: &Summary<'a>,
+    host: &str,
+    config: &ServerConfig,
+) -> Result<Option<&'a str>, Error> {
     let raw = match (s.origin.value, s.origin.count) {
         (None, _) if config.requires_origin() => return Err(Error::OriginMissing),
         (None, _) => return Ok(None),

@@ -137,7 +137,9 @@ fn is_reserved(name: &str) -> bool {
         "transfer-encoding",
         "content-type",
     ];
-    let lower_prefix = name.get(..14).is_some_and(|p| p.eq_ignore_ascii_case("sec-websocket-"));
+    let lower_prefix = name
+        .get(..14)
+        .is_some_and(|p| p.eq_ignore_ascii_case("sec-websocket-"));
     lower_prefix || RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name))
 }
 
@@ -180,14 +182,41 @@ mod tests {
 
     #[test]
     fn extra_header_checks() {
-        assert_eq!(check_extra_headers(&[("Set-Cookie", "a=b; Path=/")]), Ok(()));
-        assert_eq!(check_extra_headers(&[("X", "a\r\nEvil: 1")]), Err(BuildError::InvalidHeaderValue));
-        assert_eq!(check_extra_headers(&[("X", "a\0")]), Err(BuildError::InvalidHeaderValue));
-        assert_eq!(check_extra_headers(&[("X", "a\nb")]), Err(BuildError::InvalidHeaderValue));
-        assert_eq!(check_extra_headers(&[("X Y", "a")]), Err(BuildError::InvalidHeaderName));
-        assert_eq!(check_extra_headers(&[("X:", "a")]), Err(BuildError::InvalidHeaderName));
-        assert_eq!(check_extra_headers(&[("", "a")]), Err(BuildError::InvalidHeaderName));
-        assert_eq!(check_extra_headers(&[("sec-websocket-accept", "a")]), Err(BuildError::ReservedHeader));
-        assert_eq!(check_extra_headers(&[("Connection", "keep-alive")]), Err(BuildError::ReservedHeader));
+        assert_eq!(
+            check_extra_headers(&[("Set-Cookie", "a=b; Path=/")]),
+            Ok(())
+        );
+        assert_eq!(
+            check_extra_headers(&[("X", "a\r\nEvil: 1")]),
+            Err(BuildError::InvalidHeaderValue)
+        );
+        assert_eq!(
+            check_extra_headers(&[("X", "a\0")]),
+            Err(BuildError::InvalidHeaderValue)
+        );
+        assert_eq!(
+            check_extra_headers(&[("X", "a\nb")]),
+            Err(BuildError::InvalidHeaderValue)
+        );
+        assert_eq!(
+            check_extra_headers(&[("X Y", "a")]),
+            Err(BuildError::InvalidHeaderName)
+        );
+        assert_eq!(
+            check_extra_headers(&[("X:", "a")]),
+            Err(BuildError::InvalidHeaderName)
+        );
+        assert_eq!(
+            check_extra_headers(&[("", "a")]),
+            Err(BuildError::InvalidHeaderName)
+        );
+        assert_eq!(
+            check_extra_headers(&[("sec-websocket-accept", "a")]),
+            Err(BuildError::ReservedHeader)
+        );
+        assert_eq!(
+            check_extra_headers(&[("Connection", "keep-alive")]),
+            Err(BuildError::ReservedHeader)
+        );
     }
 }
