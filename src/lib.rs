@@ -102,3 +102,8 @@ pub use origin::{AllowedOrigin, OriginPolicy, OriginPredicate};
 pub use request::Request;
 pub use response::{Accept, Rejection};
 pub use server::{Feed, OfferedProtocol, ServerHandshake, UpgradeRequest};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
