@@ -96,6 +96,37 @@ pub enum Error {
     /// The origin policy requires an `Origin` header and the request has none (403).
     #[error("Origin header is required")]
     OriginMissing,
+    /// HTTP/2 or HTTP/3: `:method` is not `CONNECT`; WebSockets use the extended
+    /// CONNECT there, RFC 8441 §4–5, RFC 9220 §3 (405, with `allow: CONNECT`).
+    #[error("method must be CONNECT (extended CONNECT with :protocol websocket)")]
+    ConnectMethodRequired,
+    /// HTTP/2 or HTTP/3: `:protocol` is not `websocket`, RFC 8441 §5; an unknown or
+    /// unsupported `:protocol` is answered 501, RFC 9220 §3 (501).
+    #[error(":protocol must be websocket")]
+    ProtocolNotWebSocket,
+    /// HTTP/2 or HTTP/3: a pseudo-header the extended CONNECT needs is absent:
+    /// `:protocol` (RFC 8441 §5), `:scheme`, `:path` (RFC 8441 §4), `:authority`
+    /// (RFC 8441 §5, RFC 9113 §8.3.1) (400).
+    #[error("{0} pseudo-header is missing")]
+    PseudoHeaderMissing(crate::PseudoHeader),
+    /// HTTP/2 or HTTP/3: a pseudo-header appears more than once, RFC 9113 §8.3 (400).
+    #[error("{0} pseudo-header appears more than once")]
+    PseudoHeaderRepeated(crate::PseudoHeader),
+    /// HTTP/2 or HTTP/3: `:scheme` is not `http`/`https` (RFC 8441 §4), `:path` is not
+    /// an absolute path (RFC 9113 §8.3.1), or `:authority` is not `host[:port]`
+    /// without userinfo (RFC 9113 §8.3.1) (400).
+    #[error("{0} pseudo-header is invalid")]
+    PseudoHeaderInvalid(crate::PseudoHeader),
+    /// HTTP/2 or HTTP/3: a connection-specific field (`connection`, `upgrade`,
+    /// `keep-alive`, `proxy-connection`, `transfer-encoding`, or `te` other than
+    /// `trailers`) makes the request malformed, RFC 9113 §8.2.2, RFC 9114 §4.2;
+    /// RFC 8441 §5 names `connection` and `upgrade` (400).
+    #[error("connection-specific header fields are not allowed in HTTP/2 or HTTP/3")]
+    ConnectionSpecificHeader,
+    /// HTTP/2 or HTTP/3: `sec-websocket-key` (or `-accept`, or draft-76 `-key1`/`-key2`)
+    /// belongs to the HTTP/1.1 handshake, superseded by `:protocol`, RFC 8441 §5 (400).
+    #[error("Sec-WebSocket-Key and Sec-WebSocket-Accept are not used with extended CONNECT")]
+    KeyNotAllowed,
 }
 
 /// What exactly was malformed in the HTTP message, RFC 7230 §3.
@@ -129,6 +160,15 @@ pub enum Malformed {
     /// A response status code was not three digits.
     #[error("invalid status code")]
     Status,
+    /// HTTP/2 or HTTP/3: a pseudo-header not defined for requests, RFC 9113 §8.3.
+    #[error("unknown pseudo-header")]
+    PseudoHeaderUnknown,
+    /// HTTP/2 or HTTP/3: a pseudo-header after a regular field, RFC 9113 §8.3.
+    #[error("pseudo-header after a regular header field")]
+    PseudoHeaderAfterField,
+    /// HTTP/2 or HTTP/3: a `host` field that differs from `:authority`, RFC 9113 §8.3.1.
+    #[error("host differs from :authority")]
+    HostNotAuthority,
 }
 
 impl Malformed {
@@ -157,7 +197,8 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Self::HeadTooLarge { .. } | Self::TooManyHeaders { .. } | Self::TooManyListLines => 431,
-            Self::MethodNotGet => 405,
+            Self::MethodNotGet | Self::ConnectMethodRequired => 405,
+            Self::ProtocolNotWebSocket => 501,
             Self::UpgradeLacksWebSocket
             | Self::LegacyDraftHandshake
             | Self::VersionMissing
@@ -179,7 +220,12 @@ impl Error {
             | Self::ProtocolListMalformed
             | Self::ExtensionListMalformed
             | Self::ProtocolRequired
-            | Self::OriginInvalid => 400,
+            | Self::OriginInvalid
+            | Self::PseudoHeaderMissing(_)
+            | Self::PseudoHeaderRepeated(_)
+            | Self::PseudoHeaderInvalid(_)
+            | Self::ConnectionSpecificHeader
+            | Self::KeyNotAllowed => 400,
         }
     }
 
@@ -187,6 +233,8 @@ impl Error {
     ///
     /// It closes the connection, carries `Sec-WebSocket-Version: 13`, `Allow: GET`
     /// on 405, `Upgrade: websocket` on 426, and the `Display` text as its body.
+    /// This is the HTTP/1.1 form; over HTTP/2 or HTTP/3 answer with
+    /// [`ConnectRejection::from`](crate::ConnectRejection).
     ///
     /// ```
     /// use ws_handshake::Error;

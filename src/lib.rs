@@ -83,6 +83,7 @@ mod config;
 mod custom_extension;
 pub mod deflate;
 mod error;
+mod extended_connect;
 pub mod extension;
 mod head;
 mod headers;
@@ -98,6 +99,10 @@ pub use accept::{AcceptKey, ClientKey};
 pub use config::{ProtocolOrder, ServerConfig};
 pub use custom_extension::{ExtensionHook, ExtensionParams};
 pub use error::{BufferTooSmall, BuildError, Error, Malformed};
+pub use extended_connect::{
+    ConnectAccept, ConnectRejection, ConnectRequest, PseudoHeader, ResponseHead,
+    SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL,
+};
 pub use headers::{Header, HeaderIter, Headers};
 pub use limits::{Limits, MAX_HEADERS_CAP};
 pub use origin::{AllowedOrigin, OriginPolicy, OriginPredicate};

@@ -115,32 +115,48 @@ impl Accept<'_> {
     /// One `Sec-WebSocket-Extensions` line listing the accepted extensions in the
     /// configured order (the order the server applies them), or nothing.
     fn emit_extensions<S: Sink>(&self, out: &mut S) {
-        let (before, after) = self.custom.split_at(
-            self.custom
-                .partition_point(|c| c.position < self.deflate_position),
+        if self.deflate.is_none() && self.custom.is_empty() {
+            return;
+        }
+        out.put(b"Sec-WebSocket-Extensions: ");
+        emit_extension_list(
+            out,
+            self.custom,
+            self.deflate.as_ref(),
+            self.deflate_position,
         );
-        let mut first = true;
-        let mut element = |out: &mut S, write: &dyn Fn(&mut S)| {
-            out.put(if first {
-                b"Sec-WebSocket-Extensions: "
-            } else {
-                b", "
-            });
-            first = false;
-            write(out);
-        };
-        for c in before {
-            element(out, &|o: &mut S| custom_element(o, c));
-        }
-        if let Some(d) = &self.deflate {
-            element(out, &|o: &mut S| o.put_display(d));
-        }
-        for c in after {
-            element(out, &|o: &mut S| custom_element(o, c));
-        }
+        out.put(b"\r\n");
+    }
+}
+
+/// The accepted extensions as one `Sec-WebSocket-Extensions` value, in the configured
+/// order: shared by the HTTP/1.1 `101` and the HTTP/2 / HTTP/3 `200`.
+pub(crate) fn emit_extension_list<S: Sink>(
+    out: &mut S,
+    custom: &[AcceptedExtension<'_>],
+    deflate: Option<&PerMessageDeflate>,
+    deflate_position: usize,
+) {
+    let (before, after) =
+        custom.split_at(custom.partition_point(|c| c.position < deflate_position));
+    let mut first = true;
+    let mut separator = |out: &mut S| {
         if !first {
-            out.put(b"\r\n");
+            out.put(b", ");
         }
+        first = false;
+    };
+    for c in before {
+        separator(out);
+        custom_element(out, c);
+    }
+    if let Some(d) = deflate {
+        separator(out);
+        out.put_display(d);
+    }
+    for c in after {
+        separator(out);
+        custom_element(out, c);
     }
 }
 

@@ -259,7 +259,7 @@ impl<'a> UpgradeRequest<'a> {
 
 /// A subprotocol the client offered; obtained only from [`UpgradeRequest::offered_protocols`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct OfferedProtocol<'a>(&'a str);
+pub struct OfferedProtocol<'a>(pub(crate) &'a str);
 
 impl<'a> OfferedProtocol<'a> {
     /// The protocol name.

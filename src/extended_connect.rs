@@ -1,0 +1,725 @@
+//! WebSockets over HTTP/2 (RFC 8441) and HTTP/3 (RFC 9220): the extended CONNECT.
+//!
+//! Over HTTP/2 and HTTP/3 a WebSocket is one request stream. The client opens it with
+//! an *extended CONNECT* instead of the HTTP/1.1 `GET` + `Upgrade`:
+//!
+//! ```text
+//! client                                   server
+//!                                     ◄──  SETTINGS  SETTINGS_ENABLE_CONNECT_PROTOCOL = 1
+//! HEADERS  :method = CONNECT          ──►  ConnectRequest::validate(fields, &config)
+//!          :protocol = websocket             ├─ Ok(request) ─► request.accept().head()
+//!          :scheme = https                   │                 ◄── HEADERS :status = 200
+//!          :path = /chat                     │                     sec-websocket-protocol = chat
+//!          :authority = server.example.com   └─ Err(error) ──► ConnectRejection::from(error).head()
+//!          sec-websocket-version = 13                          ◄── HEADERS :status = 4xx/501
+//!          sec-websocket-protocol = chat, superchat
+//! DATA (WebSocket frames)             ◄─►  DATA (WebSocket frames)
+//! ```
+//!
+//! The rules are those of RFC 8441 §4–5 (RFC 9220 §3 applies them unchanged to
+//! HTTP/3), then the *same* subprotocol, extension and Origin negotiation as the
+//! HTTP/1.1 handshake, through the same code: `:authority` plays the role of `Host`.
+//! There is no `Sec-WebSocket-Key` and no `Sec-WebSocket-Accept`.
+//!
+//! # What the caller does at the HTTP/2 or HTTP/3 layer
+//! This module sees only header fields; the HTTP library does the rest:
+//! - **Advertise `SETTINGS_ENABLE_CONNECT_PROTOCOL = 1`** (setting `0x8`, RFC 8441 §3;
+//!   the same identifier in the HTTP/3 SETTINGS frame, RFC 9220 §3). Clients must not
+//!   send `:protocol` before they have seen it, and most HTTP libraries refuse a
+//!   `:protocol` they did not enable. With the `h2` crate:
+//!   `h2::server::Builder::new().enable_connect_protocol()`; h2 then exposes the
+//!   value as the `h2::ext::Protocol` request extension.
+//! - **Answer with the `200` head and keep the stream open** (no `END_STREAM`): the
+//!   request and response DATA frames (HTTP/3: DATA frames on the request stream)
+//!   then carry WebSocket frames, exactly as the TCP byte stream does in RFC 6455.
+//!   Masking is unchanged: client-to-server frames are masked, server-to-client
+//!   frames are not. A WebSocket frame may span DATA frames and vice versa.
+//! - **Closing**: an orderly close is `END_STREAM` (HTTP/3: the stream FIN); an abort
+//!   is `RST_STREAM` with `CANCEL` (HTTP/3: `H3_REQUEST_CANCELLED`), RFC 8441 §5,
+//!   RFC 9220 §3.
+//! - **No `content-length`** in the `200` (RFC 9110 §8.6) and no connection-specific
+//!   fields anywhere: [`ConnectAccept::head`] never writes one and refuses them in
+//!   caller headers.
+//! - Deadlines, flow control and stream limits are the HTTP layer's.
+//!
+//! # Reading of the RFC
+//! - `:protocol` must be `websocket` (RFC 8441 §5). It is an upgrade token, and the
+//!   same token in HTTP/1.1's `Upgrade` is compared case-insensitively (RFC 6455
+//!   §4.2.1 item 3), so this server accepts any ASCII case; it never *sends* anything
+//!   but `websocket`. Any other value is answered `501` (RFC 9220 §3).
+//! - A method other than `CONNECT` is answered `405` with `allow: CONNECT`.
+//! - `sec-websocket-version: 13` is required as in RFC 6455 (RFC 8441 §5 keeps the
+//!   field), and `sec-websocket-key`/`-accept` are refused: their processing "has been
+//!   superseded by the :protocol pseudo-header field" (RFC 8441 §5), so a request
+//!   carrying one is an HTTP/1.1 handshake sent to the wrong place.
+//! - `content-length` is refused: the stream's DATA are WebSocket frames, never a body.
+//! - Field names must be lowercase and values free of NUL, CR, LF and of leading or
+//!   trailing whitespace (RFC 9113 §8.2.1): a request breaking that is malformed and
+//!   answered `400` (RFC 9113 §8.1.1 recommends it).
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::config::ServerConfig;
+use crate::custom_extension::AcceptedExtension;
+use crate::deflate::PerMessageDeflate;
+use crate::error::{BuildError, Error, Malformed};
+use crate::extension::{self, Extension};
+use crate::headers::{is_tchar, split_list};
+use crate::response::emit_extension_list;
+use crate::server::OfferedProtocol;
+use crate::validate::{self, Lines, Negotiated, Summary};
+use crate::write::check_extra_headers;
+
+/// The `:protocol` value that opens a WebSocket, RFC 8441 §5.
+pub const WEBSOCKET_PROTOCOL: &str = "websocket";
+
+/// The HTTP/2 and HTTP/3 setting a server must advertise with value `1` before
+/// clients may send an extended CONNECT: `SETTINGS_ENABLE_CONNECT_PROTOCOL`
+/// (RFC 8441 §3 for HTTP/2, RFC 9220 §3 for HTTP/3: the same identifier).
+pub const SETTINGS_ENABLE_CONNECT_PROTOCOL: u64 = 0x8;
+
+/// A request pseudo-header field of HTTP/2 and HTTP/3 (RFC 9113 §8.3.1, RFC 8441 §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PseudoHeader {
+    /// `:method`.
+    Method,
+    /// `:protocol` (RFC 8441 §4).
+    Protocol,
+    /// `:scheme`.
+    Scheme,
+    /// `:path`.
+    Path,
+    /// `:authority`.
+    Authority,
+}
+
+impl PseudoHeader {
+    /// The field name, with its colon: `":protocol"`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Method => ":method",
+            Self::Protocol => ":protocol",
+            Self::Scheme => ":scheme",
+            Self::Path => ":path",
+            Self::Authority => ":authority",
+        }
+    }
+
+    fn from_name(name: &[u8]) -> Option<Self> {
+        Some(match name {
+            b":method" => Self::Method,
+            b":protocol" => Self::Protocol,
+            b":scheme" => Self::Scheme,
+            b":path" => Self::Path,
+            b":authority" => Self::Authority,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for PseudoHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The pseudo-headers of one request, each seen at most once.
+#[derive(Default)]
+struct Pseudo<'a> {
+    method: Option<&'a [u8]>,
+    protocol: Option<&'a [u8]>,
+    scheme: Option<&'a [u8]>,
+    path: Option<&'a [u8]>,
+    authority: Option<&'a [u8]>,
+}
+
+impl<'a> Pseudo<'a> {
+    fn set(&mut self, which: PseudoHeader, value: &'a [u8]) -> Result<(), Error> {
+        let slot = match which {
+            PseudoHeader::Method => &mut self.method,
+            PseudoHeader::Protocol => &mut self.protocol,
+            PseudoHeader::Scheme => &mut self.scheme,
+            PseudoHeader::Path => &mut self.path,
+            PseudoHeader::Authority => &mut self.authority,
+        };
+        if slot.replace(value).is_some() {
+            return Err(Error::PseudoHeaderRepeated(which));
+        }
+        Ok(())
+    }
+}
+
+/// An HTTP/2 or HTTP/3 extended CONNECT that passed every rule of RFC 8441 §4–5 and
+/// the WebSocket negotiation: accept it ([`accept`](Self::accept)) or refuse it
+/// yourself ([`ConnectRejection::new`]).
+///
+/// It borrows the field values it was given; nothing is copied.
+///
+/// ```
+/// use ws_handshake::{ConnectRequest, OriginPolicy, ServerConfig};
+///
+/// let config = ServerConfig::new()
+///     .protocols(["chat"])?
+///     .origin_policy(OriginPolicy::allow_list(["http://www.example.com"])?);
+/// // The request of RFC 8441 §5.1, as the HTTP/2 library hands it over.
+/// let fields = [
+///     (":method", "CONNECT"),
+///     (":protocol", "websocket"),
+///     (":scheme", "https"),
+///     (":path", "/chat"),
+///     (":authority", "server.example.com"),
+///     ("sec-websocket-protocol", "chat, superchat"),
+///     ("sec-websocket-extensions", "permessage-deflate"),
+///     ("sec-websocket-version", "13"),
+///     ("origin", "http://www.example.com"),
+/// ];
+/// let request = ConnectRequest::validate(fields, &config).map_err(|e| e.to_string())?;
+/// assert_eq!(request.path(), "/chat");
+/// let head = request.accept().head();
+/// assert_eq!(head.status(), 200);
+/// assert_eq!(head.fields().collect::<Vec<_>>(), [("sec-websocket-protocol", "chat")]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ConnectRequest<'a> {
+    scheme: &'a str,
+    target: &'a str,
+    authority: &'a str,
+    negotiated: Negotiated<'a>,
+    protocols: Lines<'a>,
+    extensions: Lines<'a>,
+}
+
+impl<'a> ConnectRequest<'a> {
+    /// Validates the pseudo-header and header fields of an HTTP/2 or HTTP/3 request,
+    /// in the order received (pseudo-headers first), as `(name, value)` pairs.
+    ///
+    /// Values may be `&str`, `&[u8]` or anything else that is `AsRef<[u8]>`
+    /// (`&http::HeaderValue` for instance); names are the lowercase field names.
+    ///
+    /// # Errors
+    /// The rule the request broke, with its status ([`Error::status`]): answer it with
+    /// [`ConnectRejection::from`], then end the stream.
+    ///
+    /// ```
+    /// use ws_handshake::{ConnectRejection, ConnectRequest, Error, ServerConfig};
+    /// let config = ServerConfig::new();
+    /// let fields = [
+    ///     (":method", "CONNECT"),
+    ///     (":protocol", "webtransport"),
+    ///     (":scheme", "https"),
+    ///     (":path", "/"),
+    ///     (":authority", "example.com"),
+    ///     ("sec-websocket-version", "13"),
+    /// ];
+    /// let error = ConnectRequest::validate(fields, &config).unwrap_err();
+    /// assert_eq!(error, Error::ProtocolNotWebSocket);
+    /// assert_eq!(ConnectRejection::from(error).head().status(), 501);
+    /// ```
+    pub fn validate<'n, I, V>(fields: I, config: &ServerConfig) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = (&'n str, &'a V)>,
+        V: AsRef<[u8]> + ?Sized + 'a,
+    {
+        Self::from_fields(
+            fields
+                .into_iter()
+                .map(|(name, value)| (name.as_bytes(), value.as_ref())),
+            config,
+        )
+    }
+
+    /// The one pass over the fields, then the rules, then the shared negotiation.
+    pub(crate) fn from_fields<'n, I>(fields: I, config: &ServerConfig) -> Result<Self, Error>
+    where
+        I: Iterator<Item = (&'n [u8], &'a [u8])>,
+    {
+        let limit = config.limit_settings().headers();
+        let mut pseudo = Pseudo::default();
+        let mut summary = Summary::default();
+        let mut host: Option<&'a [u8]> = None;
+        let mut handshake_h1 = false;
+        let mut regular = 0usize;
+        for (name, value) in fields {
+            if !is_field_value(value) {
+                return Err(Error::Malformed(Malformed::HeaderValue));
+            }
+            if name.first() == Some(&b':') {
+                if regular > 0 {
+                    return Err(Error::Malformed(Malformed::PseudoHeaderAfterField));
+                }
+                let which = PseudoHeader::from_name(name)
+                    .ok_or(Error::Malformed(Malformed::PseudoHeaderUnknown))?;
+                pseudo.set(which, value)?;
+                continue;
+            }
+            regular = regular.saturating_add(1);
+            if regular > limit {
+                return Err(Error::TooManyHeaders { limit });
+            }
+            if !is_lowercase_token(name) {
+                return Err(Error::Malformed(Malformed::HeaderName));
+            }
+            match name {
+                b"connection" | b"upgrade" | b"keep-alive" | b"proxy-connection"
+                | b"transfer-encoding" => return Err(Error::ConnectionSpecificHeader),
+                b"te" if !value.eq_ignore_ascii_case(b"trailers") => {
+                    return Err(Error::ConnectionSpecificHeader)
+                }
+                b"host" => {
+                    if host.replace(value).is_some() {
+                        return Err(Error::HostRepeated);
+                    }
+                    continue; // `:authority` is what the rules see as `Host`
+                }
+                b"sec-websocket-accept" => handshake_h1 = true,
+                _ => {}
+            }
+            summary.add(name, value);
+        }
+        Self::check(&pseudo, host, handshake_h1, summary, config)
+    }
+
+    fn check(
+        pseudo: &Pseudo<'a>,
+        host: Option<&'a [u8]>,
+        handshake_h1: bool,
+        mut summary: Summary<'a>,
+        config: &ServerConfig,
+    ) -> Result<Self, Error> {
+        let method = pseudo
+            .method
+            .ok_or(Error::PseudoHeaderMissing(PseudoHeader::Method))?;
+        if method != b"CONNECT" {
+            return Err(Error::ConnectMethodRequired);
+        }
+        let protocol = pseudo
+            .protocol
+            .ok_or(Error::PseudoHeaderMissing(PseudoHeader::Protocol))?;
+        if !protocol.eq_ignore_ascii_case(WEBSOCKET_PROTOCOL.as_bytes()) {
+            return Err(Error::ProtocolNotWebSocket);
+        }
+        let scheme = required(pseudo.scheme, PseudoHeader::Scheme)?;
+        if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+            return Err(Error::PseudoHeaderInvalid(PseudoHeader::Scheme));
+        }
+        let target = required(pseudo.path, PseudoHeader::Path)?;
+        if !is_path(target) {
+            return Err(Error::PseudoHeaderInvalid(PseudoHeader::Path));
+        }
+        let authority_raw = pseudo
+            .authority
+            .ok_or(Error::PseudoHeaderMissing(PseudoHeader::Authority))?;
+        if host.is_some_and(|h| !h.eq_ignore_ascii_case(authority_raw)) {
+            return Err(Error::Malformed(Malformed::HostNotAuthority));
+        }
+        if handshake_h1 || summary.key.count > 0 || summary.legacy_key {
+            return Err(Error::KeyNotAllowed);
+        }
+        if summary.content_length.count > 0 {
+            return Err(Error::BodyNotAllowed);
+        }
+        validate::check_version(&summary)?;
+        // RFC 8441 §5: "The Host information is conveyed as part of the :authority".
+        summary.add(b"host", authority_raw);
+        let authority = validate::check_host(&summary, config).map_err(|e| match e {
+            Error::HostInvalid => Error::PseudoHeaderInvalid(PseudoHeader::Authority),
+            other => other,
+        })?;
+        let negotiated = validate::negotiate(&summary, authority, config)?;
+        Ok(Self {
+            scheme,
+            target,
+            authority,
+            negotiated,
+            protocols: summary.protocols,
+            extensions: summary.extensions,
+        })
+    }
+
+    /// The `:scheme`: `https` for a `wss:` URI, `http` for `ws:` (RFC 8441 §5).
+    pub fn scheme(&self) -> &'a str {
+        self.scheme
+    }
+
+    /// The `:path` as sent: path and query, `/chat?room=1`.
+    pub fn target(&self) -> &'a str {
+        self.target
+    }
+
+    /// The path of `:path`, without the query: `/chat`.
+    pub fn path(&self) -> &'a str {
+        self.target
+            .split_once('?')
+            .map_or(self.target, |(path, _)| path)
+    }
+
+    /// The query of `:path`, without the `?`, if there is one.
+    pub fn query(&self) -> Option<&'a str> {
+        self.target.split_once('?').map(|(_, query)| query)
+    }
+
+    /// The `:authority` (validated `host[:port]`, checked against
+    /// [`ServerConfig::allowed_hosts`]).
+    pub fn authority(&self) -> &'a str {
+        self.authority
+    }
+
+    /// The `origin` value, already checked against the origin policy.
+    pub fn origin(&self) -> Option<&'a str> {
+        self.negotiated.origin
+    }
+
+    /// The subprotocol the configuration selected among the offered ones, if any
+    /// (`sec-websocket-protocol`; not to be confused with `:protocol`).
+    pub fn protocol(&self) -> Option<&'a str> {
+        self.negotiated.protocol
+    }
+
+    /// The offered subprotocols, in the client's order; only these can be passed to
+    /// [`ConnectAccept::protocol`].
+    pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
+        self.protocols
+            .iter()
+            .flat_map(split_list)
+            .filter_map(|p| core::str::from_utf8(p).ok())
+            .map(OfferedProtocol)
+    }
+
+    /// The offered extensions (`sec-websocket-extensions`), in the client's order.
+    pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
+        self.extensions
+            .iter()
+            .flat_map(extension::parse)
+            .filter_map(Result::ok)
+    }
+
+    /// The negotiated permessage-deflate parameters, if any.
+    pub fn deflate(&self) -> Option<PerMessageDeflate> {
+        self.negotiated.deflate
+    }
+
+    /// The `200` response with the negotiated subprotocol and extensions.
+    pub fn accept(&self) -> ConnectAccept<'_> {
+        ConnectAccept {
+            protocol: self.negotiated.protocol,
+            deflate: self.negotiated.deflate,
+            deflate_position: self.negotiated.deflate_position,
+            custom: &self.negotiated.custom,
+            headers: &[],
+        }
+    }
+}
+
+fn required(value: Option<&[u8]>, which: PseudoHeader) -> Result<&str, Error> {
+    let value = value.ok_or(Error::PseudoHeaderMissing(which))?;
+    core::str::from_utf8(value).map_err(|_| Error::PseudoHeaderInvalid(which))
+}
+
+/// RFC 9113 §8.2.1: a lowercase field name (a token without `A`–`Z`).
+fn is_lowercase_token(name: &[u8]) -> bool {
+    !name.is_empty() && name.iter().all(|&b| is_tchar(b) && !b.is_ascii_uppercase())
+}
+
+/// RFC 9113 §8.2.1: no NUL, CR or LF, and no leading or trailing SP or HTAB.
+fn is_field_value(value: &[u8]) -> bool {
+    let ws = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
+    !value.iter().any(|&b| matches!(b, 0 | b'\r' | b'\n'))
+        && !ws(value.first())
+        && !ws(value.last())
+}
+
+/// An absolute path with an optional query (RFC 9113 §8.3.1 origin-form):
+/// starts with `/`, visible ASCII only, no fragment.
+fn is_path(target: &str) -> bool {
+    target.starts_with('/') && target.bytes().all(|b| b.is_ascii_graphic() && b != b'#')
+}
+
+/// One field of an HTTP/2 or HTTP/3 response head: lowercase name, value.
+type Field<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+/// An HTTP/2 or HTTP/3 response head: `:status` and lowercase fields, ready to be
+/// copied into the HTTP library's response type.
+///
+/// It never holds a field HTTP/2 forbids (`connection`, `upgrade`, `keep-alive`,
+/// `proxy-connection`, `transfer-encoding`, `te`) nor a pseudo-header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseHead<'a> {
+    status: u16,
+    fields: Vec<Field<'a>>,
+}
+
+impl ResponseHead<'_> {
+    /// The `:status`.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The fields, in order, as `(name, value)`: names are lowercase.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.fields.iter().map(|(n, v)| (n.as_ref(), v.as_ref()))
+    }
+
+    /// The value of the first field named `name` (lowercase).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    fn push(&mut self, name: &'static str, value: impl Into<String>) {
+        self.fields
+            .push((Cow::Borrowed(name), Cow::Owned(value.into())));
+    }
+}
+
+impl<'a> ResponseHead<'a> {
+    fn push_extra(&mut self, headers: &'a [(&'a str, &'a str)]) {
+        for (name, value) in headers {
+            let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(name.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(*name)
+            };
+            self.fields.push((name, Cow::Borrowed(*value)));
+        }
+    }
+}
+
+/// Checks caller headers for an HTTP/2 or HTTP/3 response: as for HTTP/1.1, and
+/// none of the connection-specific fields of RFC 9113 §8.2.2, and no value with
+/// leading or trailing whitespace (RFC 9113 §8.2.1).
+fn check_h2_extra_headers(headers: &[(&str, &str)]) -> Result<(), BuildError> {
+    check_extra_headers(headers)?;
+    const H2_FORBIDDEN: [&str; 3] = ["keep-alive", "proxy-connection", "te"];
+    for (name, value) in headers {
+        if H2_FORBIDDEN.iter().any(|f| f.eq_ignore_ascii_case(name)) {
+            return Err(BuildError::ReservedHeader);
+        }
+        if !is_field_value(value.as_bytes()) {
+            return Err(BuildError::InvalidHeaderValue);
+        }
+    }
+    Ok(())
+}
+
+/// The `200` answer to an extended CONNECT (RFC 8441 §5): the negotiated
+/// `sec-websocket-protocol` and `sec-websocket-extensions`, and your extra headers.
+///
+/// ```
+/// # use ws_handshake::{ConnectRequest, ServerConfig};
+/// # let config = ServerConfig::new();
+/// # let fields = [(":method", "CONNECT"), (":protocol", "websocket"), (":scheme", "https"),
+/// #     (":path", "/"), (":authority", "a.example"), ("sec-websocket-version", "13")];
+/// # let request = ConnectRequest::validate(fields, &config).unwrap();
+/// let extra = [("Set-Cookie", "id=42; HttpOnly")];
+/// let head = request.accept().headers(&extra)?.head();
+/// assert_eq!(head.status(), 200);
+/// assert_eq!(head.fields().collect::<Vec<_>>(), [("set-cookie", "id=42; HttpOnly")]);
+/// // Connection-specific fields and injection attempts are refused.
+/// assert!(request.accept().headers(&[("keep-alive", "5")]).is_err());
+/// assert!(request.accept().headers(&[("x", "a\r\nevil: 1")]).is_err());
+/// # Ok::<(), ws_handshake::BuildError>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectAccept<'a> {
+    protocol: Option<&'a str>,
+    deflate: Option<PerMessageDeflate>,
+    deflate_position: usize,
+    custom: &'a [AcceptedExtension<'a>],
+    headers: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> ConnectAccept<'a> {
+    /// Overrides the selected subprotocol with one the client offered, or none.
+    pub fn protocol(mut self, protocol: Option<OfferedProtocol<'a>>) -> Self {
+        self.protocol = protocol.map(|p| p.as_str());
+        self
+    }
+
+    /// Declines permessage-deflate even though it was negotiated.
+    pub fn without_deflate(mut self) -> Self {
+        self.deflate = None;
+        self
+    }
+
+    /// Adds headers to the response, after the handshake's own; names are lowercased.
+    ///
+    /// # Errors
+    /// A name that is not a token, that the handshake manages (`sec-websocket-*`,
+    /// `content-*`), or that is connection-specific (`connection`, `upgrade`,
+    /// `keep-alive`, `proxy-connection`, `transfer-encoding`, `te`; RFC 9113
+    /// §8.2.2); or a value with CR, LF, NUL or another control byte, or with leading
+    /// or trailing whitespace (RFC 9113 §8.2.1).
+    pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
+        check_h2_extra_headers(headers)?;
+        self.headers = headers;
+        Ok(self)
+    }
+
+    /// The subprotocol the response carries.
+    pub fn selected_protocol(&self) -> Option<&'a str> {
+        self.protocol
+    }
+
+    /// The permessage-deflate parameters the response carries.
+    pub fn deflate(&self) -> Option<PerMessageDeflate> {
+        self.deflate
+    }
+
+    /// The response head: `:status` 200, then `sec-websocket-protocol` and
+    /// `sec-websocket-extensions` if negotiated, then the extra headers.
+    pub fn head(&self) -> ResponseHead<'a> {
+        let mut head = ResponseHead {
+            status: 200,
+            fields: Vec::new(),
+        };
+        if let Some(p) = self.protocol {
+            head.fields
+                .push((Cow::Borrowed("sec-websocket-protocol"), Cow::Borrowed(p)));
+        }
+        if self.deflate.is_some() || !self.custom.is_empty() {
+            let mut value = Vec::new();
+            emit_extension_list(
+                &mut value,
+                self.custom,
+                self.deflate.as_ref(),
+                self.deflate_position,
+            );
+            // Tokens and `; `, `, `, `=` only: always UTF-8.
+            head.push(
+                "sec-websocket-extensions",
+                String::from_utf8_lossy(&value).into_owned(),
+            );
+        }
+        head.push_extra(self.headers);
+        head
+    }
+}
+
+/// A refusal of an extended CONNECT: a `:status` of 300–599 with
+/// `sec-websocket-version: 13`, `allow: CONNECT` on 405, a plain-text body and any
+/// extra headers. Send the [`head`](Self::head), then the [`body`](Self::body) as
+/// DATA, and end the stream.
+///
+/// ```
+/// use ws_handshake::{ConnectRejection, Error};
+/// let reply = ConnectRejection::from(Error::VersionUnsupported);
+/// let head = reply.head();
+/// assert_eq!(head.status(), 426);
+/// assert_eq!(head.get("sec-websocket-version"), Some("13"));
+/// assert_eq!(head.get("upgrade"), None); // HTTP/2 forbids it
+/// assert_eq!(reply.body(), "Sec-WebSocket-Version must be 13\n");
+///
+/// let extra = [("www-authenticate", "Bearer")];
+/// let reply = ConnectRejection::new(401, "log in first")?.headers(&extra)?;
+/// assert_eq!(reply.head().get("www-authenticate"), Some("Bearer"));
+/// # Ok::<(), ws_handshake::BuildError>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectRejection<'a> {
+    status: u16,
+    body: Body<'a>,
+    headers: &'a [(&'a str, &'a str)],
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Body<'a> {
+    Text(&'a str),
+    Error(Error),
+}
+
+impl From<Error> for ConnectRejection<'static> {
+    /// The refusal for a rule the request broke, with [`Error::status`].
+    fn from(error: Error) -> Self {
+        Self {
+            status: error.status(),
+            body: Body::Error(error),
+            headers: &[],
+        }
+    }
+}
+
+impl<'a> ConnectRejection<'a> {
+    /// A refusal with `status` (300–599) and a plain-text `body`.
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidStatus`] for a status outside 300–599.
+    pub fn new(status: u16, body: &'a str) -> Result<Self, BuildError> {
+        if !(300..=599).contains(&status) {
+            return Err(BuildError::InvalidStatus);
+        }
+        Ok(Self {
+            status,
+            body: Body::Text(body),
+            headers: &[],
+        })
+    }
+
+    /// Adds headers (e.g. `www-authenticate`, `retry-after`); names are lowercased.
+    ///
+    /// # Errors
+    /// As for [`ConnectAccept::headers`].
+    pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
+        check_h2_extra_headers(headers)?;
+        self.headers = headers;
+        Ok(self)
+    }
+
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The plain-text body.
+    pub fn body(&self) -> Cow<'a, str> {
+        match self.body {
+            Body::Text(t) => Cow::Borrowed(t),
+            Body::Error(e) => Cow::Owned(alloc::format!("{e}\n")),
+        }
+    }
+
+    /// The response head: `:status`, `sec-websocket-version: 13`, `allow: CONNECT`
+    /// on 405, `content-type` and `content-length` of the body, then extra headers.
+    pub fn head(&self) -> ResponseHead<'a> {
+        let mut head = ResponseHead {
+            status: self.status,
+            fields: Vec::new(),
+        };
+        head.push("sec-websocket-version", "13");
+        if self.status == 405 {
+            head.push("allow", "CONNECT");
+        }
+        head.push("content-type", "text/plain; charset=utf-8");
+        head.push("content-length", alloc::format!("{}", self.body().len()));
+        head.push_extra(self.headers);
+        head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_rules() {
+        assert!(is_field_value(b"chat, superchat"));
+        assert!(is_field_value(b""));
+        assert!(!is_field_value(b" chat"));
+        assert!(!is_field_value(b"chat\t"));
+        assert!(!is_field_value(b"a\r\nb"));
+        assert!(!is_field_value(b"a\0"));
+        assert!(is_lowercase_token(b"sec-websocket-version"));
+        assert!(!is_lowercase_token(b"Sec-WebSocket-Version"));
+        assert!(!is_lowercase_token(b""));
+        assert!(!is_lowercase_token(b"a b"));
+        assert!(is_path("/chat?room=1"));
+        assert!(!is_path("chat"));
+        assert!(!is_path(""));
+        assert!(!is_path("/a#b"));
+        assert!(!is_path("/a b"));
+        assert!(!is_path("*"));
+    }
+}
