@@ -138,7 +138,7 @@ async fn handle(
 }
 
 /// An `http::Response` from a ws-handshake response head.
-fn response(head: &ResponseHead<'_>) -> Result<Response<()>, http::Error> {
+fn response(head: &ResponseHead) -> Result<Response<()>, http::Error> {
     let mut builder = Response::builder().status(head.status());
     for (name, value) in head.fields() {
         builder = builder.header(name, value);

@@ -439,21 +439,19 @@ fn is_path(target: &str) -> bool {
     target.starts_with('/') && target.bytes().all(|b| b.is_ascii_graphic() && b != b'#')
 }
 
-/// One field of an HTTP/2 or HTTP/3 response head: lowercase name, value.
-type Field<'a> = (Cow<'a, str>, Cow<'a, str>);
-
 /// An HTTP/2 or HTTP/3 response head: `:status` and lowercase fields, ready to be
-/// copied into the HTTP library's response type.
+/// copied into the HTTP library's response type. It owns its fields, so it outlives
+/// the request it answers.
 ///
 /// It never holds a field HTTP/2 forbids (`connection`, `upgrade`, `keep-alive`,
 /// `proxy-connection`, `transfer-encoding`, `te`) nor a pseudo-header.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResponseHead<'a> {
+pub struct ResponseHead {
     status: u16,
-    fields: Vec<Field<'a>>,
+    fields: Vec<(Cow<'static, str>, String)>,
 }
 
-impl ResponseHead<'_> {
+impl ResponseHead {
     /// The `:status`.
     pub fn status(&self) -> u16 {
         self.status
@@ -461,7 +459,7 @@ impl ResponseHead<'_> {
 
     /// The fields, in order, as `(name, value)`: names are lowercase.
     pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.fields.iter().map(|(n, v)| (n.as_ref(), v.as_ref()))
+        self.fields.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
     }
 
     /// The value of the first field named `name` (lowercase).
@@ -469,21 +467,21 @@ impl ResponseHead<'_> {
         self.fields().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
-    fn push(&mut self, name: &'static str, value: impl Into<String>) {
-        self.fields
-            .push((Cow::Borrowed(name), Cow::Owned(value.into())));
+    fn new(status: u16) -> Self {
+        Self {
+            status,
+            fields: Vec::new(),
+        }
     }
-}
 
-impl<'a> ResponseHead<'a> {
-    fn push_extra(&mut self, headers: &'a [(&'a str, &'a str)]) {
+    fn push(&mut self, name: &'static str, value: impl Into<String>) {
+        self.fields.push((Cow::Borrowed(name), value.into()));
+    }
+
+    fn push_extra(&mut self, headers: &[(&str, &str)]) {
         for (name, value) in headers {
-            let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-                Cow::Owned(name.to_ascii_lowercase())
-            } else {
-                Cow::Borrowed(*name)
-            };
-            self.fields.push((name, Cow::Borrowed(*value)));
+            self.fields
+                .push((Cow::Owned(name.to_ascii_lowercase()), String::from(*value)));
         }
     }
 }
@@ -571,14 +569,10 @@ impl<'a> ConnectAccept<'a> {
 
     /// The response head: `:status` 200, then `sec-websocket-protocol` and
     /// `sec-websocket-extensions` if negotiated, then the extra headers.
-    pub fn head(&self) -> ResponseHead<'a> {
-        let mut head = ResponseHead {
-            status: 200,
-            fields: Vec::new(),
-        };
+    pub fn head(&self) -> ResponseHead {
+        let mut head = ResponseHead::new(200);
         if let Some(p) = self.protocol {
-            head.fields
-                .push((Cow::Borrowed("sec-websocket-protocol"), Cow::Borrowed(p)));
+            head.push("sec-websocket-protocol", p);
         }
         if self.deflate.is_some() || !self.custom.is_empty() {
             let mut value = Vec::new();
@@ -683,11 +677,8 @@ impl<'a> ConnectRejection<'a> {
 
     /// The response head: `:status`, `sec-websocket-version: 13`, `allow: CONNECT`
     /// on 405, `content-type` and `content-length` of the body, then extra headers.
-    pub fn head(&self) -> ResponseHead<'a> {
-        let mut head = ResponseHead {
-            status: self.status,
-            fields: Vec::new(),
-        };
+    pub fn head(&self) -> ResponseHead {
+        let mut head = ResponseHead::new(self.status);
         head.push("sec-websocket-version", "13");
         if self.status == 405 {
             head.push("allow", "CONNECT");

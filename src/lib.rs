@@ -49,6 +49,15 @@
 //! # Ok::<(), ws_handshake::BuildError>(())
 //! ```
 //!
+//! # HTTP/2 and HTTP/3
+//! WebSockets over HTTP/2 (RFC 8441) and HTTP/3 (RFC 9220) open with an extended
+//! CONNECT instead of bytes on a socket: [`ConnectRequest::validate`] takes its
+//! pseudo-headers and fields, applies the same negotiation, and answers with a
+//! [`ConnectAccept`] (`200`) or a [`ConnectRejection`], each a [`ResponseHead`] for the
+//! HTTP library to send. What the caller must do at the HTTP/2 or HTTP/3 layer
+//! (advertise [`SETTINGS_ENABLE_CONNECT_PROTOCOL`], keep the stream open, …) is in
+//! the [`extended_connect`] module.
+//!
 //! # Security defaults
 //! - Limits: 16 KiB of head and 64 header fields ([`Limits`]); anything larger is
 //!   a `431`. An incomplete head is held in a buffer that grows with the data.
@@ -83,7 +92,7 @@ mod config;
 mod custom_extension;
 pub mod deflate;
 mod error;
-mod extended_connect;
+pub mod extended_connect;
 pub mod extension;
 mod head;
 mod headers;
