@@ -2,12 +2,17 @@
 //! are validated by ws-handshake, then echoed by tungstenite over the HTTP/2 stream.
 //!
 //! ```text
-//! cargo run --example h2_server -- [--listen ADDR] [--protocol NAME]...
+//! cargo run --example h2_server -- [--listen ADDR] [--protocol NAME]... [--tls]
 //! ```
 //!
 //! Plaintext HTTP/2 with prior knowledge (no TLS, no HTTP/1.1 upgrade), default
 //! `127.0.0.1:9004`. The server advertises `SETTINGS_ENABLE_CONNECT_PROTOCOL = 1`;
 //! a `200` keeps the stream open, and its DATA frames carry WebSocket frames both ways.
+//!
+//! With `--tls` it speaks HTTP/2 over TLS (ALPN `h2` only, a fresh self-signed
+//! certificate), as browsers require: open `https://127.0.0.1:9004/` (accepting the
+//! certificate) and the page connects back to `wss://…/echo` over the same HTTP/2
+//! connection. A browser cannot fall back to HTTP/1.1 here, so an echo proves RFC 8441.
 
 use std::error::Error as StdError;
 use std::future::poll_fn;
@@ -19,23 +24,46 @@ use futures_util::{SinkExt, StreamExt};
 use h2::server::SendResponse;
 use h2::{RecvStream, SendStream};
 use http::{Request, Response};
-use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::WebSocketStream;
 use ws_handshake::{ConnectRejection, ConnectRequest, ResponseHead, ServerConfig};
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
+/// The page served for `GET /`: it opens a WebSocket back to this server and shows the echo.
+const PAGE: &str = r#"<!doctype html>
+<meta charset="utf-8">
+<title>connecting</title>
+<p id="status">connecting…</p>
+<script>
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const ws = new WebSocket(`${scheme}://${location.host}/echo`, ["chat"]);
+  const show = (text) => { document.title = text; document.getElementById("status").textContent = text; };
+  // The outcome is also reported back (GET /result/...), so a test can wait for it.
+  const report = (outcome) => fetch(`/result/${outcome}/${ws.protocol || "-"}`);
+  ws.onopen = () => ws.send("hello over HTTP/2");
+  ws.onmessage = (e) => {
+    show(`echoed: ${e.data} (protocol: ${ws.protocol || "-"})`);
+    report(e.data === "hello over HTTP/2" ? "echoed" : "garbled");
+  };
+  ws.onerror = () => { show("error"); report("error"); };
+</script>
+"#;
+
 struct Args {
     listen: String,
     protocols: Vec<String>,
+    tls: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         listen: "127.0.0.1:9004".into(),
         protocols: Vec::new(),
+        tls: false,
     };
     let mut it = env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -43,7 +71,10 @@ fn parse_args() -> Result<Args, String> {
         match flag.as_str() {
             "--listen" => args.listen = value()?,
             "--protocol" => args.protocols.push(value()?),
-            _ => return Err("usage: h2_server [--listen ADDR] [--protocol NAME]...".into()),
+            "--tls" => args.tls = true,
+            _ => {
+                return Err("usage: h2_server [--listen ADDR] [--protocol NAME]... [--tls]".into())
+            }
         }
     }
     Ok(args)
@@ -63,24 +94,54 @@ async fn main() {
 
 async fn run(args: Args) -> Result<(), BoxError> {
     let config = Arc::new(ServerConfig::new().protocols(&args.protocols)?);
+    let tls = if args.tls {
+        Some(tls_acceptor()?)
+    } else {
+        None
+    };
     let listener = TcpListener::bind(&args.listen).await?;
     println!("listening on {}", listener.local_addr()?);
     loop {
         let (tcp, _) = listener.accept().await?;
         let config = Arc::clone(&config);
+        let tls = tls.clone();
         tokio::spawn(async move {
-            if let Err(e) = serve(tcp, config).await {
+            let served = match tls {
+                Some(tls) => match tls.accept(tcp).await {
+                    Ok(stream) => serve(stream, config).await,
+                    Err(e) => return eprintln!("tls: {e}"),
+                },
+                None => serve(tcp, config).await,
+            };
+            if let Err(e) = served {
                 eprintln!("connection: {e}");
             }
         });
     }
 }
 
+/// TLS with ALPN `h2` only and a self-signed certificate for localhost and 127.0.0.1.
+fn tls_acceptor() -> Result<TlsAcceptor, BoxError> {
+    let names = vec!["localhost".to_string(), "127.0.0.1".to_string()];
+    let certified = rcgen::generate_simple_self_signed(names)?;
+    let key = rustls::pki_types::PrivatePkcs8KeyDer::from(certified.key_pair.serialize_der());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(vec![certified.cert.der().clone()], key.into())?;
+    tls.alpn_protocols = vec![b"h2".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(tls)))
+}
+
 /// One HTTP/2 connection: every request stream is handled on its own task.
-async fn serve(tcp: TcpStream, config: Arc<ServerConfig>) -> Result<(), h2::Error> {
+async fn serve<T>(io: T, config: Arc<ServerConfig>) -> Result<(), h2::Error>
+where
+    T: AsyncRead + AsyncWrite + Unpin,
+{
     let mut connection = h2::server::Builder::new()
         .enable_connect_protocol() // SETTINGS_ENABLE_CONNECT_PROTOCOL = 1
-        .handshake::<_, Bytes>(tcp)
+        .handshake::<_, Bytes>(io)
         .await?;
     while let Some(request) = connection.accept().await {
         let (request, respond) = request?;
@@ -99,6 +160,19 @@ async fn handle(
     mut respond: SendResponse<Bytes>,
     config: &ServerConfig,
 ) -> Result<(), BoxError> {
+    // Plain GETs: the page, and the page's report. Anything else is for ws-handshake.
+    let path = request.uri().path();
+    if request.method() == http::Method::GET && (path == "/" || path.starts_with("/result/")) {
+        if let Some(outcome) = path.strip_prefix("/result/") {
+            println!("browser: {outcome}");
+        }
+        let page = Response::builder()
+            .header("content-type", "text/html; charset=utf-8")
+            .body(())?;
+        let mut send = respond.send_response(page, false)?;
+        send.send_data(Bytes::from_static(PAGE.as_bytes()), true)?;
+        return Ok(());
+    }
     // h2 hands `:protocol` over as a request extension; the other pseudo-headers
     // are in the method and URI.
     let protocol = request.extensions().get::<h2::ext::Protocol>();
@@ -128,6 +202,11 @@ async fn handle(
             return Ok(());
         }
     };
+    println!(
+        "accepted extended CONNECT {} (subprotocol {})",
+        accepted.target(),
+        accepted.protocol().unwrap_or("-")
+    );
     let head = accepted.accept().head();
     let send = respond.send_response(response(&head)?, false)?; // keep the stream open
     let (ours, theirs) = tokio::io::duplex(64 * 1024);

@@ -685,3 +685,37 @@ proptest! {
         }
     }
 }
+
+/// Chromium 156's real extended CONNECT (recorded by `examples/h2_server.rs --tls`).
+#[test]
+fn chromium_extended_connect_capture() {
+    let text = std::fs::read_to_string("tests/captures/h2-request-chromium.fields").unwrap();
+    let fields: Fields = text
+        .lines()
+        .map(|l| {
+            let (n, v) = l.split_once('\t').unwrap();
+            (n.to_string(), v.to_string())
+        })
+        .collect();
+    let config = ServerConfig::new()
+        .protocols(["chat"])
+        .unwrap()
+        .deflate(Some(DeflateConfig::new()));
+    let request = validate(&fields, &config).unwrap();
+    assert_eq!(request.authority(), "127.0.0.1:46185");
+    // Same-origin by default: the page's https origin matches :authority.
+    assert_eq!(request.origin(), Some("https://127.0.0.1:46185"));
+    let head = request.accept().head();
+    assert_eq!(
+        head.fields().collect::<Vec<_>>(),
+        [
+            ("sec-websocket-protocol", "chat"),
+            ("sec-websocket-extensions", "permessage-deflate"),
+        ]
+    );
+    assert_200_clean(&head);
+    // Chromium sends no sec-websocket-key, connection or upgrade over HTTP/2.
+    for name in ["sec-websocket-key", "connection", "upgrade", "host"] {
+        assert!(fields.iter().all(|(n, _)| n != name), "{name}");
+    }
+}

@@ -2,9 +2,9 @@
 //! client doing RFC 8441 extended CONNECTs over plaintext prior-knowledge HTTP/2.
 
 use std::future::poll_fn;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Lines};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -13,24 +13,42 @@ use h2::RecvStream;
 use http::{Method, Request, Response};
 use tokio::net::TcpStream;
 
-/// The example binary that `cargo test` builds next to the test binaries.
+/// The example binary, built (or found up to date) next to the test binaries: a
+/// plain `cargo test` builds it, `cargo test --test h2_server` alone would not.
 fn example(name: &str) -> PathBuf {
+    static BUILD: std::sync::Once = std::sync::Once::new();
+    BUILD.call_once(|| {
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo.args(["build", "--all-features", "--example", name]);
+        // The variables cargo sets for this test would make build scripts (ring's)
+        // see a changed environment and rebuild every time.
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if key.starts_with("CARGO_PKG_")
+                || key.starts_with("CARGO_MANIFEST_")
+                || [
+                    "CARGO_CRATE_NAME",
+                    "CARGO_PRIMARY_PACKAGE",
+                    "CARGO_TARGET_TMPDIR",
+                    "OUT_DIR",
+                ]
+                .contains(&key.as_ref())
+            {
+                cargo.env_remove(key.as_ref());
+            }
+        }
+        assert!(cargo.status().unwrap().success());
+    });
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
-    let path = dir.join("examples").join(name);
-    if !path.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", name])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    path
+    dir.join("examples").join(name)
 }
 
 struct Server {
     child: Child,
     addr: String,
+    /// The rest of the server's stdout: one line per accepted stream and browser report.
+    lines: Option<Lines<BufReader<ChildStdout>>>,
 }
 
 impl Drop for Server {
@@ -40,23 +58,26 @@ impl Drop for Server {
     }
 }
 
-fn start() -> Server {
+fn start(args: &[&str]) -> Server {
     let mut child = Command::new(example("h2_server"))
         .args(["--listen", "127.0.0.1:0", "--protocol", "chat"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next().unwrap().unwrap();
     let addr = line
         .trim()
         .strip_prefix("listening on ")
         .expect("listening line")
         .to_string();
-    Server { child, addr }
+    Server {
+        child,
+        addr,
+        lines: Some(lines),
+    }
 }
 
 /// An HTTP/2 client connection that has seen the server's SETTINGS.
@@ -126,7 +147,7 @@ async fn body_text(response: Response<RecvStream>) -> String {
 
 #[tokio::test(flavor = "current_thread")]
 async fn extended_connect_handshakes_and_echoes_a_masked_frame() {
-    let server = start();
+    let mut server = start(&[]);
     let mut client = connect(&server.addr).await;
     let (response, mut send) = client
         .send_request(extended_connect(&server.addr, "websocket", "13"), false)
@@ -178,13 +199,17 @@ async fn extended_connect_handshakes_and_echoes_a_masked_frame() {
     .expect("server ends the stream after the close");
     assert!(rest.is_empty(), "nothing after the close frame: {rest:?}");
     assert!(body.is_end_stream());
+    assert_eq!(
+        server.lines.as_mut().unwrap().next().unwrap().unwrap(),
+        "accepted extended CONNECT /echo (subprotocol chat)"
+    );
     // The connection stays usable for other streams.
     poll_fn(|cx| client.poll_ready(cx)).await.unwrap();
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn refusals_carry_their_status_over_http2() {
-    let server = start();
+    let server = start(&[]);
     let mut client = connect(&server.addr).await;
 
     // Wrong WebSocket version: 426 with sec-websocket-version: 13, no upgrade field.
@@ -216,4 +241,68 @@ async fn refusals_carry_their_status_over_http2() {
     let response = response.await.unwrap();
     assert_eq!(response.status(), 405);
     assert_eq!(response.headers()["allow"], "CONNECT");
+}
+
+/// A browser binary, if this machine has one.
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
+/// Headless Chromium loads the page over HTTP/2 + TLS (ALPN `h2` only, so no HTTP/1.1
+/// fallback exists) and opens `wss://…/echo` on the same connection: RFC 8441 for real.
+#[test]
+fn chromium_opens_a_websocket_over_http2() {
+    let Some(browser) = chromium() else {
+        eprintln!("SKIPPED: no chromium on this machine");
+        return;
+    };
+    let mut server = start(&["--tls"]);
+    let profile = std::env::temp_dir().join(format!("ws-handshake-h2-{}", std::process::id()));
+    let mut chromium = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--ignore-certificate-errors",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("https://{}/", server.addr))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let lines = server.lines.take().unwrap();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let outcome = loop {
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) if line.starts_with("browser: ") => break line,
+            Ok(line) => seen.push(line),
+            Err(e) => break format!("no report from the browser: {e}"),
+        }
+    };
+    let _ = chromium.kill();
+    let _ = chromium.wait();
+    let _ = std::fs::remove_dir_all(&profile);
+    assert_eq!(seen, ["accepted extended CONNECT /echo (subprotocol chat)"]);
+    assert_eq!(outcome, "browser: echoed/chat");
 }
