@@ -90,6 +90,7 @@ mod origin;
 mod request;
 mod response;
 mod server;
+mod url;
 mod validate;
 mod write;
 
@@ -102,3 +103,4 @@ pub use origin::{AllowedOrigin, OriginPolicy, OriginPredicate};
 pub use request::Request;
 pub use response::{Accept, Rejection};
 pub use server::{Feed, OfferedProtocol, ServerHandshake, UpgradeRequest};
+pub use url::{HostHeader, Resource, UrlError, WsUrl};
