@@ -128,6 +128,8 @@ mod error;
 pub mod extension;
 mod head;
 mod headers;
+#[cfg(feature = "http")]
+pub mod http;
 mod limits;
 mod origin;
 mod request;
