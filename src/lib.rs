@@ -98,6 +98,20 @@
 //! - A subprotocol can only be answered if the client offered it
 //!   ([`OfferedProtocol`]); header values you add are checked for CR, LF and NUL.
 //! - Timeouts are the caller's: the crate reads no clock.
+//!
+//! # Feature flags
+//! - `std` (default): implements `std::error::Error` for the error types. Without it
+//!   the crate is `no_std` and needs only `alloc`.
+//! - `http`: the `ws_handshake::http` module validates an already-parsed
+//!   `http::Request` (what hyper and axum hand you) with the same rules, negotiation
+//!   and errors as the byte path, and answers with an `http::Response`. Implies `std`.
+//!
+//! # Runtimes
+//! The examples drive the same handshake from three stacks: `examples/echo_server.rs`
+//! (std threads and tungstenite), `examples/tokio_server.rs` (an async read loop,
+//! then `tokio_tungstenite::WebSocketStream::from_partially_read` with the leftover
+//! bytes) and `examples/hyper_server.rs` (the `http` feature inside a hyper service,
+//! then `hyper::upgrade::on`).
 
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![forbid(unsafe_code)]
