@@ -102,6 +102,7 @@
 //! # Feature flags
 //! - `std` (default): implements `std::error::Error` for the error types. Without it
 //!   the crate is `no_std` and needs only `alloc`.
+//! - `getrandom` (default): `ClientKey::random()` draws client keys from the OS.
 //! - `http`: the `ws_handshake::http` module validates an already-parsed
 //!   `http::Request` (what hyper and axum hand you) with the same rules, negotiation
 //!   and errors as the byte path, and answers with an `http::Response`. Implies `std`.
