@@ -43,6 +43,7 @@ trap 'exit 130' INT TERM
 start() {
   local name=$1
   shift
+  : >"$tmp/$name.out" # exists before the poll below reads it
   "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
   local pid=$!
   pids+=("$pid")
@@ -57,7 +58,7 @@ start() {
   return 1
 }
 
-passed=0 failed=0
+passed=0 failed=0 echo_addr= refused_addr=
 # check NAME CMD...: one test; its output is shown only when it fails.
 check() {
   local name=$1
@@ -85,6 +86,7 @@ echo_server=("$bin/echo_server" --protocol chat --protocol superchat)
 
 # ---- Python websockets and Node ws clients against the echo server
 if start echo "${echo_server[@]}" --listen 127.0.0.1:0; then
+  echo_addr=$addr
   url=ws://$addr/echo
   for deflate in "" --no-deflate; do
     check "python websockets client ${deflate:-(deflate offered)}" \
@@ -110,8 +112,8 @@ free_port() {
 started=
 for _ in 1 2 3; do
   port=$(free_port)
-  start allowed "${echo_server[@]}" --listen "127.0.0.1:$port" --origin "http://127.0.0.1:$port" \
-    2>/dev/null && started=1 && break
+  start allowed "${echo_server[@]}" --listen "127.0.0.1:$port" --origin "http://127.0.0.1:$port" &&
+    started=1 && break
 done
 if [ -n "$started" ]; then
   check "chromium, allowed Origin: opens, protocol chat, echoes, closes" \
@@ -123,13 +125,56 @@ fi
 
 # The page still loads (plain GET), but its socket must get a 403 and never open.
 refused() {
-  timeout 40 python3 chromium.py "http://$addr/" --expect-refused &&
+  timeout 40 python3 chromium.py "http://$refused_addr/" --expect-refused &&
     logged 'refused (403)' "$tmp/refused.err"
 }
 if start refused "${echo_server[@]}" --listen 127.0.0.1:0 --origin http://not-this-page.example; then
+  refused_addr=$addr
   check "chromium, refused Origin: the socket fails to open (403)" refused
 else
   failed=$((failed + 1))
+fi
+
+# ---- the client example against real Python websockets and Node ws servers, and our own
+# client_says PROTOCOL URL [ARGS]...: the client echoes "hello" through URL and reports PROTOCOL.
+client_says() {
+  local want=$1 out
+  shift
+  out=$(timeout 15 "$bin/client" "$@" --send hello 2>&1)
+  local status=$?
+  echo "$out"
+  [ $status -eq 0 ] && grep -qx "protocol: $want" <<<"$out" && grep -qx "received: hello" <<<"$out"
+}
+# client_refused URL [ARGS]...: the client must fail and say 403.
+client_refused() {
+  local out
+  out=$(timeout 15 "$bin/client" "$@" --send hello 2>&1)
+  local status=$?
+  echo "exit status $status: $out"
+  [ $status -ne 0 ] && [ $status -ne 124 ] && grep -q 403 <<<"$out"
+}
+# client_vs NAME SERVER...: the client against SERVER started with and without --protocol chat.
+client_vs() {
+  local name=$1 chat
+  shift
+  if start "$name-chat" "$@" --protocol chat && chat=$addr && start "$name-plain" "$@"; then
+    check "client example vs $name server, protocol chat" \
+      client_says chat "ws://$chat/" --protocol chat
+    check "client example vs $name server, no protocol" client_says - "ws://$addr/"
+  else
+    failed=$((failed + 1))
+  fi
+}
+if [ -f "$root/examples/client.rs" ]; then
+  client_vs "python websockets" python3 py_server.py
+  client_vs "node ws" node node_server.js
+  check "client example vs echo server, protocol chat" \
+    client_says chat "ws://$echo_addr/echo" --protocol chat
+  check "client example vs echo server, no protocol" client_says - "ws://$echo_addr/echo"
+  check "client example vs echo server, refused Origin: fails with 403" \
+    client_refused "ws://$refused_addr/echo" --origin http://evil.example
+else
+  echo "skip client example: examples/client.rs is not there yet"
 fi
 
 echo "$passed passed, $failed failed"
