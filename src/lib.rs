@@ -80,6 +80,7 @@ extern crate alloc;
 
 mod accept;
 mod config;
+mod custom_extension;
 pub mod deflate;
 mod error;
 pub mod extension;
@@ -95,6 +96,7 @@ mod write;
 
 pub use accept::{AcceptKey, ClientKey};
 pub use config::{ProtocolOrder, ServerConfig};
+pub use custom_extension::{ExtensionHook, ExtensionParams};
 pub use error::{BufferTooSmall, BuildError, Error, Malformed};
 pub use headers::{Header, HeaderIter, Headers};
 pub use limits::{Limits, MAX_HEADERS_CAP};
