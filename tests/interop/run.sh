@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Interop tests against real peers: Python websockets, Node ws and headless Chromium drive the
-# echo server example (and real Python/Node servers drive the client example, once it exists).
+# echo server example, and the client example runs against real Python/Node servers and ours.
 # Installs the peers when missing, builds the examples, runs every check on 127.0.0.1 and
 # ends with "N passed, N failed"; exits non-zero if anything failed.
 set -euo pipefail
@@ -136,46 +136,46 @@ else
 fi
 
 # ---- the client example against real Python websockets and Node ws servers, and our own
-# client_says PROTOCOL URL [ARGS]...: the client echoes "hello" through URL and reports PROTOCOL.
+# client_says PROTOCOL TEXT URL [ARGS]...: the client sends TEXT through URL, gets it back and
+# reports PROTOCOL.
 client_says() {
-  local want=$1 out
-  shift
-  out=$(timeout 15 "$bin/client" "$@" --send hello 2>&1)
-  local status=$?
-  echo "$out"
-  [ $status -eq 0 ] && grep -qx "protocol: $want" <<<"$out" && grep -qx "received: hello" <<<"$out"
+  local want=$1 text=$2 out status
+  shift 2
+  out=$(timeout 15 "$bin/client" "$@" --send "$text" 2>&1)
+  status=$?
+  echo "exit status $status: ${out:0:300}"
+  [ $status -eq 0 ] && grep -qxF "protocol: $want" <<<"$out" && grep -qxF "received: $text" <<<"$out"
 }
-# client_refused URL [ARGS]...: the client must fail and say 403.
+# client_refused URL [ARGS]...: the client must fail (not time out) and say 403.
 client_refused() {
-  local out
+  local out status
   out=$(timeout 15 "$bin/client" "$@" --send hello 2>&1)
-  local status=$?
+  status=$?
   echo "exit status $status: $out"
   [ $status -ne 0 ] && [ $status -ne 124 ] && grep -q 403 <<<"$out"
 }
+big=$(head -c 49152 /dev/urandom | base64 -w0) # 64 KiB of text: a 64-bit frame length
 # client_vs NAME SERVER...: the client against SERVER started with and without --protocol chat.
 client_vs() {
   local name=$1 chat
   shift
   if start "$name-chat" "$@" --protocol chat && chat=$addr && start "$name-plain" "$@"; then
     check "client example vs $name server, protocol chat" \
-      client_says chat "ws://$chat/" --protocol chat
-    check "client example vs $name server, no protocol" client_says - "ws://$addr/"
+      client_says chat hello "ws://$chat/" --protocol chat
+    check "client example vs $name server, no protocol" client_says - hello "ws://$addr/"
+    check "client example vs $name server, 64 KiB message" client_says - "$big" "ws://$addr/"
   else
     failed=$((failed + 1))
   fi
 }
-if [ -f "$root/examples/client.rs" ]; then
-  client_vs "python websockets" python3 py_server.py
-  client_vs "node ws" node node_server.js
-  check "client example vs echo server, protocol chat" \
-    client_says chat "ws://$echo_addr/echo" --protocol chat
-  check "client example vs echo server, no protocol" client_says - "ws://$echo_addr/echo"
-  check "client example vs echo server, refused Origin: fails with 403" \
-    client_refused "ws://$refused_addr/echo" --origin http://evil.example
-else
-  echo "skip client example: examples/client.rs is not there yet"
-fi
+client_vs "python websockets" python3 py_server.py
+client_vs "node ws" node node_server.js
+check "client example vs echo server, protocol chat" \
+  client_says chat hello "ws://$echo_addr/echo" --protocol chat
+check "client example vs echo server, no protocol" client_says - hello "ws://$echo_addr/echo"
+check "client example vs echo server, 64 KiB message" client_says - "$big" "ws://$echo_addr/echo"
+check "client example vs echo server, refused Origin: fails with 403" \
+  client_refused "ws://$refused_addr/echo" --origin http://evil.example
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
