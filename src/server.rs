@@ -174,7 +174,7 @@ fn parse<'a>(head: &'a [u8], leftover: &'a [u8], config: &ServerConfig) -> Resul
 }
 
 /// The header lines of a head: after the request line, before the final empty line.
-fn header_block(head: &[u8]) -> &[u8] {
+pub(crate) fn header_block(head: &[u8]) -> &[u8] {
     let start = head
         .iter()
         .position(|&b| b == b'\n')
