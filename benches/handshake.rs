@@ -1,4 +1,5 @@
-//! The server handshake of one Chromium request, next to a bare floor and tungstenite.
+//! The server handshake of one Chromium request and the client's check of one real
+//! 101, each next to a bare floor and tungstenite.
 //!
 //! Run with `cargo bench --bench handshake`, then `python3 benches/summary.py` for the
 //! table (median ns, ratio to the floor and to tungstenite, allocations). Every
@@ -34,6 +35,13 @@ fn check_all(config: &ws_handshake::ServerConfig) {
         tungstenite(request, &mut out);
         check_101("tungstenite", &out, Some("chat"));
     }
+    let client = client_config();
+    assert_eq!(ws_client(&client, RESPONSE, &mut out), Some((true, 12)));
+    check_client_request("client/ws_handshake", &out);
+    assert_eq!(client_floor(RESPONSE, &mut out), Some((false, 0)));
+    check_client_request("client/floor", &out);
+    assert_eq!(client_tungstenite(RESPONSE, &mut out), Some((true, 0)));
+    check_client_request("client/tungstenite", &out);
     ws_whole(config, REQUEST_BAD_KEY, &mut out);
     check_400("ws_handshake_rejection", &out);
     assert_eq!(
@@ -68,6 +76,20 @@ fn server(c: &mut Criterion) {
         });
         g.finish();
     }
+
+    let client = client_config();
+    let mut g = c.benchmark_group("client");
+    g.throughput(Throughput::Bytes(RESPONSE.len() as u64));
+    g.bench_function("ws_handshake", |b| {
+        b.iter(|| ws_client(&client, black_box(RESPONSE), &mut out))
+    });
+    g.bench_function("floor", |b| {
+        b.iter(|| client_floor(black_box(RESPONSE), &mut out))
+    });
+    g.bench_function("tungstenite", |b| {
+        b.iter(|| client_tungstenite(black_box(RESPONSE), &mut out))
+    });
+    g.finish();
 
     let mut g = c.benchmark_group("accept_key");
     g.throughput(Throughput::Bytes(KEY.len() as u64));

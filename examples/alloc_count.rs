@@ -77,6 +77,13 @@ fn main() {
         check_101("tungstenite", &out, Some("chat"));
         rows.push((format!("{group}/tungstenite"), n));
     }
+    let client = client_config();
+    let n = per_run(|| assert_eq!(ws_client(&client, RESPONSE, &mut out), Some((true, 12))));
+    rows.push(("client/ws_handshake".to_string(), n));
+    let n = per_run(|| assert!(client_floor(RESPONSE, &mut out).is_some()));
+    rows.push(("client/floor".to_string(), n));
+    let n = per_run(|| assert!(client_tungstenite(RESPONSE, &mut out).is_some()));
+    rows.push(("client/tungstenite".to_string(), n));
     let n = per_run(|| {
         std::hint::black_box(ws_handshake::AcceptKey::from_key(std::hint::black_box(KEY)));
     });

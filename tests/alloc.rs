@@ -1,4 +1,5 @@
-//! Zero heap allocations per handshake once the caller reuses its buffers (issue 7).
+//! Zero heap allocations per handshake, server and client, once the caller reuses
+//! its buffers (issue 7).
 //!
 //! A counting global allocator counts, per thread, every `alloc`, `alloc_zeroed` and
 //! `realloc`; each test warms up once, then asserts that a full handshake — feed,
@@ -150,4 +151,18 @@ fn without_a_reused_buffer_split_feeds_allocate_a_few_times() {
     let n = count(fresh);
     check_101("fresh buffer", &out, Some("chat"));
     assert!((1..=8).contains(&n), "{n} allocations");
+}
+
+#[test]
+fn client_request_and_validation_allocate_nothing() {
+    // Parse the URL, write the request into a reused Vec, feed the whole 101 and
+    // check every rule (accept, subprotocol, permessage-deflate parameters).
+    let config = client_config();
+    let mut out = Vec::with_capacity(512);
+    assert_eq!(ws_client(&config, RESPONSE, &mut out), Some((true, 12)));
+    let mut outcome = None;
+    let n = count(|| outcome = ws_client(&config, RESPONSE, &mut out));
+    assert_eq!(outcome, Some((true, 12)));
+    check_client_request("client", &out);
+    assert_eq!(n, 0);
 }

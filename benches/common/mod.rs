@@ -205,3 +205,128 @@ pub fn check_400(name: &str, out: &[u8]) {
     );
     assert!(out.ends_with(b"\n"), "{name}: body");
 }
+
+// ---- client ----------------------------------------------------------------
+
+/// A real 101: Python websockets 17.4's answer to `permessage-deflate;
+/// client_max_window_bits` and `chat` for the key of [`CLIENT_NONCE`] (333 bytes,
+/// with `Date` and `Server`; `server_max_window_bits=12; client_max_window_bits=12`).
+pub const RESPONSE: &[u8] = include_bytes!("../data/response-python-websockets-chat.http");
+/// The nonce whose key (`dGhlIHNhbXBsZSBub25jZQ==`) [`RESPONSE`] answers.
+pub const CLIENT_NONCE: [u8; 16] = *b"the sample nonce";
+/// The URL every client workload connects to.
+pub const URL: &str = "ws://127.0.0.1:18200/chat?room=1";
+
+/// The client configuration: offers `chat` and `permessage-deflate; client_max_window_bits`.
+pub fn client_config() -> ws_handshake::ClientConfig {
+    ws_handshake::ClientConfig::new()
+        .protocols(["chat"])
+        .expect("valid protocol")
+        .deflate(Some(ws_handshake::deflate::DeflateOffer {
+            client_max_window_bits: Some(None),
+            ..Default::default()
+        }))
+        .expect("valid offer")
+}
+
+/// What a client workload concluded: connected with `chat`, and the client window
+/// the server set (0 when deflate was not negotiated or not reported).
+pub type ClientOutcome = Option<(bool, u8)>;
+
+/// ws-handshake's client: parse the URL, write the request into `out`, feed the
+/// whole response, check every RFC 6455 §4.1 / RFC 7692 rule.
+pub fn ws_client(
+    config: &ws_handshake::ClientConfig,
+    response: &[u8],
+    out: &mut Vec<u8>,
+) -> ClientOutcome {
+    use ws_handshake::{ClientFeed, ClientHandshake, ClientKey, WsUrl};
+    out.clear();
+    let url = WsUrl::parse(URL).ok()?;
+    let mut handshake = ClientHandshake::new(config, url, ClientKey::from_nonce(CLIENT_NONCE));
+    handshake.request().write_to(out);
+    match handshake.feed(response) {
+        Ok(ClientFeed::Connected(c)) => Some((
+            c.protocol() == Some("chat"),
+            c.deflate().map_or(0, |d| d.client_window_bits()),
+        )),
+        _ => None,
+    }
+}
+
+/// The bare client floor, deliberately minimal: write a fixed-shape request with the
+/// base64 key, httparse the response into an uninitialised stack array of 32 headers,
+/// check status 101 and `Sec-WebSocket-Accept` (SHA-1 + base64). Nothing else: no
+/// Upgrade/Connection, subprotocol or extension checks.
+pub fn client_floor(response: &[u8], out: &mut Vec<u8>) -> ClientOutcome {
+    out.clear();
+    let mut key = [0u8; 24];
+    STANDARD.encode_slice(CLIENT_NONCE, &mut key).ok()?;
+    out.extend_from_slice(b"GET /chat?room=1 HTTP/1.1\r\nHost: 127.0.0.1:18200\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ");
+    out.extend_from_slice(&key);
+    out.extend_from_slice(b"\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    let mut storage = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; 32];
+    let mut res = httparse::Response::new(&mut []);
+    let Ok(httparse::Status::Complete(_)) = httparse::ParserConfig::default()
+        .parse_response_with_uninit_headers(&mut res, response, &mut storage)
+    else {
+        return None;
+    };
+    if res.code != Some(101) {
+        return None;
+    }
+    let accept = res
+        .headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("sec-websocket-accept"))?;
+    let mut sha = Sha1::new();
+    sha.update(key);
+    sha.update(GUID);
+    let mut expected = [0u8; 28];
+    STANDARD.encode_slice(sha.finalize(), &mut expected).ok()?;
+    (accept.value == expected).then_some((false, 0))
+}
+
+/// tungstenite 0.28's client handshake (`tungstenite::client`) over [`Mem`]: the
+/// request from the URL with our key and `Sec-WebSocket-Protocol: chat`, then the
+/// response. tungstenite does not offer or check extensions.
+pub fn client_tungstenite(response: &[u8], out: &mut Vec<u8>) -> ClientOutcome {
+    use tungstenite::client::IntoClientRequest;
+    use tungstenite::http::HeaderValue;
+    out.clear();
+    let mut request = URL.into_client_request().ok()?;
+    let headers = request.headers_mut();
+    headers.insert(
+        "Sec-WebSocket-Key",
+        HeaderValue::from_static("dGhlIHNhbXBsZSBub25jZQ=="),
+    );
+    headers.insert("Sec-WebSocket-Protocol", HeaderValue::from_static("chat"));
+    let stream = Mem {
+        input: response,
+        out,
+    };
+    let (_socket, response) = tungstenite::client(request, stream).ok()?;
+    let chat = response
+        .headers()
+        .get("sec-websocket-protocol")
+        .is_some_and(|p| p == "chat");
+    Some((chat, 0))
+}
+
+/// Panics unless `request` is a WebSocket request for [`URL`] with the key of [`CLIENT_NONCE`].
+pub fn check_client_request(name: &str, request: &[u8]) {
+    let mut headers = [httparse::EMPTY_HEADER; 16];
+    let mut req = httparse::Request::new(&mut headers);
+    assert!(
+        matches!(req.parse(request), Ok(httparse::Status::Complete(n)) if n == request.len()),
+        "{name}: {:?}",
+        String::from_utf8_lossy(request)
+    );
+    assert_eq!(req.path, Some("/chat?room=1"), "{name}");
+    let key = req
+        .headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("sec-websocket-key"))
+        .map(|h| h.value);
+    assert_eq!(key, Some(&b"dGhlIHNhbXBsZSBub25jZQ=="[..]), "{name}");
+}
