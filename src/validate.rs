@@ -59,6 +59,11 @@ impl<'a> Lines<'a> {
         }
     }
 
+    /// Whether more lines arrived than are kept.
+    pub(crate) fn overflowed(&self) -> bool {
+        self.overflow
+    }
+
     pub(crate) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + Clone + 'a {
         let values = self.values;
         (0..usize::from(self.len)).filter_map(move |i| values.get(i).copied())
