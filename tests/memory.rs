@@ -5,7 +5,8 @@
 use std::mem::size_of;
 
 use ws_handshake::{
-    Accept, Error, Feed, Limits, Rejection, Request, ServerConfig, ServerHandshake, UpgradeRequest,
+    Accept, ClientFeed, ClientHandshake, Error, Feed, Limits, Rejection, Request, ServerConfig,
+    ServerHandshake, UpgradeRequest,
 };
 
 const SLACK: usize = 256;
@@ -123,6 +124,8 @@ fn sizes_of_public_state_types() {
         ("Rejection", size_of::<Rejection<'_>>()),
         ("Error", size_of::<Error>()),
         ("ServerConfig", size_of::<ServerConfig>()),
+        ("ClientHandshake", size_of::<ClientHandshake<'_>>()),
+        ("ClientFeed", size_of::<ClientFeed<'_>>()),
     ];
     for (name, size) in sizes {
         println!("size_of::<{name}>() = {size}");
