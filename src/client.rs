@@ -419,7 +419,12 @@ fn parse<'a>(
         (Some(a), _) if a != key.accept().as_bytes() => return Err(ClientError::AcceptMismatch),
         (Some(_), _) => {}
     }
-    let deflate = check_extensions(headers, config)?;
+    let deflate = if summary.extensions.overflowed() {
+        // More lines than the one pass keeps (rare): read them from the head.
+        check_extensions(headers.get_all("sec-websocket-extensions"), config)?
+    } else {
+        check_extensions(summary.extensions.iter(), config)?
+    };
     let protocol = check_protocol(&summary, config)?;
     Ok(ClientFeed::Connected(Connected {
         protocol,
@@ -430,12 +435,12 @@ fn parse<'a>(
 }
 
 /// RFC 6455 §4.1 response check 5: only offered extensions, each answered validly.
-fn check_extensions(
-    headers: Headers<'_>,
+fn check_extensions<'a>(
+    values: impl Iterator<Item = &'a [u8]>,
     config: &ClientConfig,
 ) -> Result<Option<PerMessageDeflate>, ClientError> {
     let mut deflate = None;
-    for value in headers.get_all("sec-websocket-extensions") {
+    for value in values {
         for ext in extension::parse(value) {
             let ext = ext.map_err(|_| ClientError::ExtensionListMalformed)?;
             let offer = match config.deflate {

@@ -130,6 +130,10 @@ impl<'c> ServerHandshake<'c> {
 }
 
 /// Parses a complete head (ending in CRLF CRLF, no bare LF) and applies the rules.
+///
+/// Kept out of line: its 4 KiB header array would otherwise put a stack probe and
+/// a dozen register saves on every `feed` call, even the many that only append.
+#[inline(never)]
 fn parse<'a>(head: &'a [u8], leftover: &'a [u8], config: &ServerConfig) -> Result<Feed<'a>, Error> {
     let limit = config.limit_settings().headers();
     let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];

@@ -7,7 +7,7 @@
 
 use crate::config::{ProtocolOrder, ServerConfig};
 use crate::custom_extension::{self, AcceptedExtension};
-use crate::deflate::PerMessageDeflate;
+use crate::deflate::{DeflateOffer, PerMessageDeflate, PERMESSAGE_DEFLATE};
 use crate::error::Error;
 use crate::extension;
 use crate::headers::{is_token, list_contains, split_list, trim_ows};
@@ -57,6 +57,11 @@ impl<'a> Lines<'a> {
             }
             None => self.overflow = true,
         }
+    }
+
+    /// Whether more lines arrived than are kept.
+    pub(crate) fn overflowed(&self) -> bool {
+        self.overflow
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + Clone + 'a {
@@ -236,21 +241,24 @@ pub(crate) fn negotiate<'a>(
         return Err(Error::TooManyListLines);
     }
     let protocol = select_protocol(&s.protocols, config)?;
-    if !s.extensions.iter().all(extension::is_valid) {
-        return Err(Error::ExtensionListMalformed);
+    // One pass over the extension offers: the list syntax, and the first acceptable
+    // permessage-deflate offer (as `DeflateConfig::negotiate` would pick it).
+    let deflate_config = config.deflate_config();
+    let mut deflate = None;
+    for offer in s.extensions.iter().flat_map(extension::parse) {
+        let offer = offer.map_err(|_| Error::ExtensionListMalformed)?;
+        if let (Some(d), None) = (deflate_config, deflate) {
+            if offer.name().eq_ignore_ascii_case(PERMESSAGE_DEFLATE) {
+                deflate = DeflateOffer::from_extension(&offer)
+                    .ok()
+                    .and_then(|o| d.accept(&o));
+            }
+        }
     }
     let origin = check_origin(s, host, config)?;
     if protocol.is_none() && config.requires_protocol() {
         return Err(Error::ProtocolRequired);
     }
-    let deflate = config.deflate_config().and_then(|d| {
-        d.negotiate(
-            s.extensions
-                .iter()
-                .flat_map(extension::parse)
-                .filter_map(Result::ok),
-        )
-    });
     let offers = s
         .extensions
         .iter()
