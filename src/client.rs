@@ -444,7 +444,7 @@ fn check_extensions<'a>(
         for ext in extension::parse(value) {
             let ext = ext.map_err(|_| ClientError::ExtensionListMalformed)?;
             let offer = match config.deflate {
-                Some(offer) if ext.name().eq_ignore_ascii_case(PERMESSAGE_DEFLATE) => offer,
+                Some(offer) if ext.is(PERMESSAGE_DEFLATE) => offer,
                 _ => return Err(ClientError::ExtensionNotOffered),
             };
             if deflate.is_some() {

@@ -51,20 +51,20 @@ impl DeflateOffer {
         let mut offer = Self::default();
         for p in ext.params() {
             let p = p.map_err(|_| DeflateParamError::InvalidValue)?;
-            match p.name() {
-                "server_no_context_takeover" => {
+            match p.name_bytes() {
+                b"server_no_context_takeover" => {
                     no_value(&p)?;
                     set_once(&mut offer.server_no_context_takeover)?;
                 }
-                "client_no_context_takeover" => {
+                b"client_no_context_takeover" => {
                     no_value(&p)?;
                     set_once(&mut offer.client_no_context_takeover)?;
                 }
-                "server_max_window_bits" => {
+                b"server_max_window_bits" => {
                     let bits = window_bits(&p)?.ok_or(DeflateParamError::InvalidValue)?;
                     replace_once(&mut offer.server_max_window_bits, bits)?;
                 }
-                "client_max_window_bits" => {
+                b"client_max_window_bits" => {
                     let bits = window_bits(&p)?;
                     replace_once(&mut offer.client_max_window_bits, bits)?;
                 }
@@ -337,7 +337,7 @@ impl DeflateConfig {
     {
         offers
             .into_iter()
-            .filter(|e| e.name().eq_ignore_ascii_case(PERMESSAGE_DEFLATE))
+            .filter(|e| e.is(PERMESSAGE_DEFLATE))
             .find_map(|e| self.accept(&DeflateOffer::from_extension(&e).ok()?))
     }
 }

@@ -44,6 +44,18 @@ impl HeadReader {
         }
     }
 
+    /// Whether no bytes of a head are held: the next chunk starts a new head.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.complete || self.buf.is_empty()
+    }
+
+    /// Records that a whole head was taken straight from a chunk, unbuffered.
+    pub(crate) fn took_whole_head(&mut self) {
+        self.buf.clear();
+        self.line_start = 0;
+        self.complete = true;
+    }
+
     /// Gives the buffer back for reuse.
     pub(crate) fn into_buffer(self) -> Vec<u8> {
         self.buf

@@ -114,6 +114,15 @@ impl<'c> ServerHandshake<'c> {
             return Err(e);
         }
         let config = self.config;
+        if self.reader.is_idle() {
+            if let Some(result) = parse_whole(chunk, config) {
+                self.reader.took_whole_head();
+                if let Err(e) = result {
+                    self.failed = Some(e);
+                }
+                return result;
+            }
+        }
         let result = match self
             .reader
             .feed(chunk, config.limit_settings().head_bytes())
@@ -145,6 +154,50 @@ fn parse<'a>(head: &'a [u8], leftover: &'a [u8], config: &ServerConfig) -> Resul
         Err(httparse::Error::TooManyHeaders) => return Err(Error::TooManyHeaders { limit }),
         Err(e) => return Err(Error::Malformed(Malformed::from_httparse(e))),
     }
+    finish(head, leftover, &req, config)
+}
+
+/// The common case, a whole head in a chunk that starts a head: httparse finds the
+/// end itself and the line endings are checked where each header starts, so the bytes
+/// are not also scanned. `None` falls back to the incremental scan, which gives these
+/// bytes exactly the same outcome (it would find the same end, as no line ends in a
+/// bare LF); only heads that are incomplete, malformed or over a limit take it.
+#[inline(never)]
+fn parse_whole<'a>(chunk: &'a [u8], config: &ServerConfig) -> Option<Result<Feed<'a>, Error>> {
+    // httparse skips empty lines before a request line; the scan does not.
+    if matches!(chunk.first(), None | Some(b'\r' | b'\n')) {
+        return None;
+    }
+    let limits = config.limit_settings();
+    let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
+    let storage = storage.get_mut(..limits.headers()).unwrap_or_default();
+    let mut req = httparse::Request::new(&mut []);
+    let Ok(httparse::Status::Complete(n)) = req.parse_with_uninit_headers(chunk, storage) else {
+        return None;
+    };
+    let (head, leftover) = chunk.split_at_checked(n)?;
+    if n > limits.head_bytes() || !head.ends_with(b"\r\n\r\n") {
+        return None;
+    }
+    // Every line but the last ends right before a header name: check for CRLF there.
+    let base = chunk.as_ptr() as usize;
+    let crlf_before = |name: &str| {
+        let at = (name.as_ptr() as usize).wrapping_sub(base);
+        at.checked_sub(2).and_then(|from| head.get(from..at)) == Some(&b"\r\n"[..])
+    };
+    if !req.headers.iter().all(|h| crlf_before(h.name)) {
+        return None;
+    }
+    Some(finish(head, leftover, &req, config))
+}
+
+/// Applies the rules to a parsed head.
+fn finish<'a>(
+    head: &'a [u8],
+    leftover: &'a [u8],
+    req: &httparse::Request<'_, 'a>,
+    config: &ServerConfig,
+) -> Result<Feed<'a>, Error> {
     let (Some(method), Some(target), Some(minor_version)) = (req.method, req.path, req.version)
     else {
         return Err(Error::Malformed(Malformed::Incomplete));

@@ -248,7 +248,7 @@ pub(crate) fn negotiate<'a>(
     for offer in s.extensions.iter().flat_map(extension::parse) {
         let offer = offer.map_err(|_| Error::ExtensionListMalformed)?;
         if let (Some(d), None) = (deflate_config, deflate) {
-            if offer.name().eq_ignore_ascii_case(PERMESSAGE_DEFLATE) {
+            if offer.is(PERMESSAGE_DEFLATE) {
                 deflate = DeflateOffer::from_extension(&offer)
                     .ok()
                     .and_then(|o| d.accept(&o));
