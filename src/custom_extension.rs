@@ -109,16 +109,13 @@ where
         .iter()
         .enumerate()
         .filter_map(|(position, custom)| {
-            offers
-                .clone()
-                .filter(|o| o.name().eq_ignore_ascii_case(&custom.name))
-                .find_map(|o| {
-                    (custom.hook)(&o).map(|params| AcceptedExtension {
-                        position,
-                        name: o.name(),
-                        params,
-                    })
+            offers.clone().filter(|o| o.is(&custom.name)).find_map(|o| {
+                (custom.hook)(&o).map(|params| AcceptedExtension {
+                    position,
+                    name: o.name(),
+                    params,
                 })
+            })
         })
         .collect()
 }

@@ -66,10 +66,10 @@ use crate::config::ServerConfig;
 use crate::custom_extension::AcceptedExtension;
 use crate::deflate::PerMessageDeflate;
 use crate::error::{BuildError, Error, Malformed};
-use crate::extension::{self, Extension};
-use crate::headers::{is_tchar, split_list};
+use crate::extension::Extension;
+use crate::headers::is_tchar;
 use crate::response::emit_extension_list;
-use crate::server::OfferedProtocol;
+use crate::server::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::validate::{self, Lines, Negotiated, Summary};
 use crate::write::check_extra_headers;
 
@@ -383,19 +383,12 @@ impl<'a> ConnectRequest<'a> {
     /// The offered subprotocols, in the client's order; only these can be passed to
     /// [`ConnectAccept::protocol`].
     pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
-        self.protocols
-            .iter()
-            .flat_map(split_list)
-            .filter_map(|p| core::str::from_utf8(p).ok())
-            .map(OfferedProtocol)
+        offered_protocols(&self.protocols)
     }
 
     /// The offered extensions (`sec-websocket-extensions`), in the client's order.
     pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
-        self.extensions
-            .iter()
-            .flat_map(extension::parse)
-            .filter_map(Result::ok)
+        offered_extensions(&self.extensions)
     }
 
     /// The negotiated permessage-deflate parameters, if any.

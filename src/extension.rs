@@ -26,7 +26,8 @@ use crate::headers::is_tchar;
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Extension<'a> {
-    name: &'a str,
+    /// A token (ASCII), kept as bytes: converting only on request keeps parsing cheap.
+    name: &'a [u8],
     /// The `; param ...` part, already validated.
     params: &'a [u8],
 }
@@ -34,7 +35,12 @@ pub struct Extension<'a> {
 impl<'a> Extension<'a> {
     /// The extension token, e.g. `permessage-deflate`.
     pub fn name(&self) -> &'a str {
-        self.name
+        as_str(self.name)
+    }
+
+    /// Whether the extension is named `name` (case-insensitively, as tokens compare).
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name.as_bytes())
     }
 
     /// The parameters, in order.
@@ -65,7 +71,7 @@ impl fmt::Debug for Extension<'_> {
 /// ```
 impl fmt::Display for Extension<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name)?;
+        f.write_str(self.name())?;
         for p in self.params().flatten() {
             write!(f, "; {}", p.name())?;
             if let Some(v) = p.value() {
@@ -79,14 +85,23 @@ impl fmt::Display for Extension<'_> {
 /// One `name[=value]` parameter of an [`Extension`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Param<'a> {
-    name: &'a str,
+    name: &'a [u8],
     value: Option<ParamValue<'a>>,
 }
 
 impl<'a> Param<'a> {
     /// The parameter name, e.g. `client_max_window_bits`.
     pub fn name(&self) -> &'a str {
+        as_str(self.name)
+    }
+
+    pub(crate) fn name_bytes(&self) -> &'a [u8] {
         self.name
+    }
+
+    /// Whether the parameter is named exactly `name`.
+    pub fn is(&self, name: &str) -> bool {
+        self.name == name.as_bytes()
     }
 
     /// The value, if the parameter has one.
@@ -99,7 +114,7 @@ impl<'a> Param<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParamValue<'a> {
     /// The token, or the quoted-string content with its backslash escapes still in place.
-    raw: &'a str,
+    raw: &'a [u8],
     escaped: bool,
 }
 
@@ -107,13 +122,13 @@ impl<'a> ParamValue<'a> {
     /// The value as a borrowed `&str`, unless it contained backslash escapes
     /// (which cannot be removed without copying); see [`ParamValue::bytes`].
     pub fn as_str(&self) -> Option<&'a str> {
-        (!self.escaped).then_some(self.raw)
+        (!self.escaped).then(|| as_str(self.raw))
     }
 
     /// The unescaped bytes of the value.
     pub fn bytes(&self) -> impl Iterator<Item = u8> + 'a {
         let mut escape = false;
-        self.raw.bytes().filter(move |&b| {
+        self.raw.iter().copied().filter(move |&b| {
             let keep = escape || b != b'\\';
             escape = !escape && b == b'\\';
             keep
@@ -164,8 +179,10 @@ pub fn parse(value: &[u8]) -> Extensions<'_> {
 }
 
 /// Whether a whole header value follows the grammar.
+#[cfg(test)]
 pub(crate) fn is_valid(value: &[u8]) -> bool {
-    parse(value).all(|e| e.is_ok_and(|e| e.params().all(|_| true)))
+    // Each extension's parameters are validated while parsing it.
+    parse(value).all(|e| e.is_ok())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,10 +241,7 @@ impl<'a> Extensions<'a> {
             }
             Some(_) => return Err(ExtensionSyntaxError),
         }
-        Ok(Extension {
-            name: as_str(name),
-            params: raw,
-        })
+        Ok(Extension { name, params: raw })
     }
 }
 
@@ -253,7 +267,7 @@ impl<'a> Iterator for Params<'a> {
 impl<'a> Params<'a> {
     fn param(&mut self) -> Result<Param<'a>, ExtensionSyntaxError> {
         self.cur.skip_ows();
-        let name = as_str(self.cur.token().ok_or(ExtensionSyntaxError)?);
+        let name = self.cur.token().ok_or(ExtensionSyntaxError)?;
         self.cur.skip_ows();
         if self.cur.peek() != Some(b'=') {
             return Ok(Param { name, value: None });
@@ -263,7 +277,7 @@ impl<'a> Params<'a> {
         let value = if self.cur.peek() == Some(b'"') {
             self.cur.quoted_token()?
         } else {
-            let raw = as_str(self.cur.token().ok_or(ExtensionSyntaxError)?);
+            let raw = self.cur.token().ok_or(ExtensionSyntaxError)?;
             ParamValue {
                 raw,
                 escaped: false,
@@ -306,11 +320,13 @@ impl<'a> Cursor<'a> {
     }
 
     fn token(&mut self) -> Option<&'a [u8]> {
-        let start = self.pos;
-        while self.peek().is_some_and(is_tchar) {
-            self.bump();
-        }
-        self.s.get(start..self.pos).filter(|t| !t.is_empty())
+        let rest = self.s.get(self.pos..)?;
+        let len = rest
+            .iter()
+            .position(|&b| !is_tchar(b))
+            .unwrap_or(rest.len());
+        self.pos = self.pos.saturating_add(len);
+        rest.get(..len).filter(|t| !t.is_empty())
     }
 
     /// A quoted-string (cursor on the opening quote) whose unescaped content is a token.
@@ -341,10 +357,7 @@ impl<'a> Cursor<'a> {
         if len == 0 {
             return Err(ExtensionSyntaxError);
         }
-        Ok(ParamValue {
-            raw: as_str(raw),
-            escaped,
-        })
+        Ok(ParamValue { raw, escaped })
     }
 }
 
@@ -424,7 +437,7 @@ mod tests {
     #[test]
     fn numbers() {
         let v = |s: &'static str| ParamValue {
-            raw: s,
+            raw: s.as_bytes(),
             escaped: s.contains('\\'),
         };
         assert_eq!(v("15").to_u32(), Some(15));

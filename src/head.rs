@@ -27,9 +27,10 @@ pub(crate) struct HeadReader {
     complete: bool,
 }
 
-/// Growth steps for the buffer: slack stays under `max(128, held / 64)` bytes,
-/// so a pending handshake holds little more than it was sent, while growth stays
-/// geometric (each byte is copied a bounded number of times).
+/// Growth steps for the buffer: slack stays under `max(128, held / 128)` bytes. Up to
+/// 16 KiB held (the default limit) that is 128 bytes, so a pending handshake holds at
+/// most k + 192 bytes in all (`tests/memory.rs`); beyond, growth is geometric, so
+/// with a larger limit each byte is still copied a bounded number of times.
 const GROWTH_STEP: usize = 128;
 
 impl HeadReader {
@@ -41,6 +42,18 @@ impl HeadReader {
             line_start: 0,
             complete: false,
         }
+    }
+
+    /// Whether no bytes of a head are held: the next chunk starts a new head.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.complete || self.buf.is_empty()
+    }
+
+    /// Records that a whole head was taken straight from a chunk, unbuffered.
+    pub(crate) fn took_whole_head(&mut self) {
+        self.buf.clear();
+        self.line_start = 0;
+        self.complete = true;
     }
 
     /// Gives the buffer back for reuse.
@@ -63,7 +76,29 @@ impl HeadReader {
     }
 
     /// Feeds one chunk; `limit` is the largest head accepted, in bytes.
+    #[inline]
     pub(crate) fn feed<'a>(&'a mut self, chunk: &'a [u8], limit: usize) -> Result<Read<'a>, Error> {
+        // Fast path for small reads (down to one byte at a time): no LF, so no line
+        // ends and nothing to check, and room in the buffer: append.
+        let held = self.buf.len().saturating_add(chunk.len());
+        if !self.complete
+            && held <= self.buf.capacity()
+            && held <= limit
+            && find_lf(chunk).is_none()
+        {
+            match chunk {
+                [byte] => self.buf.push(*byte), // no memcpy call for one byte
+                _ => self.buf.extend_from_slice(chunk),
+            }
+            return Ok(Read::Partial);
+        }
+        self.feed_scan(chunk, limit)
+    }
+
+    /// [`feed`](Self::feed) in general: scans for line ends, grows the buffer.
+    /// Out of line, so the fast path stays a few instructions.
+    #[inline(never)]
+    fn feed_scan<'a>(&'a mut self, chunk: &'a [u8], limit: usize) -> Result<Read<'a>, Error> {
         if self.complete {
             self.buf.clear();
             self.line_start = 0;
@@ -108,7 +143,7 @@ impl HeadReader {
             return Err(Error::HeadTooLarge { limit });
         }
         if held > self.buf.capacity() {
-            let step = GROWTH_STEP.max(held / 64);
+            let step = GROWTH_STEP.max(held / 128);
             let target = held.saturating_add(step).min(limit);
             self.buf.reserve_exact(target.saturating_sub(base));
         }
@@ -117,21 +152,24 @@ impl HeadReader {
     }
 }
 
-/// Position of the first LF, 16 bytes at a time (the loop compiles to SIMD compares).
+/// Position of the first LF, eight bytes at a time (SWAR: one load, four ALU ops).
 fn find_lf(hay: &[u8]) -> Option<usize> {
-    let mut blocks = hay.chunks_exact(16);
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    const LF: u64 = u64::from_ne_bytes([b'\n'; 8]);
+    let mut words = hay.chunks_exact(8);
     let mut offset = 0usize;
-    for block in &mut blocks {
-        let mask = block
-            .iter()
-            .enumerate()
-            .fold(0u32, |m, (j, &b)| m | (u32::from(b == b'\n') << (j & 15)));
-        if mask != 0 {
-            return Some(offset.saturating_add(mask.trailing_zeros() as usize));
+    for word in &mut words {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ LF;
+        // A byte of `x` is zero where the input is LF; the lowest flagged byte is
+        // exact (borrows only propagate upwards, past the first zero byte).
+        let zero = x.wrapping_sub(ONES) & !x & HIGH;
+        if zero != 0 {
+            return Some(offset.saturating_add((zero.trailing_zeros() / 8) as usize));
         }
-        offset = offset.saturating_add(16);
+        offset = offset.saturating_add(8);
     }
-    blocks
+    words
         .remainder()
         .iter()
         .position(|&b| b == b'\n')
@@ -197,12 +235,26 @@ mod tests {
 
     #[test]
     fn find_lf_matches_naive_search() {
-        let mut hay = [b'a'; 70];
-        assert_eq!(find_lf(&hay), None);
-        for i in 0..hay.len() {
-            hay[i] = b'\n';
-            assert_eq!(find_lf(&hay), Some(i));
-            hay[i] = b'a';
+        // Every filler byte (SWAR borrows must not fake a match), every position,
+        // with and without a second LF or a byte just above LF after the first.
+        for filler in (0..=255u8).filter(|&b| b != b'\n') {
+            let mut hay = [filler; 40];
+            assert_eq!(find_lf(&hay), None);
+            for i in 0..hay.len() {
+                for after in [filler, b'\n', b'\n' + 1, 0x8a, 0] {
+                    hay[i] = b'\n';
+                    if let Some(next) = hay.get_mut(i + 1) {
+                        *next = after;
+                    }
+                    assert_eq!(find_lf(&hay), Some(i), "filler {filler}, at {i}");
+                    for h in &mut hay[..] {
+                        *h = filler;
+                    }
+                    for len in 0..=i {
+                        assert_eq!(find_lf(&hay[..len]), None);
+                    }
+                }
+            }
         }
     }
 }

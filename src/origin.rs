@@ -154,7 +154,11 @@ pub(crate) fn split_host_port(s: &str) -> Option<(&str, Option<u16>)> {
         }
     };
     if !host.starts_with('[') {
-        let ok = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%".contains(&b);
+        // RFC 3986 reg-name: unreserved / pct-encoded / sub-delims.
+        let ok = |b: u8| {
+            matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~'
+                | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b'%')
+        };
         if host.is_empty() || !host.bytes().all(ok) {
             return None;
         }

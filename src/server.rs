@@ -114,6 +114,15 @@ impl<'c> ServerHandshake<'c> {
             return Err(e);
         }
         let config = self.config;
+        if self.reader.is_idle() {
+            if let Some(result) = parse_whole(chunk, config) {
+                self.reader.took_whole_head();
+                if let Err(e) = result {
+                    self.failed = Some(e);
+                }
+                return result;
+            }
+        }
         let result = match self
             .reader
             .feed(chunk, config.limit_settings().head_bytes())
@@ -130,6 +139,10 @@ impl<'c> ServerHandshake<'c> {
 }
 
 /// Parses a complete head (ending in CRLF CRLF, no bare LF) and applies the rules.
+///
+/// Kept out of line: its 4 KiB header array would otherwise put a stack probe and
+/// a dozen register saves on every `feed` call, even the many that only append.
+#[inline(never)]
 fn parse<'a>(head: &'a [u8], leftover: &'a [u8], config: &ServerConfig) -> Result<Feed<'a>, Error> {
     let limit = config.limit_settings().headers();
     let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
@@ -141,6 +154,50 @@ fn parse<'a>(head: &'a [u8], leftover: &'a [u8], config: &ServerConfig) -> Resul
         Err(httparse::Error::TooManyHeaders) => return Err(Error::TooManyHeaders { limit }),
         Err(e) => return Err(Error::Malformed(Malformed::from_httparse(e))),
     }
+    finish(head, leftover, &req, config)
+}
+
+/// The common case, a whole head in a chunk that starts a head: httparse finds the
+/// end itself and the line endings are checked where each header starts, so the bytes
+/// are not also scanned. `None` falls back to the incremental scan, which gives these
+/// bytes exactly the same outcome (it would find the same end, as no line ends in a
+/// bare LF); only heads that are incomplete, malformed or over a limit take it.
+#[inline(never)]
+fn parse_whole<'a>(chunk: &'a [u8], config: &ServerConfig) -> Option<Result<Feed<'a>, Error>> {
+    // httparse skips empty lines before a request line; the scan does not.
+    if matches!(chunk.first(), None | Some(b'\r' | b'\n')) {
+        return None;
+    }
+    let limits = config.limit_settings();
+    let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
+    let storage = storage.get_mut(..limits.headers()).unwrap_or_default();
+    let mut req = httparse::Request::new(&mut []);
+    let Ok(httparse::Status::Complete(n)) = req.parse_with_uninit_headers(chunk, storage) else {
+        return None;
+    };
+    let (head, leftover) = chunk.split_at_checked(n)?;
+    if n > limits.head_bytes() || !head.ends_with(b"\r\n\r\n") {
+        return None;
+    }
+    // Every line but the last ends right before a header name: check for CRLF there.
+    let base = chunk.as_ptr() as usize;
+    let crlf_before = |name: &str| {
+        let at = (name.as_ptr() as usize).wrapping_sub(base);
+        at.checked_sub(2).and_then(|from| head.get(from..at)) == Some(&b"\r\n"[..])
+    };
+    if !req.headers.iter().all(|h| crlf_before(h.name)) {
+        return None;
+    }
+    Some(finish(head, leftover, &req, config))
+}
+
+/// Applies the rules to a parsed head.
+fn finish<'a>(
+    head: &'a [u8],
+    leftover: &'a [u8],
+    req: &httparse::Request<'_, 'a>,
+    config: &ServerConfig,
+) -> Result<Feed<'a>, Error> {
     let (Some(method), Some(target), Some(minor_version)) = (req.method, req.path, req.version)
     else {
         return Err(Error::Malformed(Malformed::Incomplete));
@@ -170,7 +227,7 @@ fn parse<'a>(head: &'a [u8], leftover: &'a [u8], config: &ServerConfig) -> Resul
 }
 
 /// The header lines of a head: after the request line, before the final empty line.
-fn header_block(head: &[u8]) -> &[u8] {
+pub(crate) fn header_block(head: &[u8]) -> &[u8] {
     let start = head
         .iter()
         .position(|&b| b == b'\n')
@@ -230,19 +287,12 @@ impl<'a> UpgradeRequest<'a> {
     /// Only these values can be passed to [`Accept::protocol`]: answering with a
     /// subprotocol the client did not offer is impossible by construction.
     pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
-        self.protocols
-            .iter()
-            .flat_map(split_list)
-            .filter_map(|p| core::str::from_utf8(p).ok())
-            .map(OfferedProtocol)
+        offered_protocols(&self.protocols)
     }
 
     /// The offered extensions (`Sec-WebSocket-Extensions`), in the client's order.
     pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
-        self.extensions
-            .iter()
-            .flat_map(extension::parse)
-            .filter_map(Result::ok)
+        offered_extensions(&self.extensions)
     }
 
     /// The negotiated permessage-deflate parameters, if the configuration enables it
@@ -257,9 +307,34 @@ impl<'a> UpgradeRequest<'a> {
     }
 }
 
-/// A subprotocol the client offered; obtained only from [`UpgradeRequest::offered_protocols`].
+/// The subprotocols of `Sec-WebSocket-Protocol` lines (validated tokens), in order.
+/// Shared by every front end.
+pub(crate) fn offered_protocols<'a>(
+    lines: &Lines<'a>,
+) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
+    lines
+        .iter()
+        .flat_map(split_list)
+        .filter_map(|p| core::str::from_utf8(p).ok())
+        .map(OfferedProtocol)
+}
+
+/// The extensions of `Sec-WebSocket-Extensions` lines (validated), in order.
+/// Shared by every front end.
+pub(crate) fn offered_extensions<'a>(
+    lines: &Lines<'a>,
+) -> impl Iterator<Item = Extension<'a>> + 'a {
+    lines
+        .iter()
+        .flat_map(extension::parse)
+        .filter_map(Result::ok)
+}
+
+/// A subprotocol the client offered; obtained only from [`UpgradeRequest::offered_protocols`]
+/// (or the `http` feature's `Upgrade::offered_protocols`, or
+/// [`ConnectRequest::offered_protocols`](crate::ConnectRequest::offered_protocols)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct OfferedProtocol<'a>(pub(crate) &'a str);
+pub struct OfferedProtocol<'a>(&'a str);
 
 impl<'a> OfferedProtocol<'a> {
     /// The protocol name.

@@ -7,7 +7,7 @@
 
 use crate::config::{ProtocolOrder, ServerConfig};
 use crate::custom_extension::{self, AcceptedExtension};
-use crate::deflate::PerMessageDeflate;
+use crate::deflate::{DeflateOffer, PerMessageDeflate, PERMESSAGE_DEFLATE};
 use crate::error::Error;
 use crate::extension;
 use crate::headers::{is_token, list_contains, split_list, trim_ows};
@@ -59,6 +59,11 @@ impl<'a> Lines<'a> {
         }
     }
 
+    /// Whether more lines arrived than are kept.
+    pub(crate) fn overflowed(&self) -> bool {
+        self.overflow
+    }
+
     pub(crate) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + Clone + 'a {
         let values = self.values;
         (0..usize::from(self.len)).filter_map(move |i| values.get(i).copied())
@@ -79,6 +84,8 @@ pub(crate) struct Summary<'a> {
     pub(crate) legacy_key: bool,
     pub(crate) protocols: Lines<'a>,
     pub(crate) extensions: Lines<'a>,
+    /// `Sec-WebSocket-Accept`, read by the client side.
+    pub(crate) accept: Field<'a>,
 }
 
 impl<'a> Summary<'a> {
@@ -95,6 +102,7 @@ impl<'a> Summary<'a> {
             17 if is("sec-websocket-key") => self.key.add(value),
             17 if is("transfer-encoding") => self.transfer_encoding = true,
             18 if is("sec-websocket-key1") || is("sec-websocket-key2") => self.legacy_key = true,
+            20 if is("sec-websocket-accept") => self.accept.add(value),
             21 if is("sec-websocket-version") => self.version.add(value),
             22 if is("sec-websocket-protocol") => self.protocols.push(value),
             24 if is("sec-websocket-extensions") => self.extensions.push(value),
@@ -233,21 +241,24 @@ pub(crate) fn negotiate<'a>(
         return Err(Error::TooManyListLines);
     }
     let protocol = select_protocol(&s.protocols, config)?;
-    if !s.extensions.iter().all(extension::is_valid) {
-        return Err(Error::ExtensionListMalformed);
+    // One pass over the extension offers: the list syntax, and the first acceptable
+    // permessage-deflate offer (as `DeflateConfig::negotiate` would pick it).
+    let deflate_config = config.deflate_config();
+    let mut deflate = None;
+    for offer in s.extensions.iter().flat_map(extension::parse) {
+        let offer = offer.map_err(|_| Error::ExtensionListMalformed)?;
+        if let (Some(d), None) = (deflate_config, deflate) {
+            if offer.is(PERMESSAGE_DEFLATE) {
+                deflate = DeflateOffer::from_extension(&offer)
+                    .ok()
+                    .and_then(|o| d.accept(&o));
+            }
+        }
     }
     let origin = check_origin(s, host, config)?;
     if protocol.is_none() && config.requires_protocol() {
         return Err(Error::ProtocolRequired);
     }
-    let deflate = config.deflate_config().and_then(|d| {
-        d.negotiate(
-            s.extensions
-                .iter()
-                .flat_map(extension::parse)
-                .filter_map(Result::ok),
-        )
-    });
     let offers = s
         .extensions
         .iter()

@@ -1,12 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of the crate, installing the real peers the interop tests drive
-# (Python websockets, Node ws, headless Chromium) when they are missing.
+# Runs every test of the crate: the Rust tests, then the interop tests against real peers
+# (tests/interop/run.sh installs Python websockets, Node ws and headless Chromium when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_py() { python3 -c "import websockets" 2>/dev/null; }
-if ! need_py; then
-  python3 -m pip install --quiet --disable-pip-version-check websockets
-fi
-
 cargo test --all-features
+bash tests/interop/run.sh

@@ -799,6 +799,50 @@ fn chunking_never_changes_the_outcome() {
     }
 }
 
+/// Heads that a whole-chunk parse might treat differently from the byte-by-byte scan.
+#[test]
+fn whole_and_incremental_paths_agree_on_edge_cases() {
+    let config = any_origin().limits(Limits::default().max_head_bytes(300).max_headers(8));
+    let ok = String::from_utf8(variant(&[], &[])).unwrap();
+    let cases = [
+        format!("\r\n{ok}"),
+        format!("\r\n\r\n{ok}"),
+        format!("\n{ok}"),
+        ok.replace("\r\n", "\n"),
+        ok.replacen("\r\n\r\n", "\n\n", 1),
+        ok.replacen("\r\n\r\n", "\r\n\n", 1),
+        ok.replacen("\r\n\r\n", "\n\r\n", 1),
+        ok.replacen("\r\nHost", "\r\n Host", 1),
+        ok.replacen("GET", "G T", 1),
+        ok.replacen(
+            "GET /chat?room=1 HTTP/1.1",
+            "GET /chat?room=1 HTTP/1.1\nX: y\r",
+            1,
+        ),
+        ok.replacen(
+            "Host: example.com",
+            &format!("Host: example.com\r\nX: {}", "a".repeat(300)),
+            1,
+        ),
+        ok.replacen(
+            "Host: example.com",
+            "Host: example.com\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4",
+            1,
+        ),
+        format!("{ok}GET / HTTP/1.1\r\n\r\n"),
+        "GET / HTTP/1.1\r\n\r\n".to_string(),
+        "GET / HTTP/1.1\r\n\r".to_string(),
+    ];
+    for case in cases {
+        let bytes = case.as_bytes();
+        let whole = run(&config, &[bytes]);
+        for split in 0..=bytes.len() {
+            let (a, b) = bytes.split_at(split);
+            assert_eq!(run(&config, &[a, b]), whole, "{case:?} split at {split}");
+        }
+    }
+}
+
 #[test]
 fn accept_picks_only_offered_protocols() {
     let config = any_origin().protocols(["v2", "v1"]).unwrap();

@@ -1,0 +1,103 @@
+//! The server handshake of one Chromium request and the client's check of one real
+//! 101, each next to a bare floor and tungstenite.
+//!
+//! Run with `cargo bench --bench handshake`, then `python3 benches/summary.py` for the
+//! table (median ns, ratio to the floor and to tungstenite, allocations). Every
+//! implementation's output is checked once before it is timed.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+mod common;
+use common::*;
+
+/// Checks every workload once, so none can win by skipping work.
+fn check_all(config: &ws_handshake::ServerConfig) {
+    let mut out = Vec::new();
+    let mut buffer = Vec::new();
+    for request in [REQUEST, REQUEST_8K] {
+        ws_whole(config, request, &mut out);
+        check_101("ws_handshake", &out, Some("chat"));
+        let deflate = b"\r\nSec-WebSocket-Extensions: permessage-deflate\r\n";
+        assert!(
+            out.windows(deflate.len()).any(|w| w == deflate),
+            "deflate negotiated: {:?}",
+            String::from_utf8_lossy(&out)
+        );
+        let whole = out.clone();
+        for chunk in [1, 7, 100] {
+            ws_chunked(config, request, chunk, &mut buffer, &mut out);
+            assert_eq!(out, whole, "ws_handshake fed {chunk} bytes at a time");
+        }
+        floor(request, &mut out);
+        check_101("floor", &out, None);
+        tungstenite(request, &mut out);
+        check_101("tungstenite", &out, Some("chat"));
+    }
+    let client = client_config();
+    assert_eq!(ws_client(&client, RESPONSE, &mut out), Some((true, 12)));
+    check_client_request("client/ws_handshake", &out);
+    assert_eq!(client_floor(RESPONSE, &mut out), Some((false, 0)));
+    check_client_request("client/floor", &out);
+    assert_eq!(client_tungstenite(RESPONSE, &mut out), Some((true, 0)));
+    check_client_request("client/tungstenite", &out);
+    ws_whole(config, REQUEST_BAD_KEY, &mut out);
+    check_400("ws_handshake_rejection", &out);
+    assert_eq!(
+        ws_handshake::AcceptKey::from_key(KEY).as_str(),
+        expected_accept()
+    );
+}
+
+fn server(c: &mut Criterion) {
+    let config = config();
+    check_all(&config);
+    let mut out = Vec::with_capacity(1024);
+    let mut buffer = Vec::new();
+
+    for (group, request) in [("server", REQUEST), ("server_8k_cookie", REQUEST_8K)] {
+        let mut g = c.benchmark_group(group);
+        g.throughput(Throughput::Bytes(request.len() as u64));
+        g.bench_function("ws_handshake", |b| {
+            b.iter(|| ws_whole(&config, black_box(request), &mut out))
+        });
+        g.bench_function("ws_handshake_1byte", |b| {
+            b.iter(|| ws_chunked(&config, black_box(request), 1, &mut buffer, &mut out))
+        });
+        if group == "server" {
+            g.bench_function("ws_handshake_rejection", |b| {
+                b.iter(|| ws_whole(&config, black_box(REQUEST_BAD_KEY), &mut out))
+            });
+        }
+        g.bench_function("floor", |b| b.iter(|| floor(black_box(request), &mut out)));
+        g.bench_function("tungstenite", |b| {
+            b.iter(|| tungstenite(black_box(request), &mut out))
+        });
+        g.finish();
+    }
+
+    let client = client_config();
+    let mut g = c.benchmark_group("client");
+    g.throughput(Throughput::Bytes(RESPONSE.len() as u64));
+    g.bench_function("ws_handshake", |b| {
+        b.iter(|| ws_client(&client, black_box(RESPONSE), &mut out))
+    });
+    g.bench_function("floor", |b| {
+        b.iter(|| client_floor(black_box(RESPONSE), &mut out))
+    });
+    g.bench_function("tungstenite", |b| {
+        b.iter(|| client_tungstenite(black_box(RESPONSE), &mut out))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("accept_key");
+    g.throughput(Throughput::Bytes(KEY.len() as u64));
+    g.bench_function("ws_handshake", |b| {
+        b.iter(|| ws_handshake::AcceptKey::from_key(black_box(KEY)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, server);
+criterion_main!(benches);
