@@ -2,7 +2,7 @@
 //! are validated by ws-handshake, then echoed by tungstenite over the HTTP/2 stream.
 //!
 //! ```text
-//! cargo run --example h2_server -- [--listen ADDR] [--protocol NAME]... [--tls]
+//! cargo run --features http --example h2_server -- [--listen ADDR] [--protocol NAME]... [--tls]
 //! ```
 //!
 //! Plaintext HTTP/2 with prior knowledge (no TLS, no HTTP/1.1 upgrade), default
@@ -29,7 +29,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::WebSocketStream;
-use ws_handshake::{ConnectRejection, ConnectRequest, ResponseHead, ServerConfig};
+use ws_handshake::{ConnectRejection, ConnectRequest, ServerConfig};
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
@@ -174,31 +174,15 @@ async fn handle(
         return Ok(());
     }
     // h2 hands `:protocol` over as a request extension; the other pseudo-headers
-    // are in the method and URI.
+    // are in the method and URI, which ws-handshake's `http` adapter reads.
     let protocol = request.extensions().get::<h2::ext::Protocol>();
-    let uri = request.uri();
-    let pseudo = [
-        (":method", Some(request.method().as_str())),
-        (":protocol", protocol.map(|p| p.as_str())),
-        (":scheme", uri.scheme_str()),
-        (":path", uri.path_and_query().map(|p| p.as_str())),
-        (":authority", uri.authority().map(|a| a.as_str())),
-    ];
-    let fields = pseudo
-        .into_iter()
-        .filter_map(|(name, value)| Some((name, value?.as_bytes())))
-        .chain(
-            request
-                .headers()
-                .iter()
-                .map(|(name, value)| (name.as_str(), value.as_bytes())),
-        );
-    let accepted = match ConnectRequest::validate(fields, config) {
+    let accepted = match ConnectRequest::from_http(&request, protocol.map(|p| p.as_str()), config) {
         Ok(accepted) => accepted,
         Err(error) => {
             let rejection = ConnectRejection::from(error);
-            let mut send = respond.send_response(response(&rejection.head())?, false)?;
-            send.send_data(Bytes::from(rejection.body().into_owned()), true)?;
+            let (head, body) = rejection.to_http_response().into_parts();
+            let mut send = respond.send_response(Response::from_parts(head, ()), false)?;
+            send.send_data(Bytes::from(body), true)?;
             return Ok(());
         }
     };
@@ -207,22 +191,13 @@ async fn handle(
         accepted.target(),
         accepted.protocol().unwrap_or("-")
     );
-    let head = accepted.accept().head();
-    let send = respond.send_response(response(&head)?, false)?; // keep the stream open
+    let response = accepted.accept().to_http_response();
+    let send = respond.send_response(response, false)?; // keep the stream open
     let (ours, theirs) = tokio::io::duplex(64 * 1024);
     let pump = tokio::spawn(pump(request.into_body(), send, ours));
     echo(WebSocketStream::from_raw_socket(theirs, Role::Server, None).await).await?;
     pump.await??;
     Ok(())
-}
-
-/// An `http::Response` from a ws-handshake response head.
-fn response(head: &ResponseHead) -> Result<Response<()>, http::Error> {
-    let mut builder = Response::builder().status(head.status());
-    for (name, value) in head.fields() {
-        builder = builder.header(name, value);
-    }
-    builder.body(())
 }
 
 /// Echoes text and binary messages; tungstenite answers pings and the close handshake.

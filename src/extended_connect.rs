@@ -242,7 +242,6 @@ impl<'a> ConnectRequest<'a> {
         let mut pseudo = Pseudo::default();
         let mut summary = Summary::default();
         let mut host: Option<&'a [u8]> = None;
-        let mut handshake_h1 = false;
         let mut regular = 0usize;
         for (name, value) in fields {
             if !is_field_value(value) {
@@ -276,18 +275,16 @@ impl<'a> ConnectRequest<'a> {
                     }
                     continue; // `:authority` is what the rules see as `Host`
                 }
-                b"sec-websocket-accept" => handshake_h1 = true,
                 _ => {}
             }
             summary.add(name, value);
         }
-        Self::check(&pseudo, host, handshake_h1, summary, config)
+        Self::check(&pseudo, host, summary, config)
     }
 
     fn check(
         pseudo: &Pseudo<'a>,
         host: Option<&'a [u8]>,
-        handshake_h1: bool,
         mut summary: Summary<'a>,
         config: &ServerConfig,
     ) -> Result<Self, Error> {
@@ -317,7 +314,7 @@ impl<'a> ConnectRequest<'a> {
         if host.is_some_and(|h| !h.eq_ignore_ascii_case(authority_raw)) {
             return Err(Error::Malformed(Malformed::HostNotAuthority));
         }
-        if handshake_h1 || summary.key.count > 0 || summary.legacy_key {
+        if summary.key.count > 0 || summary.accept.count > 0 || summary.legacy_key {
             return Err(Error::KeyNotAllowed);
         }
         if summary.content_length.count > 0 {
@@ -408,6 +405,110 @@ impl<'a> ConnectRequest<'a> {
     }
 }
 
+/// The `http` crate front end (feature `http`): what h2, hyper's HTTP/2 and
+/// h3 hand a handler.
+///
+/// `:method`, `:scheme`, `:path` and `:authority` are in the request's method and URI.
+/// `:protocol` is not part of [`http::Request`]: each HTTP library
+/// keeps it in a request extension of its own type (`h2::ext::Protocol`,
+/// `hyper::ext::Protocol`, `h3::ext::Protocol`). This crate depends on none of them,
+/// so the caller passes the value, e.g.
+/// `request.extensions().get::<h2::ext::Protocol>().map(|p| p.as_str())`.
+#[cfg(feature = "http")]
+impl<'a> ConnectRequest<'a> {
+    /// Validates an HTTP/2 or HTTP/3 request as [`validate`](Self::validate) does,
+    /// given the `:protocol` value (`None` if the request had none).
+    ///
+    /// ```
+    /// use ws_handshake::{ConnectRequest, Error, ServerConfig};
+    /// let config = ServerConfig::new().protocols(["chat"])?;
+    /// let request = http::Request::builder()
+    ///     .method(http::Method::CONNECT)
+    ///     .version(http::Version::HTTP_2)
+    ///     .uri("https://server.example.com/chat")
+    ///     .header("sec-websocket-version", "13")
+    ///     .header("sec-websocket-protocol", "chat, superchat")
+    ///     .body(())?;
+    /// // With h2: request.extensions().get::<h2::ext::Protocol>().map(|p| p.as_str())
+    /// let protocol = Some("websocket");
+    /// let accepted = ConnectRequest::from_http(&request, protocol, &config).map_err(|e| e.to_string())?;
+    /// let response = accepted.accept().to_http_response(); // send it, keep the stream open
+    /// assert_eq!(response.status(), 200);
+    /// assert_eq!(response.headers()["sec-websocket-protocol"], "chat");
+    ///
+    /// let refused = ConnectRequest::from_http(&request, None, &config).unwrap_err();
+    /// assert_eq!(refused, Error::PseudoHeaderMissing(ws_handshake::PseudoHeader::Protocol));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`validate`](Self::validate); a request that is not HTTP/2 or HTTP/3 is
+    /// [`Malformed::Version`] (HTTP/1.1 WebSockets go through
+    /// [`http::inspect`](crate::http::inspect)).
+    pub fn from_http<B>(
+        request: &'a ::http::Request<B>,
+        protocol: Option<&'a str>,
+        config: &ServerConfig,
+    ) -> Result<Self, Error> {
+        Self::from_http_head(
+            request.method(),
+            request.version(),
+            request.uri(),
+            request.headers(),
+            protocol,
+            config,
+        )
+    }
+
+    /// [`from_http`](Self::from_http) for a request already split into its parts.
+    ///
+    /// # Errors
+    /// As for [`from_http`](Self::from_http).
+    pub fn from_http_parts(
+        parts: &'a ::http::request::Parts,
+        protocol: Option<&'a str>,
+        config: &ServerConfig,
+    ) -> Result<Self, Error> {
+        Self::from_http_head(
+            &parts.method,
+            parts.version,
+            &parts.uri,
+            &parts.headers,
+            protocol,
+            config,
+        )
+    }
+
+    fn from_http_head(
+        method: &'a ::http::Method,
+        version: ::http::Version,
+        uri: &'a ::http::Uri,
+        headers: &'a ::http::HeaderMap,
+        protocol: Option<&'a str>,
+        config: &ServerConfig,
+    ) -> Result<Self, Error> {
+        if version != ::http::Version::HTTP_2 && version != ::http::Version::HTTP_3 {
+            return Err(Error::Malformed(Malformed::Version));
+        }
+        let pseudo: [(&[u8], Option<&'a str>); 5] = [
+            (b":method", Some(method.as_str())),
+            (b":protocol", protocol),
+            (b":scheme", uri.scheme_str()),
+            (b":path", uri.path_and_query().map(|p| p.as_str())),
+            (b":authority", uri.authority().map(|a| a.as_str())),
+        ];
+        let fields = pseudo
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value?.as_bytes())))
+            .chain(
+                headers
+                    .iter()
+                    .map(|(name, value)| (name.as_str().as_bytes(), value.as_bytes())),
+            );
+        Self::from_fields(fields, config)
+    }
+}
+
 fn required(value: Option<&[u8]>, which: PseudoHeader) -> Result<&str, Error> {
     let value = value.ok_or(Error::PseudoHeaderMissing(which))?;
     core::str::from_utf8(value).map_err(|_| Error::PseudoHeaderInvalid(which))
@@ -476,6 +577,29 @@ impl ResponseHead {
             self.fields
                 .push((Cow::Owned(name.to_ascii_lowercase()), String::from(*value)));
         }
+    }
+}
+
+#[cfg(feature = "http")]
+impl ResponseHead {
+    /// The head as an [`http::Response`] with the same status and fields.
+    pub fn to_http_response(&self) -> ::http::Response<()> {
+        let mut response = ::http::Response::new(());
+        // Statuses are 200 or a checked 300..=599, names lowercase tokens and values
+        // checked field values, so no conversion fails; a field that somehow did is
+        // left out rather than written broken.
+        *response.status_mut() =
+            ::http::StatusCode::from_u16(self.status).unwrap_or(::http::StatusCode::BAD_REQUEST);
+        let headers = response.headers_mut();
+        for (name, value) in self.fields() {
+            if let (Ok(name), Ok(value)) = (
+                ::http::HeaderName::from_bytes(name.as_bytes()),
+                ::http::HeaderValue::from_str(value),
+            ) {
+                headers.append(name, value);
+            }
+        }
+        response
     }
 }
 
@@ -558,6 +682,12 @@ impl<'a> ConnectAccept<'a> {
     /// The permessage-deflate parameters the response carries.
     pub fn deflate(&self) -> Option<PerMessageDeflate> {
         self.deflate
+    }
+
+    /// [`head`](Self::head) as an [`http::Response`] (feature `http`).
+    #[cfg(feature = "http")]
+    pub fn to_http_response(&self) -> ::http::Response<()> {
+        self.head().to_http_response()
     }
 
     /// The response head: `:status` 200, then `sec-websocket-protocol` and
@@ -666,6 +796,15 @@ impl<'a> ConnectRejection<'a> {
             Body::Text(t) => Cow::Borrowed(t),
             Body::Error(e) => Cow::Owned(alloc::format!("{e}\n")),
         }
+    }
+
+    /// [`head`](Self::head) and [`body`](Self::body) as an
+    /// [`http::Response`] (feature `http`).
+    #[cfg(feature = "http")]
+    pub fn to_http_response(&self) -> ::http::Response<String> {
+        self.head()
+            .to_http_response()
+            .map(|()| self.body().into_owned())
     }
 
     /// The response head: `:status`, `sec-websocket-version: 13`, `allow: CONNECT`

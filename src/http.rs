@@ -56,8 +56,9 @@
 //!   sees it, so a fragment is not refused here as it is on the byte path.
 //! - **Versions.** HTTP/1.0 is refused as on the byte path; a WebSocket request over
 //!   HTTP/0.9, HTTP/2 or HTTP/3 is refused as [`Malformed::Version`] (the byte path's
-//!   answer to a version it cannot parse). WebSockets over HTTP/2 use extended
-//!   CONNECT (RFC 8441), which is not supported yet.
+//!   answer to a version it cannot parse). WebSockets over HTTP/2 and HTTP/3 use the
+//!   extended CONNECT (RFC 8441, RFC 9220): validate those with
+//!   [`ConnectRequest::from_http`](crate::ConnectRequest::from_http).
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -719,3 +719,106 @@ fn chromium_extended_connect_capture() {
         assert!(fields.iter().all(|(n, _)| n != name), "{name}");
     }
 }
+
+/// The `http` front end: the same rules and answers as the name/value pairs.
+#[cfg(feature = "http")]
+mod http_adapter {
+    use super::*;
+
+    fn h2_request(fields: &Fields) -> http::Request<()> {
+        let get = |n: &str| fields.iter().find(|(f, _)| f == n).map(|(_, v)| v.as_str());
+        let uri = format!(
+            "{}://{}{}",
+            get(":scheme").unwrap(),
+            get(":authority").unwrap(),
+            get(":path").unwrap()
+        );
+        let mut builder = http::Request::builder()
+            .method(get(":method").unwrap())
+            .version(http::Version::HTTP_2)
+            .uri(uri);
+        for (n, v) in fields.iter().filter(|(n, _)| !n.starts_with(':')) {
+            builder = builder.header(n, v);
+        }
+        builder.body(()).unwrap()
+    }
+
+    #[test]
+    fn rfc8441_example_through_http() {
+        let fields = with(
+            with(base(), "sec-websocket-protocol", "chat, superchat"),
+            "origin",
+            "https://server.example.com",
+        );
+        let config = ServerConfig::new().protocols(["chat"]).unwrap();
+        let request = h2_request(&fields);
+        let accepted = ConnectRequest::from_http(&request, Some("websocket"), &config).unwrap();
+        assert_eq!(accepted.target(), "/chat?room=1");
+        assert_eq!(accepted.authority(), "server.example.com");
+        let response = accepted.accept().to_http_response();
+        assert_eq!(response.status(), 200);
+        let got: Vec<_> = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.to_str().unwrap()))
+            .collect();
+        assert_eq!(got, [("sec-websocket-protocol", "chat")]);
+        // The same as the pairs path.
+        let pairs = validate(&fields, &config).unwrap();
+        assert_eq!(pairs.accept().head(), accepted.accept().head());
+        let (parts, ()) = request.into_parts();
+        assert!(ConnectRequest::from_http_parts(&parts, Some("websocket"), &config).is_ok());
+    }
+
+    #[test]
+    fn http_errors_match_pairs_errors() {
+        let config = ServerConfig::new();
+        let cases = [
+            replace(base(), ":method", "GET"),
+            replace(base(), "sec-websocket-version", "8"),
+            with(base(), "sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+            with(base(), "origin", "https://evil.example"),
+            with(base(), "keep-alive", "5"),
+        ];
+        for fields in &cases {
+            let request = h2_request(fields);
+            assert_eq!(
+                ConnectRequest::from_http(&request, Some("websocket"), &config).map(|_| ()),
+                check(fields),
+                "{fields:?}"
+            );
+        }
+        let request = h2_request(&base());
+        assert_eq!(
+            ConnectRequest::from_http(&request, Some("webtransport"), &config).map(|_| ()),
+            Err(Error::ProtocolNotWebSocket)
+        );
+        assert_eq!(
+            ConnectRequest::from_http(&request, None, &config).map(|_| ()),
+            Err(Error::PseudoHeaderMissing(PseudoHeader::Protocol))
+        );
+        let mut h1 = h2_request(&base());
+        *h1.version_mut() = http::Version::HTTP_11;
+        assert_eq!(
+            ConnectRequest::from_http(&h1, Some("websocket"), &config).map(|_| ()),
+            Err(Error::Malformed(Malformed::Version))
+        );
+    }
+
+    #[test]
+    fn rejections_as_http_responses() {
+        let response = ConnectRejection::from(Error::ConnectMethodRequired).to_http_response();
+        assert_eq!(response.status(), 405);
+        assert_eq!(response.headers()["allow"], "CONNECT");
+        assert_eq!(response.headers()["sec-websocket-version"], "13");
+        assert_eq!(
+            response.headers()["content-length"],
+            response.body().len().to_string().as_str()
+        );
+        assert!(!response.headers().contains_key("connection"));
+        let response = ConnectRejection::from(Error::VersionUnsupported).to_http_response();
+        assert_eq!(response.status(), 426);
+        assert!(!response.headers().contains_key("upgrade"));
+        assert_eq!(response.body(), "Sec-WebSocket-Version must be 13\n");
+    }
+}
