@@ -100,6 +100,11 @@ pub enum ClientError {
     /// The handshake already returned its outcome; later bytes belong to the framing layer.
     #[error("the handshake is already complete")]
     Finished,
+    /// HTTP/2 or HTTP/3: the `200` carries a connection-specific field (`connection`,
+    /// `upgrade`, `keep-alive`, `proxy-connection`, `transfer-encoding`, `te`), which
+    /// makes it malformed, RFC 9113 §8.2.2, RFC 9114 §4.2.
+    #[error("connection-specific header fields are not allowed in HTTP/2 or HTTP/3")]
+    ConnectionSpecificHeader,
 }
 
 impl ClientError {
@@ -146,11 +151,11 @@ pub enum MissingProtocol {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct ClientConfig {
-    limits: Limits,
-    protocols: Vec<String>,
-    deflate: Option<DeflateOffer>,
-    origin: Option<String>,
-    headers: Vec<(String, String)>,
+    pub(crate) limits: Limits,
+    pub(crate) protocols: Vec<String>,
+    pub(crate) deflate: Option<DeflateOffer>,
+    pub(crate) origin: Option<String>,
+    pub(crate) headers: Vec<(String, String)>,
     missing_protocol: MissingProtocol,
 }
 
@@ -435,7 +440,7 @@ fn parse<'a>(
 }
 
 /// RFC 6455 §4.1 response check 5: only offered extensions, each answered validly.
-fn check_extensions<'a>(
+pub(crate) fn check_extensions<'a>(
     values: impl Iterator<Item = &'a [u8]>,
     config: &ClientConfig,
 ) -> Result<Option<PerMessageDeflate>, ClientError> {
@@ -457,7 +462,7 @@ fn check_extensions<'a>(
 }
 
 /// RFC 6455 §4.1 response check 6, and the [`MissingProtocol`] policy.
-fn check_protocol<'a>(
+pub(crate) fn check_protocol<'a>(
     summary: &Summary<'a>,
     config: &ClientConfig,
 ) -> Result<Option<&'a str>, ClientError> {

@@ -263,19 +263,14 @@ impl<'a> ConnectRequest<'a> {
             if !is_lowercase_token(name) {
                 return Err(Error::Malformed(Malformed::HeaderName));
             }
-            match name {
-                b"connection" | b"upgrade" | b"keep-alive" | b"proxy-connection"
-                | b"transfer-encoding" => return Err(Error::ConnectionSpecificHeader),
-                b"te" if !value.eq_ignore_ascii_case(b"trailers") => {
-                    return Err(Error::ConnectionSpecificHeader)
+            if is_connection_specific(name, value) {
+                return Err(Error::ConnectionSpecificHeader);
+            }
+            if name == b"host" {
+                if host.replace(value).is_some() {
+                    return Err(Error::HostRepeated);
                 }
-                b"host" => {
-                    if host.replace(value).is_some() {
-                        return Err(Error::HostRepeated);
-                    }
-                    continue; // `:authority` is what the rules see as `Host`
-                }
-                _ => {}
+                continue; // `:authority` is what the rules see as `Host`
             }
             summary.add(name, value);
         }
@@ -514,13 +509,25 @@ fn required(value: Option<&[u8]>, which: PseudoHeader) -> Result<&str, Error> {
     core::str::from_utf8(value).map_err(|_| Error::PseudoHeaderInvalid(which))
 }
 
+/// RFC 9113 §8.2.2: a connection-specific field (name already lowercase), which
+/// makes an HTTP/2 or HTTP/3 message malformed; `te: trailers` is the one exception.
+pub(crate) fn is_connection_specific(name: &[u8], value: &[u8]) -> bool {
+    match name {
+        b"connection" | b"upgrade" | b"keep-alive" | b"proxy-connection" | b"transfer-encoding" => {
+            true
+        }
+        b"te" => !value.eq_ignore_ascii_case(b"trailers"),
+        _ => false,
+    }
+}
+
 /// RFC 9113 §8.2.1: a lowercase field name (a token without `A`–`Z`).
-fn is_lowercase_token(name: &[u8]) -> bool {
+pub(crate) fn is_lowercase_token(name: &[u8]) -> bool {
     !name.is_empty() && name.iter().all(|&b| is_tchar(b) && !b.is_ascii_uppercase())
 }
 
 /// RFC 9113 §8.2.1: no NUL, CR or LF, and no leading or trailing SP or HTAB.
-fn is_field_value(value: &[u8]) -> bool {
+pub(crate) fn is_field_value(value: &[u8]) -> bool {
     let ws = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
     !value.iter().any(|&b| matches!(b, 0 | b'\r' | b'\n'))
         && !ws(value.first())
@@ -552,7 +559,7 @@ impl ResponseHead {
     }
 
     /// The fields, in order, as `(name, value)`: names are lowercase.
-    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
         self.fields.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
     }
 
@@ -606,7 +613,7 @@ impl ResponseHead {
 /// Checks caller headers for an HTTP/2 or HTTP/3 response: as for HTTP/1.1, and
 /// none of the connection-specific fields of RFC 9113 §8.2.2, and no value with
 /// leading or trailing whitespace (RFC 9113 §8.2.1).
-fn check_h2_extra_headers(headers: &[(&str, &str)]) -> Result<(), BuildError> {
+pub(crate) fn check_h2_extra_headers(headers: &[(&str, &str)]) -> Result<(), BuildError> {
     check_extra_headers(headers)?;
     const H2_FORBIDDEN: [&str; 3] = ["keep-alive", "proxy-connection", "te"];
     for (name, value) in headers {

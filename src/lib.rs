@@ -95,7 +95,8 @@
 //! CONNECT instead of bytes on a socket: [`ConnectRequest::validate`] takes its
 //! pseudo-headers and fields, applies the same negotiation, and answers with a
 //! [`ConnectAccept`] (`200`) or a [`ConnectRejection`], each a [`ResponseHead`] for the
-//! HTTP library to send. What the caller must do at the HTTP/2 or HTTP/3 layer
+//! HTTP library to send; [`ConnectClient`] is the client side. What the caller must do
+//! at the HTTP/2 or HTTP/3 layer
 //! (advertise [`SETTINGS_ENABLE_CONNECT_PROTOCOL`], keep the stream open, …) is in
 //! the [`extended_connect`] module.
 //!
@@ -146,6 +147,7 @@ extern crate alloc;
 mod accept;
 mod client;
 mod config;
+mod connect_client;
 mod custom_extension;
 pub mod deflate;
 mod error;
@@ -172,6 +174,9 @@ pub use client::{
     MissingProtocol, Refusal,
 };
 pub use config::{ProtocolOrder, ServerConfig};
+pub use connect_client::{
+    ConnectAccepted, ConnectClient, ConnectRefusal, ConnectResponse, RequestHead,
+};
 pub use custom_extension::{ExtensionHook, ExtensionParams};
 pub use error::{BufferTooSmall, BuildError, Error, Malformed};
 pub use extended_connect::{

@@ -12,6 +12,7 @@ use h2::client::SendRequest;
 use h2::RecvStream;
 use http::{Method, Request, Response};
 use tokio::net::TcpStream;
+use ws_handshake::{ClientConfig, ConnectClient, ConnectResponse, WsUrl};
 
 /// The example binary, built (or found up to date) next to the test binaries: a
 /// plain `cargo test` builds it, `cargo test --test h2_server` alone would not.
@@ -149,11 +150,25 @@ async fn body_text(response: Response<RecvStream>) -> String {
 async fn extended_connect_handshakes_and_echoes_a_masked_frame() {
     let mut server = start(&[]);
     let mut client = connect(&server.addr).await;
-    let (response, mut send) = client
-        .send_request(extended_connect(&server.addr, "websocket", "13"), false)
+    // ws-handshake's client side writes the extended CONNECT and checks the 200.
+    let config = ClientConfig::new()
+        .protocols(["superchat", "chat"])
         .unwrap();
+    let url = format!("ws://{}/echo", server.addr);
+    let connect_client = ConnectClient::new(&config, WsUrl::parse(&url).unwrap());
+    let mut request = connect_client.request().unwrap().to_http_request();
+    request
+        .extensions_mut()
+        .insert(h2::ext::Protocol::from_static("websocket"));
+    let (response, mut send) = client.send_request(request, false).unwrap();
     let response = response.await.unwrap();
     assert_eq!(response.status(), 200);
+    match connect_client.http_response(&response) {
+        Ok(ConnectResponse::Connected(connected)) => {
+            assert_eq!(connected.protocol(), Some("chat"))
+        }
+        other => panic!("{other:?}"),
+    }
     let headers = response.headers();
     assert_eq!(headers["sec-websocket-protocol"], "chat");
     for forbidden in [

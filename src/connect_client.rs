@@ -1,0 +1,321 @@
+//! The client side of the extended CONNECT (RFC 8441 §5, RFC 9220 §3): the request
+//! head for a `ws://`/`wss://` URL, and the `200` checked with the HTTP/1.1 client's
+//! subprotocol and extension rules.
+
+use alloc::borrow::Cow;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::client::{check_extensions, check_protocol, ClientConfig, ClientError};
+use crate::deflate::PerMessageDeflate;
+use crate::error::{BuildError, Malformed};
+use crate::extended_connect::{
+    check_h2_extra_headers, is_connection_specific, is_field_value, is_lowercase_token,
+    WEBSOCKET_PROTOCOL,
+};
+use crate::url::WsUrl;
+use crate::validate::Summary;
+
+/// The client side of a WebSocket over an HTTP/2 or HTTP/3 connection the caller
+/// already has: the extended CONNECT to send ([`request`](Self::request)) and the
+/// check of the answer ([`response`](Self::response)).
+///
+/// The caller must have received `SETTINGS_ENABLE_CONNECT_PROTOCOL = 1` from the
+/// server before sending it (RFC 8441 §3; h2: `is_extended_connect_protocol_enabled()`),
+/// must not end the request stream, and, after a `200`, exchanges masked WebSocket
+/// frames in DATA frames. There is no key: RFC 8441 §5 replaces it with `:protocol`.
+///
+/// ```
+/// use ws_handshake::{ClientConfig, ConnectClient, ConnectResponse, WsUrl};
+///
+/// let config = ClientConfig::new().protocols(["chat", "superchat"])?;
+/// let client = ConnectClient::new(&config, WsUrl::parse("wss://server.example.com/chat")?);
+/// let request = client.request()?;
+/// assert_eq!(
+///     request.fields().collect::<Vec<_>>(),
+///     [
+///         (":method", "CONNECT"),
+///         (":protocol", "websocket"),
+///         (":scheme", "https"),
+///         (":path", "/chat"),
+///         (":authority", "server.example.com"),
+///         ("sec-websocket-protocol", "chat, superchat"),
+///         ("sec-websocket-version", "13"),
+///     ]
+/// );
+/// // The server's HEADERS: :status and fields.
+/// match client.response(200, [("sec-websocket-protocol", "chat")]) {
+///     Ok(ConnectResponse::Connected(connected)) => assert_eq!(connected.protocol(), Some("chat")),
+///     Ok(ConnectResponse::Refused(refusal)) => panic!("refused with {}", refusal.status()),
+///     Err(error) => panic!("reset the stream: {error}"),
+/// }
+/// # Ok::<(), ws_handshake::BuildError>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectClient<'c> {
+    config: &'c ClientConfig,
+    url: WsUrl<'c>,
+}
+
+impl<'c> ConnectClient<'c> {
+    /// The extended CONNECT for `url`, offering what `config` offers.
+    pub fn new(config: &'c ClientConfig, url: WsUrl<'c>) -> Self {
+        Self { config, url }
+    }
+
+    /// The URL this client connects to.
+    pub fn url(&self) -> WsUrl<'c> {
+        self.url
+    }
+
+    /// The request head: the pseudo-headers (`:method` CONNECT, `:protocol`
+    /// websocket, `:scheme` `https` for `wss:` and `http` for `ws:`, `:path`,
+    /// `:authority`; RFC 8441 §5), then the offered `sec-websocket-protocol` and
+    /// `sec-websocket-extensions`, `sec-websocket-version: 13`, `origin`, and the
+    /// configured headers with lowercase names (the order of RFC 8441 §5.1).
+    ///
+    /// # Errors
+    /// [`BuildError::ReservedHeader`] if the configuration holds a header HTTP/2
+    /// forbids (`keep-alive`, `proxy-connection`, `te`; RFC 9113 §8.2.2), or
+    /// [`BuildError::InvalidHeaderValue`] for a value with leading or trailing
+    /// whitespace (RFC 9113 §8.2.1); both are fine in HTTP/1.1.
+    pub fn request(&self) -> Result<RequestHead, BuildError> {
+        let config = self.config;
+        let extra: Vec<(&str, &str)> = config
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        check_h2_extra_headers(&extra)?;
+        let mut head = RequestHead { fields: Vec::new() };
+        head.push(":method", "CONNECT");
+        head.push(":protocol", WEBSOCKET_PROTOCOL);
+        head.push(":scheme", if self.url.tls() { "https" } else { "http" });
+        head.push(":path", self.url.resource().to_string());
+        head.push(":authority", self.url.host_header().to_string());
+        // The order of RFC 8441 §5.1's example.
+        if !config.protocols.is_empty() {
+            head.push("sec-websocket-protocol", config.protocols.join(", "));
+        }
+        if let Some(offer) = &config.deflate {
+            head.push("sec-websocket-extensions", offer.to_string());
+        }
+        head.push("sec-websocket-version", "13");
+        if let Some(origin) = &config.origin {
+            head.push("origin", origin.clone());
+        }
+        for (name, value) in extra {
+            head.fields
+                .push((Cow::Owned(name.to_ascii_lowercase()), String::from(value)));
+        }
+        Ok(head)
+    }
+
+    /// Checks the server's response head: `:status` and the regular fields, in order.
+    ///
+    /// A `200` is checked as RFC 6455 §4.1 checks a `101`, minus what RFC 8441 §5
+    /// drops (`Upgrade`, `Connection`, `Sec-WebSocket-Accept`): only an offered
+    /// subprotocol (and none is an error unless
+    /// [`MissingProtocol::Accept`](crate::MissingProtocol::Accept)), only offered
+    /// extensions with valid permessage-deflate parameters. Any other status is a
+    /// [`ConnectRefusal`]: end the stream (or follow it up as the status says).
+    ///
+    /// `fields` must be iterable twice (arrays, slices, `HeaderMap::iter()`): the
+    /// rare response with more `sec-websocket-extensions` lines than the one pass
+    /// keeps is read again.
+    ///
+    /// # Errors
+    /// The rule the `200` broke: reset the stream (h2: `RST_STREAM` with `CANCEL`).
+    pub fn response<'a, 'n, I, V>(
+        &self,
+        status: u16,
+        fields: I,
+    ) -> Result<ConnectResponse<'a>, ClientError>
+    where
+        I: IntoIterator<Item = (&'n str, &'a V)>,
+        I::IntoIter: Clone,
+        V: AsRef<[u8]> + ?Sized + 'a,
+    {
+        let fields = fields
+            .into_iter()
+            .map(|(name, value)| (name.as_bytes(), value.as_ref()));
+        self.check_response(status, || fields.clone())
+    }
+
+    /// The checks, over fields that `fields()` yields afresh on each call.
+    fn check_response<'a, 'n, F, It>(
+        &self,
+        status: u16,
+        fields: F,
+    ) -> Result<ConnectResponse<'a>, ClientError>
+    where
+        F: Fn() -> It,
+        It: Iterator<Item = (&'n [u8], &'a [u8])>,
+    {
+        if status != 200 {
+            return Ok(ConnectResponse::Refused(ConnectRefusal { status }));
+        }
+        let limit = self.config.limits.headers();
+        let mut summary = Summary::default();
+        let mut count = 0usize;
+        for (name, value) in fields() {
+            count = count.saturating_add(1);
+            if count > limit {
+                return Err(ClientError::TooManyHeaders { limit });
+            }
+            if name.first() == Some(&b':') {
+                return Err(ClientError::Malformed(Malformed::PseudoHeaderUnknown));
+            }
+            if !is_lowercase_token(name) {
+                return Err(ClientError::Malformed(Malformed::HeaderName));
+            }
+            if !is_field_value(value) {
+                return Err(ClientError::Malformed(Malformed::HeaderValue));
+            }
+            if is_connection_specific(name, value) {
+                return Err(ClientError::ConnectionSpecificHeader);
+            }
+            summary.add(name, value);
+        }
+        let deflate = if summary.extensions.overflowed() {
+            let lines = fields()
+                .filter(|(name, _)| *name == b"sec-websocket-extensions")
+                .map(|(_, value)| value);
+            check_extensions(lines, self.config)?
+        } else {
+            check_extensions(summary.extensions.iter(), self.config)?
+        };
+        let protocol = check_protocol(&summary, self.config)?;
+        Ok(ConnectResponse::Connected(ConnectAccepted {
+            protocol,
+            deflate,
+        }))
+    }
+}
+
+/// An HTTP/2 or HTTP/3 request head: pseudo-headers first, then lowercase fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestHead {
+    fields: Vec<(Cow<'static, str>, String)>,
+}
+
+impl RequestHead {
+    /// Every field, pseudo-headers first, as `(name, value)`.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
+        self.fields.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
+    }
+
+    /// The value of the first field named `name` (e.g. `":authority"`).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    fn push(&mut self, name: &'static str, value: impl Into<String>) {
+        self.fields.push((Cow::Borrowed(name), value.into()));
+    }
+}
+
+#[cfg(feature = "http")]
+impl RequestHead {
+    /// The head as an [`http::Request`] (feature `http`): method `CONNECT`, URI
+    /// `scheme://authority/path`, HTTP/2, and the regular fields.
+    ///
+    /// `:protocol` cannot be carried by `http` itself: attach it as your HTTP
+    /// library's extension, e.g. `h2::ext::Protocol::from_static("websocket")`.
+    ///
+    /// ```
+    /// use ws_handshake::{ClientConfig, ConnectClient, WsUrl};
+    /// let config = ClientConfig::new().protocols(["chat"])?;
+    /// let client = ConnectClient::new(&config, WsUrl::parse("ws://127.0.0.1:9004/echo")?);
+    /// let request = client.request()?.to_http_request();
+    /// assert_eq!(request.method(), http::Method::CONNECT);
+    /// assert_eq!(request.uri(), "http://127.0.0.1:9004/echo");
+    /// assert_eq!(request.headers()["sec-websocket-protocol"], "chat");
+    /// // request.extensions_mut().insert(h2::ext::Protocol::from_static("websocket"));
+    /// # Ok::<(), ws_handshake::BuildError>(())
+    /// ```
+    pub fn to_http_request(&self) -> ::http::Request<()> {
+        let get = |name| self.get(name).unwrap_or_default();
+        let uri = alloc::format!("{}://{}{}", get(":scheme"), get(":authority"), get(":path"));
+        let mut request = ::http::Request::new(());
+        *request.method_mut() = ::http::Method::CONNECT;
+        *request.version_mut() = ::http::Version::HTTP_2;
+        // The URL was parsed and every field checked, so no conversion fails; a field
+        // that somehow did is left out rather than sent broken.
+        if let Ok(uri) = ::http::Uri::try_from(uri) {
+            *request.uri_mut() = uri;
+        }
+        let headers = request.headers_mut();
+        for (name, value) in self.fields().filter(|(n, _)| !n.starts_with(':')) {
+            if let (Ok(name), Ok(value)) = (
+                ::http::HeaderName::from_bytes(name.as_bytes()),
+                ::http::HeaderValue::from_str(value),
+            ) {
+                headers.append(name, value);
+            }
+        }
+        request
+    }
+}
+
+#[cfg(feature = "http")]
+impl ConnectClient<'_> {
+    /// [`response`](Self::response) for an [`http::Response`] (feature `http`).
+    ///
+    /// # Errors
+    /// As for [`response`](Self::response).
+    pub fn http_response<'a, B>(
+        &self,
+        response: &'a ::http::Response<B>,
+    ) -> Result<ConnectResponse<'a>, ClientError> {
+        self.check_response(response.status().as_u16(), || {
+            response
+                .headers()
+                .iter()
+                .map(|(name, value)| (name.as_str().as_bytes(), value.as_bytes()))
+        })
+    }
+}
+
+/// What the server answered to an extended CONNECT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "a ConnectResponse must be handled: use the stream, or handle the refusal"]
+pub enum ConnectResponse<'a> {
+    /// A `200` that passed every check: the stream carries WebSocket frames now.
+    Connected(ConnectAccepted<'a>),
+    /// Any other status: the server did not open a WebSocket.
+    Refused(ConnectRefusal),
+}
+
+/// A `200` to an extended CONNECT that passed every check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectAccepted<'a> {
+    protocol: Option<&'a str>,
+    deflate: Option<PerMessageDeflate>,
+}
+
+impl<'a> ConnectAccepted<'a> {
+    /// The subprotocol the server chose (one the client offered), if any.
+    pub fn protocol(&self) -> Option<&'a str> {
+        self.protocol
+    }
+
+    /// The agreed permessage-deflate parameters, if the server accepted the offer.
+    pub fn deflate(&self) -> Option<PerMessageDeflate> {
+        self.deflate
+    }
+}
+
+/// A response other than `200`: e.g. 403 (Origin), 426 (version), 501 (the server
+/// does not speak `:protocol` websocket, RFC 9220 §3). The fields are the caller's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectRefusal {
+    status: u16,
+}
+
+impl ConnectRefusal {
+    /// The `:status`.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+}
