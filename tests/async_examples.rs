@@ -1,62 +1,15 @@
 //! The tokio and hyper examples, run as real processes on 127.0.0.1 and driven by
 //! tungstenite's client and by raw requests.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use tungstenite::client::IntoClientRequest;
 use tungstenite::Message;
 
-/// The example binary that `cargo test` builds next to the test binaries.
-fn example(name: &str, features: &[&str]) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let path = dir.join("examples").join(name);
-    if !path.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", name])
-            .args(features.iter().flat_map(|f| ["--features", f]))
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    path
-}
-
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(binary: PathBuf, args: &[&str]) -> Server {
-    let mut child = Command::new(binary)
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("listening line")
-        .to_string();
-    Server { child, addr }
-}
+mod common;
+use common::Server;
 
 /// Opens a WebSocket with tungstenite's client, offering two subprotocols, and
 /// checks the chosen one and the echo of a text and a 64 KiB binary message.
@@ -107,7 +60,7 @@ fn upgrade(addr: &str, extra: &str) -> String {
 }
 
 fn tokio_server(args: &[&str]) -> Server {
-    start(example("tokio_server", &[]), args)
+    common::start("tokio_server", args)
 }
 
 #[test]
@@ -169,7 +122,7 @@ mod hyper {
     use super::*;
 
     fn hyper_server(args: &[&str]) -> Server {
-        start(example("hyper_server", &["http"]), args)
+        common::start("hyper_server", args)
     }
 
     #[test]

@@ -2,9 +2,8 @@
 //! client doing RFC 8441 extended CONNECTs over plaintext prior-knowledge HTTP/2.
 
 use std::future::poll_fn;
-use std::io::{BufRead, BufReader, Lines};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, Stdio};
+
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -14,71 +13,11 @@ use http::{Method, Request, Response};
 use tokio::net::TcpStream;
 use ws_handshake::{ClientConfig, ConnectClient, ConnectResponse, WsUrl};
 
-/// The example binary, built (or found up to date) next to the test binaries: a
-/// plain `cargo test` builds it, `cargo test --test h2_server` alone would not.
-fn example(name: &str) -> PathBuf {
-    static BUILD: std::sync::Once = std::sync::Once::new();
-    BUILD.call_once(|| {
-        let mut cargo = Command::new(env!("CARGO"));
-        cargo.args(["build", "--all-features", "--example", name]);
-        // The variables cargo sets for this test would make build scripts (ring's)
-        // see a changed environment and rebuild every time.
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy();
-            if key.starts_with("CARGO_PKG_")
-                || key.starts_with("CARGO_MANIFEST_")
-                || [
-                    "CARGO_CRATE_NAME",
-                    "CARGO_PRIMARY_PACKAGE",
-                    "CARGO_TARGET_TMPDIR",
-                    "OUT_DIR",
-                ]
-                .contains(&key.as_ref())
-            {
-                cargo.env_remove(key.as_ref());
-            }
-        }
-        assert!(cargo.status().unwrap().success());
-    });
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    dir.join("examples").join(name)
-}
-
-struct Server {
-    child: Child,
-    addr: String,
-    /// The rest of the server's stdout: one line per accepted stream and browser report.
-    lines: Option<Lines<BufReader<ChildStdout>>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+mod common;
+use common::Server;
 
 fn start(args: &[&str]) -> Server {
-    let mut child = Command::new(example("h2_server"))
-        .args(["--listen", "127.0.0.1:0", "--protocol", "chat"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = lines.next().unwrap().unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("listening line")
-        .to_string();
-    Server {
-        child,
-        addr,
-        lines: Some(lines),
-    }
+    common::start("h2_server", &[&["--protocol", "chat"], args].concat())
 }
 
 /// An HTTP/2 client connection that has seen the server's SETTINGS.
@@ -275,6 +214,8 @@ fn chromium() -> Option<&'static str> {
 #[test]
 fn chromium_opens_a_websocket_over_http2() {
     let Some(browser) = chromium() else {
+        // CI installs it (tests/interop/install.sh); elsewhere a missing browser is a skip.
+        assert!(std::env::var_os("CI").is_none(), "CI must have chromium");
         eprintln!("SKIPPED: no chromium on this machine");
         return;
     };

@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+bash tests/interop/install.sh # before cargo test: tests/h2_server.rs drives Chromium too
 cargo test --all-features
 bash tests/interop/run.sh

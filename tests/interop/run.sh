@@ -8,15 +8,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$here"
 
-# ---- peers, installed when missing (CI is a fresh Debian machine running as root)
-python3 -c 'import websockets' 2>/dev/null ||
-  python3 -m pip install --quiet --disable-pip-version-check websockets
-# node_modules is gitignored; reinstall from the lock file whenever it changed.
-[ package-lock.json -nt node_modules/.package-lock.json ] && npm ci --no-audit --no-fund
+bash "$here/install.sh"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$CHROMIUM" ]; then
-  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
-fi
 export CHROMIUM
 
 (cd "$root" && cargo build --release --examples)
