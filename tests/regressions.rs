@@ -54,3 +54,30 @@ fn head_ending_at_the_limit() {
     }
 }
 
+/// extension_header, invariants "negotiated values respect the configuration" and
+/// "the response re-negotiates to itself": for an offer `client_max_window_bits=10`
+/// and a configuration allowing 10, the result said nothing about the client window
+/// (`client_window_bits() == 15`), so a server sizing its inflater from it reserved
+/// 2^15 bytes where the configuration allows 2^10, and the response read back as an
+/// offer gave a different result. The offered value is now answered (RFC 7692 §7.1.2.2).
+#[test]
+fn offered_client_window_is_answered() {
+    use ws_handshake::deflate::DeflateConfig;
+    use ws_handshake::extension::parse;
+
+    let config = DeflateConfig::new().client_max_window_bits(10);
+    let offer = b"permessage-deflate; client_max_window_bits=\"1\\0\", permessage-deflate";
+    let agreed = config
+        .negotiate(parse(offer).map_while(Result::ok))
+        .expect("the first offer is acceptable");
+    assert_eq!(agreed.client_window_bits(), 10);
+    let text = agreed.to_string();
+    assert_eq!(text, "permessage-deflate; client_max_window_bits=10");
+    let again = config.negotiate(parse(text.as_bytes()).map_while(Result::ok));
+    assert_eq!(again, Some(agreed));
+
+    // A smaller offered value is kept; the default configuration answers it too.
+    let offer = b"permessage-deflate; client_max_window_bits=9";
+    let agreed = DeflateConfig::new().negotiate(parse(offer).map_while(Result::ok));
+    assert_eq!(agreed.map(|d| d.client_window_bits()), Some(9));
+}
