@@ -3,8 +3,10 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::deflate::DeflateConfig;
+use crate::custom_extension::{CustomExtension, ExtensionHook, ExtensionParams};
+use crate::deflate::{DeflateConfig, PERMESSAGE_DEFLATE};
 use crate::error::BuildError;
+use crate::extension::Extension;
 use crate::headers::is_token;
 use crate::limits::Limits;
 use crate::origin::{split_host_port, OriginPolicy};
@@ -45,6 +47,9 @@ pub struct ServerConfig {
     require_origin: bool,
     hosts: Vec<(String, Option<u16>)>,
     deflate: Option<DeflateConfig>,
+    /// Where permessage-deflate stands among the extensions, in application order.
+    deflate_position: usize,
+    custom: Vec<CustomExtension>,
 }
 
 impl ServerConfig {
@@ -126,9 +131,46 @@ impl ServerConfig {
 
     /// Enables permessage-deflate negotiation (RFC 7692) with these settings.
     /// Off by default: enable it only if your framing library compresses.
+    ///
+    /// Extensions are listed in the response in the order they were configured,
+    /// which is the order the server applies them in.
     pub fn deflate(mut self, deflate: Option<DeflateConfig>) -> Self {
         self.deflate = deflate;
+        self.deflate_position = self.custom.len();
         self
+    }
+
+    /// Supports a custom extension: `hook` sees each offer named `name` (compared
+    /// case-insensitively) in the client's order, and returns the response parameters
+    /// to accept it with, or `None` to decline that offer. At most one offer per
+    /// extension is accepted; an extension never offered is never answered.
+    ///
+    /// ```
+    /// use ws_handshake::{ExtensionParams, ServerConfig};
+    /// let config = ServerConfig::new().extension("x-trace", |offer| {
+    ///     // Accept only offers that carry a valid `id`, echoing it back.
+    ///     let id = offer.params().flatten().find(|p| p.name() == "id")?.value()?;
+    ///     ExtensionParams::new().value("id", id.as_str()?).ok()
+    /// })?;
+    /// # Ok::<(), ws_handshake::BuildError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidExtensionParam`] if `name` is not a token or is
+    /// `permessage-deflate` (configure that with [`deflate`](Self::deflate)).
+    pub fn extension<F>(mut self, name: &str, hook: F) -> Result<Self, BuildError>
+    where
+        F: Fn(&Extension<'_>) -> Option<ExtensionParams> + Send + Sync + 'static,
+    {
+        if !is_token(name.as_bytes()) || name.eq_ignore_ascii_case(PERMESSAGE_DEFLATE) {
+            return Err(BuildError::InvalidExtensionParam);
+        }
+        let hook: ExtensionHook = alloc::boxed::Box::new(hook);
+        self.custom.push(CustomExtension {
+            name: name.to_string(),
+            hook,
+        });
+        Ok(self)
     }
 
     /// The size limits.
@@ -158,6 +200,14 @@ impl ServerConfig {
 
     pub(crate) fn deflate_config(&self) -> Option<&DeflateConfig> {
         self.deflate.as_ref()
+    }
+
+    pub(crate) fn custom_extensions(&self) -> &[CustomExtension] {
+        &self.custom
+    }
+
+    pub(crate) fn deflate_position(&self) -> usize {
+        self.deflate_position
     }
 
     pub(crate) fn host_allowed(&self, name: &str, port: Option<u16>) -> bool {

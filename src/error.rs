@@ -223,6 +223,9 @@ pub enum BuildError {
     /// An origin in the configuration is not a valid `scheme://host[:port]` (or host pattern).
     #[error("origin is not a valid scheme://host[:port]")]
     InvalidOrigin,
+    /// A custom extension's name or parameter is not a token (RFC 6455 §9.1).
+    #[error("extension name or parameter is not a valid token")]
+    InvalidExtensionParam,
     /// The URL is not a valid `ws://` or `wss://` URL.
     #[error("URL is invalid: {0}")]
     InvalidUrl(&'static str),

@@ -54,6 +54,28 @@ impl fmt::Debug for Extension<'_> {
     }
 }
 
+/// The canonical form: `name; param; param=value`, values unquoted (they are tokens).
+/// Formatting a parsed extension and parsing the result gives the same extension.
+///
+/// ```
+/// use ws_handshake::extension::parse;
+/// let ext = parse(b"permessage-deflate ;client_max_window_bits = \"10\"").next().unwrap()?;
+/// assert_eq!(ext.to_string(), "permessage-deflate; client_max_window_bits=10");
+/// # Ok::<(), ws_handshake::extension::ExtensionSyntaxError>(())
+/// ```
+impl fmt::Display for Extension<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)?;
+        for p in self.params().flatten() {
+            write!(f, "; {}", p.name())?;
+            if let Some(v) = p.value() {
+                write!(f, "={v}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One `name[=value]` parameter of an [`Extension`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Param<'a> {

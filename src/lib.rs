@@ -80,6 +80,7 @@ extern crate alloc;
 
 mod accept;
 mod config;
+mod custom_extension;
 pub mod deflate;
 mod error;
 pub mod extension;
@@ -95,6 +96,7 @@ mod write;
 
 pub use accept::{AcceptKey, ClientKey};
 pub use config::{ProtocolOrder, ServerConfig};
+pub use custom_extension::{ExtensionHook, ExtensionParams};
 pub use error::{BufferTooSmall, BuildError, Error, Malformed};
 pub use headers::{Header, HeaderIter, Headers};
 pub use limits::{Limits, MAX_HEADERS_CAP};
@@ -102,3 +104,8 @@ pub use origin::{AllowedOrigin, OriginPolicy, OriginPredicate};
 pub use request::Request;
 pub use response::{Accept, Rejection};
 pub use server::{Feed, OfferedProtocol, ServerHandshake, UpgradeRequest};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

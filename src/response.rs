@@ -1,9 +1,11 @@
 //! The server's answers: `101 Switching Protocols` ([`Accept`]) and refusals ([`Rejection`]).
 
 use crate::accept::AcceptKey;
+use crate::custom_extension::AcceptedExtension;
 use crate::deflate::PerMessageDeflate;
 use crate::error::{BuildError, Error};
 use crate::server::OfferedProtocol;
+use crate::validate::Negotiated;
 use crate::write::{check_extra_headers, emit_extra_headers, writer_methods, Emit, Sink};
 
 /// The `101 Switching Protocols` response (RFC 6455 §4.2.2 item 5).
@@ -37,19 +39,19 @@ pub struct Accept<'a> {
     accept: AcceptKey,
     protocol: Option<&'a str>,
     deflate: Option<PerMessageDeflate>,
+    deflate_position: usize,
+    custom: &'a [AcceptedExtension<'a>],
     headers: &'a [(&'a str, &'a str)],
 }
 
 impl<'a> Accept<'a> {
-    pub(crate) fn new(
-        key: &[u8],
-        protocol: Option<&'a str>,
-        deflate: Option<PerMessageDeflate>,
-    ) -> Self {
+    pub(crate) fn new(key: &[u8], negotiated: &'a Negotiated<'a>) -> Self {
         Self {
             accept: AcceptKey::from_key(key),
-            protocol,
-            deflate,
+            protocol: negotiated.protocol,
+            deflate: negotiated.deflate,
+            deflate_position: negotiated.deflate_position,
+            custom: &negotiated.custom,
             headers: &[],
         }
     }
@@ -103,14 +105,48 @@ impl Emit for Accept<'_> {
         if let Some(p) = self.protocol {
             out.header("Sec-WebSocket-Protocol", p.as_bytes());
         }
-        if let Some(d) = &self.deflate {
-            out.put(b"Sec-WebSocket-Extensions: ");
-            out.put_display(d);
-            out.put(b"\r\n");
-        }
+        self.emit_extensions(out);
         emit_extra_headers(out, self.headers);
         out.put(b"\r\n");
     }
+}
+
+impl Accept<'_> {
+    /// One `Sec-WebSocket-Extensions` line listing the accepted extensions in the
+    /// configured order (the order the server applies them), or nothing.
+    fn emit_extensions<S: Sink>(&self, out: &mut S) {
+        let (before, after) = self.custom.split_at(
+            self.custom
+                .partition_point(|c| c.position < self.deflate_position),
+        );
+        let mut first = true;
+        let mut element = |out: &mut S, write: &dyn Fn(&mut S)| {
+            out.put(if first {
+                b"Sec-WebSocket-Extensions: "
+            } else {
+                b", "
+            });
+            first = false;
+            write(out);
+        };
+        for c in before {
+            element(out, &|o: &mut S| custom_element(o, c));
+        }
+        if let Some(d) = &self.deflate {
+            element(out, &|o: &mut S| o.put_display(d));
+        }
+        for c in after {
+            element(out, &|o: &mut S| custom_element(o, c));
+        }
+        if !first {
+            out.put(b"\r\n");
+        }
+    }
+}
+
+fn custom_element<S: Sink>(out: &mut S, c: &AcceptedExtension<'_>) {
+    out.put(c.name.as_bytes());
+    out.put_display(&c.params);
 }
 
 writer_methods!(Accept);

@@ -184,7 +184,7 @@ fn header_block(head: &[u8]) -> &[u8] {
 /// It dereferences to the [`Request`] for the path, headers, cookies and leftover
 /// bytes. Accept it with [`accept`](Self::accept), or refuse it with your own status
 /// via [`Rejection`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct UpgradeRequest<'a> {
     request: Request<'a>,
     checked: Checked<'a>,
@@ -217,12 +217,12 @@ impl<'a> UpgradeRequest<'a> {
 
     /// The `Origin` value, already checked against the origin policy.
     pub fn origin(&self) -> Option<&'a str> {
-        self.checked.origin
+        self.checked.negotiated.origin
     }
 
     /// The subprotocol the configuration selected among the offered ones, if any.
     pub fn protocol(&self) -> Option<&'a str> {
-        self.checked.protocol
+        self.checked.negotiated.protocol
     }
 
     /// The offered subprotocols, in the client's order.
@@ -248,16 +248,12 @@ impl<'a> UpgradeRequest<'a> {
     /// The negotiated permessage-deflate parameters, if the configuration enables it
     /// and the client offered something acceptable.
     pub fn deflate(&self) -> Option<PerMessageDeflate> {
-        self.checked.deflate
+        self.checked.negotiated.deflate
     }
 
     /// The `101 Switching Protocols` response with the negotiated subprotocol and extensions.
-    pub fn accept(&self) -> Accept<'a> {
-        Accept::new(
-            self.checked.key,
-            self.checked.protocol,
-            self.checked.deflate,
-        )
+    pub fn accept(&self) -> Accept<'_> {
+        Accept::new(self.checked.key, &self.checked.negotiated)
     }
 }
 

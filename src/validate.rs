@@ -6,6 +6,7 @@
 //! source can feed a summary, so other front ends share these rules unchanged.
 
 use crate::config::{ProtocolOrder, ServerConfig};
+use crate::custom_extension::{self, AcceptedExtension};
 use crate::deflate::PerMessageDeflate;
 use crate::error::Error;
 use crate::extension;
@@ -58,7 +59,7 @@ impl<'a> Lines<'a> {
         }
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + Clone + 'a {
         let values = self.values;
         (0..usize::from(self.len)).filter_map(move |i| values.get(i).copied())
     }
@@ -109,13 +110,23 @@ impl<'a> Summary<'a> {
 }
 
 /// What passing the rules yields: the values the handshake answers with.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Checked<'a> {
     pub(crate) key: &'a [u8],
     pub(crate) host: &'a str,
+    pub(crate) negotiated: Negotiated<'a>,
+}
+
+/// The outcome of the transport-independent rules and negotiation.
+#[derive(Debug, Clone)]
+pub(crate) struct Negotiated<'a> {
     pub(crate) origin: Option<&'a str>,
     pub(crate) protocol: Option<&'a str>,
     pub(crate) deflate: Option<PerMessageDeflate>,
+    /// Where deflate stands among the configured extensions.
+    pub(crate) deflate_position: usize,
+    /// Accepted custom extensions, in configuration order (empty: no allocation).
+    pub(crate) custom: alloc::vec::Vec<AcceptedExtension<'a>>,
 }
 
 /// RFC 6455 §4.2.1 items 1–2 for HTTP/1.1: method, version, request-target.
@@ -178,13 +189,11 @@ pub(crate) fn check_h1<'a>(s: &Summary<'a>, config: &ServerConfig) -> Result<Che
         (Some(k), _) if !crate::accept::is_valid_key(k) => return Err(Error::KeyInvalid),
         (Some(k), _) => k,
     };
-    let (origin, protocol, deflate) = negotiate(s, host, config)?;
+    let negotiated = negotiate(s, host, config)?;
     Ok(Checked {
         key,
         host,
-        origin,
-        protocol,
-        deflate,
+        negotiated,
     })
 }
 
@@ -213,8 +222,6 @@ pub(crate) fn check_version(s: &Summary<'_>) -> Result<(), Error> {
     }
 }
 
-type Negotiated<'a> = (Option<&'a str>, Option<&'a str>, Option<PerMessageDeflate>);
-
 /// The rules shared by every transport: list syntax, Origin policy, subprotocol and
 /// extension negotiation.
 pub(crate) fn negotiate<'a>(
@@ -241,7 +248,22 @@ pub(crate) fn negotiate<'a>(
                 .filter_map(Result::ok),
         )
     });
-    Ok((origin, protocol, deflate))
+    let offers = s
+        .extensions
+        .iter()
+        .flat_map(extension::parse)
+        .filter_map(Result::ok);
+    let custom = match config.custom_extensions() {
+        [] => alloc::vec::Vec::new(),
+        customs => custom_extension::negotiate(customs, offers),
+    };
+    Ok(Negotiated {
+        origin,
+        protocol,
+        deflate,
+        deflate_position: config.deflate_position(),
+        custom,
+    })
 }
 
 /// Validates the offered subprotocols (a list of tokens) and picks one the server supports.
