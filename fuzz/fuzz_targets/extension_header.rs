@@ -8,7 +8,8 @@
 //!
 //! Invariants (see fuzz/README.md):
 //! 1. the parser accepts exactly what the reference grammar accepts, with the same
-//!    names, parameters and unescaped values;
+//!    names, parameters and unescaped values; an extension's canonical form
+//!    (`Display`) parses back to the same extension;
 //! 2. negotiation picks the first offer the reference calls acceptable, and only such;
 //! 3. the result respects that offer and the configuration (RFC 7692 §7.1);
 //! 4. the result re-formats (`Display`) into a list that parses back to a single valid
@@ -39,6 +40,18 @@ fuzz_target!(|data: &[u8]| {
     let parsed = parse(value);
     let reference = reference_parse(value);
     assert_eq!(parsed, reference, "{:?}", String::from_utf8_lossy(value));
+
+    // Invariant 1: each extension's canonical form parses back to itself.
+    let exts = extension::parse(value).map_while(Result::ok);
+    for (ext, expected) in exts.zip(parsed.iter().flatten()) {
+        let text = ext.to_string();
+        let again = parse(text.as_bytes());
+        assert_eq!(
+            again.as_deref(),
+            Some(std::slice::from_ref(expected)),
+            "{text}"
+        );
+    }
 
     // Negotiation never panics, even over a list with an error in it.
     let negotiated = config.negotiate(extension::parse(value).map_while(Result::ok));

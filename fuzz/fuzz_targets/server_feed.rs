@@ -23,8 +23,10 @@ use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
 use sha1::Digest as _;
 use ws_handshake::deflate::{DeflateConfig, PerMessageDeflate};
+use ws_handshake::extension::Extension;
 use ws_handshake::{
-    Error, Feed, Limits, OriginPolicy, ProtocolOrder, ServerConfig, ServerHandshake,
+    Error, ExtensionParams, Feed, Limits, OriginPolicy, ProtocolOrder, ServerConfig,
+    ServerHandshake,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -54,6 +56,7 @@ struct Setup {
     protocols: &'static [&'static str],
     order: ProtocolOrder,
     deflate: bool,
+    custom: bool,
     require_protocol: bool,
     restricted: bool,
 }
@@ -77,7 +80,13 @@ fn config(selector: u8) -> Setup {
         _ => (&["chat", "superchat"], ProtocolOrder::ClientPreference),
     };
     let require_protocol = bit(4);
-    let mut config = ServerConfig::new()
+    // Selector 3: a custom extension configured before permessage-deflate.
+    let custom = selector & 3 == 3;
+    let mut config = ServerConfig::new();
+    if custom {
+        config = config.extension(CUSTOM, echo_hook).expect("static name");
+    }
+    let mut config = config
         .deflate(deflate)
         .protocols(protocols)
         .expect("static tokens")
@@ -99,9 +108,27 @@ fn config(selector: u8) -> Setup {
         protocols,
         order,
         deflate: deflate.is_some(),
+        custom,
         require_protocol,
         restricted: bit(7),
     }
+}
+
+/// The custom extension of selector 3.
+const CUSTOM: &str = "x-echo";
+
+/// Accepts an offer by echoing its parameters, unless it has one named `decline`.
+fn echo_hook(offer: &Extension<'_>) -> Option<ExtensionParams> {
+    let mut params = ExtensionParams::new();
+    for p in offer.params() {
+        let p = p.expect("offers reach hooks parsed");
+        params = match p.value() {
+            _ if p.name() == "decline" => return None,
+            Some(v) => params.value(p.name(), &v.to_string()).ok()?,
+            None => params.flag(p.name()).ok()?,
+        };
+    }
+    Some(params)
 }
 
 fn chunking<'a>(sizes: &[u8], mut request: &'a [u8]) -> Vec<&'a [u8]> {
@@ -357,24 +384,53 @@ fn check_upgrade(
         );
     }
 
-    // Invariant 4: extensions only if configured and offered, and as the typed value says.
+    // Invariant 4: extensions only if configured and offered, once each, in the
+    // configured order, deflate as the typed value says.
     let answered = r.all("sec-websocket-extensions").collect::<Vec<_>>();
-    match deflate {
-        None => assert!(
-            answered.is_empty(),
-            "extension answered without negotiation"
-        ),
-        Some(d) => {
+    assert!(
+        answered.len() <= 1,
+        "several Sec-WebSocket-Extensions lines"
+    );
+    let elements: Vec<&[u8]> = answered
+        .first()
+        .map(|v| v.split(|&b| b == b',').map(trim).collect())
+        .unwrap_or_default();
+    let offered_names: Vec<&[u8]> = reference
+        .list("sec-websocket-extensions")
+        .map(extension_name)
+        .collect();
+    let mut names: Vec<&[u8]> = Vec::new();
+    for element in &elements {
+        let name = extension_name(element);
+        assert!(
+            offered_names.iter().any(|o| o.eq_ignore_ascii_case(name)),
+            "extension {:?} answered but never offered",
+            String::from_utf8_lossy(name)
+        );
+        assert!(
+            !names.iter().any(|n| n.eq_ignore_ascii_case(name)),
+            "answered twice"
+        );
+        names.push(name);
+        if name.eq_ignore_ascii_case(b"permessage-deflate") {
             assert!(setup.deflate, "deflate negotiated while disabled");
-            assert_eq!(answered, [d.to_string().as_bytes()]);
-            let offered_deflate = reference
-                .list("sec-websocket-extensions")
-                .any(|e| extension_name(e).eq_ignore_ascii_case(b"permessage-deflate"));
-            assert!(
-                offered_deflate,
-                "permessage-deflate answered but never offered"
-            );
+            let typed = deflate.map(|d| d.to_string());
+            assert_eq!(Some(*element), typed.as_deref().map(str::as_bytes));
+        } else {
+            assert!(setup.custom && name.eq_ignore_ascii_case(CUSTOM.as_bytes()));
         }
+    }
+    let has_deflate = names
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(b"permessage-deflate"));
+    assert_eq!(
+        has_deflate,
+        deflate.is_some(),
+        "typed value and response disagree"
+    );
+    if let [first, _] = names[..] {
+        // The custom extension was configured first: it is applied, and listed, first.
+        assert!(first.eq_ignore_ascii_case(CUSTOM.as_bytes()));
     }
 }
 
@@ -479,6 +535,11 @@ impl Reference {
         let body = head.strip_suffix(b"\r\n\r\n")?;
         if !crlf_only_strict(head) {
             return None;
+        }
+        // RFC 7230 §3.5: empty lines before the request-line are ignored.
+        let mut body = body;
+        while let Some(rest) = body.strip_prefix(b"\r\n") {
+            body = rest;
         }
         let mut lines = split_crlf(body);
         let request_line = lines.next()?;

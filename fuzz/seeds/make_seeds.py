@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpus (fuzz/corpus/*) from shared captures and hand-written cases.
 
-Run from the repository root: python3 fuzz/seeds/make_seeds.py [path/to/shared/captures]
+Run from anywhere: python3 fuzz/seeds/make_seeds.py [captures dir, default tests/captures]
 Each seed is named after what it holds, so a failing replay says which case broke.
 server_feed input:      [config byte] [n] [n chunk sizes] request bytes
 extension_header input: [flags] [bits] header value
@@ -10,7 +10,7 @@ import os
 import sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-captures = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "..", "..", "shared", "captures")
+captures = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "..", "tests", "captures")
 captures = os.path.abspath(captures)
 
 
@@ -23,7 +23,7 @@ def write(target, name, data):
 
 # config bits: 0-1 deflate (0 off, 1/3 default, 2 server 12/client 10/no-takeover),
 # 2-3 protocols (0 none, 1 chat, 2 superchat+chat, 3 chat+superchat client order),
-# 4 require protocol, 5 small limits (256 bytes, 8 headers), 6 any origin, 7 host allow-list
+# (deflate 3 also configures the custom extension x-echo, before deflate), 4 require protocol, 5 small limits (256 bytes, 8 headers), 6 any origin, 7 host allow-list
 DEFLATE, CHAT, TWO, CLIENT_ORDER, REQUIRE, SMALL, ANY_ORIGIN, HOSTS = 1, 4, 8, 12, 16, 32, 64, 128
 
 
@@ -83,6 +83,11 @@ feed("deflate-offers", req(GOOD + [
     b"Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=\"10\"; client_max_window_bits; client_no_context_takeover"]), 2)
 
 
+feed("custom-extension", req(GOOD + [
+    b"Sec-WebSocket-Extensions: x-echo; decline, permessage-deflate; client_max_window_bits",
+    b"Sec-WebSocket-Extensions: X-Echo; a=\"b\"; c, x-echo; z"]), 3, (30, 30))
+
+
 def broken(name, lines, start=b"GET /chat HTTP/1.1", config=0, tail=b""):
     feed("reject-" + name, req(lines, start, tail), config)
 
@@ -124,6 +129,8 @@ feed("reject-bare-lf", b"GET /chat HTTP/1.1\nHost: a\n\n")
 feed("reject-obs-fold", req(GOOD + [b"X-Folded: a", b" continued"]))
 feed("reject-nul", req(GOOD + [b"X-Nul: a\x00b"]))
 feed("reject-cr", req(GOOD + [b"X-Cr: a\rb"]))
+# RFC 7230 §3.5: an empty line before the request-line is ignored (found by fuzzing).
+feed("leading-empty-line", b"\r\n" + req(GOOD), DEFLATE)
 feed("incomplete", b"GET /chat HTTP/1.1\r\nHost: a\r\n", 0, (3, 3))
 
 # extension_header: [flags] [bits] value
