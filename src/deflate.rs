@@ -8,6 +8,7 @@
 
 use core::fmt;
 
+use crate::client::ClientError;
 use crate::extension::{Extension, Param};
 
 /// The extension token, RFC 7692 §7.
@@ -71,6 +72,137 @@ impl DeflateOffer {
             }
         }
         Ok(offer)
+    }
+}
+
+/// Building an offer for the client's `Sec-WebSocket-Extensions` (RFC 7692 §7.1).
+///
+/// ```
+/// use ws_handshake::deflate::DeflateOffer;
+/// let offer = DeflateOffer::new()
+///     .server_no_context_takeover(true)
+///     .client_no_context_takeover(true)
+///     .server_max_window_bits(Some(11))
+///     .client_max_window_bits(Some(Some(10)));
+/// assert_eq!(
+///     offer.to_string(),
+///     "permessage-deflate; server_no_context_takeover; client_no_context_takeover; \
+///      server_max_window_bits=11; client_max_window_bits=10"
+/// );
+/// // The usual offer: "I can limit my window if you ask" (what browsers send).
+/// let usual = DeflateOffer::new().client_max_window_bits(Some(None));
+/// assert_eq!(usual.to_string(), "permessage-deflate; client_max_window_bits");
+/// ```
+impl DeflateOffer {
+    /// A bare `permessage-deflate` offer: no parameters.
+    pub const fn new() -> Self {
+        Self {
+            server_no_context_takeover: false,
+            client_no_context_takeover: false,
+            server_max_window_bits: None,
+            client_max_window_bits: None,
+        }
+    }
+
+    /// Asks the server to reset its compression context after each message (§7.1.1.1).
+    pub const fn server_no_context_takeover(mut self, on: bool) -> Self {
+        self.server_no_context_takeover = on;
+        self
+    }
+
+    /// Announces that the client resets its compression context after each message (§7.1.1.2).
+    pub const fn client_no_context_takeover(mut self, on: bool) -> Self {
+        self.client_no_context_takeover = on;
+        self
+    }
+
+    /// Asks the server to compress with a window of at most 2^N bytes, N in 8..=15 (§7.1.2.1).
+    pub const fn server_max_window_bits(mut self, bits: Option<u8>) -> Self {
+        self.server_max_window_bits = bits;
+        self
+    }
+
+    /// Lets the server limit the client's window (§7.1.2.2): `Some(None)` sends the bare
+    /// parameter, `Some(Some(N))` also announces that the client uses at most 2^N.
+    pub const fn client_max_window_bits(mut self, bits: Option<Option<u8>>) -> Self {
+        self.client_max_window_bits = bits;
+        self
+    }
+
+    /// Checks that every window size is within 8..=15.
+    pub(crate) fn check(&self) -> Result<(), crate::error::BuildError> {
+        let ok = |b: u8| (8..=15).contains(&b);
+        let server_ok = self.server_max_window_bits.is_none_or(ok);
+        let client_ok = self.client_max_window_bits.flatten().is_none_or(ok);
+        if server_ok && client_ok {
+            Ok(())
+        } else {
+            Err(crate::error::BuildError::InvalidWindowBits)
+        }
+    }
+
+    /// Validates the server's answer to this offer (RFC 7692 §7.1, client side) and
+    /// returns the agreed parameters, exactly as the response states them.
+    pub(crate) fn check_response(
+        &self,
+        ext: &Extension<'_>,
+    ) -> Result<PerMessageDeflate, ClientError> {
+        let answer = DeflateOffer::from_extension(ext).map_err(ClientError::DeflateParam)?;
+        // §7.1.1.1: an offered server_no_context_takeover is accepted only by repeating it.
+        if self.server_no_context_takeover && !answer.server_no_context_takeover {
+            return Err(ClientError::DeflateServerContextTakeover);
+        }
+        // §7.1.2.1: an offered server_max_window_bits is accepted with the same or a
+        // smaller value; without an offer the server may still announce a smaller window.
+        match (self.server_max_window_bits, answer.server_max_window_bits) {
+            (Some(_), None) => return Err(ClientError::DeflateServerWindowMissing),
+            (Some(offered), Some(got)) if got > offered => {
+                return Err(ClientError::DeflateServerWindowTooLarge)
+            }
+            _ => {}
+        }
+        // §7.1.2.2: client_max_window_bits only if offered, and then with a value that
+        // does not exceed the window the client announced.
+        let client_max_window_bits =
+            match (self.client_max_window_bits, answer.client_max_window_bits) {
+                (_, None) => None,
+                (None, Some(_)) => return Err(ClientError::DeflateClientWindowNotOffered),
+                (Some(_), Some(None)) => {
+                    return Err(ClientError::DeflateParam(DeflateParamError::InvalidValue))
+                }
+                (Some(Some(offered)), Some(Some(got))) if got > offered => {
+                    return Err(ClientError::DeflateClientWindowTooLarge)
+                }
+                (Some(_), Some(Some(got))) => Some(got),
+            };
+        Ok(PerMessageDeflate {
+            server_no_context_takeover: answer.server_no_context_takeover,
+            client_no_context_takeover: answer.client_no_context_takeover,
+            server_max_window_bits: answer.server_max_window_bits,
+            client_max_window_bits,
+        })
+    }
+}
+
+/// The offer element, e.g. `permessage-deflate; client_max_window_bits`.
+impl fmt::Display for DeflateOffer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(PERMESSAGE_DEFLATE)?;
+        if self.server_no_context_takeover {
+            f.write_str("; server_no_context_takeover")?;
+        }
+        if self.client_no_context_takeover {
+            f.write_str("; client_no_context_takeover")?;
+        }
+        if let Some(n) = self.server_max_window_bits {
+            write!(f, "; server_max_window_bits={n}")?;
+        }
+        match self.client_max_window_bits {
+            None => {}
+            Some(None) => f.write_str("; client_max_window_bits")?,
+            Some(Some(n)) => write!(f, "; client_max_window_bits={n}")?,
+        }
+        Ok(())
     }
 }
 

@@ -226,9 +226,12 @@ pub enum BuildError {
     /// A custom extension's name or parameter is not a token (RFC 6455 §9.1).
     #[error("extension name or parameter is not a valid token")]
     InvalidExtensionParam,
-    /// The URL is not a valid `ws://` or `wss://` URL.
+    /// The URL is not a valid `ws://` or `wss://` URL (RFC 6455 §3).
     #[error("URL is invalid: {0}")]
-    InvalidUrl(&'static str),
+    InvalidUrl(crate::url::UrlError),
+    /// A permessage-deflate window size is outside 8..=15 (RFC 7692 §7.1.2).
+    #[error("permessage-deflate window bits must be within 8..=15")]
+    InvalidWindowBits,
 }
 
 /// The output buffer is too small; nothing was written.

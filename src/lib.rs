@@ -49,6 +49,47 @@
 //! # Ok::<(), ws_handshake::BuildError>(())
 //! ```
 //!
+//! # Client
+//! The mirror image: write the request for a URL, feed the response, get the
+//! negotiated subprotocol and extensions plus the leftover bytes, a typed
+//! [`Refusal`] (any status but 101, headers kept), or the [`ClientError`] naming the
+//! broken rule of RFC 6455 §4.1. The crate never dials: connect to
+//! `(url.host(), url.port())`, with TLS when `url.tls()`.
+//! ```
+//! use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, WsUrl};
+//!
+//! let config = ClientConfig::new().protocols(["chat"])?;
+//! let url = WsUrl::parse("ws://example.com:8080/chat?room=1")?;
+//! # let key = ClientKey::from_nonce(*b"the sample nonce");
+//! # #[cfg(feature = "getrandom")]
+//! let key = ClientKey::random().expect("OS randomness"); // fresh for every handshake
+//! let mut handshake = ClientHandshake::new(&config, url, key);
+//! let mut out = Vec::new();
+//! handshake.request().write_to(&mut out); // write `out` to the socket
+//! assert!(out.starts_with(b"GET /chat?room=1 HTTP/1.1\r\nHost: example.com:8080\r\n"));
+//!
+//! // Read the response and feed it; here it comes from this crate's own server.
+//! # let server_config = ws_handshake::ServerConfig::new().protocols(["chat"])?;
+//! # let mut server = ws_handshake::ServerHandshake::new(&server_config);
+//! # let Ok(ws_handshake::Feed::Upgrade(upgrade)) = server.feed(&out) else { panic!() };
+//! # let mut response = Vec::new();
+//! # upgrade.accept().write_to(&mut response);
+//! match handshake.feed(&response) {
+//!     Ok(ClientFeed::NeedMore) => { /* read more and feed again */ }
+//!     Ok(ClientFeed::Connected(connected)) => {
+//!         assert_eq!(connected.protocol(), Some("chat"));
+//!         let frames = connected.leftover(); // hand these to the framing layer
+//!         # assert!(frames.is_empty());
+//!     }
+//!     Ok(ClientFeed::Refused(refusal)) => {
+//!         // e.g. follow refusal.header("Location") on a 3xx
+//!         # panic!("{}", refusal.status());
+//!     }
+//!     Err(error) => panic!("handshake failed: {error}"), // close the connection
+//! }
+//! # Ok::<(), ws_handshake::BuildError>(())
+//! ```
+//!
 //! # Security defaults
 //! - Limits: 16 KiB of head and 64 header fields ([`Limits`]); anything larger is
 //!   a `431`. An incomplete head is held in a buffer that grows with the data.
@@ -57,8 +98,23 @@
 //! - A subprotocol can only be answered if the client offered it
 //!   ([`OfferedProtocol`]); header values you add are checked for CR, LF and NUL.
 //! - Timeouts are the caller's: the crate reads no clock.
+//!
+//! # Feature flags
+//! - `std` (default): implements `std::error::Error` for the error types. Without it
+//!   the crate is `no_std` and needs only `alloc`.
+//! - `getrandom` (default): `ClientKey::random()` draws client keys from the OS.
+//! - `http`: the `ws_handshake::http` module validates an already-parsed
+//!   `http::Request` (what hyper and axum hand you) with the same rules, negotiation
+//!   and errors as the byte path, and answers with an `http::Response`. Implies `std`.
+//!
+//! # Runtimes
+//! The examples drive the same handshake from three stacks: `examples/echo_server.rs`
+//! (std threads and tungstenite), `examples/tokio_server.rs` (an async read loop,
+//! then `tokio_tungstenite::WebSocketStream::from_partially_read` with the leftover
+//! bytes) and `examples/hyper_server.rs` (the `http` feature inside a hyper service,
+//! then `hyper::upgrade::on`).
 
-#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(unreachable_pub, elided_lifetimes_in_paths, rust_2018_idioms)]
@@ -79,6 +135,7 @@
 extern crate alloc;
 
 mod accept;
+mod client;
 mod config;
 mod custom_extension;
 pub mod deflate;
@@ -86,15 +143,24 @@ mod error;
 pub mod extension;
 mod head;
 mod headers;
+#[cfg(feature = "http")]
+pub mod http;
 mod limits;
 mod origin;
 mod request;
 mod response;
 mod server;
+mod url;
 mod validate;
 mod write;
 
 pub use accept::{AcceptKey, ClientKey};
+#[cfg(feature = "getrandom")]
+pub use client::RandomUnavailable;
+pub use client::{
+    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientRequest, Connected,
+    MissingProtocol, Refusal,
+};
 pub use config::{ProtocolOrder, ServerConfig};
 pub use custom_extension::{ExtensionHook, ExtensionParams};
 pub use error::{BufferTooSmall, BuildError, Error, Malformed};
@@ -104,6 +170,7 @@ pub use origin::{AllowedOrigin, OriginPolicy, OriginPredicate};
 pub use request::Request;
 pub use response::{Accept, Rejection};
 pub use server::{Feed, OfferedProtocol, ServerHandshake, UpgradeRequest};
+pub use url::{HostHeader, Resource, UrlError, WsUrl};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

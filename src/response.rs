@@ -6,7 +6,7 @@ use crate::deflate::PerMessageDeflate;
 use crate::error::{BuildError, Error};
 use crate::server::OfferedProtocol;
 use crate::validate::Negotiated;
-use crate::write::{check_extra_headers, emit_extra_headers, writer_methods, Emit, Sink};
+use crate::write::{check_extra_headers, writer_methods, Emit, Sink};
 
 /// The `101 Switching Protocols` response (RFC 6455 §4.2.2 item 5).
 ///
@@ -96,36 +96,34 @@ impl<'a> Accept<'a> {
     }
 }
 
-impl Emit for Accept<'_> {
-    fn emit<S: Sink>(&self, out: &mut S) {
-        out.put(
-            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n",
-        );
-        out.header("Sec-WebSocket-Accept", self.accept.as_bytes());
+impl<'a> Accept<'a> {
+    /// The response's header fields, in order. The byte writer and the `http`
+    /// adapter are both driven by this, so the two can never disagree.
+    pub(crate) fn fields(&self, mut field: impl FnMut(&str, Value<'_>)) {
+        field("Upgrade", Value::Text("websocket"));
+        field("Connection", Value::Text("Upgrade"));
+        field("Sec-WebSocket-Accept", Value::Text(self.accept.as_str()));
         if let Some(p) = self.protocol {
-            out.header("Sec-WebSocket-Protocol", p.as_bytes());
+            field("Sec-WebSocket-Protocol", Value::Text(p));
         }
-        self.emit_extensions(out);
-        emit_extra_headers(out, self.headers);
-        out.put(b"\r\n");
+        if self.deflate.is_some() || !self.custom.is_empty() {
+            field("Sec-WebSocket-Extensions", Value::Extensions(self));
+        }
+        extra_fields(self.headers, field);
     }
-}
 
-impl Accept<'_> {
-    /// One `Sec-WebSocket-Extensions` line listing the accepted extensions in the
-    /// configured order (the order the server applies them), or nothing.
-    fn emit_extensions<S: Sink>(&self, out: &mut S) {
+    /// The `Sec-WebSocket-Extensions` value: the accepted extensions in the
+    /// configured order (the order the server applies them).
+    pub(crate) fn emit_extensions<S: Sink>(&self, out: &mut S) {
         let (before, after) = self.custom.split_at(
             self.custom
                 .partition_point(|c| c.position < self.deflate_position),
         );
         let mut first = true;
         let mut element = |out: &mut S, write: &dyn Fn(&mut S)| {
-            out.put(if first {
-                b"Sec-WebSocket-Extensions: "
-            } else {
-                b", "
-            });
+            if !first {
+                out.put(b", ");
+            }
             first = false;
             write(out);
         };
@@ -138,9 +136,14 @@ impl Accept<'_> {
         for c in after {
             element(out, &|o: &mut S| custom_element(o, c));
         }
-        if !first {
-            out.put(b"\r\n");
-        }
+    }
+}
+
+impl Emit for Accept<'_> {
+    fn emit<S: Sink>(&self, out: &mut S) {
+        out.put(b"HTTP/1.1 101 Switching Protocols\r\n");
+        self.fields(|name, value| emit_field(out, name, &value));
+        out.put(b"\r\n");
     }
 }
 
@@ -238,35 +241,42 @@ impl<'a> Rejection<'a> {
     }
 }
 
+impl Rejection<'_> {
+    /// The response's header fields, in order (see [`Accept::fields`]).
+    pub(crate) fn fields(&self, mut field: impl FnMut(&str, Value<'_>)) {
+        // RFC 9110 §15.5.22: a 426 names the protocol to upgrade to; RFC 7230 §6.7:
+        // a sent Upgrade needs the "upgrade" connection option.
+        if self.status == 426 {
+            field("Connection", Value::Text("Upgrade, close"));
+            field("Upgrade", Value::Text("websocket"));
+        } else {
+            field("Connection", Value::Text("close"));
+        }
+        if self.status == 405 {
+            field("Allow", Value::Text("GET"));
+        }
+        field("Sec-WebSocket-Version", Value::Text("13"));
+        field("Content-Type", Value::Text(self.content_type));
+        field("Content-Length", Value::Number(self.body_len()));
+        extra_fields(self.headers, field);
+    }
+}
+
 impl Emit for Rejection<'_> {
     fn emit<S: Sink>(&self, out: &mut S) {
         out.put(b"HTTP/1.1 ");
         out.put_usize(usize::from(self.status));
         out.put(b" ");
         out.put(reason_phrase(self.status).as_bytes());
-        // RFC 9110 §15.5.22: a 426 names the protocol to upgrade to; RFC 7230 §6.7:
-        // a sent Upgrade needs the "upgrade" connection option.
-        if self.status == 426 {
-            out.put(b"\r\nConnection: Upgrade, close\r\nUpgrade: websocket\r\n");
-        } else {
-            out.put(b"\r\nConnection: close\r\n");
-        }
-        if self.status == 405 {
-            out.put(b"Allow: GET\r\n");
-        }
-        out.put(b"Sec-WebSocket-Version: 13\r\n");
-        out.header("Content-Type", self.content_type.as_bytes());
-        out.put(b"Content-Length: ");
-        out.put_usize(self.body_len());
         out.put(b"\r\n");
-        emit_extra_headers(out, self.headers);
+        self.fields(|name, value| emit_field(out, name, &value));
         out.put(b"\r\n");
         self.emit_body(out);
     }
 }
 
 impl Rejection<'_> {
-    fn emit_body<S: Sink>(&self, out: &mut S) {
+    pub(crate) fn emit_body<S: Sink>(&self, out: &mut S) {
         match self.body {
             Body::Text(t) => out.put(t.as_bytes()),
             Body::Error(e) => {
@@ -284,6 +294,36 @@ impl Rejection<'_> {
 }
 
 writer_methods!(Rejection);
+
+/// A header field value as the writers see it (produced without allocating).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Value<'v> {
+    /// Text already known to be a valid field value.
+    Text(&'v str),
+    /// A decimal number (`Content-Length`).
+    Number(usize),
+    /// The accepted extensions, written by [`Accept::emit_extensions`].
+    Extensions(&'v Accept<'v>),
+}
+
+/// Writes one header field line.
+fn emit_field<S: Sink>(out: &mut S, name: &str, value: &Value<'_>) {
+    out.put(name.as_bytes());
+    out.put(b": ");
+    match value {
+        Value::Text(t) => out.put(t.as_bytes()),
+        Value::Number(n) => out.put_usize(*n),
+        Value::Extensions(a) => a.emit_extensions(out),
+    }
+    out.put(b"\r\n");
+}
+
+/// Caller-supplied extra fields (already checked), after the handshake's own.
+fn extra_fields(headers: &[(&str, &str)], mut field: impl FnMut(&str, Value<'_>)) {
+    for (name, value) in headers {
+        field(name, Value::Text(value));
+    }
+}
 
 /// The RFC 9110 reason phrase, or an empty one (allowed by RFC 7230 §3.1.2).
 fn reason_phrase(status: u16) -> &'static str {

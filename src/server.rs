@@ -170,7 +170,7 @@ fn parse<'a>(head: &'a [u8], leftover: &'a [u8], config: &ServerConfig) -> Resul
 }
 
 /// The header lines of a head: after the request line, before the final empty line.
-fn header_block(head: &[u8]) -> &[u8] {
+pub(crate) fn header_block(head: &[u8]) -> &[u8] {
     let start = head
         .iter()
         .position(|&b| b == b'\n')
@@ -230,19 +230,12 @@ impl<'a> UpgradeRequest<'a> {
     /// Only these values can be passed to [`Accept::protocol`]: answering with a
     /// subprotocol the client did not offer is impossible by construction.
     pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
-        self.protocols
-            .iter()
-            .flat_map(split_list)
-            .filter_map(|p| core::str::from_utf8(p).ok())
-            .map(OfferedProtocol)
+        offered_protocols(&self.protocols)
     }
 
     /// The offered extensions (`Sec-WebSocket-Extensions`), in the client's order.
     pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
-        self.extensions
-            .iter()
-            .flat_map(extension::parse)
-            .filter_map(Result::ok)
+        offered_extensions(&self.extensions)
     }
 
     /// The negotiated permessage-deflate parameters, if the configuration enables it
@@ -257,7 +250,31 @@ impl<'a> UpgradeRequest<'a> {
     }
 }
 
-/// A subprotocol the client offered; obtained only from [`UpgradeRequest::offered_protocols`].
+/// The subprotocols of `Sec-WebSocket-Protocol` lines (validated tokens), in order.
+/// Shared by every front end.
+pub(crate) fn offered_protocols<'a>(
+    lines: &Lines<'a>,
+) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
+    lines
+        .iter()
+        .flat_map(split_list)
+        .filter_map(|p| core::str::from_utf8(p).ok())
+        .map(OfferedProtocol)
+}
+
+/// The extensions of `Sec-WebSocket-Extensions` lines (validated), in order.
+/// Shared by every front end.
+pub(crate) fn offered_extensions<'a>(
+    lines: &Lines<'a>,
+) -> impl Iterator<Item = Extension<'a>> + 'a {
+    lines
+        .iter()
+        .flat_map(extension::parse)
+        .filter_map(Result::ok)
+}
+
+/// A subprotocol the client offered; obtained only from [`UpgradeRequest::offered_protocols`]
+/// (or the `http` feature's `Upgrade::offered_protocols`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct OfferedProtocol<'a>(&'a str);
 

@@ -79,6 +79,8 @@ pub(crate) struct Summary<'a> {
     pub(crate) legacy_key: bool,
     pub(crate) protocols: Lines<'a>,
     pub(crate) extensions: Lines<'a>,
+    /// `Sec-WebSocket-Accept`, read by the client side.
+    pub(crate) accept: Field<'a>,
 }
 
 impl<'a> Summary<'a> {
@@ -95,6 +97,7 @@ impl<'a> Summary<'a> {
             17 if is("sec-websocket-key") => self.key.add(value),
             17 if is("transfer-encoding") => self.transfer_encoding = true,
             18 if is("sec-websocket-key1") || is("sec-websocket-key2") => self.legacy_key = true,
+            20 if is("sec-websocket-accept") => self.accept.add(value),
             21 if is("sec-websocket-version") => self.version.add(value),
             22 if is("sec-websocket-protocol") => self.protocols.push(value),
             24 if is("sec-websocket-extensions") => self.extensions.push(value),

@@ -160,13 +160,6 @@ pub(crate) fn check_extra_headers(headers: &[(&str, &str)]) -> Result<(), BuildE
     Ok(())
 }
 
-/// Writes caller-supplied headers (already checked).
-pub(crate) fn emit_extra_headers<S: Sink>(out: &mut S, headers: &[(&str, &str)]) {
-    for (name, value) in headers {
-        out.header(name, value.as_bytes());
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

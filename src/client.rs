@@ -1,0 +1,656 @@
+//! The client handshake: the request for a URL, then the response checked against
+//! RFC 6455 §4.1 (and RFC 7692 for permessage-deflate).
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::mem::MaybeUninit;
+
+use crate::accept::ClientKey;
+use crate::deflate::{DeflateOffer, DeflateParamError, PerMessageDeflate, PERMESSAGE_DEFLATE};
+use crate::error::{BuildError, Error, Malformed};
+use crate::extension;
+use crate::head::{HeadReader, Read};
+use crate::headers::{is_field_value, is_token, Headers};
+use crate::limits::{Limits, MAX_HEADERS_CAP};
+use crate::server::header_block;
+use crate::url::WsUrl;
+use crate::validate::Summary;
+use crate::write::{check_extra_headers, writer_methods, Emit, Sink};
+
+/// A rule of RFC 6455 §4.1 (or RFC 7692, or HTTP/1.1) that a server's response broke.
+///
+/// The client must fail the WebSocket connection: close the TCP connection without
+/// sending anything more. A response with a status other than 101 is not an error:
+/// it is a [`Refusal`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The response head did not end within the configured byte limit ([`Limits`]).
+    #[error("response head is larger than {limit} bytes")]
+    HeadTooLarge {
+        /// The configured limit, in bytes.
+        limit: usize,
+    },
+    /// The response has more header fields than the configured limit ([`Limits`]).
+    #[error("response has more than {limit} header fields")]
+    TooManyHeaders {
+        /// The configured limit, in header fields.
+        limit: usize,
+    },
+    /// The response is not well-formed HTTP/1.1, RFC 7230 §3.
+    #[error("malformed HTTP response: {0}")]
+    Malformed(Malformed),
+    /// A `101` that is not HTTP/1.1: HTTP/1.0 has no protocol upgrade, RFC 7230 §6.7.
+    #[error("101 Switching Protocols must be an HTTP/1.1 response")]
+    HttpVersion,
+    /// No `Upgrade` header field lists `websocket`, RFC 6455 §4.1 (response check 2).
+    #[error("Upgrade header must contain websocket")]
+    UpgradeLacksWebSocket,
+    /// No `Connection` header field lists `upgrade`, RFC 6455 §4.1 (response check 3).
+    #[error("Connection header must contain upgrade")]
+    ConnectionLacksUpgrade,
+    /// `Sec-WebSocket-Accept` is absent, RFC 6455 §4.1 (response check 4).
+    #[error("Sec-WebSocket-Accept header is missing")]
+    AcceptMissing,
+    /// `Sec-WebSocket-Accept` appears more than once, RFC 6455 §11.3.3.
+    #[error("Sec-WebSocket-Accept header appears more than once")]
+    AcceptRepeated,
+    /// `Sec-WebSocket-Accept` is not base64(SHA-1(key + GUID)) of the key sent, RFC 6455 §4.1 (response check 4).
+    #[error("Sec-WebSocket-Accept does not match the key sent")]
+    AcceptMismatch,
+    /// `Sec-WebSocket-Extensions` does not follow the grammar of RFC 6455 §9.1.
+    #[error("Sec-WebSocket-Extensions is malformed")]
+    ExtensionListMalformed,
+    /// The response names an extension the client did not offer, RFC 6455 §4.1 (response check 5).
+    #[error("the server chose an extension that was not offered")]
+    ExtensionNotOffered,
+    /// permessage-deflate appears more than once in the response, RFC 7692 §5.
+    #[error("the server answered permessage-deflate more than once")]
+    DeflateRepeated,
+    /// A permessage-deflate parameter is unknown, repeated or has an invalid value, RFC 7692 §7.
+    #[error("permessage-deflate response is invalid: {0}")]
+    DeflateParam(DeflateParamError),
+    /// `server_no_context_takeover` was offered but the response dropped it, RFC 7692 §7.1.1.1.
+    #[error("the server dropped the offered server_no_context_takeover")]
+    DeflateServerContextTakeover,
+    /// `server_max_window_bits` was offered but the response does not carry it, RFC 7692 §7.1.2.1.
+    #[error("the server did not answer the offered server_max_window_bits")]
+    DeflateServerWindowMissing,
+    /// The response's `server_max_window_bits` is larger than the one offered, RFC 7692 §7.1.2.1.
+    #[error("server_max_window_bits in the response is larger than offered")]
+    DeflateServerWindowTooLarge,
+    /// The response carries `client_max_window_bits` but the offer did not, RFC 7692 §7.1.2.2.
+    #[error("client_max_window_bits in the response was not offered")]
+    DeflateClientWindowNotOffered,
+    /// The response's `client_max_window_bits` is larger than the window the client announced, RFC 7692 §7.1.2.2.
+    #[error("client_max_window_bits in the response is larger than offered")]
+    DeflateClientWindowTooLarge,
+    /// `Sec-WebSocket-Protocol` in the response is not exactly one token, RFC 6455 §4.2.2 item 5.
+    #[error("Sec-WebSocket-Protocol in the response must be a single token")]
+    ProtocolMalformed,
+    /// The response names a subprotocol the client did not offer, RFC 6455 §4.1 (response check 6).
+    #[error("the server chose a subprotocol that was not offered")]
+    ProtocolNotOffered,
+    /// The response names a subprotocol although the client offered none, RFC 6455 §4.1 (response check 6).
+    #[error("the server chose a subprotocol although none was offered")]
+    ProtocolWhenNoneOffered,
+    /// Subprotocols were offered and the server chose none, refused by [`MissingProtocol::Fail`].
+    #[error("the server chose none of the offered subprotocols")]
+    ProtocolMissing,
+    /// The handshake already returned its outcome; later bytes belong to the framing layer.
+    #[error("the handshake is already complete")]
+    Finished,
+}
+
+impl ClientError {
+    fn from_head(e: Error) -> Self {
+        match e {
+            Error::HeadTooLarge { limit } => Self::HeadTooLarge { limit },
+            Error::Malformed(m) => Self::Malformed(m),
+            _ => Self::Malformed(Malformed::NewLine),
+        }
+    }
+}
+
+/// What a client does when it offered subprotocols and the `101` names none.
+///
+/// RFC 6455 §4.1 only forbids a subprotocol that was not offered; answering none is
+/// allowed. But browsers (the WebSocket API), Node `ws` and tungstenite all fail the
+/// connection then: an application that asked for `chat` cannot talk to a server that
+/// speaks something unnamed, and failing early turns a confusing protocol mismatch
+/// into a clear error. So [`Fail`](Self::Fail) is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingProtocol {
+    /// Fail with [`ClientError::ProtocolMissing`] (the default, as browsers do).
+    #[default]
+    Fail,
+    /// Accept the connection with no subprotocol, as RFC 6455 allows.
+    Accept,
+}
+
+/// What a client offers and how strictly it checks the answer. Build it once and use
+/// it (`&ClientConfig`) for many connections.
+///
+/// ```
+/// use ws_handshake::{ClientConfig, MissingProtocol};
+/// use ws_handshake::deflate::DeflateOffer;
+/// let config = ClientConfig::new()
+///     .protocols(["chat.v2", "chat"])?
+///     .deflate(Some(DeflateOffer::new().client_max_window_bits(Some(None))))?
+///     .origin("https://example.com")?
+///     .header("Authorization", "Bearer abc")?
+///     .missing_protocol(MissingProtocol::Fail);
+/// // The handshake's own headers cannot be overridden.
+/// assert!(ClientConfig::new().header("Sec-WebSocket-Key", "x").is_err());
+/// # Ok::<(), ws_handshake::BuildError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ClientConfig {
+    limits: Limits,
+    protocols: Vec<String>,
+    deflate: Option<DeflateOffer>,
+    origin: Option<String>,
+    headers: Vec<(String, String)>,
+    missing_protocol: MissingProtocol,
+}
+
+impl ClientConfig {
+    /// No subprotocols, no extensions, no `Origin`, [`Limits::DEFAULT`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the limits on the response head.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Adds subprotocols to offer, in order of preference (RFC 6455 §4.1 item 10).
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidProtocol`] if a name is not an RFC 7230 token.
+    pub fn protocols<I, S>(mut self, names: I) -> Result<Self, BuildError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for name in names {
+            let name = name.as_ref();
+            if !is_token(name.as_bytes()) {
+                return Err(BuildError::InvalidProtocol);
+            }
+            self.protocols.push(name.to_string());
+        }
+        Ok(self)
+    }
+
+    /// Offers permessage-deflate (RFC 7692) with these parameters, or nothing.
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidWindowBits`] if a window size is outside 8..=15.
+    pub fn deflate(mut self, offer: Option<DeflateOffer>) -> Result<Self, BuildError> {
+        if let Some(o) = &offer {
+            o.check()?;
+        }
+        self.deflate = offer;
+        Ok(self)
+    }
+
+    /// Sends `Origin` (RFC 6455 §4.1 item 8), as a browser would, e.g. `https://example.com`.
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidOrigin`] if it is empty, not ASCII, or holds control bytes.
+    pub fn origin(mut self, origin: &str) -> Result<Self, BuildError> {
+        if origin.is_empty() || !origin.is_ascii() || !is_field_value(origin.as_bytes()) {
+            return Err(BuildError::InvalidOrigin);
+        }
+        self.origin = Some(origin.to_string());
+        Ok(self)
+    }
+
+    /// Adds a header to the request (e.g. `Authorization`, `Cookie`, `User-Agent`).
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidHeaderName`] or [`BuildError::InvalidHeaderValue`] for
+    /// bytes that could inject a header; [`BuildError::ReservedHeader`] for a header the
+    /// handshake writes itself (`Host`, `Origin`, `Upgrade`, `Connection`,
+    /// `Sec-WebSocket-*`, `Content-*`, `Transfer-Encoding`).
+    pub fn header(mut self, name: &str, value: &str) -> Result<Self, BuildError> {
+        check_extra_headers(&[(name, value)])?;
+        if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("origin") {
+            return Err(BuildError::ReservedHeader);
+        }
+        self.headers.push((name.to_string(), value.to_string()));
+        Ok(self)
+    }
+
+    /// Sets what happens when subprotocols were offered and the server chose none.
+    pub fn missing_protocol(mut self, policy: MissingProtocol) -> Self {
+        self.missing_protocol = policy;
+        self
+    }
+}
+
+/// The client side of one opening handshake: writes the request, then checks the
+/// response fed to it in chunks of any size.
+///
+/// It holds only the bytes of an incomplete response head (bounded by [`Limits`]),
+/// scans each byte once, and reads no clock: a deadline is the caller's job. Use a
+/// fresh [`ClientKey`] for every handshake (RFC 6455 §4.1 item 7).
+///
+/// ```
+/// use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, WsUrl};
+///
+/// let config = ClientConfig::new().protocols(["chat"])?;
+/// let url = WsUrl::parse("ws://example.com/chat")?;
+/// // Your dialer: (url.host(), url.port()), with TLS when url.tls().
+/// let mut handshake = ClientHandshake::new(&config, url, ClientKey::from_nonce(*b"the sample nonce"));
+/// let mut out = Vec::new();
+/// handshake.request().write_to(&mut out); // write `out` to the socket
+/// assert!(out.starts_with(b"GET /chat HTTP/1.1\r\nHost: example.com\r\n"));
+///
+/// // Then feed what the server sends, as it arrives.
+/// let response: &[&[u8]] = &[
+///     b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n",
+///     b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: chat\r\n\r\n\x81\x02hi",
+/// ];
+/// for chunk in response {
+///     match handshake.feed(chunk) {
+///         Ok(ClientFeed::NeedMore) => continue,
+///         Ok(ClientFeed::Connected(connected)) => {
+///             assert_eq!(connected.protocol(), Some("chat"));
+///             assert_eq!(connected.leftover(), b"\x81\x02hi"); // a first frame, kept
+///             break;
+///         }
+///         Ok(ClientFeed::Refused(refusal)) => panic!("refused with {}", refusal.status()),
+///         Err(error) => panic!("handshake failed: {error}"),
+///     }
+/// }
+/// # Ok::<(), ws_handshake::BuildError>(())
+/// ```
+#[derive(Debug)]
+pub struct ClientHandshake<'c> {
+    config: &'c ClientConfig,
+    url: WsUrl<'c>,
+    key: ClientKey,
+    reader: HeadReader,
+    failed: Option<ClientError>,
+    finished: bool,
+}
+
+/// What a fed chunk of the response produced.
+#[derive(Debug)]
+#[must_use = "a ClientFeed must be handled: read more, use the connection, or handle the refusal"]
+pub enum ClientFeed<'a> {
+    /// The response head is incomplete: read more bytes and feed them.
+    NeedMore,
+    /// A `101` that passed every check: the connection is a WebSocket now.
+    Connected(Connected<'a>),
+    /// Any other status: the server refused (follow a redirect, authenticate, retry...).
+    Refused(Refusal<'a>),
+}
+
+impl<'c> ClientHandshake<'c> {
+    /// A handshake for `url` with `key`; its buffer grows as bytes arrive.
+    pub fn new(config: &'c ClientConfig, url: WsUrl<'c>, key: ClientKey) -> Self {
+        Self::with_buffer(config, url, key, Vec::new())
+    }
+
+    /// A handshake that reuses `buffer` (its contents are discarded). With a buffer
+    /// of the head limit's capacity, feeding never allocates.
+    pub fn with_buffer(
+        config: &'c ClientConfig,
+        url: WsUrl<'c>,
+        key: ClientKey,
+        buffer: Vec<u8>,
+    ) -> Self {
+        Self {
+            config,
+            url,
+            key,
+            reader: HeadReader::with_buffer(buffer),
+            failed: None,
+            finished: false,
+        }
+    }
+
+    /// Gives back the buffer for the next handshake.
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.reader.into_buffer()
+    }
+
+    /// The URL this handshake connects to.
+    pub fn url(&self) -> WsUrl<'c> {
+        self.url
+    }
+
+    /// The `Sec-WebSocket-Key` this handshake sends.
+    pub fn key(&self) -> ClientKey {
+        self.key
+    }
+
+    /// The request to write to the connection before feeding the response.
+    pub fn request(&self) -> ClientRequest<'_> {
+        ClientRequest {
+            config: self.config,
+            url: self.url,
+            key: self.key,
+        }
+    }
+
+    /// Feeds bytes read from the connection, in chunks of any size.
+    ///
+    /// # Errors
+    /// The rule the response broke: close the connection. Feeding after an error
+    /// returns the same error; feeding after an outcome returns [`ClientError::Finished`].
+    pub fn feed<'a>(&'a mut self, chunk: &'a [u8]) -> Result<ClientFeed<'a>, ClientError> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        if self.finished {
+            return Err(ClientError::Finished);
+        }
+        let config = self.config;
+        let key = self.key;
+        let result = match self.reader.feed(chunk, config.limits.head_bytes()) {
+            Ok(Read::Partial) => Ok(ClientFeed::NeedMore),
+            Ok(Read::Complete { head, leftover }) => parse(head, leftover, config, key),
+            Err(e) => Err(ClientError::from_head(e)),
+        };
+        match &result {
+            Ok(ClientFeed::NeedMore) => {}
+            Ok(_) => self.finished = true,
+            Err(e) => self.failed = Some(*e),
+        }
+        result
+    }
+}
+
+/// Parses a complete response head and applies RFC 6455 §4.1's checks to a `101`.
+fn parse<'a>(
+    head: &'a [u8],
+    leftover: &'a [u8],
+    config: &ClientConfig,
+    key: ClientKey,
+) -> Result<ClientFeed<'a>, ClientError> {
+    let limit = config.limits.headers();
+    let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
+    let storage = storage.get_mut(..limit).unwrap_or_default();
+    let mut resp = httparse::Response::new(&mut []);
+    match httparse::ParserConfig::default()
+        .parse_response_with_uninit_headers(&mut resp, head, storage)
+    {
+        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Partial) => return Err(ClientError::Malformed(Malformed::Incomplete)),
+        Err(httparse::Error::TooManyHeaders) => return Err(ClientError::TooManyHeaders { limit }),
+        Err(e) => return Err(ClientError::Malformed(Malformed::from_httparse(e))),
+    }
+    let (Some(minor_version), Some(status), Some(reason)) = (resp.version, resp.code, resp.reason)
+    else {
+        return Err(ClientError::Malformed(Malformed::Incomplete));
+    };
+    let headers = Headers::new(header_block(head));
+    if status != 101 {
+        return Ok(ClientFeed::Refused(Refusal {
+            status,
+            reason,
+            minor_version,
+            headers,
+            leftover,
+        }));
+    }
+    if minor_version != 1 {
+        return Err(ClientError::HttpVersion);
+    }
+    let mut summary = Summary::default();
+    for h in resp.headers.iter() {
+        summary.add(h.name.as_bytes(), h.value);
+    }
+    if !summary.upgrade_websocket {
+        return Err(ClientError::UpgradeLacksWebSocket);
+    }
+    if !summary.connection_upgrade {
+        return Err(ClientError::ConnectionLacksUpgrade);
+    }
+    match (summary.accept.value, summary.accept.count) {
+        (None, _) => return Err(ClientError::AcceptMissing),
+        (Some(_), 2..) => return Err(ClientError::AcceptRepeated),
+        (Some(a), _) if a != key.accept().as_bytes() => return Err(ClientError::AcceptMismatch),
+        (Some(_), _) => {}
+    }
+    let deflate = check_extensions(headers, config)?;
+    let protocol = check_protocol(&summary, config)?;
+    Ok(ClientFeed::Connected(Connected {
+        protocol,
+        deflate,
+        headers,
+        leftover,
+    }))
+}
+
+/// RFC 6455 §4.1 response check 5: only offered extensions, each answered validly.
+fn check_extensions(
+    headers: Headers<'_>,
+    config: &ClientConfig,
+) -> Result<Option<PerMessageDeflate>, ClientError> {
+    let mut deflate = None;
+    for value in headers.get_all("sec-websocket-extensions") {
+        for ext in extension::parse(value) {
+            let ext = ext.map_err(|_| ClientError::ExtensionListMalformed)?;
+            let offer = match config.deflate {
+                Some(offer) if ext.name().eq_ignore_ascii_case(PERMESSAGE_DEFLATE) => offer,
+                _ => return Err(ClientError::ExtensionNotOffered),
+            };
+            if deflate.is_some() {
+                return Err(ClientError::DeflateRepeated);
+            }
+            deflate = Some(offer.check_response(&ext)?);
+        }
+    }
+    Ok(deflate)
+}
+
+/// RFC 6455 §4.1 response check 6, and the [`MissingProtocol`] policy.
+fn check_protocol<'a>(
+    summary: &Summary<'a>,
+    config: &ClientConfig,
+) -> Result<Option<&'a str>, ClientError> {
+    let mut lines = summary.protocols.iter();
+    let chosen = match (lines.next(), lines.next()) {
+        (None, _) => None,
+        (Some(p), None) if is_token(p) => Some(p),
+        (Some(_), _) => return Err(ClientError::ProtocolMalformed),
+    };
+    match chosen {
+        None if config.protocols.is_empty() => Ok(None),
+        None => match config.missing_protocol {
+            MissingProtocol::Fail => Err(ClientError::ProtocolMissing),
+            MissingProtocol::Accept => Ok(None),
+        },
+        Some(_) if config.protocols.is_empty() => Err(ClientError::ProtocolWhenNoneOffered),
+        Some(p) if config.protocols.iter().any(|o| o.as_bytes() == p) => {
+            // Tokens are ASCII, so this conversion cannot fail.
+            Ok(core::str::from_utf8(p).ok())
+        }
+        Some(_) => Err(ClientError::ProtocolNotOffered),
+    }
+}
+
+/// The opening-handshake request (RFC 6455 §4.1), written into the caller's buffer.
+///
+/// Obtained from [`ClientHandshake::request`], so the key and offers it sends are
+/// exactly those the response is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientRequest<'a> {
+    config: &'a ClientConfig,
+    url: WsUrl<'a>,
+    key: ClientKey,
+}
+
+impl Emit for ClientRequest<'_> {
+    fn emit<S: Sink>(&self, out: &mut S) {
+        let resource = self.url.resource();
+        out.put(b"GET ");
+        out.put(resource.path.as_bytes());
+        if let Some(q) = resource.query {
+            out.put(b"?");
+            out.put(q.as_bytes());
+        }
+        out.put(b" HTTP/1.1\r\nHost: ");
+        let host = self.url.host_header();
+        out.put(host.host.as_bytes());
+        if let Some(port) = host.port {
+            out.put(b":");
+            out.put_usize(usize::from(port));
+        }
+        out.put(b"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
+        out.header("Sec-WebSocket-Key", self.key.as_str().as_bytes());
+        out.put(b"Sec-WebSocket-Version: 13\r\n");
+        if let Some((first, rest)) = self.config.protocols.split_first() {
+            out.put(b"Sec-WebSocket-Protocol: ");
+            out.put(first.as_bytes());
+            for p in rest {
+                out.put(b", ");
+                out.put(p.as_bytes());
+            }
+            out.put(b"\r\n");
+        }
+        if let Some(offer) = &self.config.deflate {
+            out.put(b"Sec-WebSocket-Extensions: ");
+            out.put_display(offer);
+            out.put(b"\r\n");
+        }
+        if let Some(origin) = &self.config.origin {
+            out.header("Origin", origin.as_bytes());
+        }
+        for (name, value) in &self.config.headers {
+            out.header(name, value.as_bytes());
+        }
+        out.put(b"\r\n");
+    }
+}
+
+writer_methods!(ClientRequest);
+
+/// A `101 Switching Protocols` that passed every check of RFC 6455 §4.1.
+///
+/// Everything borrows the fed bytes. Hand the connection and [`leftover`](Self::leftover)
+/// to a framing library, configured with [`protocol`](Self::protocol) and
+/// [`deflate`](Self::deflate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Connected<'a> {
+    protocol: Option<&'a str>,
+    deflate: Option<PerMessageDeflate>,
+    headers: Headers<'a>,
+    leftover: &'a [u8],
+}
+
+impl<'a> Connected<'a> {
+    /// The subprotocol the server chose (one the client offered), if any.
+    pub fn protocol(&self) -> Option<&'a str> {
+        self.protocol
+    }
+
+    /// The agreed permessage-deflate parameters, if the server accepted the offer.
+    pub fn deflate(&self) -> Option<PerMessageDeflate> {
+        self.deflate
+    }
+
+    /// Every response header field, in order (e.g. `Set-Cookie`).
+    pub fn headers(&self) -> Headers<'a> {
+        self.headers
+    }
+
+    /// The bytes after the response head, byte-exact: the server's first frames.
+    pub fn leftover(&self) -> &'a [u8] {
+        self.leftover
+    }
+}
+
+/// A response with a status other than 101: the server did not open a WebSocket.
+///
+/// The crate follows no redirect and retries nothing; the status and headers are
+/// here so the caller can: a 3xx `Location`, a 401 `WWW-Authenticate`, a 426
+/// `Sec-WebSocket-Version` listing the versions the server speaks.
+///
+/// ```
+/// use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, WsUrl};
+/// let config = ClientConfig::new();
+/// let url = WsUrl::parse("ws://example.com/")?;
+/// let mut handshake = ClientHandshake::new(&config, url, ClientKey::from_nonce([7; 16]));
+/// let response = b"HTTP/1.1 302 Found\r\nLocation: ws://example.org/\r\nContent-Length: 0\r\n\r\n";
+/// let Ok(ClientFeed::Refused(refusal)) = handshake.feed(response) else { panic!() };
+/// assert_eq!((refusal.status(), refusal.reason()), (302, "Found"));
+/// assert_eq!(refusal.header("location"), Some("ws://example.org/"));
+/// # Ok::<(), ws_handshake::BuildError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal<'a> {
+    status: u16,
+    reason: &'a str,
+    minor_version: u8,
+    headers: Headers<'a>,
+    leftover: &'a [u8],
+}
+
+impl<'a> Refusal<'a> {
+    /// The status code, e.g. 302, 401, 426.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The reason phrase as sent (may be empty).
+    pub fn reason(&self) -> &'a str {
+        self.reason
+    }
+
+    /// The HTTP minor version: `1` for HTTP/1.1.
+    pub fn minor_version(&self) -> u8 {
+        self.minor_version
+    }
+
+    /// Every response header field, in order.
+    pub fn headers(&self) -> Headers<'a> {
+        self.headers
+    }
+
+    /// The value of the first header named `name` (case-insensitive), if it is UTF-8.
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        self.headers
+            .get(name)
+            .and_then(|v| core::str::from_utf8(v).ok())
+    }
+
+    /// The bytes after the head that were fed: the start of the response body.
+    pub fn leftover(&self) -> &'a [u8] {
+        self.leftover
+    }
+}
+
+/// The OS random-number generator failed (only with the `getrandom` feature).
+#[cfg(feature = "getrandom")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the operating system's random number generator failed")]
+pub struct RandomUnavailable;
+
+#[cfg(feature = "getrandom")]
+impl ClientKey {
+    /// A key from 16 fresh random bytes drawn from the OS (feature `getrandom`, on by
+    /// default), as RFC 6455 §4.1 item 7 requires for every connection.
+    ///
+    /// ```
+    /// use ws_handshake::ClientKey;
+    /// let (a, b) = (ClientKey::random()?, ClientKey::random()?);
+    /// assert_ne!(a, b);
+    /// # Ok::<(), ws_handshake::RandomUnavailable>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`RandomUnavailable`] if the OS could not provide random bytes.
+    pub fn random() -> Result<Self, RandomUnavailable> {
+        let mut nonce = [0u8; 16];
+        getrandom::fill(&mut nonce).map_err(|_| RandomUnavailable)?;
+        Ok(Self::from_nonce(nonce))
+    }
+}

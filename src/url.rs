@@ -1,0 +1,259 @@
+//! `ws://` and `wss://` URLs (RFC 6455 §3), parsed without copying.
+
+use core::fmt;
+
+use crate::error::BuildError;
+use crate::origin::split_host_port;
+
+/// Why a string is not a WebSocket URL that a client can connect to (RFC 6455 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UrlError {
+    /// The scheme is not `ws` or `wss` (case-insensitive), or there is no `scheme://`.
+    #[error("the scheme must be ws:// or wss://")]
+    UnsupportedScheme,
+    /// The URL has a fragment (`#...`); RFC 6455 §3 forbids it.
+    #[error("a WebSocket URL must not have a fragment")]
+    Fragment,
+    /// The URL has userinfo (`user:pass@`); credentials belong in a header instead.
+    #[error("a WebSocket URL must not carry userinfo")]
+    Userinfo,
+    /// The host is empty or not a valid reg-name, IPv4 address or bracketed IPv6 literal.
+    #[error("the host is empty or invalid")]
+    InvalidHost,
+    /// The port is empty, not decimal, zero or above 65535.
+    #[error("the port must be a number within 1..=65535")]
+    InvalidPort,
+    /// The path or query holds a byte that must be percent-encoded (space, control, non-ASCII).
+    #[error("the path or query holds a character that must be percent-encoded")]
+    InvalidCharacter,
+}
+
+impl From<UrlError> for BuildError {
+    fn from(e: UrlError) -> Self {
+        BuildError::InvalidUrl(e)
+    }
+}
+
+/// A parsed `ws://` or `wss://` URL: where to dial, and what to send in the request.
+///
+/// Every part borrows the URL string; percent-encoding in the path and query is kept
+/// exactly as written. The crate never dials: use [`host`](Self::host) and
+/// [`port`](Self::port) to connect, and wrap the stream in TLS when [`tls`](Self::tls).
+///
+/// ```
+/// use ws_handshake::WsUrl;
+/// let url = WsUrl::parse("WSS://[::1]:8443/chat%20room?id=7")?;
+/// assert!(url.tls());
+/// assert_eq!((url.host(), url.port()), ("::1", 8443));
+/// assert_eq!(url.host_header().to_string(), "[::1]:8443");
+/// assert_eq!(url.resource().to_string(), "/chat%20room?id=7");
+///
+/// // The scheme's default port is left out of `Host` (RFC 6455 §3, RFC 7230 §5.4).
+/// let url = WsUrl::parse("ws://example.com:80")?;
+/// assert_eq!(url.host_header().to_string(), "example.com");
+/// assert_eq!(url.resource().to_string(), "/");
+/// # Ok::<(), ws_handshake::BuildError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WsUrl<'a> {
+    tls: bool,
+    /// As written; IPv6 literals keep their brackets.
+    host: &'a str,
+    port: u16,
+    /// As written; may be empty (sent as `/`).
+    path: &'a str,
+    query: Option<&'a str>,
+}
+
+impl<'a> WsUrl<'a> {
+    /// Parses `ws://host[:port][/path][?query]` or the same with `wss://`.
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidUrl`] naming the broken rule ([`UrlError`]).
+    pub fn parse(url: &'a str) -> Result<Self, BuildError> {
+        Ok(Self::parse_url(url)?)
+    }
+
+    fn parse_url(url: &'a str) -> Result<Self, UrlError> {
+        let (scheme, rest) = url.split_once("://").ok_or(UrlError::UnsupportedScheme)?;
+        let tls = if scheme.eq_ignore_ascii_case("wss") {
+            true
+        } else if scheme.eq_ignore_ascii_case("ws") {
+            false
+        } else {
+            return Err(UrlError::UnsupportedScheme);
+        };
+        if rest.contains('#') {
+            return Err(UrlError::Fragment);
+        }
+        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(authority_end);
+        if authority.contains('@') {
+            return Err(UrlError::Userinfo);
+        }
+        let (host, port) = split_authority(authority)?;
+        let port = match port {
+            None => default_port(tls),
+            Some(p) => parse_port(p)?,
+        };
+        if !tail.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(UrlError::InvalidCharacter);
+        }
+        let (path, query) = match tail.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (tail, None),
+        };
+        Ok(Self {
+            tls,
+            host,
+            port,
+            path,
+            query,
+        })
+    }
+
+    /// Whether the URL is `wss://`: the caller must speak TLS to the server.
+    pub fn tls(&self) -> bool {
+        self.tls
+    }
+
+    /// The host to dial: a name, an IPv4 address, or an IPv6 address without brackets.
+    pub fn host(&self) -> &'a str {
+        self.host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(self.host)
+    }
+
+    /// The port to dial: the explicit one, or 80 for `ws` and 443 for `wss`.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The path as written, `/` when empty.
+    pub fn path(&self) -> &'a str {
+        if self.path.is_empty() {
+            "/"
+        } else {
+            self.path
+        }
+    }
+
+    /// The query without its `?`, if there is one.
+    pub fn query(&self) -> Option<&'a str> {
+        self.query
+    }
+
+    /// The resource name of the request line: path and query (RFC 6455 §3).
+    pub fn resource(&self) -> Resource<'a> {
+        Resource {
+            path: self.path(),
+            query: self.query,
+        }
+    }
+
+    /// The `Host` header value: host, plus `:port` unless it is the scheme's default.
+    pub fn host_header(&self) -> HostHeader<'a> {
+        HostHeader {
+            host: self.host,
+            port: (self.port != default_port(self.tls)).then_some(self.port),
+        }
+    }
+}
+
+/// The `Host` header value of a [`WsUrl`] (IPv6 literals bracketed); see [`WsUrl::host_header`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostHeader<'a> {
+    pub(crate) host: &'a str,
+    pub(crate) port: Option<u16>,
+}
+
+impl fmt::Display for HostHeader<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.host)?;
+        if let Some(port) = self.port {
+            write!(f, ":{port}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The resource name (path and query) of a [`WsUrl`]; see [`WsUrl::resource`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resource<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) query: Option<&'a str>,
+}
+
+impl fmt::Display for Resource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.path)?;
+        if let Some(query) = self.query {
+            f.write_str("?")?;
+            f.write_str(query)?;
+        }
+        Ok(())
+    }
+}
+
+const fn default_port(tls: bool) -> u16 {
+    if tls {
+        443
+    } else {
+        80
+    }
+}
+
+/// Splits an authority into its host (validated) and the raw port text, if any.
+fn split_authority(authority: &str) -> Result<(&str, Option<&str>), UrlError> {
+    let (host, port) = if authority.starts_with('[') {
+        let close = authority.find(']').ok_or(UrlError::InvalidHost)?;
+        let (host, rest) = authority.split_at(close.saturating_add(1));
+        match rest {
+            "" => (host, None),
+            _ => (
+                host,
+                Some(rest.strip_prefix(':').ok_or(UrlError::InvalidHost)?),
+            ),
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    match split_host_port(host) {
+        Some((h, None)) if h == host => Ok((host, port)),
+        _ => Err(UrlError::InvalidHost),
+    }
+}
+
+fn parse_port(p: &str) -> Result<u16, UrlError> {
+    if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(UrlError::InvalidPort);
+    }
+    match p.parse::<u16>() {
+        Ok(0) | Err(_) => Err(UrlError::InvalidPort),
+        Ok(n) => Ok(n),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_parts() {
+        let u = WsUrl::parse("ws://a.example:9001/x/y?z=1&w").unwrap();
+        assert_eq!(
+            (u.tls(), u.host(), u.port(), u.path(), u.query()),
+            (false, "a.example", 9001, "/x/y", Some("z=1&w"))
+        );
+        let u = WsUrl::parse("ws://h?q").unwrap();
+        assert_eq!(u.resource().to_string(), "/?q");
+        assert_eq!(parse_port("65535"), Ok(65535));
+        assert_eq!(parse_port("65536"), Err(UrlError::InvalidPort));
+        assert_eq!(parse_port("+1"), Err(UrlError::InvalidPort));
+    }
+}

@@ -1,0 +1,218 @@
+//! The tokio and hyper examples, run as real processes on 127.0.0.1 and driven by
+//! tungstenite's client and by raw requests.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use tungstenite::client::IntoClientRequest;
+use tungstenite::Message;
+
+/// The example binary that `cargo test` builds next to the test binaries.
+fn example(name: &str, features: &[&str]) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let path = dir.join("examples").join(name);
+    if !path.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--example", name])
+            .args(features.iter().flat_map(|f| ["--features", f]))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    path
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(binary: PathBuf, args: &[&str]) -> Server {
+    let mut child = Command::new(binary)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_string();
+    Server { child, addr }
+}
+
+/// Opens a WebSocket with tungstenite's client, offering two subprotocols, and
+/// checks the chosen one and the echo of a text and a 64 KiB binary message.
+fn handshake_and_echo(server: &Server) {
+    let mut request = format!("ws://{}/echo", server.addr)
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("Sec-WebSocket-Protocol", "superchat, chat".parse().unwrap());
+    let (mut ws, response) = tungstenite::connect(request).unwrap();
+    assert_eq!(response.status(), 101);
+    // Server preference: "chat" is first in the server's list.
+    assert_eq!(response.headers()["sec-websocket-protocol"], "chat");
+    ws.send(Message::text("hello")).unwrap();
+    assert_eq!(ws.read().unwrap(), Message::text("hello"));
+    let big = vec![7u8; 64 * 1024];
+    ws.send(Message::binary(big.clone())).unwrap();
+    assert_eq!(ws.read().unwrap(), Message::binary(big));
+    ws.close(None).unwrap();
+    // The server completes the closing handshake.
+    loop {
+        match ws.read() {
+            Ok(_) => continue,
+            Err(tungstenite::Error::ConnectionClosed) => break,
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+}
+
+/// Sends `request` and reads the response until the server closes the connection.
+fn exchange(addr: &str, request: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    String::from_utf8(response).unwrap()
+}
+
+fn upgrade(addr: &str, extra: &str) -> String {
+    format!(
+        "GET /echo HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{extra}\r\n"
+    )
+}
+
+fn tokio_server(args: &[&str]) -> Server {
+    start(example("tokio_server", &[]), args)
+}
+
+#[test]
+fn tokio_server_handshakes_and_echoes() {
+    let server = tokio_server(&["--protocol", "chat", "--protocol", "superchat"]);
+    handshake_and_echo(&server);
+}
+
+#[test]
+fn tokio_server_keeps_a_pipelined_first_frame() {
+    let server = tokio_server(&[]);
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    // The head and a masked text frame "Hello" in one write: the frame is in the
+    // handshake's leftover and must reach tokio-tungstenite.
+    let mut bytes = upgrade(&server.addr, "Sec-WebSocket-Version: 13\r\n").into_bytes();
+    bytes.extend_from_slice(&[
+        0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+    ]);
+    stream.write_all(&bytes).unwrap();
+    let expected_head =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+    let mut got = vec![0u8; expected_head.len() + 7];
+    stream.read_exact(&mut got).unwrap();
+    assert_eq!(&got[..expected_head.len()], expected_head.as_bytes());
+    // The echo: an unmasked text frame "Hello".
+    assert_eq!(&got[expected_head.len()..], b"\x81\x05Hello");
+}
+
+#[test]
+fn tokio_server_refuses_bad_and_plain_requests() {
+    let server = tokio_server(&["--origin", "http://allowed.example"]);
+    let r = exchange(
+        &server.addr,
+        &upgrade(&server.addr, "Sec-WebSocket-Version: 8\r\n"),
+    );
+    assert!(r.starts_with("HTTP/1.1 426 Upgrade Required\r\n"), "{r}");
+    assert!(r.contains("\r\nSec-WebSocket-Version: 13\r\n"), "{r}");
+    let r = exchange(
+        &server.addr,
+        &upgrade(
+            &server.addr,
+            "Sec-WebSocket-Version: 13\r\nOrigin: http://evil.example\r\n",
+        ),
+    );
+    assert!(r.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{r}");
+    let r = exchange(
+        &server.addr,
+        &format!("GET / HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr),
+    );
+    assert!(r.starts_with("HTTP/1.1 426 Upgrade Required\r\n"), "{r}");
+}
+
+#[cfg(feature = "http")]
+mod hyper {
+    use super::*;
+
+    fn hyper_server(args: &[&str]) -> Server {
+        start(example("hyper_server", &["http"]), args)
+    }
+
+    #[test]
+    fn hyper_server_handshakes_and_echoes() {
+        let server = hyper_server(&["--protocol", "chat", "--protocol", "superchat"]);
+        handshake_and_echo(&server);
+    }
+
+    #[test]
+    fn hyper_server_serves_plain_http_and_refuses_bad_upgrades() {
+        let server = hyper_server(&["--origin", "http://allowed.example"]);
+        let addr = &server.addr;
+        let r = exchange(
+            addr,
+            &format!("GET /hello HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+        );
+        assert!(r.starts_with("HTTP/1.1 200 OK\r\n"), "{r}");
+        assert!(r.ends_with("\r\n\r\nplain HTTP: GET /hello\n"), "{r}");
+
+        let r = exchange(addr, &upgrade(addr, "Sec-WebSocket-Version: 8\r\n"));
+        assert!(r.starts_with("HTTP/1.1 426 Upgrade Required\r\n"), "{r}");
+        let lower = r.to_ascii_lowercase();
+        assert!(lower.contains("\r\nsec-websocket-version: 13\r\n"), "{r}");
+        assert!(lower.contains("\r\nupgrade: websocket\r\n"), "{r}");
+        assert!(lower.contains("\r\nconnection: upgrade, close\r\n"), "{r}");
+        assert!(
+            r.ends_with("\r\n\r\nSec-WebSocket-Version must be 13\n"),
+            "{r}"
+        );
+
+        let post = upgrade(addr, "Sec-WebSocket-Version: 13\r\n").replacen("GET", "POST", 1);
+        let r = exchange(addr, &post);
+        assert!(r.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"), "{r}");
+        assert!(r.to_ascii_lowercase().contains("\r\nallow: get\r\n"), "{r}");
+
+        let r = exchange(
+            addr,
+            &upgrade(
+                addr,
+                "Sec-WebSocket-Version: 13\r\nOrigin: http://evil.example\r\n",
+            ),
+        );
+        assert!(r.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{r}");
+        assert!(r.ends_with("\r\n\r\nOrigin is not allowed\n"), "{r}");
+    }
+}
