@@ -4,7 +4,9 @@
 Run from anywhere: python3 fuzz/seeds/make_seeds.py [captures dir, default tests/captures]
 Each seed is named after what it holds, so a failing replay says which case broke.
 server_feed input:      [config byte] [n] [n chunk sizes] request bytes
+client_response input:  [config byte] [n] [n chunk sizes] response bytes
 extension_header input: [flags] [bits] header value
+round_trip input:       structured (arbitrary); seeded with fixed pseudo-random bytes
 """
 import os
 import sys
@@ -148,3 +150,71 @@ ext = [
 ]
 for i, (flags, bits, value) in enumerate(ext):
     write("extension_header", "seed-%02d" % i, bytes([flags, bits]) + value)
+
+# client_response: [config] [n] [sizes] response. The fixed request uses the key of
+# the RFC example, like the rawclient captures, so their 101s carry the right accept.
+# config bits: 0-1 protocols (none, chat, chat+superchat, superchat), 2-3 deflate
+# (none, browsers' offer, everything, bare), 4 accept a missing subprotocol, 5 small limits
+P_CHAT, P_BOTH, D_BROWSER, D_ALL, D_BARE, MISSING_OK, C_SMALL = 1, 2, 4, 8, 12, 16, 32
+
+
+def client(name, response, config=0, sizes=()):
+    write("client_response", name, bytes([config, len(sizes)] + list(sizes)) + response)
+
+
+client_configs = {
+    "python-websockets-chat": P_CHAT | D_BROWSER,
+    "node-ws-deflate": P_BOTH | D_BARE,
+    "node-ws-minimal": 0,
+    "python-websockets-nosubproto-fixed": D_BROWSER,
+    "python-websockets-nosubproto-minimal": P_CHAT | MISSING_OK,
+}
+if os.path.isdir(captures):
+    for f in sorted(os.listdir(captures)):
+        if f.startswith("response-") and f.endswith(".http"):
+            stem = f[len("response-"):-len(".http")]
+            resp = open(os.path.join(captures, f), "rb").read()
+            after = os.path.join(captures, f[:-len(".http")] + ".after.bin")
+            if os.path.exists(after):
+                resp += open(after, "rb").read()
+            config = client_configs.get(stem, P_CHAT | D_BROWSER)
+            client(stem, resp, config)
+            client(stem + "-chunked", resp + b"\x81\x02hi", config, (3, 0, 50, 7))
+
+ACCEPT = b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+OK = [b"Upgrade: websocket", b"Connection: Upgrade", ACCEPT]
+
+
+def resp(lines, status=b"HTTP/1.1 101 Switching Protocols", tail=b""):
+    return status + b"\r\n" + b"".join(l + b"\r\n" for l in lines) + b"\r\n" + tail
+
+
+client("ok-minimal", resp(OK))
+client("ok-all", resp(OK + [b"Sec-WebSocket-Protocol: superchat",
+    b"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=9; client_max_window_bits=\"12\"",
+    b"Set-Cookie: id=1"], tail=b"\x81\x00"), P_BOTH | D_ALL, (10, 10, 10))
+client("redirect", resp([b"Location: ws://example.org/", b"Content-Length: 0"], b"HTTP/1.1 302 Found"))
+client("unauthorized", resp([b"WWW-Authenticate: Bearer", b"Content-Length: 5"], b"HTTP/1.1 401 Unauthorized", b"login"))
+client("upgrade-required", resp([b"Sec-WebSocket-Version: 13, 8", b"Upgrade: websocket", b"Connection: Upgrade, close"], b"HTTP/1.1 426 Upgrade Required"))
+client("bad-accept", resp(OK[:2] + [b"Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA="]))
+client("two-accepts", resp(OK + [ACCEPT]))
+client("no-upgrade", resp(OK[1:]))
+client("no-connection", resp([OK[0], OK[2]]))
+client("http10", resp(OK, b"HTTP/1.0 101 Switching Protocols"))
+client("protocol-not-offered", resp(OK + [b"Sec-WebSocket-Protocol: mqtt"]), P_CHAT)
+client("protocol-none-offered", resp(OK + [b"Sec-WebSocket-Protocol: chat"]))
+client("protocol-missing", resp(OK), P_CHAT)
+client("protocol-list", resp(OK + [b"Sec-WebSocket-Protocol: chat, superchat"]), P_BOTH)
+client("extension-not-offered", resp(OK + [b"Sec-WebSocket-Extensions: x-webkit-deflate-frame"]), D_BROWSER)
+client("deflate-twice", resp(OK + [b"Sec-WebSocket-Extensions: permessage-deflate, permessage-deflate"]), D_BROWSER)
+client("deflate-window-too-large", resp(OK + [b"Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=11"]), D_ALL)
+client("deflate-client-window-not-offered", resp(OK + [b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=10"]), D_BARE)
+client("bare-lf", b"HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\n\n")
+client("too-large", resp(OK + [b"X-Pad: " + b"p" * 300]), C_SMALL)
+client("leading-empty-line", b"\r\n" + resp(OK))
+
+# round_trip: structured input; a few fixed pseudo-random byte strings to start from.
+import random
+rng = random.Random(6455)
+for i in range(8):
+    write("round_trip", "seed-%02d" % i, bytes(rng.randrange(256) for _ in range(32 + 32 * i)))
