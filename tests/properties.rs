@@ -9,7 +9,11 @@ use base64::Engine as _;
 use proptest::prelude::*;
 use proptest::sample::select;
 use sha1::{Digest as _, Sha1};
-use ws_handshake::{Error, Feed, Limits, ProtocolOrder, ServerConfig, ServerHandshake};
+use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
+use ws_handshake::{
+    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Feed, Limits,
+    MissingProtocol, ProtocolOrder, ServerConfig, ServerHandshake, WsUrl,
+};
 
 // ---------------------------------------------------------------------------
 // A generated request: a request line and header lines, rendered on demand.
@@ -582,5 +586,124 @@ impl Req {
         let text = String::from_utf8(bytes).unwrap();
         let (first, rest) = text.split_once("\r\n").unwrap();
         format!("{first}\r\n{}", rest.replace("\r\n", "\n")).into_bytes()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Client ⇄ server round trip over arbitrary configurations.
+
+fn window_bits() -> impl Strategy<Value = u8> {
+    8u8..=15
+}
+
+fn deflate_offer() -> impl Strategy<Value = Option<DeflateOffer>> {
+    prop::option::of(
+        (
+            any::<bool>(),
+            any::<bool>(),
+            prop::option::of(window_bits()),
+            prop::option::of(prop::option::of(window_bits())),
+        )
+            .prop_map(|(snct, cnct, smwb, cmwb)| {
+                DeflateOffer::new()
+                    .server_no_context_takeover(snct)
+                    .client_no_context_takeover(cnct)
+                    .server_max_window_bits(smwb)
+                    .client_max_window_bits(cmwb)
+            }),
+    )
+}
+
+fn deflate_config() -> impl Strategy<Value = Option<DeflateConfig>> {
+    prop::option::of(
+        (any::<bool>(), any::<bool>(), window_bits(), window_bits()).prop_map(
+            |(snct, cnct, s, c)| {
+                DeflateConfig::new()
+                    .server_no_context_takeover(snct)
+                    .client_no_context_takeover(cnct)
+                    .server_max_window_bits(s)
+                    .client_max_window_bits(c)
+            },
+        ),
+    )
+}
+
+proptest! {
+    /// Our client's request is accepted by our server; both sides then agree on the
+    /// subprotocol, on permessage-deflate, and on the bytes each sent after its head.
+    #[test]
+    fn client_server_round_trip(
+        offered in prop::collection::vec(select(PROTOCOLS.to_vec()), 0..4),
+        supported in prop::collection::vec(select(PROTOCOLS.to_vec()), 0..4),
+        client_order in any::<bool>(),
+        accept_missing in any::<bool>(),
+        offer in deflate_offer(),
+        server_deflate in deflate_config(),
+        url in select(vec!["ws://example.com/chat?room=1", "wss://example.com:8443/", "ws://[::1]:9001/a/b"]),
+        nonce in any::<[u8; 16]>(),
+        client_frames in prop::collection::vec(any::<u8>(), 0..16),
+        server_frames in prop::collection::vec(any::<u8>(), 0..16),
+        points in prop::collection::vec(any::<prop::sample::Index>(), 0..4),
+    ) {
+        let client = ClientConfig::new()
+            .protocols(&offered).unwrap()
+            .deflate(offer).unwrap()
+            .missing_protocol(if accept_missing { MissingProtocol::Accept } else { MissingProtocol::Fail });
+        let key = ClientKey::from_nonce(nonce);
+        let mut client_hs = ClientHandshake::new(&client, WsUrl::parse(url).unwrap(), key);
+        let mut request = Vec::new();
+        client_hs.request().write_to(&mut request);
+        request.extend_from_slice(&client_frames);
+
+        let order = if client_order { ProtocolOrder::ClientPreference } else { ProtocolOrder::ServerPreference };
+        let server_deflate_config = server_deflate;
+        let server = config_with(&supported, order).deflate(server_deflate_config);
+        let mut server_hs = ServerHandshake::new(&server);
+        let Ok(Feed::Upgrade(upgrade)) = server_hs.feed(&request) else {
+            panic!("our server refused our client's request:\n{}", String::from_utf8_lossy(&request));
+        };
+        prop_assert_eq!(upgrade.leftover(), &client_frames[..]);
+        prop_assert_eq!(upgrade.key(), key.as_str());
+        let expected = if client_order {
+            offered.iter().copied().find(|o| supported.contains(o))
+        } else {
+            supported.iter().copied().find(|s| offered.contains(s))
+        };
+        prop_assert_eq!(upgrade.protocol(), expected);
+        let mut response = Vec::new();
+        upgrade.accept().write_to(&mut response);
+        let server_deflate = upgrade.deflate();
+        if offer.is_none() || server_deflate_config.is_none() {
+            prop_assert_eq!(server_deflate, None);
+        }
+        response.extend_from_slice(&server_frames);
+
+        let mut outcome = None;
+        let chunks = split_at_points(&response, &points);
+        for (i, chunk) in chunks.iter().enumerate() {
+            match client_hs.feed(chunk) {
+                Ok(ClientFeed::NeedMore) => continue,
+                Ok(ClientFeed::Connected(c)) => {
+                    let leftover = [c.leftover(), &chunks[i + 1..].concat()].concat();
+                    outcome = Some(Ok((c.protocol().map(str::to_owned), c.deflate(), leftover)));
+                }
+                Ok(ClientFeed::Refused(r)) => panic!("refused with {}", r.status()),
+                Err(e) => outcome = Some(Err(e)),
+            }
+            break;
+        }
+        let missing = expected.is_none() && !offered.is_empty() && !accept_missing;
+        match outcome.expect("the whole response was fed") {
+            Ok((protocol, deflate, leftover)) => {
+                prop_assert!(!missing, "connected without a required subprotocol");
+                prop_assert_eq!(protocol.as_deref(), expected);
+                prop_assert_eq!(deflate, server_deflate);
+                prop_assert_eq!(leftover, server_frames);
+            }
+            Err(e) => {
+                prop_assert!(missing, "our client failed our server's response: {:?}", e);
+                prop_assert_eq!(e, ClientError::ProtocolMissing);
+            }
+        }
     }
 }
