@@ -310,13 +310,16 @@ impl DeflateConfig {
             Some(n) => Some(n.min(self.server_max_window_bits)),
             None => (self.server_max_window_bits < 15).then_some(self.server_max_window_bits),
         };
-        // §7.1.2.2: client_max_window_bits may only be answered if offered.
+        // §7.1.2.2: client_max_window_bits may only be answered if offered, with a
+        // value no larger than an offered one. A value in the offer is the client's
+        // promise, so it is answered too: the result then states the window the
+        // server's inflater really needs, never more than this configuration allows.
         let client_max_window_bits = match offer.client_max_window_bits {
             None if self.client_max_window_bits < 15 => return None,
             None => None,
             Some(offered) => {
-                let limit = offered.unwrap_or(15);
-                (self.client_max_window_bits < limit).then_some(self.client_max_window_bits)
+                let bits = offered.unwrap_or(15).min(self.client_max_window_bits);
+                (bits < 15).then_some(bits)
             }
         };
         Some(PerMessageDeflate {
@@ -469,7 +472,7 @@ mod tests {
         }
         assert_eq!(
             negotiate(c, "permessage-deflate; client_max_window_bits=\"10\"").as_deref(),
-            Some("permessage-deflate")
+            Some("permessage-deflate; client_max_window_bits=10")
         );
     }
 
@@ -483,7 +486,11 @@ mod tests {
         );
         assert_eq!(
             negotiate(c, "permessage-deflate; client_max_window_bits=9").as_deref(),
-            Some("permessage-deflate")
+            Some("permessage-deflate; client_max_window_bits=9")
+        );
+        assert_eq!(
+            negotiate(c, "permessage-deflate; client_max_window_bits=12").as_deref(),
+            Some("permessage-deflate; client_max_window_bits=10")
         );
     }
 

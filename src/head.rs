@@ -111,6 +111,11 @@ impl HeadReader {
             .and_then(find_lf)
             .map(|i| i.saturating_add(from))
         {
+            // A byte past the limit ends the head first, whatever it is: checking this
+            // before the line ending keeps the outcome independent of the chunking.
+            if base.saturating_add(i) >= limit {
+                return Err(Error::HeadTooLarge { limit });
+            }
             let prev = match i.checked_sub(1) {
                 Some(p) => chunk.get(p),
                 None => self.buf.last(),
@@ -121,9 +126,6 @@ impl HeadReader {
             let end = base.saturating_add(i).saturating_add(1);
             // `CR LF CR LF`: this LF closes an empty line that began right after the last LF.
             if self.line_start != 0 && self.line_start.saturating_add(2) == end {
-                if end > limit {
-                    return Err(Error::HeadTooLarge { limit });
-                }
                 let (tail, leftover) = chunk.split_at(i.saturating_add(1));
                 self.complete = true;
                 let head = if self.buf.is_empty() {

@@ -68,7 +68,8 @@ fn rfc_7692_responses_through_the_server() {
         // Node ws with every parameter.
         (
             "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=11; client_max_window_bits=10",
-            Some("permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=11"),
+            // The client's window promise (10) is answered (RFC 7692 §7.1.2.2).
+            Some("permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=11; client_max_window_bits=10"),
         ),
         // RFC 7692 §7.1.2.1: an offered server_max_window_bits is always answered.
         ("permessage-deflate; server_max_window_bits=10", Some("permessage-deflate; server_max_window_bits=10")),

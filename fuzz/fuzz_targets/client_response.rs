@@ -1,0 +1,464 @@
+//! Arbitrary response bytes, fed in an arbitrary chunking to a client handshake that
+//! sent a fixed request, checked against a plain reading of RFC 6455 §4.1 and RFC 7692.
+//!
+//! Input layout: `[config] [n] [size_1 .. size_n] response...`
+//! - `config` picks the client's offers (see [`setup`]);
+//! - `n & 7` chunk sizes follow (0 allowed); the rest is fed as the last chunk.
+//!
+//! Invariants (see fuzz/README.md):
+//! 1. the outcome (variant, error, status, protocol, deflate, leftover) equals feeding
+//!    the bytes whole;
+//! 2. `Connected` only when the reference predicate holds: status line `HTTP/1.1 101`,
+//!    `Upgrade: websocket`, `Connection: upgrade`, exactly one `Sec-WebSocket-Accept`
+//!    equal to base64(sha1(key ++ GUID)) computed here, a subprotocol only if offered
+//!    (and one if required), only offered extensions, permessage-deflate parameters
+//!    valid for the offer (RFC 7692 §7.1); the typed values are what the response says;
+//! 3. a plainly valid 101 is never failed; `Refused` exactly for another status, with
+//!    that status and the exact leftover;
+//! 4. after an outcome, feeding returns `Finished`; after an error, the same error;
+//! 5. the request writer's `encoded_len`/`encode`/`write_to` agree.
+#![no_main]
+
+use base64::Engine as _;
+use libfuzzer_sys::fuzz_target;
+use sha1::Digest as _;
+use ws_handshake::deflate::{DeflateOffer, PerMessageDeflate};
+use ws_handshake::{
+    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Limits, MissingProtocol,
+    WsUrl,
+};
+
+fuzz_target!(|data: &[u8]| {
+    let [selector, n, rest @ ..] = data else {
+        return;
+    };
+    let n = usize::from(n & 7).min(rest.len());
+    let (sizes, response) = rest.split_at(n);
+    let setup = setup(*selector);
+    let url = WsUrl::parse("ws://example.com/chat?room=1").expect("static URL");
+    let key = ClientKey::from_nonce(*b"the sample nonce");
+
+    // Invariant 5, on the request this handshake sends.
+    let hs = ClientHandshake::new(&setup.config, url, key);
+    let request = hs.request();
+    let mut written = Vec::new();
+    request.write_to(&mut written);
+    assert_eq!(written.len(), request.encoded_len());
+    let mut buf = vec![0u8; written.len()];
+    assert_eq!(request.encode(&mut buf), Ok(written.len()));
+    assert_eq!(buf, written);
+
+    let chunks = chunking(sizes, response);
+    let chunked = run(&setup.config, url, key, &chunks);
+    let whole = run(&setup.config, url, key, &[response]);
+    assert_eq!(chunked, whole, "outcome depends on the chunking {sizes:?}");
+    check(&setup, key, response, &whole);
+});
+
+struct Setup {
+    config: ClientConfig,
+    protocols: &'static [&'static str],
+    deflate: Option<DeflateOffer>,
+    missing_accept: bool,
+    small: bool,
+}
+
+/// bits 0-1: protocols (none, chat, chat+superchat, superchat); bits 2-3: deflate
+/// (none, the browsers' offer, everything, a bare offer); bit 4: accept a missing
+/// subprotocol; bit 5: small limits (256 bytes, 8 headers).
+fn setup(selector: u8) -> Setup {
+    let protocols: &'static [&'static str] = match selector & 3 {
+        0 => &[],
+        1 => &["chat"],
+        2 => &["chat", "superchat"],
+        _ => &["superchat"],
+    };
+    let deflate = match (selector >> 2) & 3 {
+        0 => None,
+        1 => Some(DeflateOffer::new().client_max_window_bits(Some(None))),
+        2 => Some(
+            DeflateOffer::new()
+                .server_no_context_takeover(true)
+                .client_no_context_takeover(true)
+                .server_max_window_bits(Some(10))
+                .client_max_window_bits(Some(Some(12))),
+        ),
+        _ => Some(DeflateOffer::new()),
+    };
+    let missing_accept = selector & 16 != 0;
+    let mut config = ClientConfig::new()
+        .protocols(protocols)
+        .expect("static tokens")
+        .deflate(deflate)
+        .expect("valid offers")
+        .missing_protocol(if missing_accept {
+            MissingProtocol::Accept
+        } else {
+            MissingProtocol::Fail
+        });
+    let small = selector & 32 != 0;
+    if small {
+        config = config.limits(Limits::default().max_head_bytes(256).max_headers(8));
+    }
+    Setup {
+        config,
+        protocols,
+        deflate,
+        missing_accept,
+        small,
+    }
+}
+
+fn chunking<'a>(sizes: &[u8], mut bytes: &'a [u8]) -> Vec<&'a [u8]> {
+    let mut chunks = Vec::new();
+    for &s in sizes {
+        let (c, r) = bytes.split_at(usize::from(s).min(bytes.len()));
+        chunks.push(c);
+        bytes = r;
+    }
+    chunks.push(bytes);
+    chunks
+}
+
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    NeedMore,
+    Connected {
+        protocol: Option<String>,
+        deflate: Option<PerMessageDeflate>,
+        leftover: Vec<u8>,
+    },
+    Refused {
+        status: u16,
+        reason: String,
+        leftover: Vec<u8>,
+    },
+    Failed(ClientError),
+}
+
+fn run(config: &ClientConfig, url: WsUrl<'_>, key: ClientKey, chunks: &[&[u8]]) -> Outcome {
+    let mut hs = ClientHandshake::new(config, url, key);
+    for (i, chunk) in chunks.iter().enumerate() {
+        let later: Vec<u8> = chunks.get(i + 1..).unwrap_or_default().concat();
+        let outcome = match hs.feed(chunk) {
+            Ok(ClientFeed::NeedMore) => continue,
+            Ok(ClientFeed::Connected(c)) => Outcome::Connected {
+                protocol: c.protocol().map(str::to_owned),
+                deflate: c.deflate(),
+                leftover: [c.leftover(), &later].concat(),
+            },
+            Ok(ClientFeed::Refused(r)) => Outcome::Refused {
+                status: r.status(),
+                reason: r.reason().to_owned(),
+                leftover: [r.leftover(), &later].concat(),
+            },
+            Err(e) => Outcome::Failed(e),
+        };
+        // Invariant 4.
+        let again = hs.feed(b"HTTP/1.1 101 OK\r\n\r\n").err();
+        match &outcome {
+            Outcome::Failed(e) => assert_eq!(again, Some(*e)),
+            _ => assert_eq!(again, Some(ClientError::Finished)),
+        }
+        return outcome;
+    }
+    Outcome::NeedMore
+}
+
+fn check(setup: &Setup, key: ClientKey, response: &[u8], outcome: &Outcome) {
+    let limits_head = if setup.small { 256 } else { 16 * 1024 };
+    match outcome {
+        Outcome::NeedMore => {
+            assert!(
+                find(response, b"\r\n\r\n").is_none(),
+                "NeedMore on a complete head"
+            );
+            assert!(
+                response.len() <= limits_head,
+                "NeedMore past the default limit"
+            );
+        }
+        Outcome::Failed(_) => {}
+        Outcome::Refused {
+            status, leftover, ..
+        } => {
+            let head = &response[..response.len() - leftover.len()];
+            assert!(head.ends_with(b"\r\n\r\n"));
+            let status_line = skip_empty_lines(head)
+                .split(|&b| b == b'\r')
+                .next()
+                .unwrap_or_default();
+            assert_ne!(*status, 101, "a 101 refused");
+            let code = status_line.get(9..12).expect("a status code");
+            assert_eq!(code, status.to_string().as_bytes());
+        }
+        Outcome::Connected {
+            protocol,
+            deflate,
+            leftover,
+        } => {
+            let head = &response[..response.len() - leftover.len()];
+            let reference = Reference::read(head).expect("a connected head is well-formed");
+            if let Err(rule) = reference.rfc6455_4_1(setup, key) {
+                panic!("connected over a response that breaks {rule}");
+            }
+            let answered = reference.single("sec-websocket-protocol");
+            assert_eq!(protocol.as_deref().map(str::as_bytes), answered);
+            assert_eq!(*deflate, reference.deflate(setup));
+        }
+    }
+    // Invariant 3, the other way round.
+    if let Some(reference) = complete_head(response).and_then(Reference::read) {
+        if reference.plainly_valid(setup, key) {
+            assert!(
+                matches!(outcome, Outcome::Connected { .. }),
+                "a plainly valid 101 was not accepted: {outcome:?}"
+            );
+        }
+    }
+}
+
+/// A response head read plainly (no httparse).
+struct Reference {
+    status_line: Vec<u8>,
+    headers: Vec<(Vec<u8>, Vec<u8>)>,
+    head_len: usize,
+}
+
+impl Reference {
+    fn read(head: &[u8]) -> Option<Self> {
+        let body = skip_empty_lines(head.strip_suffix(b"\r\n\r\n")?);
+        if !crlf_only_strict(head) {
+            return None;
+        }
+        let mut lines = body
+            .split(|&b| b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+        let status_line = lines.next()?.to_vec();
+        let mut headers = Vec::new();
+        for line in lines {
+            let colon = line.iter().position(|&b| b == b':')?;
+            let (name, value) = line.split_at(colon);
+            if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
+                return None;
+            }
+            headers.push((name.to_vec(), trim(&value[1..]).to_vec()));
+        }
+        Some(Self {
+            status_line,
+            headers,
+            head_len: head.len(),
+        })
+    }
+
+    fn all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    fn single<'s>(&'s self, name: &'s str) -> Option<&'s [u8]> {
+        let mut all = self.all(name);
+        let first = all.next();
+        all.next().is_none().then_some(first).flatten()
+    }
+
+    /// Every element of every `Sec-WebSocket-Extensions` line, trimmed.
+    fn extensions(&self) -> Vec<&[u8]> {
+        self.all("sec-websocket-extensions")
+            .flat_map(|v| v.split(|&b| b == b','))
+            .map(trim)
+            .collect()
+    }
+
+    /// RFC 6455 §4.1, the client's checks of a 101, plainly.
+    fn rfc6455_4_1(&self, setup: &Setup, key: ClientKey) -> Result<(), &'static str> {
+        if !self.status_line.starts_with(b"HTTP/1.1 101") {
+            return Err("status line HTTP/1.1 101");
+        }
+        if !self.all("upgrade").any(|v| list_has(v, "websocket")) {
+            return Err("Upgrade: websocket");
+        }
+        if !self.all("connection").any(|v| list_has(v, "upgrade")) {
+            return Err("Connection: upgrade");
+        }
+        if self.all("sec-websocket-accept").count() != 1
+            || self.single("sec-websocket-accept") != Some(expected_accept(key).as_bytes())
+        {
+            return Err("Sec-WebSocket-Accept once, matching the key");
+        }
+        match self.single("sec-websocket-protocol") {
+            None if self.all("sec-websocket-protocol").count() > 1 => {
+                return Err("Sec-WebSocket-Protocol at most once")
+            }
+            None if !setup.protocols.is_empty() && !setup.missing_accept => {
+                return Err("a subprotocol when one was offered (policy Fail)")
+            }
+            None => {}
+            Some(p) if !setup.protocols.iter().any(|o| o.as_bytes() == p) => {
+                return Err("only an offered subprotocol")
+            }
+            Some(_) => {}
+        }
+        let elements = self.extensions();
+        if elements.len() > 1 {
+            return Err("only one extension (only permessage-deflate is offered)");
+        }
+        if let Some(e) = elements.first() {
+            if setup.deflate.is_none() {
+                return Err("no extension when none was offered");
+            }
+            if self.deflate(setup).is_none() {
+                return Err("a valid permessage-deflate answer (RFC 7692 §7.1)");
+            }
+            let name = trim(e.split(|&b| b == b';').next().unwrap_or_default());
+            if !name.eq_ignore_ascii_case(b"permessage-deflate") {
+                return Err("only offered extensions");
+            }
+        }
+        Ok(())
+    }
+
+    /// The permessage-deflate answer, checked against the offer (RFC 7692 §7.1), as
+    /// the parameters it states; `None` if absent or invalid.
+    fn deflate(&self, setup: &Setup) -> Option<PerMessageDeflate> {
+        let offer = setup.deflate?;
+        let element = *self.extensions().first()?;
+        let mut parts = element.split(|&b| b == b';');
+        if !trim(parts.next()?).eq_ignore_ascii_case(b"permessage-deflate") {
+            return None;
+        }
+        let mut d = PerMessageDeflate::default();
+        let mut seen: Vec<Vec<u8>> = Vec::new();
+        for p in parts {
+            let (name, value) = match p.iter().position(|&b| b == b'=') {
+                Some(i) => (trim(&p[..i]), Some(unquote(trim(&p[i + 1..]))?)),
+                None => (trim(p), None),
+            };
+            if seen.iter().any(|s| s == name) {
+                return None;
+            }
+            seen.push(name.to_vec());
+            let bits = |v: &Option<Vec<u8>>| -> Option<u8> {
+                let v = v.as_ref()?;
+                let ok = !v.is_empty() && v[0] != b'0' && v.iter().all(u8::is_ascii_digit);
+                let n: u8 = std::str::from_utf8(v).ok()?.parse().ok().filter(|_| ok)?;
+                (8..=15).contains(&n).then_some(n)
+            };
+            match name {
+                b"server_no_context_takeover" if value.is_none() => {
+                    d.server_no_context_takeover = true
+                }
+                b"client_no_context_takeover" if value.is_none() => {
+                    d.client_no_context_takeover = true
+                }
+                b"server_max_window_bits" => d.server_max_window_bits = Some(bits(&value)?),
+                b"client_max_window_bits" => d.client_max_window_bits = Some(bits(&value)?),
+                _ => return None,
+            }
+        }
+        if offer.server_no_context_takeover && !d.server_no_context_takeover {
+            return None;
+        }
+        if let Some(n) = offer.server_max_window_bits {
+            if d.server_max_window_bits.is_none_or(|m| m > n) {
+                return None;
+            }
+        }
+        match (offer.client_max_window_bits, d.client_max_window_bits) {
+            (None, Some(_)) => return None,
+            (Some(Some(v)), Some(c)) if c > v => return None,
+            _ => {}
+        }
+        Some(d)
+    }
+
+    /// A 101 every client must accept: all checks hold and every byte is ordinary.
+    fn plainly_valid(&self, setup: &Setup, key: ClientKey) -> bool {
+        let simple = |v: &[u8]| v.iter().all(|&b| (0x20..0x7f).contains(&b));
+        let (head_limit, header_limit) = if setup.small {
+            (256, 8)
+        } else {
+            (16 * 1024, 64)
+        };
+        self.rfc6455_4_1(setup, key).is_ok()
+            && simple(&self.status_line)
+            && (self.status_line == b"HTTP/1.1 101"
+                || self.status_line.starts_with(b"HTTP/1.1 101 "))
+            && self.headers.iter().all(|(_, v)| simple(v))
+            && self.head_len <= head_limit
+            && self.headers.len() <= header_limit
+            && self
+                .single("sec-websocket-protocol")
+                .is_none_or(|p| p.iter().all(|&b| is_tchar(b)))
+    }
+}
+
+fn expected_accept(key: ClientKey) -> String {
+    let mut sha = sha1::Sha1::new();
+    sha.update(key.as_str().as_bytes());
+    sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    base64::engine::general_purpose::STANDARD.encode(sha.finalize())
+}
+
+/// RFC 7230 §3.5: empty lines before the start line are ignored (httparse does).
+fn skip_empty_lines(mut s: &[u8]) -> &[u8] {
+    while let Some(rest) = s.strip_prefix(b"\r\n") {
+        s = rest;
+    }
+    s
+}
+
+fn complete_head(bytes: &[u8]) -> Option<&[u8]> {
+    find(bytes, b"\r\n\r\n").map(|i| &bytes[..i + 4])
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Every LF is preceded by CR and every CR followed by LF.
+fn crlf_only_strict(s: &[u8]) -> bool {
+    s.iter().enumerate().all(|(i, &b)| match b {
+        b'\n' => i > 0 && s[i - 1] == b'\r',
+        b'\r' => s.get(i + 1) == Some(&b'\n'),
+        _ => true,
+    })
+}
+
+fn trim(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', r @ ..] = s {
+        s = r;
+    }
+    while let [r @ .., b' ' | b'\t'] = s {
+        s = r;
+    }
+    s
+}
+
+fn list_has(value: &[u8], token: &str) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|e| trim(e).eq_ignore_ascii_case(token.as_bytes()))
+}
+
+/// A token, or a quoted-string that unescapes to one.
+fn unquote(v: &[u8]) -> Option<Vec<u8>> {
+    let out = match v {
+        [b'"', inner @ .., b'"'] => {
+            let mut out = Vec::new();
+            let mut bytes = inner.iter();
+            while let Some(&b) = bytes.next() {
+                out.push(if b == b'\\' { *bytes.next()? } else { b });
+            }
+            out
+        }
+        _ => v.to_vec(),
+    };
+    (!out.is_empty() && out.iter().all(|&b| is_tchar(b))).then_some(out)
+}
+
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}

@@ -1,0 +1,768 @@
+//! Arbitrary bytes, fed to a server handshake in an arbitrary chunking, answered, and
+//! checked against an independent reading of RFC 6455 §4.2.1.
+//!
+//! Input layout: `[config] [n] [size_1 .. size_n] request...`
+//! - `config` picks one of 256 server configurations (see [`config`]);
+//! - `n & 7` chunk sizes follow (one byte each, 0 allowed: an empty read), the rest of
+//!   the request is fed as a last chunk.
+//!
+//! Invariants (see fuzz/README.md):
+//! 1. the outcome (variant, error, leftover, written response) equals feeding the bytes whole;
+//! 2. every written response is exactly one valid HTTP/1.1 response (httparse), CRLF only,
+//!    101 without a body, or the error's status with a matching Content-Length;
+//! 3. a 101 only when the reference predicate below holds; a plainly valid request is
+//!    never refused; a Plain request carries no WebSocket header;
+//! 4. the chosen subprotocol was offered, is supported and follows the configured order;
+//!    an extension is answered only if configured and offered;
+//! 5. `Sec-WebSocket-Accept` = base64(sha1(key ++ GUID)), computed here;
+//! 6. `buffered()` ≤ head limit, `heap_bytes()` ≤ head limit + the chunk just fed;
+//! 7. `encoded_len`/`encode` agree with `write_to`; feeding after an error repeats it.
+#![no_main]
+
+use base64::Engine as _;
+use libfuzzer_sys::fuzz_target;
+use sha1::Digest as _;
+use ws_handshake::deflate::{DeflateConfig, PerMessageDeflate};
+use ws_handshake::extension::Extension;
+use ws_handshake::{
+    Error, ExtensionParams, Feed, Limits, OriginPolicy, ProtocolOrder, ServerConfig,
+    ServerHandshake,
+};
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Some((&n, rest)) = rest.split_first() else {
+        return;
+    };
+    let n = usize::from(n & 7).min(rest.len());
+    let (sizes, request) = rest.split_at(n);
+    let setup = config(selector);
+    let limit = setup.config.limit_settings().head_bytes();
+
+    // Invariant 1: the chunked outcome equals the whole one.
+    let chunks = chunking(sizes, request);
+    let chunked = run(&setup.config, &chunks, limit);
+    let whole = run(&setup.config, &[request], limit);
+    assert_eq!(chunked, whole, "outcome depends on the chunking {sizes:?}");
+
+    check(&setup, request, &whole);
+});
+
+/// A server configuration and the facts the checks need about it.
+struct Setup {
+    config: ServerConfig,
+    protocols: &'static [&'static str],
+    order: ProtocolOrder,
+    deflate: bool,
+    custom: bool,
+    require_protocol: bool,
+    restricted: bool,
+}
+
+fn config(selector: u8) -> Setup {
+    let bit = |i: u8| selector & (1 << i) != 0;
+    let deflate = match selector & 3 {
+        0 => None,
+        1 | 3 => Some(DeflateConfig::new()),
+        _ => Some(
+            DeflateConfig::new()
+                .server_max_window_bits(12)
+                .client_max_window_bits(10)
+                .server_no_context_takeover(true),
+        ),
+    };
+    let (protocols, order): (&'static [&'static str], _) = match (selector >> 2) & 3 {
+        0 => (&[], ProtocolOrder::ServerPreference),
+        1 => (&["chat"], ProtocolOrder::ServerPreference),
+        2 => (&["superchat", "chat"], ProtocolOrder::ServerPreference),
+        _ => (&["chat", "superchat"], ProtocolOrder::ClientPreference),
+    };
+    let require_protocol = bit(4);
+    // Selector 3: a custom extension configured before permessage-deflate.
+    let custom = selector & 3 == 3;
+    let mut config = ServerConfig::new();
+    if custom {
+        config = config.extension(CUSTOM, echo_hook).expect("static name");
+    }
+    let mut config = config
+        .deflate(deflate)
+        .protocols(protocols)
+        .expect("static tokens")
+        .protocol_order(order)
+        .require_protocol(require_protocol);
+    if bit(5) {
+        config = config.limits(Limits::default().max_head_bytes(256).max_headers(8));
+    }
+    if bit(6) {
+        config = config.origin_policy(OriginPolicy::Any);
+    }
+    if bit(7) {
+        config = config
+            .allowed_hosts(["127.0.0.1", "example.com"])
+            .expect("static hosts");
+    }
+    Setup {
+        config,
+        protocols,
+        order,
+        deflate: deflate.is_some(),
+        custom,
+        require_protocol,
+        restricted: bit(7),
+    }
+}
+
+/// The custom extension of selector 3.
+const CUSTOM: &str = "x-echo";
+
+/// Accepts an offer by echoing its parameters, unless it has one named `decline`.
+fn echo_hook(offer: &Extension<'_>) -> Option<ExtensionParams> {
+    let mut params = ExtensionParams::new();
+    for p in offer.params() {
+        let p = p.expect("offers reach hooks parsed");
+        params = match p.value() {
+            _ if p.name() == "decline" => return None,
+            Some(v) => params.value(p.name(), &v.to_string()).ok()?,
+            None => params.flag(p.name()).ok()?,
+        };
+    }
+    Some(params)
+}
+
+fn chunking<'a>(sizes: &[u8], mut request: &'a [u8]) -> Vec<&'a [u8]> {
+    let mut chunks = Vec::new();
+    for &s in sizes {
+        let (c, r) = request.split_at(usize::from(s).min(request.len()));
+        chunks.push(c);
+        request = r;
+    }
+    chunks.push(request);
+    chunks
+}
+
+/// What feeding produced, owned, so two runs can be compared.
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    NeedMore,
+    Upgrade {
+        response: Vec<u8>,
+        leftover: Vec<u8>,
+        key: String,
+        host: String,
+        protocol: Option<String>,
+        deflate: Option<PerMessageDeflate>,
+    },
+    Plain {
+        response: Vec<u8>,
+        leftover: Vec<u8>,
+        method: String,
+        target: String,
+    },
+    Rejected {
+        error: Error,
+        response: Vec<u8>,
+    },
+}
+
+fn run(config: &ServerConfig, chunks: &[&[u8]], limit: usize) -> Outcome {
+    let mut hs = ServerHandshake::new(config);
+    for (i, chunk) in chunks.iter().enumerate() {
+        // What the caller would read after this chunk: its leftover continues there.
+        let later: Vec<u8> = chunks.get(i + 1..).unwrap_or_default().concat();
+        let outcome = match hs.feed(chunk) {
+            Ok(Feed::NeedMore) => Outcome::NeedMore,
+            Ok(Feed::Upgrade(upgrade)) => {
+                let accept = upgrade.accept();
+                let response = written(
+                    accept.encoded_len(),
+                    |b| accept.encode(b),
+                    |v| accept.write_to(v),
+                );
+                Outcome::Upgrade {
+                    response,
+                    leftover: [upgrade.leftover(), &later].concat(),
+                    key: upgrade.key().to_owned(),
+                    host: upgrade.host().to_owned(),
+                    protocol: upgrade.protocol().map(str::to_owned),
+                    deflate: upgrade.deflate(),
+                }
+            }
+            Ok(Feed::Plain(request)) => {
+                let refusal = request.refuse();
+                let response = written(
+                    refusal.encoded_len(),
+                    |b| refusal.encode(b),
+                    |v| refusal.write_to(v),
+                );
+                Outcome::Plain {
+                    response,
+                    leftover: [request.leftover(), &later].concat(),
+                    method: request.method().to_owned(),
+                    target: request.target().to_owned(),
+                }
+            }
+            Err(error) => {
+                let rejection = error.rejection();
+                let response = written(
+                    rejection.encoded_len(),
+                    |b| rejection.encode(b),
+                    |v| rejection.write_to(v),
+                );
+                Outcome::Rejected { error, response }
+            }
+        };
+        // Invariant 6: memory held is bounded by the limit (plus the chunk in hand).
+        assert!(
+            hs.buffered() <= limit,
+            "buffered {} > {limit}",
+            hs.buffered()
+        );
+        assert!(
+            hs.heap_bytes() <= limit + chunk.len(),
+            "heap {} > {limit} + {}",
+            hs.heap_bytes(),
+            chunk.len()
+        );
+        match outcome {
+            Outcome::NeedMore => continue,
+            Outcome::Rejected { error, .. } => {
+                // Invariant 7: a failed handshake stays failed.
+                assert_eq!(hs.feed(b"GET / HTTP/1.1\r\n\r\n").err(), Some(error));
+                return outcome;
+            }
+            _ => return outcome,
+        }
+    }
+    Outcome::NeedMore
+}
+
+/// Writes a message three ways and checks they agree (invariant 7).
+fn written(
+    len: usize,
+    encode: impl Fn(&mut [u8]) -> Result<usize, ws_handshake::BufferTooSmall>,
+    write_to: impl Fn(&mut Vec<u8>),
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_to(&mut out);
+    assert_eq!(out.len(), len, "encoded_len disagrees with write_to");
+    let mut buf = vec![0u8; len];
+    assert_eq!(encode(&mut buf), Ok(len));
+    assert_eq!(buf, out, "encode disagrees with write_to");
+    if let Some(short) = len.checked_sub(1) {
+        let mut small = vec![0xAAu8; short];
+        assert_eq!(
+            encode(&mut small),
+            Err(ws_handshake::BufferTooSmall { required: len })
+        );
+        assert!(
+            small.iter().all(|&b| b == 0xAA),
+            "encode wrote into a short buffer"
+        );
+    }
+    out
+}
+
+fn check(setup: &Setup, request: &[u8], outcome: &Outcome) {
+    let limit = setup.config.limit_settings().head_bytes();
+    match outcome {
+        Outcome::NeedMore => {
+            assert!(request.len() <= limit, "NeedMore past the head limit");
+            assert!(
+                find(request, b"\r\n\r\n").is_none(),
+                "NeedMore on a complete head"
+            );
+            assert!(crlf_only(request), "NeedMore over a bare LF");
+        }
+        Outcome::Rejected { error, response } => {
+            let r = parse_response(response);
+            assert_eq!(r.status, error.status(), "{error:?}");
+            check_rejection(&r, response);
+        }
+        Outcome::Plain {
+            response,
+            leftover,
+            method,
+            target,
+        } => {
+            let head = &request[..request.len() - leftover.len()];
+            let reference = Reference::read(head).expect("a Plain head is well-formed");
+            assert_eq!(&reference.method, method);
+            assert_eq!(&reference.target, target);
+            assert!(
+                !reference.wants_websocket(),
+                "a WebSocket request came out Plain"
+            );
+            let r = parse_response(response);
+            assert_eq!(r.status, 426);
+            check_rejection(&r, response);
+        }
+        Outcome::Upgrade {
+            response,
+            leftover,
+            key,
+            host,
+            protocol,
+            deflate,
+        } => {
+            let head = &request[..request.len() - leftover.len()];
+            assert!(head.len() <= limit, "upgrade past the head limit");
+            // Invariant 3: the reference predicate agrees.
+            let reference = Reference::read(head).expect("an accepted head is well-formed");
+            if let Err(rule) = reference.rfc6455_4_2_1() {
+                panic!("101 for a request that breaks {rule}");
+            }
+            assert_eq!(reference.single("sec-websocket-key"), Some(key.as_bytes()));
+            assert_eq!(reference.single("host"), Some(host.as_bytes()));
+            check_upgrade(
+                setup,
+                &reference,
+                response,
+                key,
+                protocol.as_deref(),
+                *deflate,
+            );
+        }
+    }
+    // Invariant 3, the other way: a plainly valid request is accepted.
+    if let Some(reference) = complete_head(request).and_then(Reference::read) {
+        if reference.plainly_valid(setup) {
+            assert!(
+                matches!(outcome, Outcome::Upgrade { .. }),
+                "a plainly valid request was not accepted: {outcome:?}"
+            );
+        }
+    }
+}
+
+fn check_upgrade(
+    setup: &Setup,
+    reference: &Reference,
+    response: &[u8],
+    key: &str,
+    protocol: Option<&str>,
+    deflate: Option<PerMessageDeflate>,
+) {
+    let r = parse_response(response);
+    assert_eq!(r.status, 101);
+    assert_eq!(r.head_len, response.len(), "a 101 has no body");
+    assert_eq!(r.all("content-length").count(), 0);
+    assert!(r
+        .single("upgrade")
+        .is_some_and(|v| v.eq_ignore_ascii_case(b"websocket")));
+    assert!(r
+        .single("connection")
+        .is_some_and(|v| v.eq_ignore_ascii_case(b"upgrade")));
+    // Invariant 5.
+    assert_eq!(
+        r.single("sec-websocket-accept"),
+        Some(expected_accept(key).as_bytes())
+    );
+
+    // Invariant 4: subprotocol.
+    let offered: Vec<&[u8]> = reference.list("sec-websocket-protocol").collect();
+    let answered = r.all("sec-websocket-protocol").collect::<Vec<_>>();
+    assert!(answered.len() <= 1, "several Sec-WebSocket-Protocol lines");
+    assert_eq!(answered.first().copied(), protocol.map(str::as_bytes));
+    let supported = |p: &[u8]| setup.protocols.iter().any(|s| s.as_bytes() == p);
+    let expected = match setup.order {
+        ProtocolOrder::ServerPreference => setup
+            .protocols
+            .iter()
+            .map(|s| s.as_bytes())
+            .find(|s| offered.contains(s)),
+        _ => offered.iter().copied().find(|p| supported(p)),
+    };
+    assert_eq!(protocol.map(str::as_bytes), expected, "offered {offered:?}");
+    if let Some(p) = protocol {
+        assert!(offered.contains(&p.as_bytes()) && supported(p.as_bytes()));
+    } else {
+        assert!(
+            !setup.require_protocol,
+            "required protocol missing from a 101"
+        );
+    }
+
+    // Invariant 4: extensions only if configured and offered, once each, in the
+    // configured order, deflate as the typed value says.
+    let answered = r.all("sec-websocket-extensions").collect::<Vec<_>>();
+    assert!(
+        answered.len() <= 1,
+        "several Sec-WebSocket-Extensions lines"
+    );
+    let elements: Vec<&[u8]> = answered
+        .first()
+        .map(|v| v.split(|&b| b == b',').map(trim).collect())
+        .unwrap_or_default();
+    let offered_names: Vec<&[u8]> = reference
+        .list("sec-websocket-extensions")
+        .map(extension_name)
+        .collect();
+    let mut names: Vec<&[u8]> = Vec::new();
+    for element in &elements {
+        let name = extension_name(element);
+        assert!(
+            offered_names.iter().any(|o| o.eq_ignore_ascii_case(name)),
+            "extension {:?} answered but never offered",
+            String::from_utf8_lossy(name)
+        );
+        assert!(
+            !names.iter().any(|n| n.eq_ignore_ascii_case(name)),
+            "answered twice"
+        );
+        names.push(name);
+        if name.eq_ignore_ascii_case(b"permessage-deflate") {
+            assert!(setup.deflate, "deflate negotiated while disabled");
+            let typed = deflate.map(|d| d.to_string());
+            assert_eq!(Some(*element), typed.as_deref().map(str::as_bytes));
+        } else {
+            assert!(setup.custom && name.eq_ignore_ascii_case(CUSTOM.as_bytes()));
+        }
+    }
+    let has_deflate = names
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(b"permessage-deflate"));
+    assert_eq!(
+        has_deflate,
+        deflate.is_some(),
+        "typed value and response disagree"
+    );
+    if let [first, _] = names[..] {
+        // The custom extension was configured first: it is applied, and listed, first.
+        assert!(first.eq_ignore_ascii_case(CUSTOM.as_bytes()));
+    }
+}
+
+/// Rules every refusal follows: one response, `Connection: close`, the version we
+/// speak, a Content-Length that is the body's exact length.
+fn check_rejection(r: &Parsed, response: &[u8]) {
+    assert!((300..=599).contains(&r.status));
+    let lengths: Vec<&[u8]> = r.all("content-length").collect();
+    assert_eq!(lengths.len(), 1, "one Content-Length");
+    let length: usize = std::str::from_utf8(lengths[0])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .expect("decimal Content-Length");
+    assert_eq!(
+        response.len() - r.head_len,
+        length,
+        "Content-Length is the body's length"
+    );
+    assert!(
+        r.all("connection").any(|v| list_has(v, "close")),
+        "a refusal closes"
+    );
+    assert_eq!(r.single("sec-websocket-version"), Some(&b"13"[..]));
+    if r.status == 426 {
+        assert!(r.all("upgrade").any(|v| list_has(v, "websocket")));
+    }
+    if r.status == 405 {
+        assert_eq!(r.single("allow"), Some(&b"GET"[..]));
+    }
+}
+
+struct Parsed {
+    status: u16,
+    head_len: usize,
+    headers: Vec<(String, Vec<u8>)>,
+}
+
+impl Parsed {
+    fn all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    fn single<'s>(&'s self, name: &'s str) -> Option<&'s [u8]> {
+        let mut all = self.all(name);
+        let first = all.next();
+        assert!(all.next().is_none(), "{name} written twice");
+        first
+    }
+}
+
+/// Invariant 2: exactly one HTTP/1.1 response, CRLF line endings.
+fn parse_response(out: &[u8]) -> Parsed {
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut resp = httparse::Response::new(&mut headers);
+    let head_len = match resp.parse(out) {
+        Ok(httparse::Status::Complete(n)) => n,
+        other => panic!(
+            "not a response: {other:?}: {:?}",
+            String::from_utf8_lossy(out)
+        ),
+    };
+    assert_eq!(resp.version, Some(1), "HTTP/1.1");
+    assert!(crlf_only(&out[..head_len]), "bare LF in the response head");
+    assert!(out[..head_len].ends_with(b"\r\n\r\n"));
+    let status = resp.code.expect("status");
+    let headers = resp
+        .headers
+        .iter()
+        .map(|h| (h.name.to_owned(), h.value.to_vec()))
+        .collect();
+    Parsed {
+        status,
+        head_len,
+        headers,
+    }
+}
+
+fn expected_accept(key: &str) -> String {
+    let mut sha = sha1::Sha1::new();
+    sha.update(key.as_bytes());
+    sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    base64::engine::general_purpose::STANDARD.encode(sha.finalize())
+}
+
+/// The request, read plainly (no httparse), for the reference checks.
+struct Reference {
+    method: String,
+    target: String,
+    version: Vec<u8>,
+    headers: Vec<(Vec<u8>, Vec<u8>)>,
+    head_len: usize,
+}
+
+impl Reference {
+    /// Splits a head (ending in CRLF CRLF) into its request line and `name: value`
+    /// lines. `None` unless every line ends in CRLF and each header line has a
+    /// token name followed directly by a colon.
+    fn read(head: &[u8]) -> Option<Self> {
+        let body = head.strip_suffix(b"\r\n\r\n")?;
+        if !crlf_only_strict(head) {
+            return None;
+        }
+        // RFC 7230 §3.5: empty lines before the request-line are ignored.
+        let mut body = body;
+        while let Some(rest) = body.strip_prefix(b"\r\n") {
+            body = rest;
+        }
+        let mut lines = split_crlf(body);
+        let request_line = lines.next()?;
+        let mut parts = request_line.split(|&b| b == b' ');
+        let method = String::from_utf8(parts.next()?.to_vec()).ok()?;
+        let target = String::from_utf8(parts.next()?.to_vec()).ok()?;
+        let version = parts.next()?.to_vec();
+        if parts.next().is_some() {
+            return None;
+        }
+        let mut headers = Vec::new();
+        for line in lines {
+            let colon = line.iter().position(|&b| b == b':')?;
+            let (name, value) = line.split_at(colon);
+            if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
+                return None;
+            }
+            headers.push((name.to_vec(), trim(&value[1..]).to_vec()));
+        }
+        Some(Self {
+            method,
+            target,
+            version,
+            headers,
+            head_len: head.len(),
+        })
+    }
+
+    fn all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    fn count(&self, name: &str) -> usize {
+        self.all(name).count()
+    }
+
+    /// The value of a header that appears exactly once.
+    fn single<'s>(&'s self, name: &'s str) -> Option<&'s [u8]> {
+        (self.count(name) == 1)
+            .then(|| self.all(name).next())
+            .flatten()
+    }
+
+    /// Every comma-separated element of every `name` line, trimmed, empty ones dropped.
+    fn list<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's {
+        self.all(name)
+            .flat_map(|v| v.split(|&b| b == b','))
+            .map(trim)
+            .filter(|e| !e.is_empty())
+    }
+
+    fn wants_websocket(&self) -> bool {
+        self.all("upgrade").any(|v| list_has(v, "websocket"))
+            || [
+                "sec-websocket-key",
+                "sec-websocket-version",
+                "sec-websocket-key1",
+                "sec-websocket-key2",
+            ]
+            .iter()
+            .any(|n| self.count(n) > 0)
+    }
+
+    /// RFC 6455 §4.2.1, plainly: `Err(rule)` names the first rule broken.
+    fn rfc6455_4_2_1(&self) -> Result<(), &'static str> {
+        if self.method != "GET" {
+            return Err("method GET");
+        }
+        if self.version != b"HTTP/1.1" {
+            return Err("HTTP/1.1");
+        }
+        if self.count("host") != 1 {
+            return Err("Host exactly once");
+        }
+        if !self.all("upgrade").any(|v| list_has(v, "websocket")) {
+            return Err("Upgrade: websocket");
+        }
+        if !self.all("connection").any(|v| list_has(v, "upgrade")) {
+            return Err("Connection: upgrade");
+        }
+        match self.single("sec-websocket-key") {
+            Some(k) if is_base64_of_16_bytes(k) => {}
+            _ => return Err("Sec-WebSocket-Key: base64 of 16 bytes, once"),
+        }
+        if self.single("sec-websocket-version") != Some(b"13") {
+            return Err("Sec-WebSocket-Version: 13, once");
+        }
+        if self.count("transfer-encoding") > 0
+            || self.all("content-length").any(|v| v != b"0")
+            || self.count("content-length") > 1
+        {
+            return Err("no body");
+        }
+        Ok(())
+    }
+
+    /// A request so plainly valid that any refusal is a bug: every rule holds, every
+    /// byte is ordinary, and nothing is left to a policy (no Origin, no offers, a
+    /// simple Host and target, within the limits).
+    fn plainly_valid(&self, setup: &Setup) -> bool {
+        let limits = setup.config.limit_settings();
+        let simple_value = |v: &[u8]| v.iter().all(|&b| (0x20..0x7f).contains(&b) || b == b'\t');
+        let simple_host = |h: &[u8]| {
+            let (name, port) = match h.iter().position(|&b| b == b':') {
+                Some(i) => (&h[..i], Some(&h[i + 1..])),
+                None => (h, None),
+            };
+            !name.is_empty()
+                && name
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-.".contains(b))
+                && port.is_none_or(|p| {
+                    !p.is_empty() && p.len() <= 4 && p.iter().all(u8::is_ascii_digit)
+                })
+        };
+        let simple_target = self.target.starts_with('/')
+            && self
+                .target
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/._~?=&-".contains(&b));
+        self.rfc6455_4_2_1().is_ok()
+            && self
+                .single("sec-websocket-key")
+                .is_some_and(is_canonical_key)
+            && simple_target
+            && self.single("host").is_some_and(simple_host)
+            && !setup.restricted
+            && !setup.require_protocol
+            && self.headers.len() <= limits.headers()
+            && self.head_len <= limits.head_bytes()
+            && self.headers.iter().all(|(_, v)| simple_value(v))
+            && [
+                "origin",
+                "sec-websocket-protocol",
+                "sec-websocket-extensions",
+                "sec-websocket-key1",
+                "sec-websocket-key2",
+            ]
+            .iter()
+            .all(|n| self.count(n) == 0)
+    }
+}
+
+/// The head of `request` if it has a complete one.
+fn complete_head(request: &[u8]) -> Option<&[u8]> {
+    find(request, b"\r\n\r\n").map(|i| &request[..i + 4])
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Every LF is preceded by CR.
+fn crlf_only(s: &[u8]) -> bool {
+    s.iter()
+        .enumerate()
+        .all(|(i, &b)| b != b'\n' || i > 0 && s[i - 1] == b'\r')
+}
+
+/// Additionally every CR is followed by LF.
+fn crlf_only_strict(s: &[u8]) -> bool {
+    crlf_only(s)
+        && s.iter()
+            .enumerate()
+            .all(|(i, &b)| b != b'\r' || s.get(i + 1) == Some(&b'\n'))
+}
+
+fn split_crlf(s: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let s = rest?;
+        match find(s, b"\r\n") {
+            Some(i) => {
+                rest = Some(&s[i + 2..]);
+                Some(&s[..i])
+            }
+            None => {
+                rest = None;
+                Some(s)
+            }
+        }
+    })
+}
+
+fn trim(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', r @ ..] = s {
+        s = r;
+    }
+    while let [r @ .., b' ' | b'\t'] = s {
+        s = r;
+    }
+    s
+}
+
+fn list_has(value: &[u8], token: &str) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|e| trim(e).eq_ignore_ascii_case(token.as_bytes()))
+}
+
+fn extension_name(element: &[u8]) -> &[u8] {
+    trim(element.split(|&b| b == b';').next().unwrap_or_default())
+}
+
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// 16 bytes in base64: 22 alphabet characters then `==`.
+fn is_base64_of_16_bytes(k: &[u8]) -> bool {
+    k.len() == 24 && k.ends_with(b"==") && k[..22].iter().all(|b| BASE64.contains(b))
+}
+
+/// Also canonical: the unused low 4 bits of the last character are zero.
+fn is_canonical_key(k: &[u8]) -> bool {
+    is_base64_of_16_bytes(k)
+        && BASE64
+            .iter()
+            .position(|&c| c == k[21])
+            .is_some_and(|i| i & 0xF == 0)
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus (fuzz/corpus/*) from shared captures and hand-written cases.
+
+Run from anywhere: python3 fuzz/seeds/make_seeds.py [captures dir, default tests/captures]
+Each seed is named after what it holds, so a failing replay says which case broke.
+server_feed input:      [config byte] [n] [n chunk sizes] request bytes
+client_response input:  [config byte] [n] [n chunk sizes] response bytes
+extension_header input: [flags] [bits] header value
+round_trip input:       structured (arbitrary); seeded with fixed pseudo-random bytes
+"""
+import os
+import sys
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+captures = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "..", "tests", "captures")
+captures = os.path.abspath(captures)
+
+
+def write(target, name, data):
+    d = os.path.join(root, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+# config bits: 0-1 deflate (0 off, 1/3 default, 2 server 12/client 10/no-takeover),
+# 2-3 protocols (0 none, 1 chat, 2 superchat+chat, 3 chat+superchat client order),
+# (deflate 3 also configures the custom extension x-echo, before deflate), 4 require protocol, 5 small limits (256 bytes, 8 headers), 6 any origin, 7 host allow-list
+DEFLATE, CHAT, TWO, CLIENT_ORDER, REQUIRE, SMALL, ANY_ORIGIN, HOSTS = 1, 4, 8, 12, 16, 32, 64, 128
+
+
+def feed(name, request, config=0, sizes=()):
+    write("server_feed", name, bytes([config, len(sizes)] + list(sizes)) + request)
+
+
+if os.path.isdir(captures):
+    for f in sorted(os.listdir(captures)):
+        if f.startswith("request-") and f.endswith(".http"):
+            req = open(os.path.join(captures, f), "rb").read()
+            stem = f[len("request-"):-len(".http")]
+            feed(stem, req, DEFLATE | CHAT | ANY_ORIGIN)
+            feed(stem + "-chunked", req, DEFLATE | TWO, (1, 17, 0, 40))
+            feed(stem + "-frames", req + b"\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58", 2 | CLIENT_ORDER | ANY_ORIGIN)
+else:
+    print("no captures at", captures, "- only hand-written seeds", file=sys.stderr)
+
+KEY = b"dGhlIHNhbXBsZSBub25jZQ=="
+GOOD = [
+    b"Host: server.example.com",
+    b"Upgrade: websocket",
+    b"Connection: Upgrade",
+    b"Sec-WebSocket-Key: " + KEY,
+    b"Sec-WebSocket-Version: 13",
+]
+
+
+def req(lines, start=b"GET /chat HTTP/1.1", tail=b""):
+    return start + b"\r\n" + b"".join(l + b"\r\n" for l in lines) + b"\r\n" + tail
+
+
+# RFC 6455 §1.2 example.
+feed("rfc6455-example", req([
+    b"Host: server.example.com", b"Upgrade: websocket", b"Connection: Upgrade",
+    b"Sec-WebSocket-Key: " + KEY, b"Origin: http://example.com",
+    b"Sec-WebSocket-Protocol: chat, superchat", b"Sec-WebSocket-Version: 13"]), CHAT | ANY_ORIGIN)
+# Safari 17 (macOS), as it is commonly seen.
+feed("safari", req([
+    b"Host: example.com", b"Sec-WebSocket-Version: 13", b"Upgrade: websocket",
+    b"Accept-Encoding: gzip, deflate", b"Origin: https://example.com",
+    b"Sec-WebSocket-Extensions: permessage-deflate", b"Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==",
+    b"User-Agent: Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15",
+    b"Connection: Upgrade", b"Pragma: no-cache", b"Cache-Control: no-cache"]), DEFLATE | ANY_ORIGIN)
+# draft-76 (hixie), with its 8-byte key3 after the head.
+feed("draft76", req([
+    b"Host: example.com", b"Connection: Upgrade", b"Sec-WebSocket-Key2: 12998 5 Y3 1  .P00",
+    b"Sec-WebSocket-Protocol: sample", b"Upgrade: WebSocket", b"Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5",
+    b"Origin: http://example.com"], b"GET /demo HTTP/1.1", b"^n:ds[4U"))
+feed("plain-get", req([b"Host: example.com", b"Accept: text/html"], b"GET / HTTP/1.1"))
+feed("minimal-list-positions", req([
+    b"hOsT:example.com:8080", b"upgrade: h2c ,  WebSocket", b"connection: keep-alive", b"CONNECTION: x, upgrade",
+    b"sec-websocket-key:\t" + KEY + b"\t", b"Sec-Websocket-Version: 13", b"Cookie: a=b; c=d"],
+    b"GET ws://example.com:8080/chat?room=1 HTTP/1.1"), DEFLATE | TWO, (5, 5, 5, 5, 5, 5, 5))
+feed("deflate-offers", req(GOOD + [
+    b"Sec-WebSocket-Extensions: x-webkit-deflate-frame, permessage-deflate; foo=1",
+    b"Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=\"10\"; client_max_window_bits; client_no_context_takeover"]), 2)
+
+
+feed("custom-extension", req(GOOD + [
+    b"Sec-WebSocket-Extensions: x-echo; decline, permessage-deflate; client_max_window_bits",
+    b"Sec-WebSocket-Extensions: X-Echo; a=\"b\"; c, x-echo; z"]), 3, (30, 30))
+
+
+def broken(name, lines, start=b"GET /chat HTTP/1.1", config=0, tail=b""):
+    feed("reject-" + name, req(lines, start, tail), config)
+
+
+def without(prefix):
+    return [l for l in GOOD if not l.lower().startswith(prefix.lower())]
+
+
+broken("post", GOOD, b"POST /chat HTTP/1.1")
+broken("http10", GOOD, b"GET /chat HTTP/1.0")
+broken("target", GOOD, b"GET chat HTTP/1.1")
+broken("target-fragment", GOOD, b"GET /chat#x HTTP/1.1")
+broken("no-host", without(b"Host"))
+broken("two-hosts", GOOD + [b"Host: other.example.com"])
+broken("bad-host", without(b"Host") + [b"Host: a b"])
+broken("host-not-allowed", GOOD, config=HOSTS)
+broken("no-upgrade", without(b"Upgrade"))
+broken("upgrade-h2c", without(b"Upgrade") + [b"Upgrade: h2c"])
+broken("no-connection", without(b"Connection"))
+broken("connection-substring", without(b"Connection") + [b"Connection: upgrade-insecure"])
+broken("no-key", without(b"Sec-WebSocket-Key"))
+broken("two-keys", GOOD + [b"Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA=="])
+broken("key-17-bytes", without(b"Sec-WebSocket-Key") + [b"Sec-WebSocket-Key: YWJjZGVmZ2hpamtsbW5vcHE="])
+broken("key-noncanonical", without(b"Sec-WebSocket-Key") + [b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZR=="])
+broken("no-version", without(b"Sec-WebSocket-Version"))
+broken("version-8", without(b"Sec-WebSocket-Version") + [b"Sec-WebSocket-Version: 8"])
+broken("two-versions", GOOD + [b"Sec-WebSocket-Version: 13"])
+broken("content-length", GOOD + [b"Content-Length: 5"], tail=b"hello")
+broken("transfer-encoding", GOOD + [b"Transfer-Encoding: chunked"])
+broken("protocol-list", GOOD + [b"Sec-WebSocket-Protocol: chat superchat"], config=CHAT)
+broken("protocol-required", GOOD + [b"Sec-WebSocket-Protocol: other"], config=CHAT | REQUIRE)
+broken("protocol-lines", GOOD + [b"Sec-WebSocket-Protocol: p%d" % i for i in range(9)], config=CHAT)
+broken("extension-list", GOOD + [b"Sec-WebSocket-Extensions: permessage-deflate;"], config=DEFLATE)
+broken("origin-cross-site", GOOD + [b"Origin: https://evil.example"])
+broken("origin-twice", GOOD + [b"Origin: http://server.example.com", b"Origin: http://server.example.com"])
+broken("too-many-headers", GOOD + [b"X-%d: y" % i for i in range(8)], config=SMALL)
+broken("head-too-large", GOOD + [b"X-Pad: " + b"p" * 300], config=SMALL)
+feed("reject-bare-lf", b"GET /chat HTTP/1.1\nHost: a\n\n")
+feed("reject-obs-fold", req(GOOD + [b"X-Folded: a", b" continued"]))
+feed("reject-nul", req(GOOD + [b"X-Nul: a\x00b"]))
+feed("reject-cr", req(GOOD + [b"X-Cr: a\rb"]))
+# RFC 7230 §3.5: an empty line before the request-line is ignored (found by fuzzing).
+feed("leading-empty-line", b"\r\n" + req(GOOD), DEFLATE)
+feed("incomplete", b"GET /chat HTTP/1.1\r\nHost: a\r\n", 0, (3, 3))
+
+# extension_header: [flags] [bits] value
+ext = [
+    (0, 0x77, b"permessage-deflate; client_max_window_bits"),
+    (0, 0x77, b"permessage-deflate"),
+    (0, 0x00, b"permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=11; client_max_window_bits=10"),
+    (1, 0x24, b"permessage-deflate; client_max_window_bits=\"1\\0\", permessage-deflate"),
+    (2, 0x77, b"permessage-deflate; foo=1, permessage-deflate; client_max_window_bits"),
+    (0, 0x77, b"x-webkit-deflate-frame, permessage-deflate ;server_max_window_bits = 9"),
+    (3, 0x55, b"permessage-deflate; server_max_window_bits=08"),
+    (0, 0x77, b"a;b=\"x y\""),
+    (0, 0x77, b"a,,b"),
+    (0, 0x77, b"a, b;c=\"\\d\""),
+]
+for i, (flags, bits, value) in enumerate(ext):
+    write("extension_header", "seed-%02d" % i, bytes([flags, bits]) + value)
+
+# client_response: [config] [n] [sizes] response. The fixed request uses the key of
+# the RFC example, like the rawclient captures, so their 101s carry the right accept.
+# config bits: 0-1 protocols (none, chat, chat+superchat, superchat), 2-3 deflate
+# (none, browsers' offer, everything, bare), 4 accept a missing subprotocol, 5 small limits
+P_CHAT, P_BOTH, D_BROWSER, D_ALL, D_BARE, MISSING_OK, C_SMALL = 1, 2, 4, 8, 12, 16, 32
+
+
+def client(name, response, config=0, sizes=()):
+    write("client_response", name, bytes([config, len(sizes)] + list(sizes)) + response)
+
+
+client_configs = {
+    "python-websockets-chat": P_CHAT | D_BROWSER,
+    "node-ws-deflate": P_BOTH | D_BARE,
+    "node-ws-minimal": 0,
+    "python-websockets-nosubproto-fixed": D_BROWSER,
+    "python-websockets-nosubproto-minimal": P_CHAT | MISSING_OK,
+}
+if os.path.isdir(captures):
+    for f in sorted(os.listdir(captures)):
+        if f.startswith("response-") and f.endswith(".http"):
+            stem = f[len("response-"):-len(".http")]
+            resp = open(os.path.join(captures, f), "rb").read()
+            after = os.path.join(captures, f[:-len(".http")] + ".after.bin")
+            if os.path.exists(after):
+                resp += open(after, "rb").read()
+            config = client_configs.get(stem, P_CHAT | D_BROWSER)
+            client(stem, resp, config)
+            client(stem + "-chunked", resp + b"\x81\x02hi", config, (3, 0, 50, 7))
+
+ACCEPT = b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+OK = [b"Upgrade: websocket", b"Connection: Upgrade", ACCEPT]
+
+
+def resp(lines, status=b"HTTP/1.1 101 Switching Protocols", tail=b""):
+    return status + b"\r\n" + b"".join(l + b"\r\n" for l in lines) + b"\r\n" + tail
+
+
+client("ok-minimal", resp(OK))
+client("ok-all", resp(OK + [b"Sec-WebSocket-Protocol: superchat",
+    b"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=9; client_max_window_bits=\"12\"",
+    b"Set-Cookie: id=1"], tail=b"\x81\x00"), P_BOTH | D_ALL, (10, 10, 10))
+client("redirect", resp([b"Location: ws://example.org/", b"Content-Length: 0"], b"HTTP/1.1 302 Found"))
+client("unauthorized", resp([b"WWW-Authenticate: Bearer", b"Content-Length: 5"], b"HTTP/1.1 401 Unauthorized", b"login"))
+client("upgrade-required", resp([b"Sec-WebSocket-Version: 13, 8", b"Upgrade: websocket", b"Connection: Upgrade, close"], b"HTTP/1.1 426 Upgrade Required"))
+client("bad-accept", resp(OK[:2] + [b"Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA="]))
+client("two-accepts", resp(OK + [ACCEPT]))
+client("no-upgrade", resp(OK[1:]))
+client("no-connection", resp([OK[0], OK[2]]))
+client("http10", resp(OK, b"HTTP/1.0 101 Switching Protocols"))
+client("protocol-not-offered", resp(OK + [b"Sec-WebSocket-Protocol: mqtt"]), P_CHAT)
+client("protocol-none-offered", resp(OK + [b"Sec-WebSocket-Protocol: chat"]))
+client("protocol-missing", resp(OK), P_CHAT)
+client("protocol-list", resp(OK + [b"Sec-WebSocket-Protocol: chat, superchat"]), P_BOTH)
+client("extension-not-offered", resp(OK + [b"Sec-WebSocket-Extensions: x-webkit-deflate-frame"]), D_BROWSER)
+client("deflate-twice", resp(OK + [b"Sec-WebSocket-Extensions: permessage-deflate, permessage-deflate"]), D_BROWSER)
+client("deflate-window-too-large", resp(OK + [b"Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=11"]), D_ALL)
+client("deflate-client-window-not-offered", resp(OK + [b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=10"]), D_BARE)
+client("bare-lf", b"HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\n\n")
+client("too-large", resp(OK + [b"X-Pad: " + b"p" * 300]), C_SMALL)
+client("leading-empty-line", b"\r\n" + resp(OK))
+
+# round_trip: structured input; a few fixed pseudo-random byte strings to start from.
+import random
+rng = random.Random(6455)
+for i in range(8):
+    write("round_trip", "seed-%02d" % i, bytes(rng.randrange(256) for _ in range(32 + 32 * i)))

@@ -1,0 +1,83 @@
+//! Inputs found by fuzzing (fuzz/) and property tests that once broke an invariant.
+//! Each test names the target, the invariant and the fix.
+
+use ws_handshake::{Error, Feed, Limits, Malformed, ServerConfig, ServerHandshake};
+
+/// What a handshake returns for `chunks` fed in order, as an owned value.
+fn outcome(config: &ServerConfig, chunks: &[&[u8]]) -> Result<bool, Error> {
+    let mut hs = ServerHandshake::new(config);
+    for chunk in chunks {
+        match hs.feed(chunk)? {
+            Feed::NeedMore => continue,
+            Feed::Upgrade(_) => return Ok(true),
+            Feed::Plain(_) => return Ok(false),
+        }
+    }
+    Ok(false)
+}
+
+/// server_feed, invariant "the outcome does not depend on the chunking": a bare LF
+/// past the head limit was a 400 (bare LF) when it arrived in the same read as the
+/// bytes before the limit, and a 431 when the read ended at the limit. The limit
+/// now wins in both cases: a byte past it ends the head, whatever byte it is.
+#[test]
+fn bare_lf_past_the_limit_is_431_in_any_chunking() {
+    let config = ServerConfig::new().limits(Limits::default().max_head_bytes(16));
+    let request = b"GET / HTTP/1.1\r\nHost: a\n\r\n";
+    let too_large = Err(Error::HeadTooLarge { limit: 16 });
+    assert_eq!(outcome(&config, &[request]), too_large);
+    for split in 0..request.len() {
+        let (a, b) = request.split_at(split);
+        assert_eq!(outcome(&config, &[a, b]), too_large, "split at {split}");
+    }
+    // Within the limit, the bare LF is still what is reported.
+    let config = ServerConfig::new().limits(Limits::default().max_head_bytes(64));
+    assert_eq!(
+        outcome(&config, &[request]),
+        Err(Error::Malformed(Malformed::BareLf))
+    );
+}
+
+/// The head's final LF at exactly the limit is fine; one byte further is not.
+#[test]
+fn head_ending_at_the_limit() {
+    let head = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let fits = ServerConfig::new().limits(Limits::default().max_head_bytes(head.len()));
+    assert_eq!(outcome(&fits, &[head]), Ok(false));
+    let short = ServerConfig::new().limits(Limits::default().max_head_bytes(head.len() - 1));
+    let too_large = Err(Error::HeadTooLarge {
+        limit: head.len() - 1,
+    });
+    for split in 0..head.len() {
+        let (a, b) = head.split_at(split);
+        assert_eq!(outcome(&short, &[a, b]), too_large, "split at {split}");
+    }
+}
+
+/// extension_header, invariants "negotiated values respect the configuration" and
+/// "the response re-negotiates to itself": for an offer `client_max_window_bits=10`
+/// and a configuration allowing 10, the result said nothing about the client window
+/// (`client_window_bits() == 15`), so a server sizing its inflater from it reserved
+/// 2^15 bytes where the configuration allows 2^10, and the response read back as an
+/// offer gave a different result. The offered value is now answered (RFC 7692 §7.1.2.2).
+#[test]
+fn offered_client_window_is_answered() {
+    use ws_handshake::deflate::DeflateConfig;
+    use ws_handshake::extension::parse;
+
+    let config = DeflateConfig::new().client_max_window_bits(10);
+    let offer = b"permessage-deflate; client_max_window_bits=\"1\\0\", permessage-deflate";
+    let agreed = config
+        .negotiate(parse(offer).map_while(Result::ok))
+        .expect("the first offer is acceptable");
+    assert_eq!(agreed.client_window_bits(), 10);
+    let text = agreed.to_string();
+    assert_eq!(text, "permessage-deflate; client_max_window_bits=10");
+    let again = config.negotiate(parse(text.as_bytes()).map_while(Result::ok));
+    assert_eq!(again, Some(agreed));
+
+    // A smaller offered value is kept; the default configuration answers it too.
+    let offer = b"permessage-deflate; client_max_window_bits=9";
+    let agreed = DeflateConfig::new().negotiate(parse(offer).map_while(Result::ok));
+    assert_eq!(agreed.map(|d| d.client_window_bits()), Some(9));
+}
