@@ -212,6 +212,7 @@ client("deflate-client-window-not-offered", resp(OK + [b"Sec-WebSocket-Extension
 client("bare-lf", b"HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\n\n")
 client("too-large", resp(OK + [b"X-Pad: " + b"p" * 300]), C_SMALL)
 client("leading-empty-line", b"\r\n" + resp(OK))
+client("status-001", resp(OK, b"HTTP/1.1 001 odd"))  # found by fuzzing: three digits, no class
 
 # round_trip: structured input; a few fixed pseudo-random byte strings to start from.
 import random
