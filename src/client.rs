@@ -395,6 +395,10 @@ fn parse<'a>(
     else {
         return Err(ClientError::Malformed(Malformed::Incomplete));
     };
+    // RFC 9110 §15: codes outside 100..=599 are not statuses at all (`001` parses as 1).
+    if !(100..=599).contains(&status) {
+        return Err(ClientError::Malformed(Malformed::Status));
+    }
     let headers = Headers::new(header_block(head));
     if status != 101 {
         return Ok(ClientFeed::Refused(Refusal {
