@@ -180,13 +180,7 @@ impl ClientConfig {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        for name in names {
-            let name = name.as_ref();
-            if !is_token(name.as_bytes()) {
-                return Err(BuildError::InvalidProtocol);
-            }
-            self.protocols.push(name.to_string());
-        }
+        crate::config::push_protocols(&mut self.protocols, names)?;
         Ok(self)
     }
 
