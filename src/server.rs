@@ -306,6 +306,7 @@ macro_rules! upgrade_accessors {
         }
     };
 }
+#[cfg(feature = "http")]
 pub(crate) use upgrade_accessors;
 
 impl<'a> UpgradeRequest<'a> {
