@@ -18,9 +18,10 @@ use crate::validate::{self, Checked, Lines, Summary};
 /// A server-side opening handshake for one connection, fed the bytes read from it.
 ///
 /// It holds only the bytes of an incomplete head (never more than the head limit,
-/// growing with the data rather than preallocating it), scans each byte once, and
-/// parses the head once when its end arrives. It reads no clock: a deadline for slow
-/// clients is the caller's job.
+/// growing with the data rather than preallocating it). A head that arrives whole is
+/// parsed straight from the chunk; otherwise each byte is scanned once and the head
+/// parsed once when its end arrives, so feeding N bytes costs O(N) in any chunking.
+/// It reads no clock: a deadline for slow clients is the caller's job.
 ///
 /// ```
 /// use ws_handshake::{Feed, ServerConfig, ServerHandshake};
