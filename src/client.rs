@@ -180,13 +180,7 @@ impl ClientConfig {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        for name in names {
-            let name = name.as_ref();
-            if !is_token(name.as_bytes()) {
-                return Err(BuildError::InvalidProtocol);
-            }
-            self.protocols.push(name.to_string());
-        }
+        crate::config::push_protocols(&mut self.protocols, names)?;
         Ok(self)
     }
 
@@ -395,6 +389,10 @@ fn parse<'a>(
     else {
         return Err(ClientError::Malformed(Malformed::Incomplete));
     };
+    // RFC 9110 §15: codes outside 100..=599 are not statuses at all (`001` parses as 1).
+    if !(100..=599).contains(&status) {
+        return Err(ClientError::Malformed(Malformed::Status));
+    }
     let headers = Headers::new(header_block(head));
     if status != 101 {
         return Ok(ClientFeed::Refused(Refusal {

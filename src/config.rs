@@ -52,6 +52,23 @@ pub struct ServerConfig {
     custom: Vec<CustomExtension>,
 }
 
+/// Appends subprotocol names after checking each is an RFC 7230 token (RFC 6455
+/// §4.1 item 10); shared by the server and client configurations.
+pub(crate) fn push_protocols<I, S>(list: &mut Vec<String>, names: I) -> Result<(), BuildError>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    for name in names {
+        let name = name.as_ref();
+        if !is_token(name.as_bytes()) {
+            return Err(BuildError::InvalidProtocol);
+        }
+        list.push(name.to_string());
+    }
+    Ok(())
+}
+
 impl ServerConfig {
     /// The safe defaults.
     pub fn new() -> Self {
@@ -73,13 +90,7 @@ impl ServerConfig {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        for name in names {
-            let name = name.as_ref();
-            if !is_token(name.as_bytes()) {
-                return Err(BuildError::InvalidProtocol);
-            }
-            self.protocols.push(name.to_string());
-        }
+        crate::config::push_protocols(&mut self.protocols, names)?;
         Ok(self)
     }
 

@@ -199,49 +199,7 @@ pub struct Upgrade<'a> {
 }
 
 impl<'a> Upgrade<'a> {
-    /// The `Sec-WebSocket-Key` value (validated: base64 of 16 bytes).
-    pub fn key(&self) -> &'a str {
-        core::str::from_utf8(self.checked.key).unwrap_or("")
-    }
-
-    /// The `Host` value (validated, present exactly once).
-    pub fn host(&self) -> &'a str {
-        self.checked.host
-    }
-
-    /// The `Origin` value, already checked against the origin policy.
-    pub fn origin(&self) -> Option<&'a str> {
-        self.checked.negotiated.origin
-    }
-
-    /// The subprotocol the configuration selected among the offered ones, if any.
-    pub fn protocol(&self) -> Option<&'a str> {
-        self.checked.negotiated.protocol
-    }
-
-    /// The offered subprotocols, in the client's order; only these can be passed to
-    /// [`Accept::protocol`].
-    pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
-        offered_protocols(&self.protocols)
-    }
-
-    /// The offered extensions (`Sec-WebSocket-Extensions`), in the client's order.
-    pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
-        offered_extensions(&self.extensions)
-    }
-
-    /// The negotiated permessage-deflate parameters, if the configuration enables it
-    /// and the client offered something acceptable.
-    pub fn deflate(&self) -> Option<PerMessageDeflate> {
-        self.checked.negotiated.deflate
-    }
-
-    /// The `101 Switching Protocols` response with the negotiated subprotocol and
-    /// extensions; turn it into an [`http::Response`] with
-    /// [`Accept::to_http_response`].
-    pub fn accept(&self) -> Accept<'_> {
-        Accept::new(self.checked.key, &self.checked.negotiated)
-    }
+    crate::server::upgrade_accessors!();
 }
 
 impl Accept<'_> {

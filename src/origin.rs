@@ -79,7 +79,8 @@ impl OriginPolicy {
             Self::Any => true,
             Self::SameOrigin => same_origin(origin, host),
             Self::AllowList(list) => {
-                Origin::parse(origin).is_some_and(|o| list.iter().any(|a| a.matches(&o)))
+                list.iter().any(|a| a.is_exactly(origin))
+                    || Origin::parse(origin).is_some_and(|o| list.iter().any(|a| a.matches(&o)))
             }
             Self::Custom(f) => f(origin, host),
         }
@@ -194,6 +195,9 @@ pub struct AllowedOrigin {
     host: String,
     wildcard: bool,
     port: u16,
+    /// For an exact entry, its RFC 6454 serialization (`scheme://host[:port]`, default
+    /// port omitted): what browsers send, so most checks are one comparison.
+    serialized: Option<String>,
 }
 
 impl AllowedOrigin {
@@ -214,12 +218,28 @@ impl AllowedOrigin {
             host.push('.');
         }
         host.push_str(&o.host.to_ascii_lowercase());
+        let scheme = scheme.to_ascii_lowercase();
+        let serialized = (!wildcard).then(|| {
+            let mut s = alloc::format!("{scheme}://{host}");
+            if default_port(&scheme) != Some(o.port) {
+                s.push_str(&alloc::format!(":{}", o.port));
+            }
+            s
+        });
         Ok(Self {
-            scheme: scheme.to_ascii_lowercase(),
+            scheme,
             host,
             wildcard,
             port: o.port,
+            serialized,
         })
+    }
+
+    /// The quick check: `origin` is this entry's serialization (case-insensitively).
+    fn is_exactly(&self, origin: &str) -> bool {
+        self.serialized
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case(origin))
     }
 
     fn matches(&self, o: &Origin<'_>) -> bool {
@@ -275,6 +295,24 @@ mod tests {
         assert!(!p.allows("http://a.example.com", "x"));
         assert!(p.allows("http://LOCALHOST:3000", "x"));
         assert!(!p.allows("http://localhost", "x"));
+        // The serialized fast path and the full parse agree.
+        let p = OriginPolicy::allow_list(["HTTP://Example.com:80", "https://a.test:8443"]).unwrap();
+        for ok in [
+            "http://example.com",
+            "http://EXAMPLE.com",
+            "http://example.com:80",
+            "https://a.test:8443",
+        ] {
+            assert!(p.allows(ok, "x"), "{ok}");
+        }
+        for bad in [
+            "http://example.com:8080",
+            "https://example.com",
+            "https://a.test",
+            "http://example.com/",
+        ] {
+            assert!(!p.allows(bad, "x"), "{bad}");
+        }
         assert!(OriginPolicy::allow_list(["example.com"]).is_err());
         assert!(OriginPolicy::allow_list(["https://"]).is_err());
         assert!(OriginPolicy::allow_list(["ftp://example.com"]).is_err());

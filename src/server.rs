@@ -18,9 +18,10 @@ use crate::validate::{self, Checked, Lines, Summary};
 /// A server-side opening handshake for one connection, fed the bytes read from it.
 ///
 /// It holds only the bytes of an incomplete head (never more than the head limit,
-/// growing with the data rather than preallocating it), scans each byte once, and
-/// parses the head once when its end arrives. It reads no clock: a deadline for slow
-/// clients is the caller's job.
+/// growing with the data rather than preallocating it). A head that arrives whole is
+/// parsed straight from the chunk; otherwise each byte is scanned once and the head
+/// parsed once when its end arrives, so feeding N bytes costs O(N) in any chunking.
+/// It reads no clock: a deadline for slow clients is the caller's job.
 ///
 /// ```
 /// use ws_handshake::{Feed, ServerConfig, ServerHandshake};
@@ -256,55 +257,66 @@ impl<'a> Deref for UpgradeRequest<'a> {
     }
 }
 
+/// The accessors every validated upgrade shares (the byte path's [`UpgradeRequest`]
+/// and the `http` feature's `Upgrade`): one definition over `checked`, `protocols`
+/// and `extensions` fields.
+macro_rules! upgrade_accessors {
+    () => {
+        /// The `Sec-WebSocket-Key` value (validated: base64 of 16 bytes).
+        pub fn key(&self) -> &'a str {
+            core::str::from_utf8(self.checked.key).unwrap_or("")
+        }
+
+        /// The `Host` value (validated, present exactly once).
+        pub fn host(&self) -> &'a str {
+            self.checked.host
+        }
+
+        /// The `Origin` value, already checked against the origin policy.
+        pub fn origin(&self) -> Option<&'a str> {
+            self.checked.negotiated.origin
+        }
+
+        /// The subprotocol the configuration selected among the offered ones, if any.
+        pub fn protocol(&self) -> Option<&'a str> {
+            self.checked.negotiated.protocol
+        }
+
+        /// The offered subprotocols, in the client's order.
+        ///
+        /// Only these values can be passed to [`Accept::protocol`]: answering with a
+        /// subprotocol the client did not offer is impossible by construction.
+        pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
+            offered_protocols(&self.protocols)
+        }
+
+        /// The offered extensions (`Sec-WebSocket-Extensions`), in the client's order.
+        pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
+            offered_extensions(&self.extensions)
+        }
+
+        /// The negotiated permessage-deflate parameters, if the configuration enables it
+        /// and the client offered something acceptable.
+        pub fn deflate(&self) -> Option<PerMessageDeflate> {
+            self.checked.negotiated.deflate
+        }
+
+        /// The `101 Switching Protocols` response with the negotiated subprotocol and extensions.
+        pub fn accept(&self) -> Accept<'_> {
+            Accept::new(self.checked.key, &self.checked.negotiated)
+        }
+    };
+}
+#[cfg(feature = "http")]
+pub(crate) use upgrade_accessors;
+
 impl<'a> UpgradeRequest<'a> {
     /// The underlying request view.
     pub fn request(&self) -> &Request<'a> {
         &self.request
     }
 
-    /// The `Sec-WebSocket-Key` value (validated: base64 of 16 bytes).
-    pub fn key(&self) -> &'a str {
-        core::str::from_utf8(self.checked.key).unwrap_or("")
-    }
-
-    /// The `Host` value (validated, present exactly once).
-    pub fn host(&self) -> &'a str {
-        self.checked.host
-    }
-
-    /// The `Origin` value, already checked against the origin policy.
-    pub fn origin(&self) -> Option<&'a str> {
-        self.checked.negotiated.origin
-    }
-
-    /// The subprotocol the configuration selected among the offered ones, if any.
-    pub fn protocol(&self) -> Option<&'a str> {
-        self.checked.negotiated.protocol
-    }
-
-    /// The offered subprotocols, in the client's order.
-    ///
-    /// Only these values can be passed to [`Accept::protocol`]: answering with a
-    /// subprotocol the client did not offer is impossible by construction.
-    pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
-        offered_protocols(&self.protocols)
-    }
-
-    /// The offered extensions (`Sec-WebSocket-Extensions`), in the client's order.
-    pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
-        offered_extensions(&self.extensions)
-    }
-
-    /// The negotiated permessage-deflate parameters, if the configuration enables it
-    /// and the client offered something acceptable.
-    pub fn deflate(&self) -> Option<PerMessageDeflate> {
-        self.checked.negotiated.deflate
-    }
-
-    /// The `101 Switching Protocols` response with the negotiated subprotocol and extensions.
-    pub fn accept(&self) -> Accept<'_> {
-        Accept::new(self.checked.key, &self.checked.negotiated)
-    }
+    upgrade_accessors!();
 }
 
 /// The subprotocols of `Sec-WebSocket-Protocol` lines (validated tokens), in order.

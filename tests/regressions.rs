@@ -81,3 +81,33 @@ fn offered_client_window_is_answered() {
     let agreed = DeflateConfig::new().negotiate(parse(offer).map_while(Result::ok));
     assert_eq!(agreed.map(|d| d.client_window_bits()), Some(9));
 }
+
+/// client_response (CI's 60 s run), invariant "a refusal reports the status line's code":
+/// `HTTP/1.1 001 Switching Protocols` parsed as status 1 and came back as a refusal
+/// with status 1. A code outside 100..=599 is not a status (RFC 9110 §15): malformed.
+#[test]
+fn status_codes_outside_100_to_599_are_malformed() {
+    use ws_handshake::{
+        ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Malformed, WsUrl,
+    };
+
+    let config = ClientConfig::new();
+    for code in ["001", "099", "600", "999"] {
+        let url = WsUrl::parse("ws://127.0.0.1/").unwrap();
+        let mut hs =
+            ClientHandshake::new(&config, url, ClientKey::from_nonce(*b"the sample nonce"));
+        let response = format!(
+            "HTTP/1.1 {code} Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
+        );
+        assert_eq!(
+            hs.feed(response.as_bytes()).err(),
+            Some(ClientError::Malformed(Malformed::Status)),
+            "{code}"
+        );
+    }
+    let url = WsUrl::parse("ws://127.0.0.1/").unwrap();
+    let mut hs = ClientHandshake::new(&config, url, ClientKey::from_nonce(*b"the sample nonce"));
+    let refused = hs.feed(b"HTTP/1.1 599 Odd\r\n\r\n");
+    assert!(matches!(refused, Ok(ClientFeed::Refused(r)) if r.status() == 599));
+}
