@@ -32,6 +32,9 @@ impl<'a> Request<'a> {
     /// target (`ws://host/chat`), the part after the authority (`/` if empty).
     pub fn path(&self) -> &'a str {
         let t = self.target.split_once('?').map_or(self.target, |(p, _)| p);
+        if t.starts_with('/') {
+            return t; // origin-form; a "://" further on is part of the path
+        }
         match t.split_once("://") {
             Some((_, rest)) => rest.find('/').and_then(|i| rest.get(i..)).unwrap_or("/"),
             None => t,

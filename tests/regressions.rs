@@ -111,3 +111,30 @@ fn status_codes_outside_100_to_599_are_malformed() {
     let refused = hs.feed(b"HTTP/1.1 599 Odd\r\n\r\n");
     assert!(matches!(refused, Ok(ClientFeed::Refused(r)) if r.status() == 599));
 }
+
+/// round_trip (30-minute campaign): the URL `ws://i:6/%://i:62i/U2` sent the
+/// origin-form target `/%://i:62i/U2`, and `Request::path()` took the `://` inside the
+/// path for an absolute-form target, returning `/U2`. Origin-form targets (starting
+/// with `/`) are now never split.
+#[test]
+fn a_scheme_separator_inside_an_origin_form_path_stays_in_the_path() {
+    use ws_handshake::{Feed, OriginPolicy, ServerConfig, ServerHandshake};
+
+    let config = ServerConfig::new().origin_policy(OriginPolicy::Any);
+    for (target, path, query) in [
+        ("/%://i:62i/U2", "/%://i:62i/U2", None),
+        ("/a://b/c?x=ws://y/z", "/a://b/c", Some("x=ws://y/z")),
+        ("ws://host/p?q", "/p", Some("q")),
+        ("ws://host", "/", None),
+    ] {
+        let request = format!(
+            "GET {target} HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        );
+        let mut hs = ServerHandshake::new(&config);
+        let Ok(Feed::Upgrade(up)) = hs.feed(request.as_bytes()) else {
+            panic!("{target} refused")
+        };
+        assert_eq!((up.path(), up.query()), (path, query), "{target}");
+    }
+}
