@@ -526,7 +526,7 @@ impl Emit for ClientRequest<'_> {
         }
         if let Some(offer) = &self.config.deflate {
             out.put(b"Sec-WebSocket-Extensions: ");
-            out.put_display(offer);
+            offer.emit(out);
             out.put(b"\r\n");
         }
         if let Some(origin) = &self.config.origin {

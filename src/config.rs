@@ -221,11 +221,10 @@ impl ServerConfig {
         self.deflate_position
     }
 
-    pub(crate) fn host_allowed(&self, name: &str, port: Option<u16>) -> bool {
+    pub(crate) fn host_allowed(&self, name: &[u8], port: Option<u16>) -> bool {
         self.hosts.is_empty()
-            || self
-                .hosts
-                .iter()
-                .any(|(h, p)| h.eq_ignore_ascii_case(name) && (p.is_none() || *p == port))
+            || self.hosts.iter().any(|(h, p)| {
+                h.as_bytes().eq_ignore_ascii_case(name) && (p.is_none() || *p == port)
+            })
     }
 }

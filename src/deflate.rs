@@ -10,6 +10,7 @@ use core::fmt;
 
 use crate::client::ClientError;
 use crate::extension::{Extension, Param};
+use crate::write::{FmtSink, Sink};
 
 /// The extension token, RFC 7692 §7.
 pub const PERMESSAGE_DEFLATE: &str = "permessage-deflate";
@@ -187,22 +188,34 @@ impl DeflateOffer {
 /// The offer element, e.g. `permessage-deflate; client_max_window_bits`.
 impl fmt::Display for DeflateOffer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(PERMESSAGE_DEFLATE)?;
+        let mut sink = FmtSink::new(f);
+        self.emit(&mut sink);
+        sink.finish()
+    }
+}
+
+impl DeflateOffer {
+    /// Writes the extension element: `permessage-deflate` and the parameters set.
+    /// The one writer of these parameters, for offers and answers alike.
+    pub(crate) fn emit<S: Sink>(&self, out: &mut S) {
+        out.put(PERMESSAGE_DEFLATE.as_bytes());
         if self.server_no_context_takeover {
-            f.write_str("; server_no_context_takeover")?;
+            out.put(b"; server_no_context_takeover");
         }
         if self.client_no_context_takeover {
-            f.write_str("; client_no_context_takeover")?;
+            out.put(b"; client_no_context_takeover");
         }
         if let Some(n) = self.server_max_window_bits {
-            write!(f, "; server_max_window_bits={n}")?;
+            out.put(b"; server_max_window_bits=");
+            out.put_usize(usize::from(n));
         }
-        match self.client_max_window_bits {
-            None => {}
-            Some(None) => f.write_str("; client_max_window_bits")?,
-            Some(Some(n)) => write!(f, "; client_max_window_bits={n}")?,
+        if let Some(bits) = self.client_max_window_bits {
+            out.put(b"; client_max_window_bits");
+            if let Some(n) = bits {
+                out.put(b"=");
+                out.put_usize(usize::from(n));
+            }
         }
-        Ok(())
     }
 }
 
@@ -384,20 +397,23 @@ impl PerMessageDeflate {
 /// The canonical response element, e.g. `permessage-deflate; server_max_window_bits=10`.
 impl fmt::Display for PerMessageDeflate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(PERMESSAGE_DEFLATE)?;
-        if self.server_no_context_takeover {
-            f.write_str("; server_no_context_takeover")?;
+        let mut sink = FmtSink::new(f);
+        self.emit(&mut sink);
+        sink.finish()
+    }
+}
+
+impl PerMessageDeflate {
+    /// Writes the response's extension element (an answer names the same four
+    /// parameters as an offer, a client window always with its value).
+    pub(crate) fn emit<S: Sink>(&self, out: &mut S) {
+        DeflateOffer {
+            server_no_context_takeover: self.server_no_context_takeover,
+            client_no_context_takeover: self.client_no_context_takeover,
+            server_max_window_bits: self.server_max_window_bits,
+            client_max_window_bits: self.client_max_window_bits.map(Some),
         }
-        if self.client_no_context_takeover {
-            f.write_str("; client_no_context_takeover")?;
-        }
-        if let Some(n) = self.server_max_window_bits {
-            write!(f, "; server_max_window_bits={n}")?;
-        }
-        if let Some(n) = self.client_max_window_bits {
-            write!(f, "; client_max_window_bits={n}")?;
-        }
-        Ok(())
+        .emit(out);
     }
 }
 

@@ -323,6 +323,8 @@ impl<'a> ConnectRequest<'a> {
             other => other,
         })?;
         let negotiated = validate::negotiate(&summary, authority, config)?;
+        // A checked host is ASCII.
+        let authority = core::str::from_utf8(authority).unwrap_or_default();
         Ok(Self {
             scheme,
             target,
@@ -363,7 +365,7 @@ impl<'a> ConnectRequest<'a> {
 
     /// The `origin` value, already checked against the origin policy.
     pub fn origin(&self) -> Option<&'a str> {
-        self.negotiated.origin
+        core::str::from_utf8(self.negotiated.origin?).ok()
     }
 
     /// The subprotocol the configuration selected among the offered ones, if any
@@ -375,12 +377,12 @@ impl<'a> ConnectRequest<'a> {
     /// The offered subprotocols, in the client's order; only these can be passed to
     /// [`ConnectAccept::protocol`].
     pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
-        offered_protocols(&self.protocols)
+        offered_protocols(self.protocols.iter())
     }
 
     /// The offered extensions (`sec-websocket-extensions`), in the client's order.
     pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
-        offered_extensions(&self.extensions)
+        offered_extensions(self.extensions.iter())
     }
 
     /// The negotiated permessage-deflate parameters, if any.

@@ -75,21 +75,26 @@ impl HeadReader {
         self.buf.capacity()
     }
 
-    /// Feeds one chunk; `limit` is the largest head accepted, in bytes.
+    /// Appends `chunk` if it continues a started head without ending a line and fits
+    /// the buffer and the limit; otherwise leaves everything as it was and says no.
     #[inline]
-    pub(crate) fn feed<'a>(&'a mut self, chunk: &'a [u8], limit: usize) -> Result<Read<'a>, Error> {
-        // Fast path for small reads (down to one byte at a time): no LF, so no line
-        // ends and nothing to check, and room in the buffer: append.
+    pub(crate) fn append_within_line(&mut self, chunk: &[u8], limit: usize) -> bool {
         let held = self.buf.len().saturating_add(chunk.len());
-        if !self.complete
-            && held <= self.buf.capacity()
-            && held <= limit
-            && find_lf(chunk).is_none()
-        {
-            match chunk {
-                [byte] => self.buf.push(*byte), // no memcpy call for one byte
-                _ => self.buf.extend_from_slice(chunk),
-            }
+        let fits =
+            !self.complete && !self.buf.is_empty() && held <= self.buf.capacity() && held <= limit;
+        if !fits || find_lf(chunk).is_some() {
+            return false;
+        }
+        match chunk {
+            [byte] => self.buf.push(*byte), // no memcpy call for one byte
+            _ => self.buf.extend_from_slice(chunk),
+        }
+        true
+    }
+
+    /// Feeds one chunk; `limit` is the largest head accepted, in bytes.
+    pub(crate) fn feed<'a>(&'a mut self, chunk: &'a [u8], limit: usize) -> Result<Read<'a>, Error> {
+        if self.append_within_line(chunk, limit) {
             return Ok(Read::Partial);
         }
         self.feed_scan(chunk, limit)

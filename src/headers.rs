@@ -117,29 +117,65 @@ impl<'a> Iterator for HeaderIter<'a> {
 }
 
 /// RFC 7230 §3.2.6 `tchar`.
-pub(crate) const fn is_tchar(b: u8) -> bool {
-    // A shift and mask instead of a chain of range compares (hot in list parsing);
-    // two 64-bit halves, as 128-bit shifts cost several instructions.
-    let (half, bit) = if b < 64 {
-        (TCHAR_MASK as u64, b)
-    } else {
-        ((TCHAR_MASK >> 64) as u64, b.wrapping_sub(64))
-    };
-    bit < 64 && (half >> bit) & 1 == 1
+#[inline]
+pub(crate) fn is_tchar(b: u8) -> bool {
+    // One load from a table (hot in list parsing); the lookup cannot miss.
+    TCHAR.get(usize::from(b)).copied().unwrap_or(false)
 }
 
-/// Bit `b` is set when ASCII byte `b` is a `tchar`.
-const TCHAR_MASK: u128 = {
-    let mut mask = 0u128;
+/// Entry `b` says whether byte `b` is a `tchar`.
+// Indexing is evaluated at compile time: out of bounds would fail the build.
+#[allow(clippy::indexing_slicing)]
+static TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
     let mut b = 0u8;
     while b < 128 {
-        if is_tchar_by_definition(b) {
-            mask |= 1u128 << b;
-        }
+        table[b as usize] = is_tchar_by_definition(b);
         b = b.wrapping_add(1);
     }
-    mask
+    table
 };
+
+/// Whether `name` equals `lower`, an ASCII-lowercase constant of the same length,
+/// ignoring ASCII case: eight bytes at a time, each word lowercased exactly (only
+/// `A`-`Z` change), so no byte outside the letters can match by accident.
+#[inline(always)]
+pub(crate) fn eq_lowercase<const N: usize>(name: &[u8], lower: &[u8; N]) -> bool {
+    if name.len() != N {
+        return false;
+    }
+    if N < 8 {
+        return name.eq_ignore_ascii_case(lower);
+    }
+    let word = |s: &[u8], at: usize| {
+        s.get(at..at.saturating_add(8))
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    // Words at 0, 8, ... and one ending exactly at N (it may overlap the previous one).
+    let last = N.saturating_sub(8);
+    let mut at = 0;
+    while at < last {
+        if lowercase_word(word(name, at)) != word(lower, at) {
+            return false;
+        }
+        at = at.saturating_add(8);
+    }
+    lowercase_word(word(name, last)) == word(lower, last)
+}
+
+/// ASCII-lowercases the eight bytes of `x` (SWAR; no carries cross bytes).
+#[inline(always)]
+fn lowercase_word(x: u64) -> u64 {
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+    let seven = x & LOW7;
+    // The high bit of each byte is set where the low seven bits are >= b'A' or > b'Z'.
+    let at_least_a = seven.wrapping_add(u64::from_ne_bytes([0x80 - b'A'; 8]));
+    let above_z = seven.wrapping_add(u64::from_ne_bytes([0x80 - b'Z' - 1; 8]));
+    let upper = at_least_a & !above_z & !x & HIGH;
+    x | (upper >> 2)
+}
 
 /// `tchar` exactly as RFC 7230 §3.2.6 spells it.
 const fn is_tchar_by_definition(b: u8) -> bool {
@@ -207,10 +243,35 @@ mod tests {
     }
 
     #[test]
-    fn tchar_mask_matches_the_definition() {
+    fn tchar_table_matches_the_definition() {
         for b in 0..=255u8 {
             assert_eq!(is_tchar(b), is_tchar_by_definition(b), "{b}");
         }
+    }
+
+    #[test]
+    fn eq_lowercase_is_eq_ignore_ascii_case_for_every_byte_at_every_position() {
+        const NAME: &[u8; 24] = b"sec-websocket-extensions";
+        for at in 0..NAME.len() {
+            for b in 0..=255u8 {
+                let mut name = *NAME;
+                name[at] = b;
+                let expected = name.eq_ignore_ascii_case(NAME);
+                assert_eq!(eq_lowercase(&name, NAME), expected, "{b:#x} at {at}");
+                // Lengths under a word and between words take other paths.
+                assert_eq!(
+                    eq_lowercase(&name[..4], b"sec-"),
+                    name[..4].eq_ignore_ascii_case(b"sec-")
+                );
+                assert_eq!(
+                    eq_lowercase(&name[..17], b"sec-websocket-ext"),
+                    name[..17].eq_ignore_ascii_case(b"sec-websocket-ext")
+                );
+            }
+        }
+        assert!(eq_lowercase(b"Sec-WebSocket-Extensions", NAME));
+        assert!(!eq_lowercase(b"sec-websocket-extension", NAME));
+        assert!(!eq_lowercase(b"sec-websocket-extensionsx", NAME));
     }
 
     #[test]

@@ -200,6 +200,14 @@ pub struct Upgrade<'a> {
 
 impl<'a> Upgrade<'a> {
     crate::server::upgrade_accessors!();
+
+    fn protocol_lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.protocols.iter()
+    }
+
+    fn extension_lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.extensions.iter()
+    }
 }
 
 impl Accept<'_> {
@@ -274,7 +282,7 @@ impl Rejection<'_> {
 /// written broken.
 fn append(headers: &mut HeaderMap, name: &str, value: &Value<'_>) {
     let value = match value {
-        Value::Text(text) => HeaderValue::from_bytes(text.as_bytes()),
+        Value::Text(text) => HeaderValue::from_bytes(text),
         Value::Number(n) => Ok(HeaderValue::from(*n)),
         Value::Extensions(accept) => {
             let mut text = Vec::new();

@@ -79,10 +79,22 @@ impl OriginPolicy {
             Self::Any => true,
             Self::SameOrigin => same_origin(origin, host),
             Self::AllowList(list) => {
-                list.iter().any(|a| a.is_exactly(origin))
+                list.iter().any(|a| a.is_exactly(origin.as_bytes()))
                     || Origin::parse(origin).is_some_and(|o| list.iter().any(|a| a.matches(&o)))
             }
             Self::Custom(f) => f(origin, host),
+        }
+    }
+}
+
+impl OriginPolicy {
+    /// Whether `origin` (raw bytes) is allowed for certain without looking further:
+    /// `Any`, or an exact allow-list entry (which is ASCII, so a match is too).
+    pub(crate) fn allows_at_once(&self, origin: &[u8]) -> bool {
+        match self {
+            Self::Any => true,
+            Self::AllowList(list) => list.iter().any(|a| a.is_exactly(origin)),
+            Self::SameOrigin | Self::Custom(_) => false,
         }
     }
 }
@@ -133,45 +145,64 @@ pub(crate) fn default_port(scheme: &str) -> Option<u16> {
 /// Splits `host[:port]` (IPv6 literals in brackets). The host must be non-empty and
 /// made of reg-name / IP-literal characters; the port, if present, decimal.
 pub(crate) fn split_host_port(s: &str) -> Option<(&str, Option<u16>)> {
-    let (host, port) = if s.starts_with('[') {
-        let close = s.find(']')?;
-        let (host, rest) = s.split_at(close.checked_add(1)?);
+    let (host, port) = split_host_port_bytes(s.as_bytes())?;
+    // The host is always a prefix of `s`, ending before an ASCII byte.
+    Some((s.get(..host.len())?, port))
+}
+
+/// [`split_host_port`] over bytes: what the request path checks, without a UTF-8 pass
+/// (an accepted host is ASCII).
+pub(crate) fn split_host_port_bytes(s: &[u8]) -> Option<(&[u8], Option<u16>)> {
+    let (host, port) = if s.first() == Some(&b'[') {
+        let close = s.iter().position(|&b| b == b']')?;
+        let (host, rest) = s.split_at_checked(close.checked_add(1)?)?;
         let inner = host.get(1..close)?;
         if inner.is_empty()
             || !inner
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+                .iter()
+                .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
         {
             return None;
         }
         match rest {
-            "" => (host, None),
-            _ => (host, Some(rest.strip_prefix(':')?)),
+            [] => (host, None),
+            [b':', port @ ..] => (host, Some(port)),
+            _ => return None,
         }
     } else {
-        match s.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
+        let (host, port) = match s.iter().rposition(|&b| b == b':') {
+            Some(colon) => (s.get(..colon)?, Some(s.get(colon.checked_add(1)?..)?)),
             None => (s, None),
-        }
-    };
-    if !host.starts_with('[') {
+        };
         // RFC 3986 reg-name: unreserved / pct-encoded / sub-delims.
         let ok = |b: u8| {
             matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~'
                 | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b'%')
         };
-        if host.is_empty() || !host.bytes().all(ok) {
+        if host.is_empty() || !host.iter().all(|&b| ok(b)) {
             return None;
         }
-    }
+        (host, port)
+    };
     let port = match port {
         None => None,
-        Some(p) if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(p.parse().ok()?)
-        }
-        Some(_) => return None,
+        Some(p) => Some(parse_port(p)?),
     };
     Some((host, port))
+}
+
+/// 1 to 5 decimal digits, at most 65535.
+fn parse_port(digits: &[u8]) -> Option<u16> {
+    if digits.is_empty() || digits.len() > 5 {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for &b in digits {
+        let d = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        // At most five digits: no overflow.
+        n = n.wrapping_mul(10).wrapping_add(u32::from(d));
+    }
+    u16::try_from(n).ok()
 }
 
 /// Same-origin check: the `Origin`'s host equals `Host`'s host (case-insensitively), and
@@ -236,10 +267,10 @@ impl AllowedOrigin {
     }
 
     /// The quick check: `origin` is this entry's serialization (case-insensitively).
-    fn is_exactly(&self, origin: &str) -> bool {
+    fn is_exactly(&self, origin: &[u8]) -> bool {
         self.serialized
             .as_deref()
-            .is_some_and(|s| s.eq_ignore_ascii_case(origin))
+            .is_some_and(|s| s.as_bytes().eq_ignore_ascii_case(origin))
     }
 
     fn matches(&self, o: &Origin<'_>) -> bool {

@@ -97,14 +97,21 @@ impl<'a> Accept<'a> {
 }
 
 impl<'a> Accept<'a> {
-    /// The response's header fields, in order. The byte writer and the `http`
-    /// adapter are both driven by this, so the two can never disagree.
+    /// The response's header fields, in order: the `http` adapter's source. The byte
+    /// writer writes the same fields with [`ACCEPT_HEAD`] in one piece (a test checks
+    /// that it spells [`ACCEPT_FIXED`]), then [`negotiated_fields`](Self::negotiated_fields).
     pub(crate) fn fields(&self, mut field: impl FnMut(&str, Value<'_>)) {
-        field("Upgrade", Value::Text("websocket"));
-        field("Connection", Value::Text("Upgrade"));
-        field("Sec-WebSocket-Accept", Value::Text(self.accept.as_str()));
+        for (name, value) in ACCEPT_FIXED {
+            field(name, Value::Text(value.as_bytes()));
+        }
+        self.negotiated_fields(field);
+    }
+
+    /// The fields after the fixed ones: accept value, subprotocol, extensions, extras.
+    fn negotiated_fields(&self, mut field: impl FnMut(&str, Value<'_>)) {
+        field("Sec-WebSocket-Accept", Value::Text(self.accept.as_bytes()));
         if let Some(p) = self.protocol {
-            field("Sec-WebSocket-Protocol", Value::Text(p));
+            field("Sec-WebSocket-Protocol", Value::Text(p.as_bytes()));
         }
         if self.deflate.is_some() || !self.custom.is_empty() {
             field("Sec-WebSocket-Extensions", Value::Extensions(self));
@@ -124,10 +131,17 @@ impl<'a> Accept<'a> {
     }
 }
 
+/// The fields every `101` starts with.
+const ACCEPT_FIXED: [(&str, &str); 2] = [("Upgrade", "websocket"), ("Connection", "Upgrade")];
+
+/// The status line and [`ACCEPT_FIXED`], as written: one copy instead of seven.
+const ACCEPT_HEAD: &[u8] =
+    b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n";
+
 impl Emit for Accept<'_> {
     fn emit<S: Sink>(&self, out: &mut S) {
-        out.put(b"HTTP/1.1 101 Switching Protocols\r\n");
-        self.fields(|name, value| emit_field(out, name, &value));
+        out.put(ACCEPT_HEAD);
+        self.negotiated_fields(|name, value| emit_field(out, name, &value));
         out.put(b"\r\n");
     }
 }
@@ -155,7 +169,7 @@ pub(crate) fn emit_extension_list<S: Sink>(
     }
     if let Some(d) = deflate {
         separator(out);
-        out.put_display(d);
+        d.emit(out);
     }
     for c in after {
         separator(out);
@@ -263,16 +277,16 @@ impl Rejection<'_> {
         // RFC 9110 §15.5.22: a 426 names the protocol to upgrade to; RFC 7230 §6.7:
         // a sent Upgrade needs the "upgrade" connection option.
         if self.status == 426 {
-            field("Connection", Value::Text("Upgrade, close"));
-            field("Upgrade", Value::Text("websocket"));
+            field("Connection", Value::Text(b"Upgrade, close"));
+            field("Upgrade", Value::Text(b"websocket"));
         } else {
-            field("Connection", Value::Text("close"));
+            field("Connection", Value::Text(b"close"));
         }
         if self.status == 405 {
-            field("Allow", Value::Text("GET"));
+            field("Allow", Value::Text(b"GET"));
         }
-        field("Sec-WebSocket-Version", Value::Text("13"));
-        field("Content-Type", Value::Text(self.content_type));
+        field("Sec-WebSocket-Version", Value::Text(b"13"));
+        field("Content-Type", Value::Text(self.content_type.as_bytes()));
         field("Content-Length", Value::Number(self.body_len()));
         extra_fields(self.headers, field);
     }
@@ -314,8 +328,8 @@ writer_methods!(Rejection);
 /// A header field value as the writers see it (produced without allocating).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Value<'v> {
-    /// Text already known to be a valid field value.
-    Text(&'v str),
+    /// Bytes already known to be a valid field value.
+    Text(&'v [u8]),
     /// A decimal number (`Content-Length`).
     Number(usize),
     /// The accepted extensions, written by [`Accept::emit_extensions`].
@@ -323,11 +337,12 @@ pub(crate) enum Value<'v> {
 }
 
 /// Writes one header field line.
+#[inline]
 fn emit_field<S: Sink>(out: &mut S, name: &str, value: &Value<'_>) {
     out.put(name.as_bytes());
     out.put(b": ");
     match value {
-        Value::Text(t) => out.put(t.as_bytes()),
+        Value::Text(t) => out.put(t),
         Value::Number(n) => out.put_usize(*n),
         Value::Extensions(a) => a.emit_extensions(out),
     }
@@ -337,7 +352,7 @@ fn emit_field<S: Sink>(out: &mut S, name: &str, value: &Value<'_>) {
 /// Caller-supplied extra fields (already checked), after the handshake's own.
 fn extra_fields(headers: &[(&str, &str)], mut field: impl FnMut(&str, Value<'_>)) {
     for (name, value) in headers {
-        field(name, Value::Text(value));
+        field(name, Value::Text(value.as_bytes()));
     }
 }
 
@@ -366,5 +381,19 @@ fn reason_phrase(status: u16) -> &'static str {
         503 => "Service Unavailable",
         505 => "HTTP Version Not Supported",
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_head_spells_the_status_line_and_the_fixed_fields() {
+        let mut spelled = b"HTTP/1.1 101 Switching Protocols\r\n".to_vec();
+        for (name, value) in ACCEPT_FIXED {
+            spelled.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+        }
+        assert_eq!(ACCEPT_HEAD, &spelled[..]);
     }
 }

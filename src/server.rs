@@ -13,7 +13,7 @@ use crate::headers::{split_list, Headers};
 use crate::limits::MAX_HEADERS_CAP;
 use crate::request::Request;
 use crate::response::{Accept, Rejection};
-use crate::validate::{self, Checked, Lines, Summary};
+use crate::validate::{self, Checked, Summary};
 
 /// A server-side opening handshake for one connection, fed the bytes read from it.
 ///
@@ -110,7 +110,20 @@ impl<'c> ServerHandshake<'c> {
     /// # Errors
     /// The rule the request broke; answer it with [`Error::rejection`] and close the
     /// connection. Feeding after an error returns the same error.
+    #[inline]
     pub fn feed<'a>(&'a mut self, chunk: &'a [u8]) -> Result<Feed<'a>, Error> {
+        // Small reads in the middle of a head (down to a byte at a time) only append:
+        // inlined into the caller, that costs a few instructions per call.
+        let limit = self.config.limit_settings().head_bytes();
+        if self.failed.is_none() && self.reader.append_within_line(chunk, limit) {
+            return Ok(Feed::NeedMore);
+        }
+        self.feed_general(chunk)
+    }
+
+    /// [`feed`](Self::feed) when the chunk may start, end or break a head.
+    #[inline(never)]
+    fn feed_general<'a>(&'a mut self, chunk: &'a [u8]) -> Result<Feed<'a>, Error> {
         if let Some(e) = self.failed {
             return Err(e);
         }
@@ -219,12 +232,7 @@ fn finish<'a>(
     }
     validate::check_request_line(method, minor_version, target)?;
     let checked = validate::check_h1(&summary, config)?;
-    Ok(Feed::Upgrade(UpgradeRequest {
-        request,
-        checked,
-        protocols: summary.protocols,
-        extensions: summary.extensions,
-    }))
+    Ok(Feed::Upgrade(UpgradeRequest { request, checked }))
 }
 
 /// The header lines of a head: after the request line, before the final empty line.
@@ -246,8 +254,6 @@ pub(crate) fn header_block(head: &[u8]) -> &[u8] {
 pub struct UpgradeRequest<'a> {
     request: Request<'a>,
     checked: Checked<'a>,
-    protocols: Lines<'a>,
-    extensions: Lines<'a>,
 }
 
 impl<'a> Deref for UpgradeRequest<'a> {
@@ -258,8 +264,8 @@ impl<'a> Deref for UpgradeRequest<'a> {
 }
 
 /// The accessors every validated upgrade shares (the byte path's [`UpgradeRequest`]
-/// and the `http` feature's `Upgrade`): one definition over `checked`, `protocols`
-/// and `extensions` fields.
+/// and the `http` feature's `Upgrade`): one definition over a `checked` field and
+/// `protocol_lines`/`extension_lines` methods.
 macro_rules! upgrade_accessors {
     () => {
         /// The `Sec-WebSocket-Key` value (validated: base64 of 16 bytes).
@@ -269,12 +275,15 @@ macro_rules! upgrade_accessors {
 
         /// The `Host` value (validated, present exactly once).
         pub fn host(&self) -> &'a str {
-            self.checked.host
+            // Validated ASCII, converted only when asked for.
+            core::str::from_utf8(self.checked.host).unwrap_or("")
         }
 
         /// The `Origin` value, already checked against the origin policy.
         pub fn origin(&self) -> Option<&'a str> {
-            self.checked.negotiated.origin
+            // Validated ASCII, converted only when asked for.
+            let origin = self.checked.negotiated.origin?;
+            core::str::from_utf8(origin).ok()
         }
 
         /// The subprotocol the configuration selected among the offered ones, if any.
@@ -287,12 +296,12 @@ macro_rules! upgrade_accessors {
         /// Only these values can be passed to [`Accept::protocol`]: answering with a
         /// subprotocol the client did not offer is impossible by construction.
         pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
-            offered_protocols(&self.protocols)
+            offered_protocols(self.protocol_lines())
         }
 
         /// The offered extensions (`Sec-WebSocket-Extensions`), in the client's order.
         pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
-            offered_extensions(&self.extensions)
+            offered_extensions(self.extension_lines())
         }
 
         /// The negotiated permessage-deflate parameters, if the configuration enables it
@@ -317,15 +326,24 @@ impl<'a> UpgradeRequest<'a> {
     }
 
     upgrade_accessors!();
+
+    // The offered lists are read again from the head when asked for, rather than kept:
+    // that keeps `Feed` small, and these accessors are off the hot path.
+    fn protocol_lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.request.headers.get_all("sec-websocket-protocol")
+    }
+
+    fn extension_lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.request.headers.get_all("sec-websocket-extensions")
+    }
 }
 
 /// The subprotocols of `Sec-WebSocket-Protocol` lines (validated tokens), in order.
 /// Shared by every front end.
 pub(crate) fn offered_protocols<'a>(
-    lines: &Lines<'a>,
+    lines: impl Iterator<Item = &'a [u8]> + 'a,
 ) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
     lines
-        .iter()
         .flat_map(split_list)
         .filter_map(|p| core::str::from_utf8(p).ok())
         .map(OfferedProtocol)
@@ -334,12 +352,9 @@ pub(crate) fn offered_protocols<'a>(
 /// The extensions of `Sec-WebSocket-Extensions` lines (validated), in order.
 /// Shared by every front end.
 pub(crate) fn offered_extensions<'a>(
-    lines: &Lines<'a>,
+    lines: impl Iterator<Item = &'a [u8]> + 'a,
 ) -> impl Iterator<Item = Extension<'a>> + 'a {
-    lines
-        .iter()
-        .flat_map(extension::parse)
-        .filter_map(Result::ok)
+    lines.flat_map(extension::parse).filter_map(Result::ok)
 }
 
 /// A subprotocol the client offered; obtained only from [`UpgradeRequest::offered_protocols`]

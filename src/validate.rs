@@ -10,8 +10,8 @@ use crate::custom_extension::{self, AcceptedExtension};
 use crate::deflate::{DeflateOffer, PerMessageDeflate, PERMESSAGE_DEFLATE};
 use crate::error::Error;
 use crate::extension;
-use crate::headers::{is_token, list_contains, split_list, trim_ows};
-use crate::origin::split_host_port;
+use crate::headers::{eq_lowercase, is_token, list_contains, split_list, trim_ows};
+use crate::origin::split_host_port_bytes;
 
 /// How many field lines of one list-valued WebSocket header are kept (more is refused).
 pub(crate) const LIST_LINES: usize = 8;
@@ -91,21 +91,38 @@ pub(crate) struct Summary<'a> {
 impl<'a> Summary<'a> {
     /// Takes one header field into account.
     pub(crate) fn add(&mut self, name: &[u8], value: &'a [u8]) {
-        let value = trim_ows(value);
-        let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
+        // Dispatch on the length first: most names are then rejected by one compare.
         match name.len() {
-            4 if is("host") => self.host.add(value),
-            6 if is("origin") => self.origin.add(value),
-            7 if is("upgrade") => self.upgrade_websocket |= list_contains(value, "websocket"),
-            10 if is("connection") => self.connection_upgrade |= list_contains(value, "upgrade"),
-            14 if is("content-length") => self.content_length.add(value),
-            17 if is("sec-websocket-key") => self.key.add(value),
-            17 if is("transfer-encoding") => self.transfer_encoding = true,
-            18 if is("sec-websocket-key1") || is("sec-websocket-key2") => self.legacy_key = true,
-            20 if is("sec-websocket-accept") => self.accept.add(value),
-            21 if is("sec-websocket-version") => self.version.add(value),
-            22 if is("sec-websocket-protocol") => self.protocols.push(value),
-            24 if is("sec-websocket-extensions") => self.extensions.push(value),
+            4 if eq_lowercase(name, b"host") => self.host.add(trim_ows(value)),
+            6 if eq_lowercase(name, b"origin") => self.origin.add(trim_ows(value)),
+            7 if eq_lowercase(name, b"upgrade") => {
+                self.upgrade_websocket |= list_contains(value, "websocket");
+            }
+            10 if eq_lowercase(name, b"connection") => {
+                self.connection_upgrade |= list_contains(value, "upgrade");
+            }
+            14 if eq_lowercase(name, b"content-length") => {
+                self.content_length.add(trim_ows(value));
+            }
+            17 if eq_lowercase(name, b"sec-websocket-key") => self.key.add(trim_ows(value)),
+            17 if eq_lowercase(name, b"transfer-encoding") => self.transfer_encoding = true,
+            18 if eq_lowercase(name, b"sec-websocket-key1")
+                || eq_lowercase(name, b"sec-websocket-key2") =>
+            {
+                self.legacy_key = true;
+            }
+            20 if eq_lowercase(name, b"sec-websocket-accept") => {
+                self.accept.add(trim_ows(value));
+            }
+            21 if eq_lowercase(name, b"sec-websocket-version") => {
+                self.version.add(trim_ows(value));
+            }
+            22 if eq_lowercase(name, b"sec-websocket-protocol") => {
+                self.protocols.push(trim_ows(value));
+            }
+            24 if eq_lowercase(name, b"sec-websocket-extensions") => {
+                self.extensions.push(trim_ows(value));
+            }
             _ => {}
         }
     }
@@ -121,14 +138,16 @@ impl<'a> Summary<'a> {
 #[derive(Debug, Clone)]
 pub(crate) struct Checked<'a> {
     pub(crate) key: &'a [u8],
-    pub(crate) host: &'a str,
+    /// Validated: ASCII.
+    pub(crate) host: &'a [u8],
     pub(crate) negotiated: Negotiated<'a>,
 }
 
 /// The outcome of the transport-independent rules and negotiation.
 #[derive(Debug, Clone)]
 pub(crate) struct Negotiated<'a> {
-    pub(crate) origin: Option<&'a str>,
+    /// Validated: ASCII.
+    pub(crate) origin: Option<&'a [u8]>,
     pub(crate) protocol: Option<&'a str>,
     pub(crate) deflate: Option<PerMessageDeflate>,
     /// Where deflate stands among the configured extensions.
@@ -205,15 +224,14 @@ pub(crate) fn check_h1<'a>(s: &Summary<'a>, config: &ServerConfig) -> Result<Che
     })
 }
 
-/// `Host` exactly once, well-formed, and (if configured) on the allow-list.
-pub(crate) fn check_host<'a>(s: &Summary<'a>, config: &ServerConfig) -> Result<&'a str, Error> {
-    let raw = match (s.host.value, s.host.count) {
+/// `Host` exactly once, well-formed (so ASCII), and (if configured) on the allow-list.
+pub(crate) fn check_host<'a>(s: &Summary<'a>, config: &ServerConfig) -> Result<&'a [u8], Error> {
+    let host = match (s.host.value, s.host.count) {
         (None, _) => return Err(Error::HostMissing),
         (Some(_), 2..) => return Err(Error::HostRepeated),
         (Some(h), _) => h,
     };
-    let host = core::str::from_utf8(raw).map_err(|_| Error::HostInvalid)?;
-    let (name, port) = split_host_port(host).ok_or(Error::HostInvalid)?;
+    let (name, port) = split_host_port_bytes(host).ok_or(Error::HostInvalid)?;
     if !config.host_allowed(name, port) {
         return Err(Error::HostNotAllowed);
     }
@@ -234,7 +252,7 @@ pub(crate) fn check_version(s: &Summary<'_>) -> Result<(), Error> {
 /// extension negotiation.
 pub(crate) fn negotiate<'a>(
     s: &Summary<'a>,
-    host: &str,
+    host: &[u8],
     config: &ServerConfig,
 ) -> Result<Negotiated<'a>, Error> {
     if s.protocols.overflow || s.extensions.overflow {
@@ -307,21 +325,27 @@ fn select_protocol<'a>(
 /// `Origin` at most once, ASCII, and allowed by the policy.
 fn check_origin<'a>(
     s: &Summary<'a>,
-    host: &str,
+    host: &[u8],
     config: &ServerConfig,
-) -> Result<Option<&'a str>, Error> {
+) -> Result<Option<&'a [u8]>, Error> {
     let raw = match (s.origin.value, s.origin.count) {
         (None, _) if config.requires_origin() => return Err(Error::OriginMissing),
         (None, _) => return Ok(None),
         (Some(_), 2..) => return Err(Error::OriginInvalid),
         (Some(o), _) => o,
     };
+    let policy = config.origin_policy_setting();
+    if policy.allows_at_once(raw) {
+        return Ok(Some(raw));
+    }
     let origin = core::str::from_utf8(raw)
         .ok()
         .filter(|o| o.is_ascii())
         .ok_or(Error::OriginInvalid)?;
-    if !config.origin_policy_setting().allows(origin, host) {
+    // A checked host is ASCII.
+    let host = core::str::from_utf8(host).unwrap_or_default();
+    if !policy.allows(origin, host) {
         return Err(Error::OriginRejected);
     }
-    Ok(Some(origin))
+    Ok(Some(raw))
 }

@@ -54,6 +54,34 @@ impl Sink for Vec<u8> {
     }
 }
 
+/// Writes into a formatter, so a `Display` can share a byte writer.
+pub(crate) struct FmtSink<'a, 'f> {
+    f: &'a mut fmt::Formatter<'f>,
+    result: fmt::Result,
+}
+
+impl<'a, 'f> FmtSink<'a, 'f> {
+    pub(crate) fn new(f: &'a mut fmt::Formatter<'f>) -> Self {
+        Self { f, result: Ok(()) }
+    }
+
+    /// The first error the formatter reported, if any.
+    pub(crate) fn finish(self) -> fmt::Result {
+        self.result
+    }
+}
+
+impl Sink for FmtSink<'_, '_> {
+    fn put(&mut self, bytes: &[u8]) {
+        if self.result.is_ok() {
+            // Writers only put ASCII; anything else is reported, never mangled.
+            self.result = core::str::from_utf8(bytes)
+                .map_err(|_| fmt::Error)
+                .and_then(|s| self.f.write_str(s));
+        }
+    }
+}
+
 /// Counts bytes without writing them.
 #[derive(Default)]
 pub(crate) struct Counter(pub(crate) usize);
