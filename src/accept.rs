@@ -100,15 +100,11 @@ impl fmt::Debug for ClientKey {
 
 /// Whether `key` is the canonical base64 encoding of exactly 16 bytes (RFC 6455 §4.2.1 item 5).
 pub(crate) fn is_valid_key(key: &[u8]) -> bool {
-    // 16 bytes are 21 full sextets, one holding the last 2 bits (its low 4 bits zero,
-    // so one of `A`, `Q`, `g`, `w`), and `==`. Checked directly rather than decoded.
-    let [sextets @ .., last, b'=', b'='] = key else {
+    if key.len() != 24 {
         return false;
-    };
-    let base64 = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
-    sextets.len() == 21
-        && sextets.iter().all(|&b| base64(b))
-        && matches!(last, b'A' | b'Q' | b'g' | b'w')
+    }
+    let mut nonce = [0u8; 18];
+    matches!(STANDARD.decode_slice(key, &mut nonce), Ok(16))
 }
 
 #[cfg(test)]
@@ -121,27 +117,6 @@ mod tests {
             AcceptKey::from_key(b"dGhlIHNhbXBsZSBub25jZQ==").as_str(),
             "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
         );
-    }
-
-    #[test]
-    fn key_validation_agrees_with_a_base64_decoder_on_every_single_byte_change() {
-        let decodes_to_16 = |k: &[u8]| {
-            let mut nonce = [0u8; 18];
-            k.len() == 24 && matches!(STANDARD.decode_slice(k, &mut nonce), Ok(16))
-        };
-        for valid in [
-            &b"dGhlIHNhbXBsZSBub25jZQ=="[..],
-            b"AAAAAAAAAAAAAAAAAAAAAA==",
-            b"/+9zZw/+9zZw/+9zZw/+9w==",
-        ] {
-            for at in 0..valid.len() {
-                for b in 0..=255u8 {
-                    let mut key = valid.to_vec();
-                    key[at] = b;
-                    assert_eq!(is_valid_key(&key), decodes_to_16(&key), "{key:?}");
-                }
-            }
-        }
     }
 
     #[test]

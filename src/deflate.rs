@@ -52,27 +52,32 @@ impl DeflateOffer {
         let mut offer = Self::default();
         for p in ext.params() {
             let p = p.map_err(|_| DeflateParamError::InvalidValue)?;
-            match p.name_bytes() {
-                b"server_no_context_takeover" => {
-                    no_value(&p)?;
-                    set_once(&mut offer.server_no_context_takeover)?;
-                }
-                b"client_no_context_takeover" => {
-                    no_value(&p)?;
-                    set_once(&mut offer.client_no_context_takeover)?;
-                }
-                b"server_max_window_bits" => {
-                    let bits = window_bits(&p)?.ok_or(DeflateParamError::InvalidValue)?;
-                    replace_once(&mut offer.server_max_window_bits, bits)?;
-                }
-                b"client_max_window_bits" => {
-                    let bits = window_bits(&p)?;
-                    replace_once(&mut offer.client_max_window_bits, bits)?;
-                }
-                _ => return Err(DeflateParamError::Unknown),
-            }
+            offer.add_param(&p)?;
         }
         Ok(offer)
+    }
+
+    /// Takes one parameter of an offer into account.
+    pub(crate) fn add_param(&mut self, p: &Param<'_>) -> Result<(), DeflateParamError> {
+        match p.name_bytes() {
+            b"server_no_context_takeover" => {
+                no_value(p)?;
+                set_once(&mut self.server_no_context_takeover)
+            }
+            b"client_no_context_takeover" => {
+                no_value(p)?;
+                set_once(&mut self.client_no_context_takeover)
+            }
+            b"server_max_window_bits" => {
+                let bits = window_bits(p)?.ok_or(DeflateParamError::InvalidValue)?;
+                replace_once(&mut self.server_max_window_bits, bits)
+            }
+            b"client_max_window_bits" => {
+                let bits = window_bits(p)?;
+                replace_once(&mut self.client_max_window_bits, bits)
+            }
+            _ => Err(DeflateParamError::Unknown),
+        }
     }
 }
 

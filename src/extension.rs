@@ -203,6 +203,20 @@ impl<'a> Iterator for Extensions<'a> {
     type Item = Result<Extension<'a>, ExtensionSyntaxError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        self.next_visiting(|_| false, |_| {})
+    }
+}
+
+impl<'a> Extensions<'a> {
+    /// The next extension, as [`Iterator::next`]; on the way, when `wanted(name)`
+    /// says so, each parameter is shown to `visit` as it is parsed. One pass serves
+    /// both the list syntax and a negotiator (parameters of an invalid element may
+    /// have been shown before the error).
+    pub(crate) fn next_visiting(
+        &mut self,
+        wanted: impl FnOnce(&[u8]) -> bool,
+        visit: impl FnMut(&Param<'a>),
+    ) -> Option<Result<Extension<'a>, ExtensionSyntaxError>> {
         if self.state == ListState::Done {
             return None;
         }
@@ -211,22 +225,28 @@ impl<'a> Iterator for Extensions<'a> {
             self.state = ListState::Done;
             return Some(Err(ExtensionSyntaxError)); // 1#extension: at least one
         }
-        let result = self.extension();
+        let result = self.extension(wanted, visit);
         self.state = match result {
             Ok(_) if !self.cur.at_end() => ListState::AfterComma,
             _ => ListState::Done,
         };
         Some(result)
     }
-}
 
-impl<'a> Extensions<'a> {
-    fn extension(&mut self) -> Result<Extension<'a>, ExtensionSyntaxError> {
+    fn extension(
+        &mut self,
+        wanted: impl FnOnce(&[u8]) -> bool,
+        mut visit: impl FnMut(&Param<'a>),
+    ) -> Result<Extension<'a>, ExtensionSyntaxError> {
         let name = self.cur.token().ok_or(ExtensionSyntaxError)?;
+        let wanted = wanted(name);
         let start = self.cur.pos;
         let mut params = Params { cur: self.cur };
         for p in &mut params {
-            p?;
+            let p = p?;
+            if wanted {
+                visit(&p);
+            }
         }
         self.cur = params.cur;
         let raw = self.cur.s.get(start..self.cur.pos).unwrap_or_default();

@@ -7,7 +7,7 @@
 
 use crate::config::{ProtocolOrder, ServerConfig};
 use crate::custom_extension::{self, AcceptedExtension};
-use crate::deflate::{DeflateOffer, PerMessageDeflate, PERMESSAGE_DEFLATE};
+use crate::deflate::{DeflateConfig, DeflateOffer, PerMessageDeflate, PERMESSAGE_DEFLATE};
 use crate::error::Error;
 use crate::extension;
 use crate::headers::{eq_lowercase, is_token, list_contains, split_list, trim_ows};
@@ -259,20 +259,7 @@ pub(crate) fn negotiate<'a>(
         return Err(Error::TooManyListLines);
     }
     let protocol = select_protocol(&s.protocols, config)?;
-    // One pass over the extension offers: the list syntax, and the first acceptable
-    // permessage-deflate offer (as `DeflateConfig::negotiate` would pick it).
-    let deflate_config = config.deflate_config();
-    let mut deflate = None;
-    for offer in s.extensions.iter().flat_map(extension::parse) {
-        let offer = offer.map_err(|_| Error::ExtensionListMalformed)?;
-        if let (Some(d), None) = (deflate_config, deflate) {
-            if offer.is(PERMESSAGE_DEFLATE) {
-                deflate = DeflateOffer::from_extension(&offer)
-                    .ok()
-                    .and_then(|o| d.accept(&o));
-            }
-        }
-    }
+    let deflate = deflate_in_one_pass(&s.extensions, config.deflate_config().copied())?;
     let origin = check_origin(s, host, config)?;
     if protocol.is_none() && config.requires_protocol() {
         return Err(Error::ProtocolRequired);
@@ -293,6 +280,37 @@ pub(crate) fn negotiate<'a>(
         deflate_position: config.deflate_position(),
         custom,
     })
+}
+
+/// One pass over the extension offers: the list syntax, and the first acceptable
+/// permessage-deflate offer (as [`DeflateConfig::negotiate`] would pick it), its
+/// parameters read while the syntax is checked.
+fn deflate_in_one_pass(
+    lines: &Lines<'_>,
+    config: Option<DeflateConfig>,
+) -> Result<Option<PerMessageDeflate>, Error> {
+    let mut answer = None;
+    for line in lines.iter() {
+        let mut offers = extension::parse(line);
+        loop {
+            let wanted = config.is_some() && answer.is_none();
+            let mut is_deflate = false;
+            let mut offer = Ok(DeflateOffer::new());
+            let next = offers.next_visiting(
+                |name| {
+                    is_deflate = wanted && name.eq_ignore_ascii_case(PERMESSAGE_DEFLATE.as_bytes());
+                    is_deflate
+                },
+                |p| offer = offer.and_then(|mut o| o.add_param(p).map(|()| o)),
+            );
+            let Some(next) = next else { break };
+            next.map_err(|_| Error::ExtensionListMalformed)?;
+            if let (Some(config), true) = (config, is_deflate) {
+                answer = offer.ok().and_then(|o| config.accept(&o));
+            }
+        }
+    }
+    Ok(answer)
 }
 
 /// Validates the offered subprotocols (a list of tokens) and picks one the server supports.
