@@ -9,7 +9,7 @@ use crate::accept::ClientKey;
 use crate::deflate::{DeflateOffer, DeflateParamError, PerMessageDeflate, PERMESSAGE_DEFLATE};
 use crate::error::{BuildError, Error, Malformed};
 use crate::extension;
-use crate::head::{HeadReader, Read};
+use crate::head::{is_whole_head, HeadReader, Read};
 use crate::headers::{is_field_value, is_token, Headers};
 use crate::limits::{Limits, MAX_HEADERS_CAP};
 use crate::server::header_block;
@@ -352,10 +352,21 @@ impl<'c> ClientHandshake<'c> {
         }
         let config = self.config;
         let key = self.key;
-        let result = match self.reader.feed(chunk, config.limits.head_bytes()) {
-            Ok(Read::Partial) => Ok(ClientFeed::NeedMore),
-            Ok(Read::Complete { head, leftover }) => parse(head, leftover, config, key),
-            Err(e) => Err(ClientError::from_head(e)),
+        let whole = if self.reader.is_idle() {
+            parse_whole(chunk, config, key)
+        } else {
+            None
+        };
+        let result = match whole {
+            Some(result) => {
+                self.reader.took_whole_head();
+                result
+            }
+            None => match self.reader.feed(chunk, config.limits.head_bytes()) {
+                Ok(Read::Partial) => Ok(ClientFeed::NeedMore),
+                Ok(Read::Complete { head, leftover }) => parse(head, leftover, config, key),
+                Err(e) => Err(ClientError::from_head(e)),
+            },
         };
         match &result {
             Ok(ClientFeed::NeedMore) => {}
@@ -364,6 +375,31 @@ impl<'c> ClientHandshake<'c> {
         }
         result
     }
+}
+
+/// A whole response head at the start of the chunk, parsed straight from it (as the
+/// server's whole-head path does); `None` falls back to the incremental scan.
+fn parse_whole<'a>(
+    chunk: &'a [u8],
+    config: &ClientConfig,
+    key: ClientKey,
+) -> Option<Result<ClientFeed<'a>, ClientError>> {
+    let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
+    let storage = storage
+        .get_mut(..config.limits.headers())
+        .unwrap_or_default();
+    let mut resp = httparse::Response::new(&mut []);
+    let parsed = httparse::ParserConfig::default()
+        .parse_response_with_uninit_headers(&mut resp, chunk, storage);
+    let Ok(httparse::Status::Complete(n)) = parsed else {
+        return None;
+    };
+    let names = resp.headers.iter().map(|h| h.name);
+    if !is_whole_head(chunk, n, config.limits.head_bytes(), names) {
+        return None;
+    }
+    let (head, leftover) = chunk.split_at_checked(n)?;
+    Some(finish(head, leftover, &resp, config, key))
 }
 
 /// Parses a complete response head and applies RFC 6455 §4.1's checks to a `101`.
@@ -385,6 +421,17 @@ fn parse<'a>(
         Err(httparse::Error::TooManyHeaders) => return Err(ClientError::TooManyHeaders { limit }),
         Err(e) => return Err(ClientError::Malformed(Malformed::from_httparse(e))),
     }
+    finish(head, leftover, &resp, config, key)
+}
+
+/// Applies RFC 6455 §4.1's checks to a parsed response head.
+fn finish<'a>(
+    head: &'a [u8],
+    leftover: &'a [u8],
+    resp: &httparse::Response<'_, 'a>,
+    config: &ClientConfig,
+    key: ClientKey,
+) -> Result<ClientFeed<'a>, ClientError> {
     let (Some(minor_version), Some(status), Some(reason)) = (resp.version, resp.code, resp.reason)
     else {
         return Err(ClientError::Malformed(Malformed::Incomplete));
@@ -444,16 +491,29 @@ pub(crate) fn check_extensions<'a>(
 ) -> Result<Option<PerMessageDeflate>, ClientError> {
     let mut deflate = None;
     for value in values {
-        for ext in extension::parse(value) {
-            let ext = ext.map_err(|_| ClientError::ExtensionListMalformed)?;
+        let mut answers = extension::parse(value);
+        loop {
+            // The answer's parameters are read while its syntax is checked (one pass).
+            let mut is_deflate = false;
+            let mut answer = Ok(DeflateOffer::new());
+            let next = answers.next_visiting(
+                |name| {
+                    is_deflate = name.eq_ignore_ascii_case(PERMESSAGE_DEFLATE.as_bytes());
+                    is_deflate
+                },
+                |p| answer = answer.and_then(|mut a| a.add_param(p).map(|()| a)),
+            );
+            let Some(next) = next else { break };
+            next.map_err(|_| ClientError::ExtensionListMalformed)?;
             let offer = match config.deflate {
-                Some(offer) if ext.is(PERMESSAGE_DEFLATE) => offer,
+                Some(offer) if is_deflate => offer,
                 _ => return Err(ClientError::ExtensionNotOffered),
             };
             if deflate.is_some() {
                 return Err(ClientError::DeflateRepeated);
             }
-            deflate = Some(offer.check_response(&ext)?);
+            let answer = answer.map_err(ClientError::DeflateParam)?;
+            deflate = Some(offer.check_response(&answer)?);
         }
     }
     Ok(deflate)

@@ -151,9 +151,8 @@ impl DeflateOffer {
     /// returns the agreed parameters, exactly as the response states them.
     pub(crate) fn check_response(
         &self,
-        ext: &Extension<'_>,
+        answer: &DeflateOffer,
     ) -> Result<PerMessageDeflate, ClientError> {
-        let answer = DeflateOffer::from_extension(ext).map_err(ClientError::DeflateParam)?;
         // §7.1.1.1: an offered server_no_context_takeover is accepted only by repeating it.
         if self.server_no_context_takeover && !answer.server_no_context_takeover {
             return Err(ClientError::DeflateServerContextTakeover);

@@ -159,6 +159,32 @@ impl HeadReader {
     }
 }
 
+/// Whether the first `n` bytes of `chunk`, which httparse parsed as a complete head
+/// with these header names, are exactly the head the incremental scan would find:
+/// the chunk starts a head (httparse, unlike the scan, skips leading empty lines), the
+/// head fits `limit` and ends in `CRLF CRLF`, and every line before a header name ends
+/// in `CRLF` (httparse also takes a bare LF there). Checking where each name starts
+/// costs a compare per header instead of a pass over the bytes.
+pub(crate) fn is_whole_head<'h>(
+    chunk: &[u8],
+    n: usize,
+    limit: usize,
+    mut names: impl Iterator<Item = &'h str>,
+) -> bool {
+    if matches!(chunk.first(), None | Some(b'\r' | b'\n')) || n > limit {
+        return false;
+    }
+    let Some(head) = chunk.get(..n) else {
+        return false;
+    };
+    let base = head.as_ptr() as usize;
+    head.ends_with(b"\r\n\r\n")
+        && names.all(|name| {
+            let at = (name.as_ptr() as usize).wrapping_sub(base);
+            at.checked_sub(2).and_then(|from| head.get(from..at)) == Some(&b"\r\n"[..])
+        })
+}
+
 /// Position of the first LF, eight bytes at a time (SWAR: one load, four ALU ops).
 fn find_lf(hay: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);

@@ -100,6 +100,7 @@ impl<'a> Accept<'a> {
     /// The response's header fields, in order: the `http` adapter's source. The byte
     /// writer writes the same fields with [`ACCEPT_HEAD`] in one piece (a test checks
     /// that it spells [`ACCEPT_FIXED`]), then [`negotiated_fields`](Self::negotiated_fields).
+    #[cfg(any(feature = "http", test))]
     pub(crate) fn fields(&self, mut field: impl FnMut(&str, Value<'_>)) {
         for (name, value) in ACCEPT_FIXED {
             field(name, Value::Text(value.as_bytes()));
@@ -132,6 +133,7 @@ impl<'a> Accept<'a> {
 }
 
 /// The fields every `101` starts with.
+#[cfg(any(feature = "http", test))]
 const ACCEPT_FIXED: [(&str, &str); 2] = [("Upgrade", "websocket"), ("Connection", "Upgrade")];
 
 /// The status line and [`ACCEPT_FIXED`], as written: one copy instead of seven.

@@ -8,7 +8,7 @@ use crate::config::ServerConfig;
 use crate::deflate::PerMessageDeflate;
 use crate::error::{Error, Malformed};
 use crate::extension::{self, Extension};
-use crate::head::{HeadReader, Read};
+use crate::head::{is_whole_head, HeadReader, Read};
 use crate::headers::{split_list, Headers};
 use crate::limits::MAX_HEADERS_CAP;
 use crate::request::Request;
@@ -178,10 +178,6 @@ fn parse<'a>(head: &'a [u8], leftover: &'a [u8], config: &ServerConfig) -> Resul
 /// bare LF); only heads that are incomplete, malformed or over a limit take it.
 #[inline(never)]
 fn parse_whole<'a>(chunk: &'a [u8], config: &ServerConfig) -> Option<Result<Feed<'a>, Error>> {
-    // httparse skips empty lines before a request line; the scan does not.
-    if matches!(chunk.first(), None | Some(b'\r' | b'\n')) {
-        return None;
-    }
     let limits = config.limit_settings();
     let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
     let storage = storage.get_mut(..limits.headers()).unwrap_or_default();
@@ -189,19 +185,11 @@ fn parse_whole<'a>(chunk: &'a [u8], config: &ServerConfig) -> Option<Result<Feed
     let Ok(httparse::Status::Complete(n)) = req.parse_with_uninit_headers(chunk, storage) else {
         return None;
     };
+    let names = req.headers.iter().map(|h| h.name);
+    if !is_whole_head(chunk, n, limits.head_bytes(), names) {
+        return None;
+    }
     let (head, leftover) = chunk.split_at_checked(n)?;
-    if n > limits.head_bytes() || !head.ends_with(b"\r\n\r\n") {
-        return None;
-    }
-    // Every line but the last ends right before a header name: check for CRLF there.
-    let base = chunk.as_ptr() as usize;
-    let crlf_before = |name: &str| {
-        let at = (name.as_ptr() as usize).wrapping_sub(base);
-        at.checked_sub(2).and_then(|from| head.get(from..at)) == Some(&b"\r\n"[..])
-    };
-    if !req.headers.iter().all(|h| crlf_before(h.name)) {
-        return None;
-    }
     Some(finish(head, leftover, &req, config))
 }
 

@@ -138,3 +138,59 @@ fn a_scheme_separator_inside_an_origin_form_path_stays_in_the_path() {
         assert_eq!((up.path(), up.query()), (path, query), "{target}");
     }
 }
+
+/// Guards the whole-head fast paths (server and client parse a head that arrives in
+/// one read straight from it, checking line ends only where header names start): a
+/// bare LF at any line end is refused exactly as the byte-at-a-time scan refuses it.
+#[test]
+fn a_bare_lf_at_any_line_end_is_refused_whole_or_byte_by_byte() {
+    use ws_handshake::{ClientConfig, ClientError, ClientHandshake, ClientKey, WsUrl};
+
+    let request = "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    let response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+        Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+    let config = ServerConfig::new();
+    let client = ClientConfig::new();
+    let bare_lf = Err(Error::Malformed(Malformed::BareLf));
+    let client_outcome = |bytes: &[u8], chunk: usize| {
+        let url = WsUrl::parse("ws://a/").unwrap();
+        let mut hs =
+            ClientHandshake::new(&client, url, ClientKey::from_nonce(*b"the sample nonce"));
+        for piece in bytes.chunks(chunk) {
+            match hs.feed(piece) {
+                Ok(ws_handshake::ClientFeed::NeedMore) => continue,
+                other => return other.map(|_| ()),
+            }
+        }
+        Ok(())
+    };
+    assert_eq!(outcome(&config, &[request.as_bytes()]), Ok(true));
+    assert_eq!(client_outcome(response.as_bytes(), usize::MAX), Ok(()));
+    for (at, _) in request.match_indices("\r\n") {
+        let mut broken = request.as_bytes().to_vec();
+        broken.remove(at);
+        let bytes: Vec<&[u8]> = broken.chunks(1).collect();
+        assert_eq!(
+            outcome(&config, &[&broken]),
+            bare_lf,
+            "whole, CR removed at {at}"
+        );
+        assert_eq!(
+            outcome(&config, &bytes),
+            bare_lf,
+            "bytes, CR removed at {at}"
+        );
+    }
+    for (at, _) in response.match_indices("\r\n") {
+        let mut broken = response.as_bytes().to_vec();
+        broken.remove(at);
+        for chunk in [usize::MAX, 1] {
+            assert_eq!(
+                client_outcome(&broken, chunk),
+                Err(ClientError::Malformed(Malformed::BareLf)),
+                "chunk {chunk}, CR removed at {at}"
+            );
+        }
+    }
+}
