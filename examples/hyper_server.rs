@@ -10,7 +10,6 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::{env, process};
 
-use futures_util::{SinkExt, StreamExt};
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
@@ -22,6 +21,8 @@ use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::WebSocketStream;
 use ws_handshake::http::{inspect, Inspect};
 use ws_handshake::{OriginPolicy, ServerConfig};
+
+mod common;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -99,13 +100,8 @@ async fn handle(
     tokio::spawn(async move {
         let result: Result<(), BoxError> = async {
             let io = TokioIo::new(on_upgrade.await?);
-            let mut ws = WebSocketStream::from_raw_socket(io, Role::Server, None).await;
-            while let Some(message) = ws.next().await {
-                let message = message?;
-                if message.is_text() || message.is_binary() {
-                    ws.send(message).await?;
-                }
-            }
+            let ws = WebSocketStream::from_raw_socket(io, Role::Server, None).await;
+            common::echo(ws).await?;
             Ok(())
         }
         .await;

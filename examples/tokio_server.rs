@@ -9,12 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 use std::{env, process};
 
-use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::WebSocketStream;
 use ws_handshake::{Feed, OriginPolicy, ServerConfig, ServerHandshake};
+
+mod common;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -97,13 +98,7 @@ async fn serve(mut stream: TcpStream, config: &ServerConfig) -> Result<(), BoxEr
     let Some(leftover) = leftover else {
         return Ok(()); // refused: the response says so, and we close
     };
-    let mut ws = WebSocketStream::from_partially_read(stream, leftover, Role::Server, None).await;
-    while let Some(message) = ws.next().await {
-        let message = message?;
-        if message.is_text() || message.is_binary() {
-            ws.send(message).await?;
-        }
-        // Pings are answered and closes completed by tungstenite.
-    }
+    let ws = WebSocketStream::from_partially_read(stream, leftover, Role::Server, None).await;
+    common::echo(ws).await?;
     Ok(())
 }
