@@ -8,7 +8,6 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::{env, process};
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -16,28 +15,17 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::WebSocketStream;
 use ws_handshake::http::{inspect, Inspect};
-use ws_handshake::{OriginPolicy, ServerConfig};
+use ws_handshake::ServerConfig;
 
 mod common;
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+use common::BoxError;
 
 #[tokio::main]
 async fn main() {
-    let (listen, config) = parse_args().unwrap_or_else(|e| {
-        eprintln!("{e}");
-        process::exit(2)
-    });
-    let listener = TcpListener::bind(&listen).await.unwrap_or_else(|e| {
-        eprintln!("cannot listen on {listen}: {e}");
-        process::exit(1)
-    });
-    let addr = listener.local_addr().map_or(listen, |a| a.to_string());
-    println!("listening on {addr}");
+    let (listener, config) = common::listen("127.0.0.1:9003").await;
     let config = Arc::new(config);
     loop {
         let Ok((stream, peer)) = listener.accept().await else {
@@ -54,30 +42,6 @@ async fn main() {
             }
         });
     }
-}
-
-/// `--listen ADDR` (default 127.0.0.1:9003), `--protocol NAME`..., `--origin ORIGIN`...
-fn parse_args() -> Result<(String, ServerConfig), BoxError> {
-    let (mut listen, mut protocols, mut origins) = ("127.0.0.1:9003".to_string(), vec![], vec![]);
-    let mut args = env::args().skip(1);
-    while let Some(flag) = args.next() {
-        let value = args.next().ok_or(format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--listen" => listen = value,
-            "--protocol" => protocols.push(value),
-            "--origin" => origins.push(value),
-            _ => return Err(format!("unknown argument {flag}").into()),
-        }
-    }
-    // Without --origin any origin is accepted (a demo with no cookies); with it, only those.
-    let policy = match origins.is_empty() {
-        true => OriginPolicy::Any,
-        false => OriginPolicy::allow_list(&origins)?,
-    };
-    let config = ServerConfig::new()
-        .protocols(&protocols)?
-        .origin_policy(policy);
-    Ok((listen, config))
 }
 
 async fn handle(
