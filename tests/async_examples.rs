@@ -5,40 +5,8 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use tungstenite::client::IntoClientRequest;
-use tungstenite::Message;
-
 mod common;
 use common::Server;
-
-/// Opens a WebSocket with tungstenite's client, offering two subprotocols, and
-/// checks the chosen one and the echo of a text and a 64 KiB binary message.
-fn handshake_and_echo(server: &Server) {
-    let mut request = format!("ws://{}/echo", server.addr)
-        .into_client_request()
-        .unwrap();
-    request
-        .headers_mut()
-        .insert("Sec-WebSocket-Protocol", "superchat, chat".parse().unwrap());
-    let (mut ws, response) = tungstenite::connect(request).unwrap();
-    assert_eq!(response.status(), 101);
-    // Server preference: "chat" is first in the server's list.
-    assert_eq!(response.headers()["sec-websocket-protocol"], "chat");
-    ws.send(Message::text("hello")).unwrap();
-    assert_eq!(ws.read().unwrap(), Message::text("hello"));
-    let big = vec![7u8; 64 * 1024];
-    ws.send(Message::binary(big.clone())).unwrap();
-    assert_eq!(ws.read().unwrap(), Message::binary(big));
-    ws.close(None).unwrap();
-    // The server completes the closing handshake.
-    loop {
-        match ws.read() {
-            Ok(_) => continue,
-            Err(tungstenite::Error::ConnectionClosed) => break,
-            Err(e) => panic!("unexpected {e}"),
-        }
-    }
-}
 
 /// Sends `request` and reads the response until the server closes the connection.
 fn exchange(addr: &str, request: &str) -> String {
@@ -66,7 +34,7 @@ fn tokio_server(args: &[&str]) -> Server {
 #[test]
 fn tokio_server_handshakes_and_echoes() {
     let server = tokio_server(&["--protocol", "chat", "--protocol", "superchat"]);
-    handshake_and_echo(&server);
+    common::handshake_and_echo(&server);
 }
 
 #[test]
@@ -128,7 +96,7 @@ mod hyper {
     #[test]
     fn hyper_server_handshakes_and_echoes() {
         let server = hyper_server(&["--protocol", "chat", "--protocol", "superchat"]);
-        handshake_and_echo(&server);
+        common::handshake_and_echo(&server);
     }
 
     #[test]

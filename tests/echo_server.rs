@@ -4,9 +4,6 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use tungstenite::client::IntoClientRequest;
-use tungstenite::Message;
-
 mod common;
 use common::Server;
 
@@ -17,22 +14,7 @@ fn start(args: &[&str]) -> Server {
 #[test]
 fn tungstenite_client_handshakes_and_echoes() {
     let server = start(&["--protocol", "chat", "--protocol", "superchat"]);
-    let mut request = format!("ws://{}/echo", server.addr)
-        .into_client_request()
-        .unwrap();
-    request
-        .headers_mut()
-        .insert("Sec-WebSocket-Protocol", "superchat, chat".parse().unwrap());
-    let (mut ws, response) = tungstenite::connect(request).unwrap();
-    assert_eq!(response.status(), 101);
-    // Server preference: "chat" is first in the server's list.
-    assert_eq!(response.headers()["sec-websocket-protocol"], "chat");
-    ws.send(Message::text("hello")).unwrap();
-    assert_eq!(ws.read().unwrap(), Message::text("hello"));
-    let big = vec![7u8; 64 * 1024];
-    ws.send(Message::binary(big.clone())).unwrap();
-    assert_eq!(ws.read().unwrap(), Message::binary(big));
-    ws.close(None).unwrap();
+    common::handshake_and_echo(&server);
 }
 
 #[test]

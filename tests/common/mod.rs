@@ -1,10 +1,14 @@
-//! Running the crate's examples as real processes on 127.0.0.1 for integration tests.
+//! Running the crate's examples as real processes on 127.0.0.1 for integration tests,
+//! and the checks more than one of them makes.
 #![allow(dead_code)] // each test crate uses part of this
 
 use std::io::{BufRead, BufReader, Lines};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::Mutex;
+
+use tungstenite::client::IntoClientRequest;
+use tungstenite::Message;
 
 /// The example binary, built with all features (up to date whatever the test filter:
 /// `cargo test --test x` alone does not build examples).
@@ -82,5 +86,36 @@ pub fn start(name: &str, args: &[&str]) -> Server {
         child,
         addr,
         lines: Some(lines),
+    }
+}
+
+/// Opens a WebSocket with tungstenite's client, offering two subprotocols, and
+/// checks the chosen one, the echo of a text and a 64 KiB binary message, and that the
+/// server completes the closing handshake. Start the server with
+/// `--protocol chat --protocol superchat`.
+pub fn handshake_and_echo(server: &Server) {
+    let mut request = format!("ws://{}/echo", server.addr)
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("Sec-WebSocket-Protocol", "superchat, chat".parse().unwrap());
+    let (mut ws, response) = tungstenite::connect(request).unwrap();
+    assert_eq!(response.status(), 101);
+    // Server preference: "chat" is first in the server's list.
+    assert_eq!(response.headers()["sec-websocket-protocol"], "chat");
+    ws.send(Message::text("hello")).unwrap();
+    assert_eq!(ws.read().unwrap(), Message::text("hello"));
+    let big = vec![7u8; 64 * 1024];
+    ws.send(Message::binary(big.clone())).unwrap();
+    assert_eq!(ws.read().unwrap(), Message::binary(big));
+    ws.close(None).unwrap();
+    // The server completes the closing handshake.
+    loop {
+        match ws.read() {
+            Ok(_) => continue,
+            Err(tungstenite::Error::ConnectionClosed) => break,
+            Err(e) => panic!("unexpected {e}"),
+        }
     }
 }
