@@ -20,29 +20,12 @@ fn tungstenite_client_handshakes_and_echoes() {
 #[test]
 fn pipelined_first_frame_is_not_lost() {
     let server = start(&[]);
-    let mut stream = TcpStream::connect(&server.addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    // The head and a masked text frame "Hello" in one write.
-    let mut bytes = format!(
+    let head = format!(
         "GET / HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
         server.addr
-    )
-    .into_bytes();
-    bytes.extend_from_slice(&[
-        0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
-    ]);
-    stream.write_all(&bytes).unwrap();
-    let expected_head =
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-                         Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
-    let mut got = vec![0u8; expected_head.len() + 7];
-    stream.read_exact(&mut got).unwrap();
-    assert_eq!(&got[..expected_head.len()], expected_head.as_bytes());
-    // The echo: an unmasked text frame "Hello".
-    assert_eq!(&got[expected_head.len()..], b"\x81\x05Hello");
+    );
+    common::pipelined_first_frame_is_echoed(&server, &head);
 }
 
 #[test]

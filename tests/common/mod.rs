@@ -2,10 +2,12 @@
 //! and the checks more than one of them makes.
 #![allow(dead_code)] // each test crate uses part of this
 
-use std::io::{BufRead, BufReader, Lines};
+use std::io::{BufRead, BufReader, Lines, Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use tungstenite::client::IntoClientRequest;
 use tungstenite::Message;
@@ -118,4 +120,27 @@ pub fn handshake_and_echo(server: &Server) {
             Err(e) => panic!("unexpected {e}"),
         }
     }
+}
+
+/// Sends the upgrade request `head` (for the RFC 6455 sample key) and a masked text
+/// frame "Hello" in one write, and checks the 101 and the echo: the frame is in the
+/// handshake's leftover and must reach the WebSocket layer.
+pub fn pipelined_first_frame_is_echoed(server: &Server, head: &str) {
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut bytes = head.as_bytes().to_vec();
+    bytes.extend_from_slice(&[
+        0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+    ]);
+    stream.write_all(&bytes).unwrap();
+    let expected_head =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+    let mut got = vec![0u8; expected_head.len() + 7];
+    stream.read_exact(&mut got).unwrap();
+    assert_eq!(&got[..expected_head.len()], expected_head.as_bytes());
+    // The echo: an unmasked text frame "Hello".
+    assert_eq!(&got[expected_head.len()..], b"\x81\x05Hello");
 }
