@@ -19,14 +19,15 @@
 //! 5. the request writer's `encoded_len`/`encode`/`write_to` agree.
 #![no_main]
 
-use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
-use sha1::Digest as _;
 use ws_handshake::deflate::{DeflateOffer, PerMessageDeflate};
 use ws_handshake::{
     ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Limits, MissingProtocol,
     WsUrl,
 };
+
+mod common;
+use common::{chunking, complete_head, expected_accept, find, is_tchar, list_has, trim};
 
 fuzz_target!(|data: &[u8]| {
     let [selector, n, rest @ ..] = data else {
@@ -107,17 +108,6 @@ fn setup(selector: u8) -> Setup {
         missing_accept,
         small,
     }
-}
-
-fn chunking<'a>(sizes: &[u8], mut bytes: &'a [u8]) -> Vec<&'a [u8]> {
-    let mut chunks = Vec::new();
-    for &s in sizes {
-        let (c, r) = bytes.split_at(usize::from(s).min(bytes.len()));
-        chunks.push(c);
-        bytes = r;
-    }
-    chunks.push(bytes);
-    chunks
 }
 
 #[derive(Debug, PartialEq)]
@@ -286,7 +276,7 @@ impl Reference {
             return Err("Connection: upgrade");
         }
         if self.all("sec-websocket-accept").count() != 1
-            || self.single("sec-websocket-accept") != Some(expected_accept(key).as_bytes())
+            || self.single("sec-websocket-accept") != Some(expected_accept(key.as_str()).as_bytes())
         {
             return Err("Sec-WebSocket-Accept once, matching the key");
         }
@@ -397,27 +387,12 @@ impl Reference {
     }
 }
 
-fn expected_accept(key: ClientKey) -> String {
-    let mut sha = sha1::Sha1::new();
-    sha.update(key.as_str().as_bytes());
-    sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-    base64::engine::general_purpose::STANDARD.encode(sha.finalize())
-}
-
 /// RFC 7230 §3.5: empty lines before the start line are ignored (httparse does).
 fn skip_empty_lines(mut s: &[u8]) -> &[u8] {
     while let Some(rest) = s.strip_prefix(b"\r\n") {
         s = rest;
     }
     s
-}
-
-fn complete_head(bytes: &[u8]) -> Option<&[u8]> {
-    find(bytes, b"\r\n\r\n").map(|i| &bytes[..i + 4])
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Every LF is preceded by CR and every CR followed by LF.
@@ -427,22 +402,6 @@ fn crlf_only_strict(s: &[u8]) -> bool {
         b'\r' => s.get(i + 1) == Some(&b'\n'),
         _ => true,
     })
-}
-
-fn trim(mut s: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', r @ ..] = s {
-        s = r;
-    }
-    while let [r @ .., b' ' | b'\t'] = s {
-        s = r;
-    }
-    s
-}
-
-fn list_has(value: &[u8], token: &str) -> bool {
-    value
-        .split(|&b| b == b',')
-        .any(|e| trim(e).eq_ignore_ascii_case(token.as_bytes()))
 }
 
 /// A token, or a quoted-string that unescapes to one.
@@ -459,8 +418,4 @@ fn unquote(v: &[u8]) -> Option<Vec<u8>> {
         _ => v.to_vec(),
     };
     (!out.is_empty() && out.iter().all(|&b| is_tchar(b))).then_some(out)
-}
-
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }

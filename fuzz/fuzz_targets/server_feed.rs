@@ -19,15 +19,16 @@
 //! 7. `encoded_len`/`encode` agree with `write_to`; feeding after an error repeats it.
 #![no_main]
 
-use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
-use sha1::Digest as _;
 use ws_handshake::deflate::{DeflateConfig, PerMessageDeflate};
 use ws_handshake::extension::Extension;
 use ws_handshake::{
     Error, ExtensionParams, Feed, Limits, OriginPolicy, ProtocolOrder, ServerConfig,
     ServerHandshake,
 };
+
+mod common;
+use common::{chunking, complete_head, expected_accept, find, is_tchar, list_has, trim};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
@@ -129,17 +130,6 @@ fn echo_hook(offer: &Extension<'_>) -> Option<ExtensionParams> {
         };
     }
     Some(params)
-}
-
-fn chunking<'a>(sizes: &[u8], mut request: &'a [u8]) -> Vec<&'a [u8]> {
-    let mut chunks = Vec::new();
-    for &s in sizes {
-        let (c, r) = request.split_at(usize::from(s).min(request.len()));
-        chunks.push(c);
-        request = r;
-    }
-    chunks.push(request);
-    chunks
 }
 
 /// What feeding produced, owned, so two runs can be compared.
@@ -511,13 +501,6 @@ fn parse_response(out: &[u8]) -> Parsed {
     }
 }
 
-fn expected_accept(key: &str) -> String {
-    let mut sha = sha1::Sha1::new();
-    sha.update(key.as_bytes());
-    sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-    base64::engine::general_purpose::STANDARD.encode(sha.finalize())
-}
-
 /// The request, read plainly (no httparse), for the reference checks.
 struct Reference {
     method: String,
@@ -686,15 +669,6 @@ impl Reference {
     }
 }
 
-/// The head of `request` if it has a complete one.
-fn complete_head(request: &[u8]) -> Option<&[u8]> {
-    find(request, b"\r\n\r\n").map(|i| &request[..i + 4])
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 /// Every LF is preceded by CR.
 fn crlf_only(s: &[u8]) -> bool {
     s.iter()
@@ -727,28 +701,8 @@ fn split_crlf(s: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
-fn trim(mut s: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', r @ ..] = s {
-        s = r;
-    }
-    while let [r @ .., b' ' | b'\t'] = s {
-        s = r;
-    }
-    s
-}
-
-fn list_has(value: &[u8], token: &str) -> bool {
-    value
-        .split(|&b| b == b',')
-        .any(|e| trim(e).eq_ignore_ascii_case(token.as_bytes()))
-}
-
 fn extension_name(element: &[u8]) -> &[u8] {
     trim(element.split(|&b| b == b';').next().unwrap_or_default())
-}
-
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
