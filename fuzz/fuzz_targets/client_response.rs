@@ -27,7 +27,10 @@ use ws_handshake::{
 };
 
 mod common;
-use common::{chunking, complete_head, expected_accept, find, is_tchar, list_has, trim};
+use common::{
+    chunking, complete_head, expected_accept, find, is_tchar, list_has, read_head,
+    skip_empty_lines, trim, Headers,
+};
 
 fuzz_target!(|data: &[u8]| {
     let [selector, n, rest @ ..] = data else {
@@ -213,31 +216,15 @@ fn check(setup: &Setup, key: ClientKey, response: &[u8], outcome: &Outcome) {
 /// A response head read plainly (no httparse).
 struct Reference {
     status_line: Vec<u8>,
-    headers: Vec<(Vec<u8>, Vec<u8>)>,
+    headers: Headers,
     head_len: usize,
 }
 
 impl Reference {
     fn read(head: &[u8]) -> Option<Self> {
-        let body = skip_empty_lines(head.strip_suffix(b"\r\n\r\n")?);
-        if !crlf_only_strict(head) {
-            return None;
-        }
-        let mut lines = body
-            .split(|&b| b == b'\n')
-            .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
-        let status_line = lines.next()?.to_vec();
-        let mut headers = Vec::new();
-        for line in lines {
-            let colon = line.iter().position(|&b| b == b':')?;
-            let (name, value) = line.split_at(colon);
-            if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
-                return None;
-            }
-            headers.push((name.to_vec(), trim(&value[1..]).to_vec()));
-        }
+        let (status_line, headers) = read_head(head)?;
         Some(Self {
-            status_line,
+            status_line: status_line.to_vec(),
             headers,
             head_len: head.len(),
         })
@@ -385,23 +372,6 @@ impl Reference {
                 .single("sec-websocket-protocol")
                 .is_none_or(|p| p.iter().all(|&b| is_tchar(b)))
     }
-}
-
-/// RFC 7230 §3.5: empty lines before the start line are ignored (httparse does).
-fn skip_empty_lines(mut s: &[u8]) -> &[u8] {
-    while let Some(rest) = s.strip_prefix(b"\r\n") {
-        s = rest;
-    }
-    s
-}
-
-/// Every LF is preceded by CR and every CR followed by LF.
-fn crlf_only_strict(s: &[u8]) -> bool {
-    s.iter().enumerate().all(|(i, &b)| match b {
-        b'\n' => i > 0 && s[i - 1] == b'\r',
-        b'\r' => s.get(i + 1) == Some(&b'\n'),
-        _ => true,
-    })
 }
 
 /// A token, or a quoted-string that unescapes to one.

@@ -28,7 +28,7 @@ use ws_handshake::{
 };
 
 mod common;
-use common::{chunking, complete_head, expected_accept, find, is_tchar, list_has, trim};
+use common::{chunking, complete_head, expected_accept, find, list_has, read_head, trim, Headers};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
@@ -506,41 +506,20 @@ struct Reference {
     method: String,
     target: String,
     version: Vec<u8>,
-    headers: Vec<(Vec<u8>, Vec<u8>)>,
+    headers: Headers,
     head_len: usize,
 }
 
 impl Reference {
-    /// Splits a head (ending in CRLF CRLF) into its request line and `name: value`
-    /// lines. `None` unless every line ends in CRLF and each header line has a
-    /// token name followed directly by a colon.
+    /// The request line split at its spaces, and the header lines (see [`read_head`]).
     fn read(head: &[u8]) -> Option<Self> {
-        let body = head.strip_suffix(b"\r\n\r\n")?;
-        if !crlf_only_strict(head) {
-            return None;
-        }
-        // RFC 7230 §3.5: empty lines before the request-line are ignored.
-        let mut body = body;
-        while let Some(rest) = body.strip_prefix(b"\r\n") {
-            body = rest;
-        }
-        let mut lines = split_crlf(body);
-        let request_line = lines.next()?;
+        let (request_line, headers) = read_head(head)?;
         let mut parts = request_line.split(|&b| b == b' ');
         let method = String::from_utf8(parts.next()?.to_vec()).ok()?;
         let target = String::from_utf8(parts.next()?.to_vec()).ok()?;
         let version = parts.next()?.to_vec();
         if parts.next().is_some() {
             return None;
-        }
-        let mut headers = Vec::new();
-        for line in lines {
-            let colon = line.iter().position(|&b| b == b':')?;
-            let (name, value) = line.split_at(colon);
-            if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
-                return None;
-            }
-            headers.push((name.to_vec(), trim(&value[1..]).to_vec()));
         }
         Some(Self {
             method,
@@ -674,31 +653,6 @@ fn crlf_only(s: &[u8]) -> bool {
     s.iter()
         .enumerate()
         .all(|(i, &b)| b != b'\n' || i > 0 && s[i - 1] == b'\r')
-}
-
-/// Additionally every CR is followed by LF.
-fn crlf_only_strict(s: &[u8]) -> bool {
-    crlf_only(s)
-        && s.iter()
-            .enumerate()
-            .all(|(i, &b)| b != b'\r' || s.get(i + 1) == Some(&b'\n'))
-}
-
-fn split_crlf(s: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut rest = Some(s);
-    std::iter::from_fn(move || {
-        let s = rest?;
-        match find(s, b"\r\n") {
-            Some(i) => {
-                rest = Some(&s[i + 2..]);
-                Some(&s[..i])
-            }
-            None => {
-                rest = None;
-                Some(s)
-            }
-        }
-    })
 }
 
 fn extension_name(element: &[u8]) -> &[u8] {

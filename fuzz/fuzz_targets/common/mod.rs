@@ -30,6 +30,50 @@ pub fn complete_head(bytes: &[u8]) -> Option<&[u8]> {
     find(bytes, b"\r\n\r\n").map(|i| &bytes[..i + 4])
 }
 
+/// A head's `name: value` lines in order, values trimmed.
+pub type Headers = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// Splits a head (ending in CRLF CRLF) into its start line and its `name: value` lines,
+/// values trimmed. `None` unless every line ends in CRLF and each header line has a
+/// token name followed directly by a colon.
+pub fn read_head(head: &[u8]) -> Option<(&[u8], Headers)> {
+    let body = skip_empty_lines(head.strip_suffix(b"\r\n\r\n")?);
+    if !crlf_only_strict(head) {
+        return None;
+    }
+    let mut lines = body
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    let start_line = lines.next()?;
+    let mut headers = Vec::new();
+    for line in lines {
+        let colon = line.iter().position(|&b| b == b':')?;
+        let (name, value) = line.split_at(colon);
+        if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
+            return None;
+        }
+        headers.push((name.to_vec(), trim(&value[1..]).to_vec()));
+    }
+    Some((start_line, headers))
+}
+
+/// RFC 7230 §3.5: empty lines before the start line are ignored (httparse does).
+pub fn skip_empty_lines(mut s: &[u8]) -> &[u8] {
+    while let Some(rest) = s.strip_prefix(b"\r\n") {
+        s = rest;
+    }
+    s
+}
+
+/// Every LF is preceded by CR and every CR followed by LF.
+pub fn crlf_only_strict(s: &[u8]) -> bool {
+    s.iter().enumerate().all(|(i, &b)| match b {
+        b'\n' => i > 0 && s[i - 1] == b'\r',
+        b'\r' => s.get(i + 1) == Some(&b'\n'),
+        _ => true,
+    })
+}
+
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
