@@ -8,35 +8,24 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::{env, process};
 
-use futures_util::{SinkExt, StreamExt};
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::WebSocketStream;
 use ws_handshake::http::{inspect, Inspect};
-use ws_handshake::{OriginPolicy, ServerConfig};
+use ws_handshake::ServerConfig;
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+mod common;
+use common::BoxError;
 
 #[tokio::main]
 async fn main() {
-    let (listen, config) = parse_args().unwrap_or_else(|e| {
-        eprintln!("{e}");
-        process::exit(2)
-    });
-    let listener = TcpListener::bind(&listen).await.unwrap_or_else(|e| {
-        eprintln!("cannot listen on {listen}: {e}");
-        process::exit(1)
-    });
-    let addr = listener.local_addr().map_or(listen, |a| a.to_string());
-    println!("listening on {addr}");
+    let (listener, config) = common::listen("127.0.0.1:9003").await;
     let config = Arc::new(config);
     loop {
         let Ok((stream, peer)) = listener.accept().await else {
@@ -53,30 +42,6 @@ async fn main() {
             }
         });
     }
-}
-
-/// `--listen ADDR` (default 127.0.0.1:9003), `--protocol NAME`..., `--origin ORIGIN`...
-fn parse_args() -> Result<(String, ServerConfig), BoxError> {
-    let (mut listen, mut protocols, mut origins) = ("127.0.0.1:9003".to_string(), vec![], vec![]);
-    let mut args = env::args().skip(1);
-    while let Some(flag) = args.next() {
-        let value = args.next().ok_or(format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--listen" => listen = value,
-            "--protocol" => protocols.push(value),
-            "--origin" => origins.push(value),
-            _ => return Err(format!("unknown argument {flag}").into()),
-        }
-    }
-    // Without --origin any origin is accepted (a demo with no cookies); with it, only those.
-    let policy = match origins.is_empty() {
-        true => OriginPolicy::Any,
-        false => OriginPolicy::allow_list(&origins)?,
-    };
-    let config = ServerConfig::new()
-        .protocols(&protocols)?
-        .origin_policy(policy);
-    Ok((listen, config))
 }
 
 async fn handle(
@@ -99,13 +64,8 @@ async fn handle(
     tokio::spawn(async move {
         let result: Result<(), BoxError> = async {
             let io = TokioIo::new(on_upgrade.await?);
-            let mut ws = WebSocketStream::from_raw_socket(io, Role::Server, None).await;
-            while let Some(message) = ws.next().await {
-                let message = message?;
-                if message.is_text() || message.is_binary() {
-                    ws.send(message).await?;
-                }
-            }
+            let ws = WebSocketStream::from_raw_socket(io, Role::Server, None).await;
+            common::echo(ws).await?;
             Ok(())
         }
         .await;

@@ -7,29 +7,19 @@
 
 use std::sync::Arc;
 use std::time::Duration;
-use std::{env, process};
 
-use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::WebSocketStream;
-use ws_handshake::{Feed, OriginPolicy, ServerConfig, ServerHandshake};
+use ws_handshake::{Feed, ServerConfig, ServerHandshake};
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+mod common;
+use common::BoxError;
 
 #[tokio::main]
 async fn main() {
-    let (listen, config) = parse_args().unwrap_or_else(|e| {
-        eprintln!("{e}");
-        process::exit(2)
-    });
-    let listener = TcpListener::bind(&listen).await.unwrap_or_else(|e| {
-        eprintln!("cannot listen on {listen}: {e}");
-        process::exit(1)
-    });
-    let addr = listener.local_addr().map_or(listen, |a| a.to_string());
-    println!("listening on {addr}");
+    let (listener, config) = common::listen("127.0.0.1:9002").await;
     let config = Arc::new(config);
     loop {
         let Ok((stream, peer)) = listener.accept().await else {
@@ -42,30 +32,6 @@ async fn main() {
             }
         });
     }
-}
-
-/// `--listen ADDR` (default 127.0.0.1:9002), `--protocol NAME`..., `--origin ORIGIN`...
-fn parse_args() -> Result<(String, ServerConfig), BoxError> {
-    let (mut listen, mut protocols, mut origins) = ("127.0.0.1:9002".to_string(), vec![], vec![]);
-    let mut args = env::args().skip(1);
-    while let Some(flag) = args.next() {
-        let value = args.next().ok_or(format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--listen" => listen = value,
-            "--protocol" => protocols.push(value),
-            "--origin" => origins.push(value),
-            _ => return Err(format!("unknown argument {flag}").into()),
-        }
-    }
-    // Without --origin any origin is accepted (a demo with no cookies); with it, only those.
-    let policy = match origins.is_empty() {
-        true => OriginPolicy::Any,
-        false => OriginPolicy::allow_list(&origins)?,
-    };
-    let config = ServerConfig::new()
-        .protocols(&protocols)?
-        .origin_policy(policy);
-    Ok((listen, config))
 }
 
 /// One connection: the handshake, then echo until the client closes.
@@ -97,13 +63,7 @@ async fn serve(mut stream: TcpStream, config: &ServerConfig) -> Result<(), BoxEr
     let Some(leftover) = leftover else {
         return Ok(()); // refused: the response says so, and we close
     };
-    let mut ws = WebSocketStream::from_partially_read(stream, leftover, Role::Server, None).await;
-    while let Some(message) = ws.next().await {
-        let message = message?;
-        if message.is_text() || message.is_binary() {
-            ws.send(message).await?;
-        }
-        // Pings are answered and closes completed by tungstenite.
-    }
+    let ws = WebSocketStream::from_partially_read(stream, leftover, Role::Server, None).await;
+    common::echo(ws).await?;
     Ok(())
 }

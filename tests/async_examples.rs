@@ -5,40 +5,8 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use tungstenite::client::IntoClientRequest;
-use tungstenite::Message;
-
 mod common;
 use common::Server;
-
-/// Opens a WebSocket with tungstenite's client, offering two subprotocols, and
-/// checks the chosen one and the echo of a text and a 64 KiB binary message.
-fn handshake_and_echo(server: &Server) {
-    let mut request = format!("ws://{}/echo", server.addr)
-        .into_client_request()
-        .unwrap();
-    request
-        .headers_mut()
-        .insert("Sec-WebSocket-Protocol", "superchat, chat".parse().unwrap());
-    let (mut ws, response) = tungstenite::connect(request).unwrap();
-    assert_eq!(response.status(), 101);
-    // Server preference: "chat" is first in the server's list.
-    assert_eq!(response.headers()["sec-websocket-protocol"], "chat");
-    ws.send(Message::text("hello")).unwrap();
-    assert_eq!(ws.read().unwrap(), Message::text("hello"));
-    let big = vec![7u8; 64 * 1024];
-    ws.send(Message::binary(big.clone())).unwrap();
-    assert_eq!(ws.read().unwrap(), Message::binary(big));
-    ws.close(None).unwrap();
-    // The server completes the closing handshake.
-    loop {
-        match ws.read() {
-            Ok(_) => continue,
-            Err(tungstenite::Error::ConnectionClosed) => break,
-            Err(e) => panic!("unexpected {e}"),
-        }
-    }
-}
 
 /// Sends `request` and reads the response until the server closes the connection.
 fn exchange(addr: &str, request: &str) -> String {
@@ -66,31 +34,14 @@ fn tokio_server(args: &[&str]) -> Server {
 #[test]
 fn tokio_server_handshakes_and_echoes() {
     let server = tokio_server(&["--protocol", "chat", "--protocol", "superchat"]);
-    handshake_and_echo(&server);
+    common::handshake_and_echo(&server);
 }
 
 #[test]
 fn tokio_server_keeps_a_pipelined_first_frame() {
     let server = tokio_server(&[]);
-    let mut stream = TcpStream::connect(&server.addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    // The head and a masked text frame "Hello" in one write: the frame is in the
-    // handshake's leftover and must reach tokio-tungstenite.
-    let mut bytes = upgrade(&server.addr, "Sec-WebSocket-Version: 13\r\n").into_bytes();
-    bytes.extend_from_slice(&[
-        0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
-    ]);
-    stream.write_all(&bytes).unwrap();
-    let expected_head =
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
-    let mut got = vec![0u8; expected_head.len() + 7];
-    stream.read_exact(&mut got).unwrap();
-    assert_eq!(&got[..expected_head.len()], expected_head.as_bytes());
-    // The echo: an unmasked text frame "Hello".
-    assert_eq!(&got[expected_head.len()..], b"\x81\x05Hello");
+    let head = upgrade(&server.addr, "Sec-WebSocket-Version: 13\r\n");
+    common::pipelined_first_frame_is_echoed(&server, &head);
 }
 
 #[test]
@@ -128,7 +79,7 @@ mod hyper {
     #[test]
     fn hyper_server_handshakes_and_echoes() {
         let server = hyper_server(&["--protocol", "chat", "--protocol", "superchat"]);
-        handshake_and_echo(&server);
+        common::handshake_and_echo(&server);
     }
 
     #[test]

@@ -4,9 +4,6 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use tungstenite::client::IntoClientRequest;
-use tungstenite::Message;
-
 mod common;
 use common::Server;
 
@@ -17,50 +14,18 @@ fn start(args: &[&str]) -> Server {
 #[test]
 fn tungstenite_client_handshakes_and_echoes() {
     let server = start(&["--protocol", "chat", "--protocol", "superchat"]);
-    let mut request = format!("ws://{}/echo", server.addr)
-        .into_client_request()
-        .unwrap();
-    request
-        .headers_mut()
-        .insert("Sec-WebSocket-Protocol", "superchat, chat".parse().unwrap());
-    let (mut ws, response) = tungstenite::connect(request).unwrap();
-    assert_eq!(response.status(), 101);
-    // Server preference: "chat" is first in the server's list.
-    assert_eq!(response.headers()["sec-websocket-protocol"], "chat");
-    ws.send(Message::text("hello")).unwrap();
-    assert_eq!(ws.read().unwrap(), Message::text("hello"));
-    let big = vec![7u8; 64 * 1024];
-    ws.send(Message::binary(big.clone())).unwrap();
-    assert_eq!(ws.read().unwrap(), Message::binary(big));
-    ws.close(None).unwrap();
+    common::handshake_and_echo(&server);
 }
 
 #[test]
 fn pipelined_first_frame_is_not_lost() {
     let server = start(&[]);
-    let mut stream = TcpStream::connect(&server.addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    // The head and a masked text frame "Hello" in one write.
-    let mut bytes = format!(
+    let head = format!(
         "GET / HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
         server.addr
-    )
-    .into_bytes();
-    bytes.extend_from_slice(&[
-        0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
-    ]);
-    stream.write_all(&bytes).unwrap();
-    let expected_head =
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-                         Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
-    let mut got = vec![0u8; expected_head.len() + 7];
-    stream.read_exact(&mut got).unwrap();
-    assert_eq!(&got[..expected_head.len()], expected_head.as_bytes());
-    // The echo: an unmasked text frame "Hello".
-    assert_eq!(&got[expected_head.len()..], b"\x81\x05Hello");
+    );
+    common::pipelined_first_frame_is_echoed(&server, &head);
 }
 
 #[test]

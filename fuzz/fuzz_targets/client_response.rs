@@ -19,13 +19,17 @@
 //! 5. the request writer's `encoded_len`/`encode`/`write_to` agree.
 #![no_main]
 
-use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
-use sha1::Digest as _;
 use ws_handshake::deflate::{DeflateOffer, PerMessageDeflate};
 use ws_handshake::{
     ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Limits, MissingProtocol,
     WsUrl,
+};
+
+mod common;
+use common::{
+    chunking, complete_head, expected_accept, find, is_tchar, list_has, read_head,
+    skip_empty_lines, trim, Headers,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -107,17 +111,6 @@ fn setup(selector: u8) -> Setup {
         missing_accept,
         small,
     }
-}
-
-fn chunking<'a>(sizes: &[u8], mut bytes: &'a [u8]) -> Vec<&'a [u8]> {
-    let mut chunks = Vec::new();
-    for &s in sizes {
-        let (c, r) = bytes.split_at(usize::from(s).min(bytes.len()));
-        chunks.push(c);
-        bytes = r;
-    }
-    chunks.push(bytes);
-    chunks
 }
 
 #[derive(Debug, PartialEq)]
@@ -223,31 +216,15 @@ fn check(setup: &Setup, key: ClientKey, response: &[u8], outcome: &Outcome) {
 /// A response head read plainly (no httparse).
 struct Reference {
     status_line: Vec<u8>,
-    headers: Vec<(Vec<u8>, Vec<u8>)>,
+    headers: Headers,
     head_len: usize,
 }
 
 impl Reference {
     fn read(head: &[u8]) -> Option<Self> {
-        let body = skip_empty_lines(head.strip_suffix(b"\r\n\r\n")?);
-        if !crlf_only_strict(head) {
-            return None;
-        }
-        let mut lines = body
-            .split(|&b| b == b'\n')
-            .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
-        let status_line = lines.next()?.to_vec();
-        let mut headers = Vec::new();
-        for line in lines {
-            let colon = line.iter().position(|&b| b == b':')?;
-            let (name, value) = line.split_at(colon);
-            if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
-                return None;
-            }
-            headers.push((name.to_vec(), trim(&value[1..]).to_vec()));
-        }
+        let (status_line, headers) = read_head(head)?;
         Some(Self {
-            status_line,
+            status_line: status_line.to_vec(),
             headers,
             head_len: head.len(),
         })
@@ -286,7 +263,7 @@ impl Reference {
             return Err("Connection: upgrade");
         }
         if self.all("sec-websocket-accept").count() != 1
-            || self.single("sec-websocket-accept") != Some(expected_accept(key).as_bytes())
+            || self.single("sec-websocket-accept") != Some(expected_accept(key.as_str()).as_bytes())
         {
             return Err("Sec-WebSocket-Accept once, matching the key");
         }
@@ -397,54 +374,6 @@ impl Reference {
     }
 }
 
-fn expected_accept(key: ClientKey) -> String {
-    let mut sha = sha1::Sha1::new();
-    sha.update(key.as_str().as_bytes());
-    sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-    base64::engine::general_purpose::STANDARD.encode(sha.finalize())
-}
-
-/// RFC 7230 §3.5: empty lines before the start line are ignored (httparse does).
-fn skip_empty_lines(mut s: &[u8]) -> &[u8] {
-    while let Some(rest) = s.strip_prefix(b"\r\n") {
-        s = rest;
-    }
-    s
-}
-
-fn complete_head(bytes: &[u8]) -> Option<&[u8]> {
-    find(bytes, b"\r\n\r\n").map(|i| &bytes[..i + 4])
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Every LF is preceded by CR and every CR followed by LF.
-fn crlf_only_strict(s: &[u8]) -> bool {
-    s.iter().enumerate().all(|(i, &b)| match b {
-        b'\n' => i > 0 && s[i - 1] == b'\r',
-        b'\r' => s.get(i + 1) == Some(&b'\n'),
-        _ => true,
-    })
-}
-
-fn trim(mut s: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', r @ ..] = s {
-        s = r;
-    }
-    while let [r @ .., b' ' | b'\t'] = s {
-        s = r;
-    }
-    s
-}
-
-fn list_has(value: &[u8], token: &str) -> bool {
-    value
-        .split(|&b| b == b',')
-        .any(|e| trim(e).eq_ignore_ascii_case(token.as_bytes()))
-}
-
 /// A token, or a quoted-string that unescapes to one.
 fn unquote(v: &[u8]) -> Option<Vec<u8>> {
     let out = match v {
@@ -459,8 +388,4 @@ fn unquote(v: &[u8]) -> Option<Vec<u8>> {
         _ => v.to_vec(),
     };
     (!out.is_empty() && out.iter().all(|&b| is_tchar(b))).then_some(out)
-}
-
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }

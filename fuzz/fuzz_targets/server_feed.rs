@@ -19,15 +19,16 @@
 //! 7. `encoded_len`/`encode` agree with `write_to`; feeding after an error repeats it.
 #![no_main]
 
-use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
-use sha1::Digest as _;
 use ws_handshake::deflate::{DeflateConfig, PerMessageDeflate};
 use ws_handshake::extension::Extension;
 use ws_handshake::{
     Error, ExtensionParams, Feed, Limits, OriginPolicy, ProtocolOrder, ServerConfig,
     ServerHandshake,
 };
+
+mod common;
+use common::{chunking, complete_head, expected_accept, find, list_has, read_head, trim, Headers};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
@@ -129,17 +130,6 @@ fn echo_hook(offer: &Extension<'_>) -> Option<ExtensionParams> {
         };
     }
     Some(params)
-}
-
-fn chunking<'a>(sizes: &[u8], mut request: &'a [u8]) -> Vec<&'a [u8]> {
-    let mut chunks = Vec::new();
-    for &s in sizes {
-        let (c, r) = request.split_at(usize::from(s).min(request.len()));
-        chunks.push(c);
-        request = r;
-    }
-    chunks.push(request);
-    chunks
 }
 
 /// What feeding produced, owned, so two runs can be compared.
@@ -511,53 +501,25 @@ fn parse_response(out: &[u8]) -> Parsed {
     }
 }
 
-fn expected_accept(key: &str) -> String {
-    let mut sha = sha1::Sha1::new();
-    sha.update(key.as_bytes());
-    sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-    base64::engine::general_purpose::STANDARD.encode(sha.finalize())
-}
-
 /// The request, read plainly (no httparse), for the reference checks.
 struct Reference {
     method: String,
     target: String,
     version: Vec<u8>,
-    headers: Vec<(Vec<u8>, Vec<u8>)>,
+    headers: Headers,
     head_len: usize,
 }
 
 impl Reference {
-    /// Splits a head (ending in CRLF CRLF) into its request line and `name: value`
-    /// lines. `None` unless every line ends in CRLF and each header line has a
-    /// token name followed directly by a colon.
+    /// The request line split at its spaces, and the header lines (see [`read_head`]).
     fn read(head: &[u8]) -> Option<Self> {
-        let body = head.strip_suffix(b"\r\n\r\n")?;
-        if !crlf_only_strict(head) {
-            return None;
-        }
-        // RFC 7230 §3.5: empty lines before the request-line are ignored.
-        let mut body = body;
-        while let Some(rest) = body.strip_prefix(b"\r\n") {
-            body = rest;
-        }
-        let mut lines = split_crlf(body);
-        let request_line = lines.next()?;
+        let (request_line, headers) = read_head(head)?;
         let mut parts = request_line.split(|&b| b == b' ');
         let method = String::from_utf8(parts.next()?.to_vec()).ok()?;
         let target = String::from_utf8(parts.next()?.to_vec()).ok()?;
         let version = parts.next()?.to_vec();
         if parts.next().is_some() {
             return None;
-        }
-        let mut headers = Vec::new();
-        for line in lines {
-            let colon = line.iter().position(|&b| b == b':')?;
-            let (name, value) = line.split_at(colon);
-            if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
-                return None;
-            }
-            headers.push((name.to_vec(), trim(&value[1..]).to_vec()));
         }
         Some(Self {
             method,
@@ -686,15 +648,6 @@ impl Reference {
     }
 }
 
-/// The head of `request` if it has a complete one.
-fn complete_head(request: &[u8]) -> Option<&[u8]> {
-    find(request, b"\r\n\r\n").map(|i| &request[..i + 4])
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 /// Every LF is preceded by CR.
 fn crlf_only(s: &[u8]) -> bool {
     s.iter()
@@ -702,53 +655,8 @@ fn crlf_only(s: &[u8]) -> bool {
         .all(|(i, &b)| b != b'\n' || i > 0 && s[i - 1] == b'\r')
 }
 
-/// Additionally every CR is followed by LF.
-fn crlf_only_strict(s: &[u8]) -> bool {
-    crlf_only(s)
-        && s.iter()
-            .enumerate()
-            .all(|(i, &b)| b != b'\r' || s.get(i + 1) == Some(&b'\n'))
-}
-
-fn split_crlf(s: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut rest = Some(s);
-    std::iter::from_fn(move || {
-        let s = rest?;
-        match find(s, b"\r\n") {
-            Some(i) => {
-                rest = Some(&s[i + 2..]);
-                Some(&s[..i])
-            }
-            None => {
-                rest = None;
-                Some(s)
-            }
-        }
-    })
-}
-
-fn trim(mut s: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', r @ ..] = s {
-        s = r;
-    }
-    while let [r @ .., b' ' | b'\t'] = s {
-        s = r;
-    }
-    s
-}
-
-fn list_has(value: &[u8], token: &str) -> bool {
-    value
-        .split(|&b| b == b',')
-        .any(|e| trim(e).eq_ignore_ascii_case(token.as_bytes()))
-}
-
 fn extension_name(element: &[u8]) -> &[u8] {
     trim(element.split(|&b| b == b';').next().unwrap_or_default())
-}
-
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

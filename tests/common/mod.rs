@@ -1,10 +1,16 @@
-//! Running the crate's examples as real processes on 127.0.0.1 for integration tests.
+//! Running the crate's examples as real processes on 127.0.0.1 for integration tests,
+//! and the checks more than one of them makes.
 #![allow(dead_code)] // each test crate uses part of this
 
-use std::io::{BufRead, BufReader, Lines};
+use std::io::{BufRead, BufReader, Lines, Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::Mutex;
+use std::time::Duration;
+
+use tungstenite::client::IntoClientRequest;
+use tungstenite::Message;
 
 /// The example binary, built with all features (up to date whatever the test filter:
 /// `cargo test --test x` alone does not build examples).
@@ -83,4 +89,58 @@ pub fn start(name: &str, args: &[&str]) -> Server {
         addr,
         lines: Some(lines),
     }
+}
+
+/// Opens a WebSocket with tungstenite's client, offering two subprotocols, and
+/// checks the chosen one, the echo of a text and a 64 KiB binary message, and that the
+/// server completes the closing handshake. Start the server with
+/// `--protocol chat --protocol superchat`.
+pub fn handshake_and_echo(server: &Server) {
+    let mut request = format!("ws://{}/echo", server.addr)
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("Sec-WebSocket-Protocol", "superchat, chat".parse().unwrap());
+    let (mut ws, response) = tungstenite::connect(request).unwrap();
+    assert_eq!(response.status(), 101);
+    // Server preference: "chat" is first in the server's list.
+    assert_eq!(response.headers()["sec-websocket-protocol"], "chat");
+    ws.send(Message::text("hello")).unwrap();
+    assert_eq!(ws.read().unwrap(), Message::text("hello"));
+    let big = vec![7u8; 64 * 1024];
+    ws.send(Message::binary(big.clone())).unwrap();
+    assert_eq!(ws.read().unwrap(), Message::binary(big));
+    ws.close(None).unwrap();
+    // The server completes the closing handshake.
+    loop {
+        match ws.read() {
+            Ok(_) => continue,
+            Err(tungstenite::Error::ConnectionClosed) => break,
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+}
+
+/// Sends the upgrade request `head` (for the RFC 6455 sample key) and a masked text
+/// frame "Hello" in one write, and checks the 101 and the echo: the frame is in the
+/// handshake's leftover and must reach the WebSocket layer.
+pub fn pipelined_first_frame_is_echoed(server: &Server, head: &str) {
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut bytes = head.as_bytes().to_vec();
+    bytes.extend_from_slice(&[
+        0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+    ]);
+    stream.write_all(&bytes).unwrap();
+    let expected_head =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+    let mut got = vec![0u8; expected_head.len() + 7];
+    stream.read_exact(&mut got).unwrap();
+    assert_eq!(&got[..expected_head.len()], expected_head.as_bytes());
+    // The echo: an unmasked text frame "Hello".
+    assert_eq!(&got[expected_head.len()..], b"\x81\x05Hello");
 }
