@@ -63,12 +63,11 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::config::ServerConfig;
-use crate::custom_extension::AcceptedExtension;
 use crate::deflate::PerMessageDeflate;
 use crate::error::{BuildError, Error, Malformed};
 use crate::extension::Extension;
 use crate::headers::is_tchar;
-use crate::response::emit_extension_list;
+use crate::response::{answer_methods, Answer};
 use crate::server::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::validate::{self, Lines, Negotiated, Summary};
 use crate::write::check_extra_headers;
@@ -393,11 +392,7 @@ impl<'a> ConnectRequest<'a> {
     /// The `200` response with the negotiated subprotocol and extensions.
     pub fn accept(&self) -> ConnectAccept<'_> {
         ConnectAccept {
-            protocol: self.negotiated.protocol,
-            deflate: self.negotiated.deflate,
-            deflate_position: self.negotiated.deflate_position,
-            custom: &self.negotiated.custom,
-            headers: &[],
+            answer: Answer::new(&self.negotiated),
         }
     }
 }
@@ -649,25 +644,11 @@ pub(crate) fn check_h2_extra_headers(headers: &[(&str, &str)]) -> Result<(), Bui
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectAccept<'a> {
-    protocol: Option<&'a str>,
-    deflate: Option<PerMessageDeflate>,
-    deflate_position: usize,
-    custom: &'a [AcceptedExtension<'a>],
-    headers: &'a [(&'a str, &'a str)],
+    answer: Answer<'a>,
 }
 
 impl<'a> ConnectAccept<'a> {
-    /// Overrides the selected subprotocol with one the client offered, or none.
-    pub fn protocol(mut self, protocol: Option<OfferedProtocol<'a>>) -> Self {
-        self.protocol = protocol.map(|p| p.as_str());
-        self
-    }
-
-    /// Declines permessage-deflate even though it was negotiated.
-    pub fn without_deflate(mut self) -> Self {
-        self.deflate = None;
-        self
-    }
+    answer_methods!();
 
     /// Adds headers to the response, after the handshake's own; names are lowercased.
     ///
@@ -679,18 +660,8 @@ impl<'a> ConnectAccept<'a> {
     /// or trailing whitespace (RFC 9113 §8.2.1).
     pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
         check_h2_extra_headers(headers)?;
-        self.headers = headers;
+        self.answer.headers = headers;
         Ok(self)
-    }
-
-    /// The subprotocol the response carries.
-    pub fn selected_protocol(&self) -> Option<&'a str> {
-        self.protocol
-    }
-
-    /// The permessage-deflate parameters the response carries.
-    pub fn deflate(&self) -> Option<PerMessageDeflate> {
-        self.deflate
     }
 
     /// [`head`](Self::head) as an [`http::Response`] (feature `http`).
@@ -703,24 +674,19 @@ impl<'a> ConnectAccept<'a> {
     /// `sec-websocket-extensions` if negotiated, then the extra headers.
     pub fn head(&self) -> ResponseHead {
         let mut head = ResponseHead::new(200);
-        if let Some(p) = self.protocol {
+        if let Some(p) = self.answer.protocol {
             head.push("sec-websocket-protocol", p);
         }
-        if self.deflate.is_some() || !self.custom.is_empty() {
+        if self.answer.has_extensions() {
             let mut value = Vec::new();
-            emit_extension_list(
-                &mut value,
-                self.custom,
-                self.deflate.as_ref(),
-                self.deflate_position,
-            );
+            self.answer.emit_extensions(&mut value);
             // Tokens and `; `, `, `, `=` only: always UTF-8.
             head.push(
                 "sec-websocket-extensions",
                 String::from_utf8_lossy(&value).into_owned(),
             );
         }
-        head.push_extra(self.headers);
+        head.push_extra(self.answer.headers);
         head
     }
 }

@@ -284,9 +284,9 @@ fn append(headers: &mut HeaderMap, name: &str, value: &Value<'_>) {
     let value = match value {
         Value::Text(text) => HeaderValue::from_bytes(text),
         Value::Number(n) => Ok(HeaderValue::from(*n)),
-        Value::Extensions(accept) => {
+        Value::Extensions(answer) => {
             let mut text = Vec::new();
-            accept.emit_extensions(&mut text);
+            answer.emit_extensions(&mut text);
             HeaderValue::from_bytes(&text)
         }
     };

@@ -4,7 +4,6 @@ use crate::accept::AcceptKey;
 use crate::custom_extension::AcceptedExtension;
 use crate::deflate::PerMessageDeflate;
 use crate::error::{BuildError, Error};
-use crate::server::OfferedProtocol;
 use crate::validate::Negotiated;
 use crate::write::{check_extra_headers, writer_methods, Emit, Sink};
 
@@ -37,17 +36,24 @@ use crate::write::{check_extra_headers, writer_methods, Emit, Sink};
 #[derive(Debug, Clone, Copy)]
 pub struct Accept<'a> {
     accept: AcceptKey,
-    protocol: Option<&'a str>,
-    deflate: Option<PerMessageDeflate>,
-    deflate_position: usize,
-    custom: &'a [AcceptedExtension<'a>],
-    headers: &'a [(&'a str, &'a str)],
+    answer: Answer<'a>,
 }
 
-impl<'a> Accept<'a> {
-    pub(crate) fn new(key: &[u8], negotiated: &'a Negotiated<'a>) -> Self {
+/// What an accepting response says beyond its status: shared by the HTTP/1.1 `101`
+/// ([`Accept`]) and the HTTP/2 / HTTP/3 `200` ([`ConnectAccept`](crate::ConnectAccept)).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Answer<'a> {
+    pub(crate) protocol: Option<&'a str>,
+    pub(crate) deflate: Option<PerMessageDeflate>,
+    deflate_position: usize,
+    custom: &'a [AcceptedExtension<'a>],
+    /// Extra headers, checked by the response type's own rules.
+    pub(crate) headers: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> Answer<'a> {
+    pub(crate) fn new(negotiated: &'a Negotiated<'a>) -> Self {
         Self {
-            accept: AcceptKey::from_key(key),
             protocol: negotiated.protocol,
             deflate: negotiated.deflate,
             deflate_position: negotiated.deflate_position,
@@ -56,17 +62,76 @@ impl<'a> Accept<'a> {
         }
     }
 
-    /// Overrides the selected subprotocol with one the client offered, or none.
-    pub fn protocol(mut self, protocol: Option<OfferedProtocol<'a>>) -> Self {
-        self.protocol = protocol.map(|p| p.as_str());
-        self
+    /// Whether a `Sec-WebSocket-Extensions` field is sent.
+    pub(crate) fn has_extensions(&self) -> bool {
+        self.deflate.is_some() || !self.custom.is_empty()
     }
 
-    /// Declines permessage-deflate even though it was negotiated.
-    pub fn without_deflate(mut self) -> Self {
-        self.deflate = None;
-        self
+    /// The `Sec-WebSocket-Extensions` value: the accepted extensions in the
+    /// configured order (the order the server applies them).
+    pub(crate) fn emit_extensions<S: Sink>(&self, out: &mut S) {
+        let custom = self.custom;
+        let (before, after) =
+            custom.split_at(custom.partition_point(|c| c.position < self.deflate_position));
+        let mut first = true;
+        let mut separator = |out: &mut S| {
+            if !first {
+                out.put(b", ");
+            }
+            first = false;
+        };
+        for c in before {
+            separator(out);
+            custom_element(out, c);
+        }
+        if let Some(d) = &self.deflate {
+            separator(out);
+            d.emit(out);
+        }
+        for c in after {
+            separator(out);
+            custom_element(out, c);
+        }
     }
+}
+
+/// The builder methods every accepting response shares, over an `answer` field.
+macro_rules! answer_methods {
+    () => {
+        /// Overrides the selected subprotocol with one the client offered, or none.
+        pub fn protocol(mut self, protocol: Option<$crate::server::OfferedProtocol<'a>>) -> Self {
+            self.answer.protocol = protocol.map(|p| p.as_str());
+            self
+        }
+
+        /// Declines permessage-deflate even though it was negotiated.
+        pub fn without_deflate(mut self) -> Self {
+            self.answer.deflate = None;
+            self
+        }
+
+        /// The subprotocol the response carries.
+        pub fn selected_protocol(&self) -> Option<&'a str> {
+            self.answer.protocol
+        }
+
+        /// The permessage-deflate parameters the response carries.
+        pub fn deflate(&self) -> Option<$crate::deflate::PerMessageDeflate> {
+            self.answer.deflate
+        }
+    };
+}
+pub(crate) use answer_methods;
+
+impl<'a> Accept<'a> {
+    pub(crate) fn new(key: &[u8], negotiated: &'a Negotiated<'a>) -> Self {
+        Self {
+            accept: AcceptKey::from_key(key),
+            answer: Answer::new(negotiated),
+        }
+    }
+
+    answer_methods!();
 
     /// Adds headers to the response, written after the handshake's own.
     ///
@@ -76,23 +141,13 @@ impl<'a> Accept<'a> {
     /// with CR, LF, NUL or another control byte.
     pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
         check_extra_headers(headers)?;
-        self.headers = headers;
+        self.answer.headers = headers;
         Ok(self)
     }
 
     /// The `Sec-WebSocket-Accept` value.
     pub fn accept_key(&self) -> AcceptKey {
         self.accept
-    }
-
-    /// The subprotocol the response carries.
-    pub fn selected_protocol(&self) -> Option<&'a str> {
-        self.protocol
-    }
-
-    /// The permessage-deflate parameters the response carries.
-    pub fn deflate(&self) -> Option<PerMessageDeflate> {
-        self.deflate
     }
 }
 
@@ -111,24 +166,13 @@ impl<'a> Accept<'a> {
     /// The fields after the fixed ones: accept value, subprotocol, extensions, extras.
     fn negotiated_fields(&self, mut field: impl FnMut(&str, Value<'_>)) {
         field("Sec-WebSocket-Accept", Value::Text(self.accept.as_bytes()));
-        if let Some(p) = self.protocol {
+        if let Some(p) = self.answer.protocol {
             field("Sec-WebSocket-Protocol", Value::Text(p.as_bytes()));
         }
-        if self.deflate.is_some() || !self.custom.is_empty() {
-            field("Sec-WebSocket-Extensions", Value::Extensions(self));
+        if self.answer.has_extensions() {
+            field("Sec-WebSocket-Extensions", Value::Extensions(&self.answer));
         }
-        extra_fields(self.headers, field);
-    }
-
-    /// The `Sec-WebSocket-Extensions` value: the accepted extensions in the
-    /// configured order (the order the server applies them).
-    pub(crate) fn emit_extensions<S: Sink>(&self, out: &mut S) {
-        emit_extension_list(
-            out,
-            self.custom,
-            self.deflate.as_ref(),
-            self.deflate_position,
-        );
+        extra_fields(self.answer.headers, field);
     }
 }
 
@@ -145,37 +189,6 @@ impl Emit for Accept<'_> {
         out.put(ACCEPT_HEAD);
         self.negotiated_fields(|name, value| emit_field(out, name, &value));
         out.put(b"\r\n");
-    }
-}
-
-/// The accepted extensions as one `Sec-WebSocket-Extensions` value, in the configured
-/// order: shared by the HTTP/1.1 `101` and the HTTP/2 / HTTP/3 `200`.
-pub(crate) fn emit_extension_list<S: Sink>(
-    out: &mut S,
-    custom: &[AcceptedExtension<'_>],
-    deflate: Option<&PerMessageDeflate>,
-    deflate_position: usize,
-) {
-    let (before, after) =
-        custom.split_at(custom.partition_point(|c| c.position < deflate_position));
-    let mut first = true;
-    let mut separator = |out: &mut S| {
-        if !first {
-            out.put(b", ");
-        }
-        first = false;
-    };
-    for c in before {
-        separator(out);
-        custom_element(out, c);
-    }
-    if let Some(d) = deflate {
-        separator(out);
-        d.emit(out);
-    }
-    for c in after {
-        separator(out);
-        custom_element(out, c);
     }
 }
 
@@ -334,8 +347,8 @@ pub(crate) enum Value<'v> {
     Text(&'v [u8]),
     /// A decimal number (`Content-Length`).
     Number(usize),
-    /// The accepted extensions, written by [`Accept::emit_extensions`].
-    Extensions(&'v Accept<'v>),
+    /// The accepted extensions, written by [`Answer::emit_extensions`].
+    Extensions(&'v Answer<'v>),
 }
 
 /// Writes one header field line.
