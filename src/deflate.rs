@@ -6,11 +6,9 @@
 //! result is a [`PerMessageDeflate`]: the exact parameters to write in the response
 //! and to configure the compressor with.
 
-use core::fmt;
-
 use crate::client::ClientError;
 use crate::extension::{Extension, Param};
-use crate::write::{FmtSink, Sink};
+use crate::write::{display_via_emit, Sink};
 
 /// The extension token, RFC 7692 §7.
 pub const PERMESSAGE_DEFLATE: &str = "permessage-deflate";
@@ -189,14 +187,10 @@ impl DeflateOffer {
     }
 }
 
-/// The offer element, e.g. `permessage-deflate; client_max_window_bits`.
-impl fmt::Display for DeflateOffer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut sink = FmtSink::new(f);
-        self.emit(&mut sink);
-        sink.finish()
-    }
-}
+display_via_emit!(
+    /// The offer element, e.g. `permessage-deflate; client_max_window_bits`.
+    DeflateOffer
+);
 
 impl DeflateOffer {
     /// Writes the extension element: `permessage-deflate` and the parameters set.
@@ -398,14 +392,10 @@ impl PerMessageDeflate {
     }
 }
 
-/// The canonical response element, e.g. `permessage-deflate; server_max_window_bits=10`.
-impl fmt::Display for PerMessageDeflate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut sink = FmtSink::new(f);
-        self.emit(&mut sink);
-        sink.finish()
-    }
-}
+display_via_emit!(
+    /// The canonical response element, e.g. `permessage-deflate; server_max_window_bits=10`.
+    PerMessageDeflate
+);
 
 impl PerMessageDeflate {
     /// Writes the response's extension element (an answer names the same four

@@ -82,6 +82,22 @@ impl Sink for FmtSink<'_, '_> {
     }
 }
 
+/// Implements `Display` through the type's byte writer (`emit`), so text and bytes
+/// can never disagree.
+macro_rules! display_via_emit {
+    ($(#[$doc:meta])* $ty:ident) => {
+        $(#[$doc])*
+        impl core::fmt::Display for $ty {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                let mut sink = $crate::write::FmtSink::new(f);
+                self.emit(&mut sink);
+                sink.finish()
+            }
+        }
+    };
+}
+pub(crate) use display_via_emit;
+
 /// Counts bytes without writing them.
 #[derive(Default)]
 pub(crate) struct Counter(pub(crate) usize);
