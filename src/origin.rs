@@ -192,7 +192,7 @@ pub(crate) fn split_host_port_bytes(s: &[u8]) -> Option<(&[u8], Option<u16>)> {
 }
 
 /// 1 to 5 decimal digits, at most 65535.
-fn parse_port(digits: &[u8]) -> Option<u16> {
+pub(crate) fn parse_port(digits: &[u8]) -> Option<u16> {
     if digits.is_empty() || digits.len() > 5 {
         return None;
     }

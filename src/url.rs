@@ -76,7 +76,12 @@ impl<'a> WsUrl<'a> {
     }
 
     fn parse_url(url: &'a str) -> Result<Self, UrlError> {
-        let (scheme, rest) = url.split_once("://").ok_or(UrlError::UnsupportedScheme)?;
+        // The scheme ends at the first ':' (a later "://" could only follow a scheme
+        // that is neither `ws` nor `wss`).
+        let (scheme, rest) = url
+            .split_once(':')
+            .and_then(|(scheme, rest)| Some((scheme, rest.strip_prefix("//")?)))
+            .ok_or(UrlError::UnsupportedScheme)?;
         let tls = if scheme.eq_ignore_ascii_case("wss") {
             true
         } else if scheme.eq_ignore_ascii_case("ws") {
@@ -229,14 +234,11 @@ fn split_authority(authority: &str) -> Result<(&str, Option<&str>), UrlError> {
     }
 }
 
+/// 1 to 5 digits, 1 to 65535 (port 0 cannot be dialled).
 fn parse_port(p: &str) -> Result<u16, UrlError> {
-    if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(UrlError::InvalidPort);
-    }
-    match p.parse::<u16>() {
-        Ok(0) | Err(_) => Err(UrlError::InvalidPort),
-        Ok(n) => Ok(n),
-    }
+    crate::origin::parse_port(p.as_bytes())
+        .filter(|&n| n != 0)
+        .ok_or(UrlError::InvalidPort)
 }
 
 #[cfg(test)]
