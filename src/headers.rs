@@ -145,7 +145,15 @@ pub(crate) fn eq_lowercase<const N: usize>(name: &[u8], lower: &[u8; N]) -> bool
         return false;
     }
     if N < 8 {
-        return name.eq_ignore_ascii_case(lower);
+        // One word, zero-padded.
+        let padded = |s: &[u8]| {
+            let mut word = [0u8; 8];
+            if let (Some(dst), Some(src)) = (word.get_mut(..N), s.get(..N)) {
+                dst.copy_from_slice(src);
+            }
+            u64::from_le_bytes(word)
+        };
+        return lowercase_word(padded(name)) == padded(lower);
     }
     let word = |s: &[u8], at: usize| {
         s.get(at..at.saturating_add(8))
@@ -217,8 +225,11 @@ pub(crate) fn split_list(value: &[u8]) -> impl Iterator<Item = &[u8]> {
 }
 
 /// Whether the list contains `token`, compared case-insensitively (never by substring).
-pub(crate) fn list_contains(value: &[u8], token: &str) -> bool {
-    split_list(value).any(|e| e.eq_ignore_ascii_case(token.as_bytes()))
+/// `token` is ASCII-lowercase.
+#[inline(always)]
+pub(crate) fn list_contains<const N: usize>(value: &[u8], token: &[u8; N]) -> bool {
+    // Most values are the token alone: one compare, no split.
+    eq_lowercase(value, token) || split_list(value).any(|e| eq_lowercase(e, token))
 }
 
 #[cfg(test)]
@@ -227,12 +238,12 @@ mod tests {
 
     #[test]
     fn list_matching_is_by_element() {
-        assert!(list_contains(b"keep-alive, Upgrade", "upgrade"));
-        assert!(list_contains(b"Upgrade", "upgrade"));
-        assert!(list_contains(b" ,upgrade ,", "upgrade"));
-        assert!(!list_contains(b"upgrade-insecure", "upgrade"));
-        assert!(!list_contains(b"keep-alive", "upgrade"));
-        assert!(!list_contains(b"\"upgrade\"", "upgrade"));
+        assert!(list_contains(b"keep-alive, Upgrade", b"upgrade"));
+        assert!(list_contains(b"Upgrade", b"upgrade"));
+        assert!(list_contains(b" ,upgrade ,", b"upgrade"));
+        assert!(!list_contains(b"upgrade-insecure", b"upgrade"));
+        assert!(!list_contains(b"keep-alive", b"upgrade"));
+        assert!(!list_contains(b"\"upgrade\"", b"upgrade"));
     }
 
     #[test]

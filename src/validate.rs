@@ -96,10 +96,10 @@ impl<'a> Summary<'a> {
             4 if eq_lowercase(name, b"host") => self.host.add(trim_ows(value)),
             6 if eq_lowercase(name, b"origin") => self.origin.add(trim_ows(value)),
             7 if eq_lowercase(name, b"upgrade") => {
-                self.upgrade_websocket |= list_contains(value, "websocket");
+                self.upgrade_websocket |= list_contains(value, b"websocket");
             }
             10 if eq_lowercase(name, b"connection") => {
-                self.connection_upgrade |= list_contains(value, "upgrade");
+                self.connection_upgrade |= list_contains(value, b"upgrade");
             }
             14 if eq_lowercase(name, b"content-length") => {
                 self.content_length.add(trim_ows(value));
