@@ -12,10 +12,12 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 mod common;
 use common::*;
 
-/// Checks every workload once, so none can win by skipping work.
+/// Checks every workload once, so none can win by skipping work, and pins down what
+/// the peers' doc comments (benches/common/peers.rs) say they do and do not do.
 fn check_all(config: &ws_handshake::ServerConfig) {
     let mut out = Vec::new();
     let mut buffer = Vec::new();
+    let extensions = "sec-websocket-extensions";
     for request in [REQUEST, REQUEST_8K] {
         ws_whole(config, request, &mut out);
         check_101("ws_handshake", &out, Some("chat"));
@@ -35,6 +37,23 @@ fn check_all(config: &ws_handshake::ServerConfig) {
         tungstenite(request, &mut out);
         check_101("tungstenite", &out, Some("chat"));
     }
+    // soketto negotiates deflate but matches a protocol header's whole value: Chromium's
+    // `chat, superchat` selects nothing, a lone `chat` is selected. Heads over 8 KiB: 400.
+    soketto(REQUEST, &mut out);
+    check_101("soketto", &out, None);
+    assert!(has_header(&out, extensions), "soketto negotiates deflate");
+    assert!(
+        !has_header(&out, "sec-websocket-protocol"),
+        "soketto: no protocol"
+    );
+    let lone_chat = String::from_utf8_lossy(REQUEST).replace("chat, superchat", "chat");
+    soketto(lone_chat.as_bytes(), &mut out);
+    check_101("soketto (lone chat)", &out, Some("chat"));
+    soketto(REQUEST_8K, &mut out);
+    assert!(
+        out.starts_with(b"HTTP/1.1 400 "),
+        "soketto refuses heads over 8 KiB"
+    );
     let client = client_config();
     assert_eq!(ws_client(&client, RESPONSE, &mut out), Some((true, 12)));
     check_client_request("client/ws_handshake", &out);
@@ -42,6 +61,8 @@ fn check_all(config: &ws_handshake::ServerConfig) {
     check_client_request("client/floor", &out);
     assert_eq!(client_tungstenite(RESPONSE, &mut out), Some((true, 0)));
     check_client_request("client/tungstenite", &out);
+    assert_eq!(client_soketto(&mut out), Some((true, 0)));
+    check_client_request_random_key("client/soketto", &out);
     ws_whole(config, REQUEST_BAD_KEY, &mut out);
     check_400("ws_handshake_rejection", &out);
     assert_eq!(
@@ -74,6 +95,12 @@ fn server(c: &mut Criterion) {
         g.bench_function("tungstenite", |b| {
             b.iter(|| tungstenite(black_box(request), &mut out))
         });
+        // soketto refuses the 8 KiB-cookie head (see `soketto`).
+        if group == "server" {
+            g.bench_function("soketto", |b| {
+                b.iter(|| soketto(black_box(request), &mut out))
+            });
+        }
         g.finish();
     }
 
@@ -89,6 +116,9 @@ fn server(c: &mut Criterion) {
     g.bench_function("tungstenite", |b| {
         b.iter(|| client_tungstenite(black_box(RESPONSE), &mut out))
     });
+    // soketto draws a random key: its in-memory server computes the accept for it
+    // (`Answering`), one SHA-1 + base64 of harness work in its time.
+    g.bench_function("soketto", |b| b.iter(|| client_soketto(&mut out)));
     g.finish();
 
     let mut g = c.benchmark_group("accept_key");

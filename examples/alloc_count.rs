@@ -76,6 +76,12 @@ fn main() {
         let n = per_run(|| tungstenite(request, &mut out));
         check_101("tungstenite", &out, Some("chat"));
         rows.push((format!("{group}/tungstenite"), n));
+        if group == "server" {
+            // soketto refuses the 8 KiB-cookie head, and its 101 carries no subprotocol.
+            let n = per_run(|| soketto(request, &mut out));
+            check_101("soketto", &out, None);
+            rows.push((format!("{group}/soketto"), n));
+        }
     }
     let client = client_config();
     let n = per_run(|| assert_eq!(ws_client(&client, RESPONSE, &mut out), Some((true, 12))));
@@ -84,6 +90,8 @@ fn main() {
     rows.push(("client/floor".to_string(), n));
     let n = per_run(|| assert!(client_tungstenite(RESPONSE, &mut out).is_some()));
     rows.push(("client/tungstenite".to_string(), n));
+    let n = per_run(|| assert_eq!(client_soketto(&mut out), Some((true, 0))));
+    rows.push(("client/soketto".to_string(), n));
     let n = per_run(|| {
         std::hint::black_box(ws_handshake::AcceptKey::from_key(std::hint::black_box(KEY)));
     });
