@@ -14,7 +14,7 @@ use common::*;
 
 /// Checks every workload once, so none can win by skipping work, and pins down what
 /// the peers' doc comments (benches/common/peers.rs) say they do and do not do.
-fn check_all(config: &ws_handshake::ServerConfig) {
+fn check_all(config: &ws_handshake::ServerConfig, ratchet_config: &RatchetConfig) {
     let mut out = Vec::new();
     let mut buffer = Vec::new();
     let extensions = "sec-websocket-extensions";
@@ -36,6 +36,12 @@ fn check_all(config: &ws_handshake::ServerConfig) {
         check_101("floor", &out, None);
         tungstenite(request, &mut out);
         check_101("tungstenite", &out, Some("chat"));
+        ratchet(ratchet_config, true, request, &mut out);
+        check_101("ratchet", &out, Some("chat"));
+        assert!(has_header(&out, extensions), "ratchet negotiates deflate");
+        ratchet(ratchet_config, false, request, &mut out);
+        check_101("ratchet_no_deflate", &out, Some("chat"));
+        assert!(!has_header(&out, extensions), "ratchet_no_deflate");
     }
     // soketto negotiates deflate but matches a protocol header's whole value: Chromium's
     // `chat, superchat` selects nothing, a lone `chat` is selected. Heads over 8 KiB: 400.
@@ -63,6 +69,13 @@ fn check_all(config: &ws_handshake::ServerConfig) {
     check_client_request("client/tungstenite", &out);
     assert_eq!(client_soketto(&mut out), Some((true, 0)));
     check_client_request_random_key("client/soketto", &out);
+    for deflate in [true, false] {
+        assert_eq!(
+            client_ratchet(ratchet_config, deflate, &mut out),
+            Some((true, 0))
+        );
+        check_client_request_random_key("client/ratchet", &out);
+    }
     ws_whole(config, REQUEST_BAD_KEY, &mut out);
     check_400("ws_handshake_rejection", &out);
     assert_eq!(
@@ -73,7 +86,8 @@ fn check_all(config: &ws_handshake::ServerConfig) {
 
 fn server(c: &mut Criterion) {
     let config = config();
-    check_all(&config);
+    let ratchet_config = ratchet_config();
+    check_all(&config, &ratchet_config);
     let mut out = Vec::with_capacity(1024);
     let mut buffer = Vec::new();
 
@@ -101,6 +115,12 @@ fn server(c: &mut Criterion) {
                 b.iter(|| soketto(black_box(request), &mut out))
             });
         }
+        g.bench_function("ratchet", |b| {
+            b.iter(|| ratchet(&ratchet_config, true, black_box(request), &mut out))
+        });
+        g.bench_function("ratchet_no_deflate", |b| {
+            b.iter(|| ratchet(&ratchet_config, false, black_box(request), &mut out))
+        });
         g.finish();
     }
 
@@ -116,9 +136,15 @@ fn server(c: &mut Criterion) {
     g.bench_function("tungstenite", |b| {
         b.iter(|| client_tungstenite(black_box(RESPONSE), &mut out))
     });
-    // soketto draws a random key: its in-memory server computes the accept for it
-    // (`Answering`), one SHA-1 + base64 of harness work in its time.
+    // soketto and ratchet draw a random key: their in-memory server computes the
+    // accept for it (`Answering`), one SHA-1 + base64 of harness work in their times.
     g.bench_function("soketto", |b| b.iter(|| client_soketto(&mut out)));
+    g.bench_function("ratchet", |b| {
+        b.iter(|| client_ratchet(&ratchet_config, true, &mut out))
+    });
+    g.bench_function("ratchet_no_deflate", |b| {
+        b.iter(|| client_ratchet(&ratchet_config, false, &mut out))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("accept_key");

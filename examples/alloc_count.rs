@@ -55,6 +55,7 @@ fn per_run(mut f: impl FnMut()) -> f64 {
 
 fn main() {
     let config = config();
+    let ratchet_config = ratchet_config();
     let mut out = Vec::with_capacity(1024);
     let mut buffer = Vec::new();
     let mut rows = Vec::new();
@@ -82,6 +83,12 @@ fn main() {
             check_101("soketto", &out, None);
             rows.push((format!("{group}/soketto"), n));
         }
+        let n = per_run(|| ratchet(&ratchet_config, true, request, &mut out));
+        check_101("ratchet", &out, Some("chat"));
+        rows.push((format!("{group}/ratchet"), n));
+        let n = per_run(|| ratchet(&ratchet_config, false, request, &mut out));
+        check_101("ratchet_no_deflate", &out, Some("chat"));
+        rows.push((format!("{group}/ratchet_no_deflate"), n));
     }
     let client = client_config();
     let n = per_run(|| assert_eq!(ws_client(&client, RESPONSE, &mut out), Some((true, 12))));
@@ -92,6 +99,10 @@ fn main() {
     rows.push(("client/tungstenite".to_string(), n));
     let n = per_run(|| assert_eq!(client_soketto(&mut out), Some((true, 0))));
     rows.push(("client/soketto".to_string(), n));
+    let n = per_run(|| assert!(client_ratchet(&ratchet_config, true, &mut out).is_some()));
+    rows.push(("client/ratchet".to_string(), n));
+    let n = per_run(|| assert!(client_ratchet(&ratchet_config, false, &mut out).is_some()));
+    rows.push(("client/ratchet_no_deflate".to_string(), n));
     let n = per_run(|| {
         std::hint::black_box(ws_handshake::AcceptKey::from_key(std::hint::black_box(KEY)));
     });

@@ -1,6 +1,7 @@
-//! The async peers (soketto) and what drives them in memory: [`drive`], a
-//! no-op-waker executor, and two streams: [`Mem`] (borrowed, for the peers that lend
-//! their stream) and [`Answering`] (a server for clients whose key is random).
+//! The async peers (soketto, ratchet) and what drives them in memory:
+//! [`drive`], a no-op-waker executor, and three streams: [`Mem`] (borrowed, for the
+//! peers that lend their stream), [`SharedMem`] (`'static`, for the peers that keep
+//! it) and [`Answering`] (a server for clients whose key is random).
 //!
 //! Nothing here waits: a stream with nothing (more) to read is pending, as a socket
 //! would be, and [`drive`] polls again at once. What is timed is the peer's own
@@ -12,7 +13,7 @@ use std::pin::{pin, Pin};
 use std::sync::{LazyLock, Mutex};
 use std::task::{Context, Poll, Waker};
 
-use super::{ClientOutcome, Mem, RESPONSE};
+use super::{ClientOutcome, Mem, RESPONSE, URL};
 
 /// Polls `future` with a no-op waker until it is ready. Every stream here answers at
 /// once, so a handshake needs a handful of polls; one still pending after 64 is a
@@ -56,9 +57,23 @@ impl futures_io::AsyncWrite for Mem<'_> {
     }
 }
 
-/// Where [`Answering`] writes, and where it finds the key to answer: [`with_sink`]
-/// lends `out`'s buffer to this static, so the harness allocates nothing of its own
-/// per handshake.
+/// Copies as much of `input` as fits into `buf` and advances `input`; once `input` is
+/// used up, pending, as a socket whose peer waits for the answer would be. [`drive`]
+/// polls again anyway, so nothing waits: a peer that needs more is caught by its limit.
+fn read_into(input: &mut &[u8], buf: &mut tokio::io::ReadBuf<'_>) -> Poll<io::Result<()>> {
+    if input.is_empty() {
+        return Poll::Pending;
+    }
+    let (head, rest) = input.split_at(buf.remaining().min(input.len()));
+    buf.put_slice(head);
+    *input = rest;
+    Poll::Ready(Ok(()))
+}
+
+/// Where the `'static` streams write, and where [`Answering`] finds the key to
+/// answer. ratchet wants a `Send + 'static` stream and keeps it (inside the
+/// WebSocket it returns), so the stream cannot borrow `out`; [`with_sink`] lends
+/// `out`'s buffer to this static instead, so the harness allocates nothing of its own.
 static SINK: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
 /// Runs `f` with [`SINK`] holding `out`'s buffer (cleared), then gives it back.
@@ -75,6 +90,37 @@ fn sink_write(buf: &[u8]) -> Poll<io::Result<usize>> {
     Poll::Ready(Ok(buf.len()))
 }
 
+/// A `Send + 'static` in-memory stream: reads `input`, writes to [`SINK`].
+pub struct SharedMem {
+    input: &'static [u8],
+}
+
+impl tokio::io::AsyncRead for SharedMem {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        read_into(&mut self.get_mut().input, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for SharedMem {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        sink_write(buf)
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
 /// Where [`RESPONSE`]'s `Sec-WebSocket-Accept` value starts.
 static ACCEPT_AT: LazyLock<usize> = LazyLock::new(|| {
     let name = b"\r\nSec-WebSocket-Accept: ";
@@ -83,7 +129,7 @@ static ACCEPT_AT: LazyLock<usize> = LazyLock::new(|| {
 });
 
 /// An in-memory server for the clients whose key is random and cannot be set (soketto
-/// draws it from `rand`): writes go to [`SINK`]; the first read finds the
+/// and ratchet draw it from `rand`): writes go to [`SINK`]; the first read finds the
 /// `Sec-WebSocket-Key` the client wrote and answers [`RESPONSE`] with the accept value
 /// of that key, so the client's own accept check passes.
 ///
@@ -167,6 +213,34 @@ impl futures_io::AsyncWrite for Answering {
     }
 }
 
+impl tokio::io::AsyncRead for Answering {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let n = self.get_mut().read(buf.initialize_unfilled());
+        buf.advance(n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl tokio::io::AsyncWrite for Answering {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        sink_write(buf)
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
 // ---- soketto ---------------------------------------------------------------
 
 /// soketto 0.8's server handshake (`handshake::Server`) over [`Mem`], driven by
@@ -231,5 +305,83 @@ pub fn client_soketto(out: &mut Vec<u8>) -> ClientOutcome {
                 _ => None,
             }
         })
+    })
+}
+
+// ---- ratchet ---------------------------------------------------------------
+
+/// What ratchet is configured with, built once: the subprotocol registry (`chat`; an
+/// `Arc`, cloned per handshake since `accept_with` takes it by value) and its
+/// permessage-deflate provider with default settings.
+pub struct RatchetConfig {
+    pub protocols: ratchet_rs::SubprotocolRegistry,
+    pub deflate: ratchet_rs::deflate::DeflateExtProvider,
+}
+
+pub fn ratchet_config() -> RatchetConfig {
+    RatchetConfig {
+        protocols: ratchet_rs::SubprotocolRegistry::new(["chat"]).expect("valid protocol"),
+        deflate: ratchet_rs::deflate::DeflateExtProvider::default(),
+    }
+}
+
+/// ratchet_rs 1.2's server handshake over [`SharedMem`]: `accept_with` (read, parse into
+/// an `http::Request`, check, select the subprotocol, negotiate the extension) then
+/// `upgrade` (write the 101, build the `WebSocket`). With `deflate`, ratchet's
+/// permessage-deflate provider; without, no extension (`NoExtProvider`).
+///
+/// What ratchet does and does not do: it checks method, version, `Connection`,
+/// `Upgrade`, `Sec-WebSocket-Version: 13` and one `Host`, but not the key's syntax
+/// (any value is hashed), and leaves `Origin` to the caller (`upgrader.request()`).
+/// It selects `chat` from the comma list. Negotiating deflate *builds the codec*:
+/// ratchet's extension provider returns a ready zlib compressor and decompressor, so
+/// the `ratchet` figure includes zlib stream setup that ws-handshake leaves to
+/// whichever codec runs the connection; `ratchet_no_deflate` is ratchet without it.
+/// On an HTTP error `accept_with` writes a 400 itself.
+pub fn ratchet(config: &RatchetConfig, deflate: bool, request: &'static [u8], out: &mut Vec<u8>) {
+    async fn run<E: ratchet_rs::ExtensionProvider>(
+        extension: E,
+        protocols: ratchet_rs::SubprotocolRegistry,
+        request: &'static [u8],
+    ) {
+        let stream = SharedMem { input: request };
+        let config = ratchet_rs::WebSocketConfig::default();
+        if let Ok(upgrader) = ratchet_rs::accept_with(stream, config, extension, protocols).await {
+            let _ = upgrader.upgrade().await;
+        }
+    }
+    let protocols = config.protocols.clone();
+    with_sink(out, || {
+        if deflate {
+            drive(run(&config.deflate, protocols, request))
+        } else {
+            drive(run(ratchet_rs::NoExtProvider, protocols, request))
+        }
+    })
+}
+
+/// ratchet_rs 1.2's client handshake (`subscribe_with` to [`URL`]) over [`Answering`],
+/// offering `chat` and, with `deflate`, ratchet's permessage-deflate (default settings).
+/// It checks status, `Upgrade`, `Connection`, the accept value and that the subprotocol
+/// was offered; with deflate it builds the zlib codec on success, as on the server.
+pub fn client_ratchet(config: &RatchetConfig, deflate: bool, out: &mut Vec<u8>) -> ClientOutcome {
+    async fn run<E: ratchet_rs::ExtensionProvider>(
+        extension: E,
+        protocols: ratchet_rs::SubprotocolRegistry,
+    ) -> ClientOutcome {
+        let config = ratchet_rs::WebSocketConfig::default();
+        let upgraded =
+            ratchet_rs::subscribe_with(config, Answering::new(), URL, extension, protocols)
+                .await
+                .ok()?;
+        Some((upgraded.subprotocol.as_deref() == Some("chat"), 0))
+    }
+    let protocols = config.protocols.clone();
+    with_sink(out, || {
+        if deflate {
+            drive(run(&config.deflate, protocols))
+        } else {
+            drive(run(ratchet_rs::NoExtProvider, protocols))
+        }
     })
 }
