@@ -42,6 +42,8 @@ fn check_all(config: &ws_handshake::ServerConfig, ratchet_config: &RatchetConfig
         ratchet(ratchet_config, false, request, &mut out);
         check_101("ratchet_no_deflate", &out, Some("chat"));
         assert!(!has_header(&out, extensions), "ratchet_no_deflate");
+        fastwebsockets(request, &mut out);
+        check_101("fastwebsockets", &out, Some("chat"));
     }
     // soketto negotiates deflate but matches a protocol header's whole value: Chromium's
     // `chat, superchat` selects nothing, a lone `chat` is selected. Heads over 8 KiB: 400.
@@ -76,6 +78,16 @@ fn check_all(config: &ws_handshake::ServerConfig, ratchet_config: &RatchetConfig
         );
         check_client_request_random_key("client/ratchet", &out);
     }
+    assert_eq!(client_fastwebsockets(RESPONSE, &mut out), Some((true, 0)));
+    check_client_request("client/fastwebsockets", &out);
+    // fastwebsockets' client does not check Sec-WebSocket-Accept.
+    let wrong = String::from_utf8_lossy(RESPONSE).replace(
+        "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    );
+    assert_ne!(wrong.as_bytes(), RESPONSE);
+    let wrong: &'static [u8] = Box::leak(wrong.into_bytes().into_boxed_slice());
+    assert_eq!(client_fastwebsockets(wrong, &mut out), Some((true, 0)));
     ws_whole(config, REQUEST_BAD_KEY, &mut out);
     check_400("ws_handshake_rejection", &out);
     assert_eq!(
@@ -121,6 +133,9 @@ fn server(c: &mut Criterion) {
         g.bench_function("ratchet_no_deflate", |b| {
             b.iter(|| ratchet(&ratchet_config, false, black_box(request), &mut out))
         });
+        g.bench_function("fastwebsockets", |b| {
+            b.iter(|| fastwebsockets(black_box(request), &mut out))
+        });
         g.finish();
     }
 
@@ -144,6 +159,9 @@ fn server(c: &mut Criterion) {
     });
     g.bench_function("ratchet_no_deflate", |b| {
         b.iter(|| client_ratchet(&ratchet_config, false, &mut out))
+    });
+    g.bench_function("fastwebsockets", |b| {
+        b.iter(|| client_fastwebsockets(black_box(RESPONSE), &mut out))
     });
     g.finish();
 

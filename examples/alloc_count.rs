@@ -89,6 +89,9 @@ fn main() {
         let n = per_run(|| ratchet(&ratchet_config, false, request, &mut out));
         check_101("ratchet_no_deflate", &out, Some("chat"));
         rows.push((format!("{group}/ratchet_no_deflate"), n));
+        let n = per_run(|| fastwebsockets(request, &mut out));
+        check_101("fastwebsockets", &out, Some("chat"));
+        rows.push((format!("{group}/fastwebsockets"), n));
     }
     let client = client_config();
     let n = per_run(|| assert_eq!(ws_client(&client, RESPONSE, &mut out), Some((true, 12))));
@@ -103,6 +106,8 @@ fn main() {
     rows.push(("client/ratchet".to_string(), n));
     let n = per_run(|| assert!(client_ratchet(&ratchet_config, false, &mut out).is_some()));
     rows.push(("client/ratchet_no_deflate".to_string(), n));
+    let n = per_run(|| assert!(client_fastwebsockets(RESPONSE, &mut out).is_some()));
+    rows.push(("client/fastwebsockets".to_string(), n));
     let n = per_run(|| {
         std::hint::black_box(ws_handshake::AcceptKey::from_key(std::hint::black_box(KEY)));
     });

@@ -1,4 +1,4 @@
-//! The async peers (soketto, ratchet) and what drives them in memory:
+//! The async peers (soketto, ratchet, fastwebsockets) and what drives them in memory:
 //! [`drive`], a no-op-waker executor, and three streams: [`Mem`] (borrowed, for the
 //! peers that lend their stream), [`SharedMem`] (`'static`, for the peers that keep
 //! it) and [`Answering`] (a server for clients whose key is random).
@@ -7,6 +7,7 @@
 //! would be, and [`drive`] polls again at once. What is timed is the peer's own
 //! parsing, checking, negotiating and writing, plus its async plumbing.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::io::{self, Read as _, Write as _};
 use std::pin::{pin, Pin};
@@ -58,7 +59,8 @@ impl futures_io::AsyncWrite for Mem<'_> {
 }
 
 /// Copies as much of `input` as fits into `buf` and advances `input`; once `input` is
-/// used up, pending, as a socket whose peer waits for the answer would be. [`drive`]
+/// used up, pending, as a socket whose peer waits for the answer would be (hyper reads
+/// on after a head, and takes end of file there for a truncated message). [`drive`]
 /// polls again anyway, so nothing waits: a peer that needs more is caught by its limit.
 fn read_into(input: &mut &[u8], buf: &mut tokio::io::ReadBuf<'_>) -> Poll<io::Result<()>> {
     if input.is_empty() {
@@ -70,10 +72,37 @@ fn read_into(input: &mut &[u8], buf: &mut tokio::io::ReadBuf<'_>) -> Poll<io::Re
     Poll::Ready(Ok(()))
 }
 
+impl tokio::io::AsyncRead for Mem<'_> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        read_into(&mut self.get_mut().input, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for Mem<'_> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Poll::Ready(self.get_mut().write(buf))
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
 /// Where the `'static` streams write, and where [`Answering`] finds the key to
-/// answer. ratchet wants a `Send + 'static` stream and keeps it (inside the
-/// WebSocket it returns), so the stream cannot borrow `out`; [`with_sink`] lends
-/// `out`'s buffer to this static instead, so the harness allocates nothing of its own.
+/// answer. ratchet and fastwebsockets' client want a `Send + 'static` stream and
+/// keep it (inside the WebSocket they return), so the stream cannot borrow `out`;
+/// [`with_sink`] lends `out`'s buffer to this static instead, so the harness
+/// allocates nothing of its own.
 static SINK: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
 /// Runs `f` with [`SINK`] holding `out`'s buffer (cleared), then gives it back.
@@ -90,9 +119,13 @@ fn sink_write(buf: &[u8]) -> Poll<io::Result<usize>> {
     Poll::Ready(Ok(buf.len()))
 }
 
-/// A `Send + 'static` in-memory stream: reads `input`, writes to [`SINK`].
+/// A `Send + 'static` in-memory stream: reads `input`, writes to [`SINK`]. A client's
+/// stream (`answer: true`) has nothing to read until the client has written, as a
+/// server answers only a request (hyper's client takes bytes before its request for
+/// an unexpected message).
 pub struct SharedMem {
     input: &'static [u8],
+    answer: bool,
 }
 
 impl tokio::io::AsyncRead for SharedMem {
@@ -101,6 +134,9 @@ impl tokio::io::AsyncRead for SharedMem {
         _: &mut Context<'_>,
         buf: &mut tokio::io::ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        if self.answer {
+            return Poll::Pending;
+        }
         read_into(&mut self.get_mut().input, buf)
     }
 }
@@ -111,6 +147,7 @@ impl tokio::io::AsyncWrite for SharedMem {
         _: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        self.get_mut().answer = false;
         sink_write(buf)
     }
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -241,6 +278,16 @@ impl tokio::io::AsyncWrite for Answering {
     }
 }
 
+/// Whether a request's `Sec-WebSocket-Protocol` headers offer `chat` (comma lists split).
+pub fn offers_chat(headers: &http::HeaderMap) -> bool {
+    headers
+        .get_all(http::header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim() == "chat")
+}
+
 // ---- soketto ---------------------------------------------------------------
 
 /// soketto 0.8's server handshake (`handshake::Server`) over [`Mem`], driven by
@@ -344,7 +391,10 @@ pub fn ratchet(config: &RatchetConfig, deflate: bool, request: &'static [u8], ou
         protocols: ratchet_rs::SubprotocolRegistry,
         request: &'static [u8],
     ) {
-        let stream = SharedMem { input: request };
+        let stream = SharedMem {
+            input: request,
+            answer: false,
+        };
         let config = ratchet_rs::WebSocketConfig::default();
         if let Ok(upgrader) = ratchet_rs::accept_with(stream, config, extension, protocols).await {
             let _ = upgrader.upgrade().await;
@@ -383,5 +433,120 @@ pub fn client_ratchet(config: &RatchetConfig, deflate: bool, out: &mut Vec<u8>) 
         } else {
             drive(run(ratchet_rs::NoExtProvider, protocols))
         }
+    })
+}
+
+// ---- fastwebsockets --------------------------------------------------------
+
+/// fastwebsockets 0.10's server upgrade, which has no HTTP parser of its own: it
+/// takes a request that hyper parsed. So this is hyper 1's HTTP/1 server connection
+/// (`http1::Builder::serve_connection`) over [`Mem`], whose service calls
+/// `upgrade::is_upgrade_request` and `upgrade::upgrade` and, as tungstenite's callback
+/// does, adds `Sec-WebSocket-Protocol: chat` when offered (fastwebsockets has no
+/// subprotocol support), then hyper writes the 101 (with its `date` header). The
+/// figure is therefore hyper + fastwebsockets: what a fastwebsockets server pays per
+/// handshake. The upgraded IO is not taken over (hyper's plain connection future
+/// ends after the 101; a real server adds `with_upgrades`, boxing the IO).
+///
+/// What fastwebsockets does and does not do: it checks that a `Sec-WebSocket-Key`
+/// exists (not its syntax) and `Sec-WebSocket-Version: 13`; `is_upgrade_request`
+/// checks `Connection` and `Upgrade`; hyper checks the HTTP syntax. No `Host` or
+/// `Origin` check, no subprotocol or extension negotiation.
+pub fn fastwebsockets(request: &[u8], out: &mut Vec<u8>) {
+    use bytes::Bytes;
+    use http_body_util::Empty;
+    use hyper::body::Incoming;
+    use hyper::{Request, Response, StatusCode};
+    out.clear();
+    let handle = |mut request: Request<Incoming>| async move {
+        let upgraded = fastwebsockets::upgrade::is_upgrade_request(&request)
+            .then(|| fastwebsockets::upgrade::upgrade(&mut request).ok())
+            .flatten();
+        let response = match upgraded {
+            Some((mut response, _upgrade)) => {
+                if offers_chat(request.headers()) {
+                    response.headers_mut().insert(
+                        http::header::SEC_WEBSOCKET_PROTOCOL,
+                        http::HeaderValue::from_static("chat"),
+                    );
+                }
+                response
+            }
+            None => {
+                let mut response = Response::new(Empty::<Bytes>::new());
+                *response.status_mut() = StatusCode::BAD_REQUEST;
+                response
+            }
+        };
+        Ok::<_, std::convert::Infallible>(response)
+    };
+    let io = hyper_util::rt::TokioIo::new(Mem {
+        input: request,
+        out,
+    });
+    let connection = hyper::server::conn::http1::Builder::new()
+        .serve_connection(io, hyper::service::service_fn(handle));
+    let _ = drive(connection);
+}
+
+type Spawned = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// The executor fastwebsockets' client wants for hyper's connection task: it keeps
+/// the task for [`client_fastwebsockets`] to poll beside the handshake.
+#[derive(Default)]
+struct Slot(RefCell<Option<Spawned>>);
+
+impl hyper::rt::Executor<Spawned> for Slot {
+    fn execute(&self, task: Spawned) {
+        *self.0.borrow_mut() = Some(task);
+    }
+}
+
+/// fastwebsockets 0.10's client (`handshake::client`, hyper 1's HTTP/1 client
+/// connection underneath) over [`SharedMem`] reading [`RESPONSE`]. fastwebsockets
+/// builds no request: the caller writes every header (here `Host`, `Upgrade`,
+/// `Connection`, the fixed key, version 13 and `Sec-WebSocket-Protocol: chat`). It
+/// checks status 101, `Upgrade` and `Connection` only: *not* `Sec-WebSocket-Accept`,
+/// nor the subprotocol or extensions (the caller reads them, as here for `chat`).
+pub fn client_fastwebsockets(response: &'static [u8], out: &mut Vec<u8>) -> ClientOutcome {
+    use bytes::Bytes;
+    use http::header::{CONNECTION, HOST, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_PROTOCOL};
+    use http::header::{SEC_WEBSOCKET_VERSION, UPGRADE};
+    use http_body_util::Empty;
+    with_sink(out, || {
+        let request = hyper::Request::get("/chat?room=1")
+            .header(HOST, "127.0.0.1:18200")
+            .header(UPGRADE, "websocket")
+            .header(CONNECTION, "Upgrade")
+            .header(SEC_WEBSOCKET_KEY, "dGhlIHNhbXBsZSBub25jZQ==")
+            .header(SEC_WEBSOCKET_VERSION, "13")
+            .header(SEC_WEBSOCKET_PROTOCOL, "chat")
+            .body(Empty::<Bytes>::new())
+            .ok()?;
+        let slot = Slot::default();
+        let stream = SharedMem {
+            input: response,
+            answer: true,
+        };
+        let mut handshake = pin!(fastwebsockets::handshake::client(&slot, request, stream));
+        let (_websocket, response) = drive(std::future::poll_fn(|cx| {
+            if let Poll::Ready(done) = handshake.as_mut().poll(cx) {
+                return Poll::Ready(done);
+            }
+            let mut task = slot.0.borrow_mut();
+            if task
+                .as_mut()
+                .is_some_and(|t| t.as_mut().poll(cx).is_ready())
+            {
+                *task = None;
+            }
+            Poll::Pending
+        }))
+        .ok()?;
+        let chat = response
+            .headers()
+            .get(SEC_WEBSOCKET_PROTOCOL)
+            .is_some_and(|p| p == "chat");
+        Some((chat, 0))
     })
 }
