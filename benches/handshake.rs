@@ -1,5 +1,8 @@
 //! The server handshake of one Chromium request and the client's check of one real
-//! 101, each next to a bare floor and tungstenite.
+//! 101, each next to a bare floor and the Rust peers: tungstenite (over a blocking
+//! in-memory stream), soketto, ratchet_rs and fastwebsockets (async, driven in memory
+//! by a no-op-waker executor; see benches/common/peers.rs for what each does and
+//! does not do in its handshake, and why soketto is not in `server_8k_cookie`).
 //!
 //! Run with `cargo bench --bench handshake`, then `python3 benches/summary.py` for the
 //! table (median ns, ratio to the floor and to tungstenite, allocations). Every
