@@ -1,5 +1,8 @@
 //! The server handshake of one Chromium request and the client's check of one real
-//! 101, each next to a bare floor and tungstenite.
+//! 101, each next to a bare floor and the Rust peers: tungstenite (over a blocking
+//! in-memory stream), soketto, ratchet_rs and fastwebsockets (async, driven in memory
+//! by a no-op-waker executor; see benches/common/peers.rs for what each does and
+//! does not do in its handshake, and why soketto is not in `server_8k_cookie`).
 //!
 //! Run with `cargo bench --bench handshake`, then `python3 benches/summary.py` for the
 //! table (median ns, ratio to the floor and to tungstenite, allocations). Every
@@ -12,10 +15,12 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 mod common;
 use common::*;
 
-/// Checks every workload once, so none can win by skipping work.
-fn check_all(config: &ws_handshake::ServerConfig) {
+/// Checks every workload once, so none can win by skipping work, and pins down what
+/// the peers' doc comments (benches/common/peers.rs) say they do and do not do.
+fn check_all(config: &ws_handshake::ServerConfig, ratchet_config: &RatchetConfig) {
     let mut out = Vec::new();
     let mut buffer = Vec::new();
+    let extensions = "sec-websocket-extensions";
     for request in [REQUEST, REQUEST_8K] {
         ws_whole(config, request, &mut out);
         check_101("ws_handshake", &out, Some("chat"));
@@ -34,7 +39,32 @@ fn check_all(config: &ws_handshake::ServerConfig) {
         check_101("floor", &out, None);
         tungstenite(request, &mut out);
         check_101("tungstenite", &out, Some("chat"));
+        ratchet(ratchet_config, true, request, &mut out);
+        check_101("ratchet", &out, Some("chat"));
+        assert!(has_header(&out, extensions), "ratchet negotiates deflate");
+        ratchet(ratchet_config, false, request, &mut out);
+        check_101("ratchet_no_deflate", &out, Some("chat"));
+        assert!(!has_header(&out, extensions), "ratchet_no_deflate");
+        fastwebsockets(request, &mut out);
+        check_101("fastwebsockets", &out, Some("chat"));
     }
+    // soketto negotiates deflate but matches a protocol header's whole value: Chromium's
+    // `chat, superchat` selects nothing, a lone `chat` is selected. Heads over 8 KiB: 400.
+    soketto(REQUEST, &mut out);
+    check_101("soketto", &out, None);
+    assert!(has_header(&out, extensions), "soketto negotiates deflate");
+    assert!(
+        !has_header(&out, "sec-websocket-protocol"),
+        "soketto: no protocol"
+    );
+    let lone_chat = String::from_utf8_lossy(REQUEST).replace("chat, superchat", "chat");
+    soketto(lone_chat.as_bytes(), &mut out);
+    check_101("soketto (lone chat)", &out, Some("chat"));
+    soketto(REQUEST_8K, &mut out);
+    assert!(
+        out.starts_with(b"HTTP/1.1 400 "),
+        "soketto refuses heads over 8 KiB"
+    );
     let client = client_config();
     assert_eq!(ws_client(&client, RESPONSE, &mut out), Some((true, 12)));
     check_client_request("client/ws_handshake", &out);
@@ -42,6 +72,25 @@ fn check_all(config: &ws_handshake::ServerConfig) {
     check_client_request("client/floor", &out);
     assert_eq!(client_tungstenite(RESPONSE, &mut out), Some((true, 0)));
     check_client_request("client/tungstenite", &out);
+    assert_eq!(client_soketto(&mut out), Some((true, 0)));
+    check_client_request_random_key("client/soketto", &out);
+    for deflate in [true, false] {
+        assert_eq!(
+            client_ratchet(ratchet_config, deflate, &mut out),
+            Some((true, 0))
+        );
+        check_client_request_random_key("client/ratchet", &out);
+    }
+    assert_eq!(client_fastwebsockets(RESPONSE, &mut out), Some((true, 0)));
+    check_client_request("client/fastwebsockets", &out);
+    // fastwebsockets' client does not check Sec-WebSocket-Accept.
+    let wrong = String::from_utf8_lossy(RESPONSE).replace(
+        "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    );
+    assert_ne!(wrong.as_bytes(), RESPONSE);
+    let wrong: &'static [u8] = Box::leak(wrong.into_bytes().into_boxed_slice());
+    assert_eq!(client_fastwebsockets(wrong, &mut out), Some((true, 0)));
     ws_whole(config, REQUEST_BAD_KEY, &mut out);
     check_400("ws_handshake_rejection", &out);
     assert_eq!(
@@ -52,7 +101,8 @@ fn check_all(config: &ws_handshake::ServerConfig) {
 
 fn server(c: &mut Criterion) {
     let config = config();
-    check_all(&config);
+    let ratchet_config = ratchet_config();
+    check_all(&config, &ratchet_config);
     let mut out = Vec::with_capacity(1024);
     let mut buffer = Vec::new();
 
@@ -74,6 +124,21 @@ fn server(c: &mut Criterion) {
         g.bench_function("tungstenite", |b| {
             b.iter(|| tungstenite(black_box(request), &mut out))
         });
+        // soketto refuses the 8 KiB-cookie head (see `soketto`).
+        if group == "server" {
+            g.bench_function("soketto", |b| {
+                b.iter(|| soketto(black_box(request), &mut out))
+            });
+        }
+        g.bench_function("ratchet", |b| {
+            b.iter(|| ratchet(&ratchet_config, true, black_box(request), &mut out))
+        });
+        g.bench_function("ratchet_no_deflate", |b| {
+            b.iter(|| ratchet(&ratchet_config, false, black_box(request), &mut out))
+        });
+        g.bench_function("fastwebsockets", |b| {
+            b.iter(|| fastwebsockets(black_box(request), &mut out))
+        });
         g.finish();
     }
 
@@ -88,6 +153,18 @@ fn server(c: &mut Criterion) {
     });
     g.bench_function("tungstenite", |b| {
         b.iter(|| client_tungstenite(black_box(RESPONSE), &mut out))
+    });
+    // soketto and ratchet draw a random key: their in-memory server computes the
+    // accept for it (`Answering`), one SHA-1 + base64 of harness work in their times.
+    g.bench_function("soketto", |b| b.iter(|| client_soketto(&mut out)));
+    g.bench_function("ratchet", |b| {
+        b.iter(|| client_ratchet(&ratchet_config, true, &mut out))
+    });
+    g.bench_function("ratchet_no_deflate", |b| {
+        b.iter(|| client_ratchet(&ratchet_config, false, &mut out))
+    });
+    g.bench_function("fastwebsockets", |b| {
+        b.iter(|| client_fastwebsockets(black_box(RESPONSE), &mut out))
     });
     g.finish();
 

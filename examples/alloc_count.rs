@@ -55,6 +55,7 @@ fn per_run(mut f: impl FnMut()) -> f64 {
 
 fn main() {
     let config = config();
+    let ratchet_config = ratchet_config();
     let mut out = Vec::with_capacity(1024);
     let mut buffer = Vec::new();
     let mut rows = Vec::new();
@@ -76,6 +77,21 @@ fn main() {
         let n = per_run(|| tungstenite(request, &mut out));
         check_101("tungstenite", &out, Some("chat"));
         rows.push((format!("{group}/tungstenite"), n));
+        if group == "server" {
+            // soketto refuses the 8 KiB-cookie head, and its 101 carries no subprotocol.
+            let n = per_run(|| soketto(request, &mut out));
+            check_101("soketto", &out, None);
+            rows.push((format!("{group}/soketto"), n));
+        }
+        let n = per_run(|| ratchet(&ratchet_config, true, request, &mut out));
+        check_101("ratchet", &out, Some("chat"));
+        rows.push((format!("{group}/ratchet"), n));
+        let n = per_run(|| ratchet(&ratchet_config, false, request, &mut out));
+        check_101("ratchet_no_deflate", &out, Some("chat"));
+        rows.push((format!("{group}/ratchet_no_deflate"), n));
+        let n = per_run(|| fastwebsockets(request, &mut out));
+        check_101("fastwebsockets", &out, Some("chat"));
+        rows.push((format!("{group}/fastwebsockets"), n));
     }
     let client = client_config();
     let n = per_run(|| assert_eq!(ws_client(&client, RESPONSE, &mut out), Some((true, 12))));
@@ -84,6 +100,14 @@ fn main() {
     rows.push(("client/floor".to_string(), n));
     let n = per_run(|| assert!(client_tungstenite(RESPONSE, &mut out).is_some()));
     rows.push(("client/tungstenite".to_string(), n));
+    let n = per_run(|| assert_eq!(client_soketto(&mut out), Some((true, 0))));
+    rows.push(("client/soketto".to_string(), n));
+    let n = per_run(|| assert!(client_ratchet(&ratchet_config, true, &mut out).is_some()));
+    rows.push(("client/ratchet".to_string(), n));
+    let n = per_run(|| assert!(client_ratchet(&ratchet_config, false, &mut out).is_some()));
+    rows.push(("client/ratchet_no_deflate".to_string(), n));
+    let n = per_run(|| assert!(client_fastwebsockets(RESPONSE, &mut out).is_some()));
+    rows.push(("client/fastwebsockets".to_string(), n));
     let n = per_run(|| {
         std::hint::black_box(ws_handshake::AcceptKey::from_key(std::hint::black_box(KEY)));
     });

@@ -14,6 +14,10 @@ use sha1::{Digest as _, Sha1};
 use ws_handshake::deflate::DeflateConfig;
 use ws_handshake::{Feed, OriginPolicy, ServerConfig, ServerHandshake};
 
+mod peers;
+#[allow(unused_imports)] // tests/alloc.rs uses none of them
+pub use peers::*;
+
 /// A 567-byte Chromium request: `request-chromium-protocols.http` from the shared
 /// captures without `Pragma`, `Cache-Control` and `Accept-Language`, and with the
 /// `Cookie` line grown to 94 bytes. Offers `chat, superchat` and
@@ -196,6 +200,16 @@ pub fn check_101(name: &str, out: &[u8], protocol: Option<&str>) {
     }
 }
 
+/// Whether the response head in `out` has a header `name` (any case).
+pub fn has_header(out: &[u8], name: &str) -> bool {
+    let mut headers = [httparse::EMPTY_HEADER; 16];
+    let mut res = httparse::Response::new(&mut headers);
+    let _ = res.parse(out);
+    res.headers
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case(name))
+}
+
 /// Panics unless `out` is a complete 400 response with a body.
 pub fn check_400(name: &str, out: &[u8]) {
     assert!(
@@ -315,6 +329,23 @@ pub fn client_tungstenite(response: &[u8], out: &mut Vec<u8>) -> ClientOutcome {
 
 /// Panics unless `request` is a WebSocket request for [`URL`] with the key of [`CLIENT_NONCE`].
 pub fn check_client_request(name: &str, request: &[u8]) {
+    let key = client_request_key(name, request);
+    assert_eq!(key, &b"dGhlIHNhbXBsZSBub25jZQ=="[..], "{name}");
+}
+
+/// Panics unless `request` is a WebSocket request for [`URL`] with some 24-byte key
+/// (for the clients whose key is random).
+pub fn check_client_request_random_key(name: &str, request: &[u8]) {
+    let key = client_request_key(name, request);
+    assert_eq!(
+        key.len(),
+        24,
+        "{name}: key {:?}",
+        String::from_utf8_lossy(key)
+    );
+}
+
+fn client_request_key<'r>(name: &str, request: &'r [u8]) -> &'r [u8] {
     let mut headers = [httparse::EMPTY_HEADER; 16];
     let mut req = httparse::Request::new(&mut headers);
     assert!(
@@ -328,5 +359,5 @@ pub fn check_client_request(name: &str, request: &[u8]) {
         .iter()
         .find(|h| h.name.eq_ignore_ascii_case("sec-websocket-key"))
         .map(|h| h.value);
-    assert_eq!(key, Some(&b"dGhlIHNhbXBsZSBub25jZQ=="[..]), "{name}");
+    key.unwrap_or_else(|| panic!("{name}: no key"))
 }
