@@ -25,6 +25,9 @@ pub(crate) struct HeadReader {
     line_start: usize,
     /// The previous head was returned; start afresh on the next feed.
     complete: bool,
+    /// How many more bytes a chunk without LF may bring and simply be appended
+    /// (within the capacity and the limit); 0 when the next chunk needs a look.
+    room: usize,
 }
 
 /// Growth steps for the buffer: slack stays under `max(128, held / 128)` bytes. Up to
@@ -41,6 +44,7 @@ impl HeadReader {
             buf,
             line_start: 0,
             complete: false,
+            room: 0,
         }
     }
 
@@ -54,6 +58,7 @@ impl HeadReader {
         self.buf.clear();
         self.line_start = 0;
         self.complete = true;
+        self.room = 0;
     }
 
     /// Gives the buffer back for reuse.
@@ -78,23 +83,23 @@ impl HeadReader {
     /// Appends `chunk` if it continues a started head without ending a line and fits
     /// the buffer and the limit; otherwise leaves everything as it was and says no.
     #[inline]
-    pub(crate) fn append_within_line(&mut self, chunk: &[u8], limit: usize) -> bool {
-        let held = self.buf.len().saturating_add(chunk.len());
-        let fits =
-            !self.complete && !self.buf.is_empty() && held <= self.buf.capacity() && held <= limit;
-        if !fits || find_lf(chunk).is_some() {
+    pub(crate) fn append_within_line(&mut self, chunk: &[u8]) -> bool {
+        if chunk.len() > self.room {
             return false;
         }
         match chunk {
+            [b'\n'] => return false,
             [byte] => self.buf.push(*byte), // no memcpy call for one byte
+            _ if find_lf(chunk).is_some() => return false,
             _ => self.buf.extend_from_slice(chunk),
         }
+        self.room = self.room.saturating_sub(chunk.len());
         true
     }
 
     /// Feeds one chunk; `limit` is the largest head accepted, in bytes.
     pub(crate) fn feed<'a>(&'a mut self, chunk: &'a [u8], limit: usize) -> Result<Read<'a>, Error> {
-        if self.append_within_line(chunk, limit) {
+        if self.append_within_line(chunk) {
             return Ok(Read::Partial);
         }
         self.feed_scan(chunk, limit)
@@ -104,6 +109,8 @@ impl HeadReader {
     /// Out of line, so the fast path stays a few instructions.
     #[inline(never)]
     fn feed_scan<'a>(&'a mut self, chunk: &'a [u8], limit: usize) -> Result<Read<'a>, Error> {
+        // Only a chunk that leaves a head pending opens room again.
+        self.room = 0;
         if self.complete {
             self.buf.clear();
             self.line_start = 0;
@@ -155,6 +162,7 @@ impl HeadReader {
             self.buf.reserve_exact(target.saturating_sub(base));
         }
         self.buf.extend_from_slice(chunk);
+        self.room = self.buf.capacity().min(limit).saturating_sub(held);
         Ok(Read::Partial)
     }
 }

@@ -114,8 +114,7 @@ impl<'c> ServerHandshake<'c> {
     pub fn feed<'a>(&'a mut self, chunk: &'a [u8]) -> Result<Feed<'a>, Error> {
         // Small reads in the middle of a head (down to a byte at a time) only append:
         // inlined into the caller, that costs a few instructions per call.
-        let limit = self.config.limit_settings().head_bytes();
-        if self.failed.is_none() && self.reader.append_within_line(chunk, limit) {
+        if self.failed.is_none() && self.reader.append_within_line(chunk) {
             return Ok(Feed::NeedMore);
         }
         self.feed_general(chunk)
