@@ -440,7 +440,7 @@ fn finish<'a>(
     if !(100..=599).contains(&status) {
         return Err(ClientError::Malformed(Malformed::Status));
     }
-    let headers = Headers::new(header_block(head));
+    let headers = Headers::new(header_block(head, resp.headers));
     if status != 101 {
         return Ok(ClientFeed::Refused(Refusal {
             status,

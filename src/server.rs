@@ -211,7 +211,7 @@ fn finish<'a>(
         method,
         target,
         minor_version,
-        headers: Headers::new(header_block(head)),
+        headers: Headers::new(header_block(head, req.headers)),
         leftover,
     };
     if !summary.wants_websocket() {
@@ -222,12 +222,13 @@ fn finish<'a>(
     Ok(Feed::Upgrade(UpgradeRequest { request, checked }))
 }
 
-/// The header lines of a head: after the request line, before the final empty line.
-pub(crate) fn header_block(head: &[u8]) -> &[u8] {
-    let start = head
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(head.len(), |i| i.saturating_add(1));
+/// The header lines of a parsed head: from the first header name (where httparse
+/// found it, so no scan) to before the final empty line; empty without headers.
+pub(crate) fn header_block<'h>(head: &'h [u8], headers: &[httparse::Header<'_>]) -> &'h [u8] {
+    let Some(first) = headers.first() else {
+        return &[];
+    };
+    let start = (first.name.as_ptr() as usize).wrapping_sub(head.as_ptr() as usize);
     head.get(start..head.len().saturating_sub(2))
         .unwrap_or_default()
 }

@@ -194,3 +194,29 @@ fn a_bare_lf_at_any_line_end_is_refused_whole_or_byte_by_byte() {
         }
     }
 }
+
+/// Found while removing a scan: the header view started after the first LF of the
+/// head, so after the tolerated empty line before a request-line (RFC 7230 §3.5) it
+/// began with the request-line, and a target with a colon (`/a:b`) showed up as a
+/// header named `GET /a`. The view now starts where httparse found the first name.
+#[test]
+fn the_header_view_never_includes_the_request_line() {
+    let head = b"\r\nGET /a:b HTTP/1.1\r\nHost: a\r\nX-Y: 1\r\n\r\n";
+    let config = ServerConfig::new();
+    for chunk in [head.len(), 1] {
+        let mut hs = ServerHandshake::new(&config);
+        let mut seen = None;
+        for piece in head.chunks(chunk) {
+            if let Ok(Feed::Plain(request)) = hs.feed(piece) {
+                let names: Vec<String> = request
+                    .headers()
+                    .iter()
+                    .map(|h| h.name.to_string())
+                    .collect();
+                seen = Some((request.target().to_string(), names));
+            }
+        }
+        let expected = (String::from("/a:b"), vec!["Host".to_string(), "X-Y".into()]);
+        assert_eq!(seen, Some(expected), "chunk {chunk}");
+    }
+}
