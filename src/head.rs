@@ -25,9 +25,10 @@ pub(crate) struct HeadReader {
     line_start: usize,
     /// The previous head was returned; start afresh on the next feed.
     complete: bool,
-    /// How many more bytes a chunk without LF may bring and simply be appended
-    /// (within the capacity and the limit); 0 when the next chunk needs a look.
-    room: usize,
+    /// Up to which length a chunk without LF may simply be appended (the capacity or
+    /// the limit, whichever is smaller); 0 when the next chunk needs a look. Kept as an
+    /// end rather than a count, so an append updates only the buffer's length.
+    append_end: usize,
 }
 
 /// Growth steps for the buffer: slack stays under `max(128, held / 128)` bytes. Up to
@@ -44,7 +45,7 @@ impl HeadReader {
             buf,
             line_start: 0,
             complete: false,
-            room: 0,
+            append_end: 0,
         }
     }
 
@@ -58,7 +59,7 @@ impl HeadReader {
         self.buf.clear();
         self.line_start = 0;
         self.complete = true;
-        self.room = 0;
+        self.append_end = 0;
     }
 
     /// Gives the buffer back for reuse.
@@ -84,7 +85,7 @@ impl HeadReader {
     /// the buffer and the limit; otherwise leaves everything as it was and says no.
     #[inline]
     pub(crate) fn append_within_line(&mut self, chunk: &[u8]) -> bool {
-        if chunk.len() > self.room {
+        if self.append_end == 0 || self.buf.len().saturating_add(chunk.len()) > self.append_end {
             return false;
         }
         match chunk {
@@ -93,7 +94,6 @@ impl HeadReader {
             _ if find_lf(chunk).is_some() => return false,
             _ => self.buf.extend_from_slice(chunk),
         }
-        self.room = self.room.saturating_sub(chunk.len());
         true
     }
 
@@ -109,8 +109,8 @@ impl HeadReader {
     /// Out of line, so the fast path stays a few instructions.
     #[inline(never)]
     fn feed_scan<'a>(&'a mut self, chunk: &'a [u8], limit: usize) -> Result<Read<'a>, Error> {
-        // Only a chunk that leaves a head pending opens room again.
-        self.room = 0;
+        // Only a chunk that leaves a head pending allows plain appends again.
+        self.append_end = 0;
         if self.complete {
             self.buf.clear();
             self.line_start = 0;
@@ -162,7 +162,7 @@ impl HeadReader {
             self.buf.reserve_exact(target.saturating_sub(base));
         }
         self.buf.extend_from_slice(chunk);
-        self.room = self.buf.capacity().min(limit).saturating_sub(held);
+        self.append_end = self.buf.capacity().min(limit);
         Ok(Read::Partial)
     }
 }

@@ -114,7 +114,7 @@ impl<'c> ServerHandshake<'c> {
     pub fn feed<'a>(&'a mut self, chunk: &'a [u8]) -> Result<Feed<'a>, Error> {
         // Small reads in the middle of a head (down to a byte at a time) only append:
         // inlined into the caller, that costs a few instructions per call.
-        // No failure check needed: every path that fails leaves the reader no room.
+        // No failure check needed: every path that fails stops plain appends.
         if self.reader.append_within_line(chunk) {
             return Ok(Feed::NeedMore);
         }

@@ -744,6 +744,10 @@ fn errors_are_sticky() {
         hs.feed(b"Host: a\r\n\r\n").unwrap_err(),
         Error::Malformed(Malformed::BareLf)
     );
+    assert_eq!(
+        hs.feed(b"").unwrap_err(),
+        Error::Malformed(Malformed::BareLf)
+    );
     // Also when bytes were buffered with room to spare: reads inside a line, which
     // are otherwise only appended, keep returning the error.
     let mut hs = ServerHandshake::with_buffer(&c, Vec::with_capacity(1024));
@@ -752,7 +756,7 @@ fn errors_are_sticky() {
         hs.feed(b"TP/1.1\n").unwrap_err(),
         Error::Malformed(Malformed::BareLf)
     );
-    for read in [&b"H"[..], b"o", b"st: a"] {
+    for read in [&b"H"[..], b"", b"o", b"st: a"] {
         assert_eq!(
             hs.feed(read).unwrap_err(),
             Error::Malformed(Malformed::BareLf)
