@@ -81,15 +81,26 @@ impl HeadReader {
         self.buf.capacity()
     }
 
-    /// Appends `chunk` if it continues a started head without ending a line and fits
-    /// the buffer and the limit; otherwise leaves everything as it was and says no.
+    /// Appends `chunk` if it continues a started head without ending it and fits the
+    /// buffer and the limit: no LF, or (read a byte at a time) one LF that ends a line
+    /// properly after a CR. Otherwise leaves everything as it was and says no.
     #[inline]
-    pub(crate) fn append_within_line(&mut self, chunk: &[u8]) -> bool {
-        if self.append_end == 0 || self.buf.len().saturating_add(chunk.len()) > self.append_end {
+    pub(crate) fn append_within_head(&mut self, chunk: &[u8]) -> bool {
+        let len = self.buf.len();
+        if self.append_end == 0 || len.saturating_add(chunk.len()) > self.append_end {
             return false;
         }
         match chunk {
-            [b'\n'] => return false,
+            [b'\n'] => {
+                // The scan's rules for this LF: a CR before it, and not the empty
+                // line that ends the head (that one goes the general way).
+                let ends_head = self.line_start != 0 && self.line_start.saturating_add(1) == len;
+                if self.buf.last() != Some(&b'\r') || ends_head {
+                    return false;
+                }
+                self.buf.push(b'\n');
+                self.line_start = len.saturating_add(1);
+            }
             [byte] => self.buf.push(*byte), // no memcpy call for one byte
             _ if find_lf(chunk).is_some() => return false,
             _ => self.buf.extend_from_slice(chunk),
@@ -99,7 +110,7 @@ impl HeadReader {
 
     /// Feeds one chunk; `limit` is the largest head accepted, in bytes.
     pub(crate) fn feed<'a>(&'a mut self, chunk: &'a [u8], limit: usize) -> Result<Read<'a>, Error> {
-        if self.append_within_line(chunk) {
+        if self.append_within_head(chunk) {
             return Ok(Read::Partial);
         }
         self.feed_scan(chunk, limit)

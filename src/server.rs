@@ -112,10 +112,10 @@ impl<'c> ServerHandshake<'c> {
     /// connection. Feeding after an error returns the same error.
     #[inline]
     pub fn feed<'a>(&'a mut self, chunk: &'a [u8]) -> Result<Feed<'a>, Error> {
-        // Small reads in the middle of a head (down to a byte at a time) only append:
+        // Small reads inside a head (down to a byte at a time) only append:
         // inlined into the caller, that costs a few instructions per call.
         // No failure check needed: every path that fails stops plain appends.
-        if self.reader.append_within_line(chunk) {
+        if self.reader.append_within_head(chunk) {
             return Ok(Feed::NeedMore);
         }
         self.feed_general(chunk)
