@@ -84,7 +84,8 @@ impl HeadReader {
     /// Appends `chunk` if it continues a started head without ending it and fits the
     /// buffer and the limit: no LF, or (read a byte at a time) one LF that ends a line
     /// properly after a CR. Otherwise leaves everything as it was and says no.
-    #[inline]
+    /// Always inlined: a call would cost more than the append.
+    #[inline(always)]
     pub(crate) fn append_within_head(&mut self, chunk: &[u8]) -> bool {
         let len = self.buf.len();
         if self.append_end == 0 || len.saturating_add(chunk.len()) > self.append_end {
