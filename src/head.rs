@@ -33,7 +33,7 @@ pub(crate) struct HeadReader {
 
 /// Growth steps for the buffer: slack stays under `max(128, held / 128)` bytes. Up to
 /// 16 KiB held (the default limit) that is 128 bytes, so a pending handshake holds at
-/// most k + 192 bytes in all (`tests/memory.rs`); beyond, growth is geometric, so
+/// most k + 200 bytes in all (`tests/memory.rs`); beyond, growth is geometric, so
 /// with a larger limit each byte is still copied a bounded number of times.
 const GROWTH_STEP: usize = 128;
 
