@@ -142,18 +142,27 @@ impl<'a> ParamValue<'a> {
 
     /// The value as a decimal number without sign or leading zeros (`None` otherwise).
     pub fn to_u32(&self) -> Option<u32> {
-        let mut n: u32 = 0;
-        let mut digits = 0usize;
-        for b in self.bytes() {
-            let d = b.checked_sub(b'0').filter(|d| *d <= 9)?;
-            if digits > 0 && n == 0 {
-                return None; // a leading zero
-            }
-            n = n.checked_mul(10)?.checked_add(u32::from(d))?;
-            digits = digits.saturating_add(1);
+        if self.escaped {
+            decimal(self.bytes())
+        } else {
+            decimal(self.raw.iter().copied()) // the common case, without unescaping
         }
-        (digits > 0).then_some(n)
     }
+}
+
+/// Decimal digits without sign or leading zeros, as a `u32`.
+fn decimal(digits: impl Iterator<Item = u8>) -> Option<u32> {
+    let mut n: u32 = 0;
+    let mut count = 0usize;
+    for b in digits {
+        let d = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        if count > 0 && n == 0 {
+            return None; // a leading zero
+        }
+        n = n.checked_mul(10)?.checked_add(u32::from(d))?;
+        count = count.saturating_add(1);
+    }
+    (count > 0).then_some(n)
 }
 
 impl fmt::Display for ParamValue<'_> {

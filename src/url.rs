@@ -78,8 +78,7 @@ impl<'a> WsUrl<'a> {
     fn parse_url(url: &'a str) -> Result<Self, UrlError> {
         // The scheme ends at the first ':' (a later "://" could only follow a scheme
         // that is neither `ws` nor `wss`).
-        let (scheme, rest) = url
-            .split_once(':')
+        let (scheme, rest) = split_at_byte(url, b':')
             .and_then(|(scheme, rest)| Some((scheme, rest.strip_prefix("//")?)))
             .ok_or(UrlError::UnsupportedScheme)?;
         let tls = if scheme.eq_ignore_ascii_case("wss") {
@@ -89,12 +88,17 @@ impl<'a> WsUrl<'a> {
         } else {
             return Err(UrlError::UnsupportedScheme);
         };
-        if rest.contains('#') {
+        if rest.bytes().any(|b| b == b'#') {
             return Err(UrlError::Fragment);
         }
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(authority_end);
-        if authority.contains('@') {
+        let authority_end = rest
+            .bytes()
+            .position(|b| b == b'/' || b == b'?')
+            .unwrap_or(rest.len());
+        let (authority, tail) = rest
+            .split_at_checked(authority_end)
+            .ok_or(UrlError::InvalidHost)?;
+        if authority.bytes().any(|b| b == b'@') {
             return Err(UrlError::Userinfo);
         }
         let (host, port) = split_authority(authority)?;
@@ -105,7 +109,7 @@ impl<'a> WsUrl<'a> {
         if !tail.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(UrlError::InvalidCharacter);
         }
-        let (path, query) = match tail.split_once('?') {
+        let (path, query) = match split_at_byte(tail, b'?') {
             Some((p, q)) => (p, Some(q)),
             None => (tail, None),
         };
@@ -213,8 +217,13 @@ const fn default_port(tls: bool) -> u16 {
 /// Splits an authority into its host (validated) and the raw port text, if any.
 fn split_authority(authority: &str) -> Result<(&str, Option<&str>), UrlError> {
     let (host, port) = if authority.starts_with('[') {
-        let close = authority.find(']').ok_or(UrlError::InvalidHost)?;
-        let (host, rest) = authority.split_at(close.saturating_add(1));
+        let close = authority
+            .bytes()
+            .position(|b| b == b']')
+            .ok_or(UrlError::InvalidHost)?;
+        let (host, rest) = authority
+            .split_at_checked(close.saturating_add(1))
+            .ok_or(UrlError::InvalidHost)?;
         match rest {
             "" => (host, None),
             _ => (
@@ -223,7 +232,7 @@ fn split_authority(authority: &str) -> Result<(&str, Option<&str>), UrlError> {
             ),
         }
     } else {
-        match authority.split_once(':') {
+        match split_at_byte(authority, b':') {
             Some((h, p)) => (h, Some(p)),
             None => (authority, None),
         }
@@ -232,6 +241,13 @@ fn split_authority(authority: &str) -> Result<(&str, Option<&str>), UrlError> {
         Some((h, None)) if h == host => Ok((host, port)),
         _ => Err(UrlError::InvalidHost),
     }
+}
+
+/// `s` split around the first `byte` (ASCII), like `split_once` without a pattern
+/// searcher (URLs are short: a plain scan is cheaper).
+fn split_at_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = s.bytes().position(|b| b == byte)?;
+    Some((s.get(..at)?, s.get(at.checked_add(1)?..)?))
 }
 
 /// 1 to 5 digits, 1 to 65535 (port 0 cannot be dialled).
