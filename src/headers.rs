@@ -224,6 +224,35 @@ pub(crate) fn split_list(value: &[u8]) -> impl Iterator<Item = &[u8]> {
     value.split(|&b| b == b',').map(trim_ows)
 }
 
+/// Walks a comma-separated list of tokens (`OWS token OWS`, separated by commas) in
+/// one scan, giving each token to `f`; false at the first element that is not a
+/// token (empty elements included), as `split_list` plus `is_token` would say.
+pub(crate) fn for_each_token<'a>(value: &'a [u8], mut f: impl FnMut(&'a [u8])) -> bool {
+    let skip_ows = |s: &'a [u8]| {
+        let n = s.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+        s.get(n..).unwrap_or_default()
+    };
+    let mut rest = skip_ows(value);
+    loop {
+        let len = rest
+            .iter()
+            .position(|&b| !is_tchar(b))
+            .unwrap_or(rest.len());
+        let Some((token, after)) = rest.split_at_checked(len) else {
+            return false;
+        };
+        if token.is_empty() {
+            return false;
+        }
+        f(token);
+        match skip_ows(after) {
+            [] => return true,
+            [b',', tail @ ..] => rest = skip_ows(tail),
+            _ => return false,
+        }
+    }
+}
+
 /// Whether the list contains `token`, compared case-insensitively (never by substring).
 /// `token` is ASCII-lowercase.
 #[inline(always)]
@@ -283,6 +312,38 @@ mod tests {
         assert!(eq_lowercase(b"Sec-WebSocket-Extensions", NAME));
         assert!(!eq_lowercase(b"sec-websocket-extension", NAME));
         assert!(!eq_lowercase(b"sec-websocket-extensionsx", NAME));
+    }
+
+    #[test]
+    fn token_lists_agree_with_split_and_check() {
+        fn by_split(v: &[u8]) -> Option<Vec<&[u8]>> {
+            let elements: Vec<&[u8]> = split_list(v).collect();
+            elements.iter().all(|e| is_token(e)).then_some(elements)
+        }
+        fn by_scan(v: &[u8]) -> Option<Vec<&[u8]>> {
+            let mut seen = Vec::new();
+            for_each_token(v, |t| seen.push(t)).then_some(seen)
+        }
+        let pieces: [&[u8]; 9] = [
+            b"a", b"chat", b",", b" ", b"\t", b"\"", b"x.y", b"/", b"\xff",
+        ];
+        // Every list of up to four pieces.
+        let mut lists = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<u8>> = lists
+                .iter()
+                .flat_map(|l: &Vec<u8>| pieces.iter().map(move |p| [&l[..], p].concat()))
+                .collect();
+            lists.extend(longer);
+        }
+        for list in &lists {
+            assert_eq!(
+                by_scan(list),
+                by_split(list),
+                "{:?}",
+                String::from_utf8_lossy(list)
+            );
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::custom_extension::{self, AcceptedExtension};
 use crate::deflate::{DeflateConfig, DeflateOffer, PerMessageDeflate, PERMESSAGE_DEFLATE};
 use crate::error::Error;
 use crate::extension;
-use crate::headers::{eq_lowercase, is_token, list_contains, split_list, trim_ows};
+use crate::headers::{eq_lowercase, for_each_token, list_contains, trim_ows};
 use crate::origin::split_host_port_bytes;
 
 /// How many field lines of one list-valued WebSocket header are kept (more is refused).
@@ -319,21 +319,24 @@ fn select_protocol<'a>(
     config: &ServerConfig,
 ) -> Result<Option<&'a str>, Error> {
     let supported = config.supported_protocols();
+    let order = config.protocol_order_setting();
     let mut best: Option<(usize, &'a [u8])> = None;
-    for element in offered.iter().flat_map(split_list) {
-        if !is_token(element) {
-            return Err(Error::ProtocolListMalformed);
-        }
+    let mut consider = |element: &'a [u8]| {
         let Some(rank) = supported.iter().position(|p| p.as_bytes() == element) else {
-            continue;
+            return;
         };
-        let better = match (config.protocol_order_setting(), best) {
+        let better = match (order, best) {
             (_, None) => true,
             (ProtocolOrder::ServerPreference, Some((r, _))) => rank < r,
             (ProtocolOrder::ClientPreference, Some(_)) => false,
         };
         if better {
             best = Some((rank, element));
+        }
+    };
+    for line in offered.iter() {
+        if !for_each_token(line, &mut consider) {
+            return Err(Error::ProtocolListMalformed);
         }
     }
     // Tokens are ASCII, so this conversion cannot fail.
