@@ -155,7 +155,7 @@ impl<'a> Accept<'a> {
     /// The response's header fields, in order: the `http` adapter's source. The byte
     /// writer writes the same fields with [`ACCEPT_HEAD`] in one piece (a test checks
     /// that it spells [`ACCEPT_FIXED`]), then [`negotiated_fields`](Self::negotiated_fields).
-    #[cfg(any(feature = "http", test))]
+    #[cfg(feature = "http")]
     pub(crate) fn fields(&self, mut field: impl FnMut(&str, Value<'_>)) {
         for (name, value) in ACCEPT_FIXED {
             field(name, Value::Text(value.as_bytes()));
