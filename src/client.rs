@@ -6,7 +6,9 @@ use alloc::vec::Vec;
 use core::mem::MaybeUninit;
 
 use crate::accept::ClientKey;
-use crate::deflate::{DeflateOffer, DeflateParamError, PerMessageDeflate, PERMESSAGE_DEFLATE};
+use crate::deflate::{
+    next_element, DeflateOffer, DeflateParamError, ListElement, PerMessageDeflate,
+};
 use crate::error::{BuildError, Error, Malformed};
 use crate::extension;
 use crate::head::{is_whole_head, HeadReader, Read};
@@ -492,22 +494,10 @@ pub(crate) fn check_extensions<'a>(
     let mut deflate = None;
     for value in values {
         let mut answers = extension::parse(value);
-        loop {
-            // The answer's parameters are read while its syntax is checked (one pass).
-            let mut is_deflate = false;
-            let mut answer = Ok(DeflateOffer::new());
-            let next = answers.next_visiting(
-                |name| {
-                    is_deflate = name.eq_ignore_ascii_case(PERMESSAGE_DEFLATE.as_bytes());
-                    is_deflate
-                },
-                |p| answer = answer.and_then(|mut a| a.add_param(p).map(|()| a)),
-            );
-            let Some(next) = next else { break };
-            next.map_err(|_| ClientError::ExtensionListMalformed)?;
-            let offer = match config.deflate {
-                Some(offer) if is_deflate => offer,
-                _ => return Err(ClientError::ExtensionNotOffered),
+        while let Some(element) = next_element(&mut answers, true) {
+            let element = element.map_err(|_| ClientError::ExtensionListMalformed)?;
+            let (Some(offer), ListElement::Deflate(answer)) = (config.deflate, element) else {
+                return Err(ClientError::ExtensionNotOffered);
             };
             if deflate.is_some() {
                 return Err(ClientError::DeflateRepeated);

@@ -7,7 +7,7 @@
 //! and to configure the compressor with.
 
 use crate::client::ClientError;
-use crate::extension::{Extension, Param};
+use crate::extension::{Extension, ExtensionSyntaxError, Extensions, Param};
 use crate::write::{display_via_emit, Sink};
 
 /// The extension token, RFC 7692 §7.
@@ -77,6 +77,39 @@ impl DeflateOffer {
             _ => Err(DeflateParamError::Unknown),
         }
     }
+}
+
+/// One element of a `Sec-WebSocket-Extensions` list, read in the pass that checks the
+/// list's syntax; see [`next_element`].
+pub(crate) enum ListElement {
+    /// `permessage-deflate`, with its parameters read as an offer (or an answer).
+    Deflate(Result<DeflateOffer, DeflateParamError>),
+    /// Another extension, or permessage-deflate when its parameters were not wanted.
+    Other,
+}
+
+/// The next element of `list`; when `read_deflate`, a permessage-deflate element's
+/// parameters are read while its syntax is checked (one pass, for server and client).
+pub(crate) fn next_element(
+    list: &mut Extensions<'_>,
+    read_deflate: bool,
+) -> Option<Result<ListElement, ExtensionSyntaxError>> {
+    let mut is_deflate = false;
+    let mut params = Ok(DeflateOffer::new());
+    let next = list.next_visiting(
+        |name| {
+            is_deflate = read_deflate && name.eq_ignore_ascii_case(PERMESSAGE_DEFLATE.as_bytes());
+            is_deflate
+        },
+        |p| params = params.and_then(|mut o| o.add_param(p).map(|()| o)),
+    )?;
+    Some(next.map(|_| {
+        if is_deflate {
+            ListElement::Deflate(params)
+        } else {
+            ListElement::Other
+        }
+    }))
 }
 
 /// Building an offer for the client's `Sec-WebSocket-Extensions` (RFC 7692 §7.1).

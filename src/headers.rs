@@ -228,11 +228,9 @@ pub(crate) fn split_list(value: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// one scan, giving each token to `f`; false at the first element that is not a
 /// token (empty elements included), as `split_list` plus `is_token` would say.
 pub(crate) fn for_each_token<'a>(value: &'a [u8], mut f: impl FnMut(&'a [u8])) -> bool {
-    let skip_ows = |s: &'a [u8]| {
-        let n = s.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-        s.get(n..).unwrap_or_default()
-    };
-    let mut rest = skip_ows(value);
+    // Trimming both ends where only the start matters is harmless: after the last
+    // token only OWS may follow.
+    let mut rest = trim_ows(value);
     loop {
         let len = rest
             .iter()
@@ -245,9 +243,9 @@ pub(crate) fn for_each_token<'a>(value: &'a [u8], mut f: impl FnMut(&'a [u8])) -
             return false;
         }
         f(token);
-        match skip_ows(after) {
+        match trim_ows(after) {
             [] => return true,
-            [b',', tail @ ..] => rest = skip_ows(tail),
+            [b',', tail @ ..] => rest = trim_ows(tail),
             _ => return false,
         }
     }

@@ -7,7 +7,7 @@
 
 use crate::config::{ProtocolOrder, ServerConfig};
 use crate::custom_extension::{self, AcceptedExtension};
-use crate::deflate::{DeflateConfig, DeflateOffer, PerMessageDeflate, PERMESSAGE_DEFLATE};
+use crate::deflate::{next_element, DeflateConfig, ListElement, PerMessageDeflate};
 use crate::error::Error;
 use crate::extension;
 use crate::headers::{eq_lowercase, for_each_token, list_contains, trim_ows};
@@ -292,20 +292,9 @@ fn deflate_in_one_pass(
     let mut answer = None;
     for line in lines.iter() {
         let mut offers = extension::parse(line);
-        loop {
-            let wanted = config.is_some() && answer.is_none();
-            let mut is_deflate = false;
-            let mut offer = Ok(DeflateOffer::new());
-            let next = offers.next_visiting(
-                |name| {
-                    is_deflate = wanted && name.eq_ignore_ascii_case(PERMESSAGE_DEFLATE.as_bytes());
-                    is_deflate
-                },
-                |p| offer = offer.and_then(|mut o| o.add_param(p).map(|()| o)),
-            );
-            let Some(next) = next else { break };
-            next.map_err(|_| Error::ExtensionListMalformed)?;
-            if let (Some(config), true) = (config, is_deflate) {
+        while let Some(element) = next_element(&mut offers, config.is_some() && answer.is_none()) {
+            let element = element.map_err(|_| Error::ExtensionListMalformed)?;
+            if let (Some(config), ListElement::Deflate(offer)) = (config, element) {
                 answer = offer.ok().and_then(|o| config.accept(&o));
             }
         }
