@@ -457,7 +457,7 @@ fn finish<'a>(
     }
     let mut summary = Summary::default();
     for h in resp.headers.iter() {
-        summary.add(h.name.as_bytes(), h.value);
+        summary.add_trimmed(h.name.as_bytes(), h.value);
     }
     if !summary.upgrade_websocket {
         return Err(ClientError::UpgradeLacksWebSocket);

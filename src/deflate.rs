@@ -8,6 +8,7 @@
 
 use crate::client::ClientError;
 use crate::extension::{Extension, ExtensionSyntaxError, Extensions, Param};
+use crate::headers::eq_lowercase;
 use crate::write::{display_via_emit, Sink};
 
 /// The extension token, RFC 7692 §7.
@@ -98,7 +99,7 @@ pub(crate) fn next_element(
     let mut params = Ok(DeflateOffer::new());
     let next = list.next_visiting(
         |name| {
-            is_deflate = read_deflate && name.eq_ignore_ascii_case(PERMESSAGE_DEFLATE.as_bytes());
+            is_deflate = read_deflate && eq_lowercase(name, b"permessage-deflate");
             is_deflate
         },
         |p| params = params.and_then(|mut o| o.add_param(p).map(|()| o)),

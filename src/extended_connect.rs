@@ -370,7 +370,7 @@ impl<'a> ConnectRequest<'a> {
     /// The subprotocol the configuration selected among the offered ones, if any
     /// (`sec-websocket-protocol`; not to be confused with `:protocol`).
     pub fn protocol(&self) -> Option<&'a str> {
-        self.negotiated.protocol
+        core::str::from_utf8(self.negotiated.protocol?).ok()
     }
 
     /// The offered subprotocols, in the client's order; only these can be passed to
@@ -674,7 +674,7 @@ impl<'a> ConnectAccept<'a> {
     /// `sec-websocket-extensions` if negotiated, then the extra headers.
     pub fn head(&self) -> ResponseHead {
         let mut head = ResponseHead::new(200);
-        if let Some(p) = self.answer.protocol {
+        if let Some(p) = self.selected_protocol() {
             head.push("sec-websocket-protocol", p);
         }
         if self.answer.has_extensions() {

@@ -137,8 +137,8 @@ static TCHAR: [bool; 256] = {
 };
 
 /// Whether `name` equals `lower`, an ASCII-lowercase constant of the same length,
-/// ignoring ASCII case: eight bytes at a time, each word lowercased exactly (only
-/// `A`-`Z` change), so no byte outside the letters can match by accident.
+/// ignoring ASCII case: eight bytes at a time. Only where `lower` has a letter may
+/// `name` differ, and only in the case bit, so no other byte can match by accident.
 #[inline(always)]
 pub(crate) fn eq_lowercase<const N: usize>(name: &[u8], lower: &[u8; N]) -> bool {
     if name.len() != N {
@@ -153,7 +153,7 @@ pub(crate) fn eq_lowercase<const N: usize>(name: &[u8], lower: &[u8; N]) -> bool
             }
             u64::from_le_bytes(word)
         };
-        return lowercase_word(padded(name)) == padded(lower);
+        return matches_lower(padded(name), padded(lower));
     }
     let word = |s: &[u8], at: usize| {
         s.get(at..at.saturating_add(8))
@@ -164,25 +164,28 @@ pub(crate) fn eq_lowercase<const N: usize>(name: &[u8], lower: &[u8; N]) -> bool
     let last = N.saturating_sub(8);
     let mut at = 0;
     while at < last {
-        if lowercase_word(word(name, at)) != word(lower, at) {
+        if !matches_lower(word(name, at), word(lower, at)) {
             return false;
         }
         at = at.saturating_add(8);
     }
-    lowercase_word(word(name, last)) == word(lower, last)
+    matches_lower(word(name, last), word(lower, last))
 }
 
-/// ASCII-lowercases the eight bytes of `x` (SWAR; no carries cross bytes).
+/// Whether the eight bytes of `x` equal those of `lower` (lowercase), ignoring case.
+/// `lower` is a constant where this is inlined, so its letter mask folds away: the
+/// test costs an OR and a compare.
 #[inline(always)]
-fn lowercase_word(x: u64) -> u64 {
+fn matches_lower(x: u64, lower: u64) -> bool {
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
-    let seven = x & LOW7;
-    // The high bit of each byte is set where the low seven bits are >= b'A' or > b'Z'.
-    let at_least_a = seven.wrapping_add(u64::from_ne_bytes([0x80 - b'A'; 8]));
-    let above_z = seven.wrapping_add(u64::from_ne_bytes([0x80 - b'Z' - 1; 8]));
-    let upper = at_least_a & !above_z & !x & HIGH;
-    x | (upper >> 2)
+    let seven = lower & LOW7;
+    // The high bit of each byte is set where `lower` holds `a`-`z`.
+    let at_least_a = seven.wrapping_add(u64::from_ne_bytes([0x80 - b'a'; 8]));
+    let above_z = seven.wrapping_add(u64::from_ne_bytes([0x80 - b'z' - 1; 8]));
+    let letters = at_least_a & !above_z & !lower & HIGH;
+    // A letter matches itself or itself minus 0x20 (upper case); anything else only itself.
+    (x | (letters >> 2)) == lower
 }
 
 /// `tchar` exactly as RFC 7230 §3.2.6 spells it.

@@ -174,12 +174,7 @@ pub(crate) fn split_host_port_bytes(s: &[u8]) -> Option<(&[u8], Option<u16>)> {
             Some(colon) => (s.get(..colon)?, Some(s.get(colon.checked_add(1)?..)?)),
             None => (s, None),
         };
-        // RFC 3986 reg-name: unreserved / pct-encoded / sub-delims.
-        let ok = |b: u8| {
-            matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~'
-                | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b'%')
-        };
-        if host.is_empty() || !host.iter().all(|&b| ok(b)) {
+        if host.is_empty() || !host.iter().all(|&b| is_reg_name_byte(b)) {
             return None;
         }
         (host, port)
@@ -190,6 +185,26 @@ pub(crate) fn split_host_port_bytes(s: &[u8]) -> Option<(&[u8], Option<u16>)> {
     };
     Some((host, port))
 }
+
+/// RFC 3986 reg-name: unreserved / pct-encoded / sub-delims (one table load per byte).
+fn is_reg_name_byte(b: u8) -> bool {
+    REG_NAME.get(usize::from(b)).copied().unwrap_or(false)
+}
+
+/// Entry `b` says whether byte `b` may appear in a reg-name.
+// Indexing is evaluated at compile time: out of bounds would fail the build.
+#[allow(clippy::indexing_slicing)]
+static REG_NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0u8;
+    while b < 128 {
+        table[b as usize] = matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.'
+            | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';'
+            | b'=' | b'%');
+        b = b.wrapping_add(1);
+    }
+    table
+};
 
 /// 1 to 5 decimal digits, at most 65535.
 pub(crate) fn parse_port(digits: &[u8]) -> Option<u16> {
@@ -270,7 +285,8 @@ impl AllowedOrigin {
     fn is_exactly(&self, origin: &[u8]) -> bool {
         self.serialized
             .as_deref()
-            .is_some_and(|s| s.as_bytes().eq_ignore_ascii_case(origin))
+            // Browsers send origins in lowercase, as serialized: try the plain compare first.
+            .is_some_and(|s| s.as_bytes() == origin || s.as_bytes().eq_ignore_ascii_case(origin))
     }
 
     fn matches(&self, o: &Origin<'_>) -> bool {
@@ -301,6 +317,19 @@ mod tests {
         assert!(!same_origin("http://example.com.evil.com", "example.com"));
         assert!(!same_origin("null", "example.com"));
         assert!(!same_origin("http://example.com/", "example.com"));
+    }
+
+    #[test]
+    fn reg_name_bytes_are_rfc_3986s() {
+        // unreserved, sub-delims and the `%` of pct-encoded (RFC 3986 §3.2.2, §2.3, §2.2).
+        let allowed: Vec<u8> = (b'a'..=b'z')
+            .chain(b'A'..=b'Z')
+            .chain(b'0'..=b'9')
+            .chain(*b"-._~!$&'()*+,;=%")
+            .collect();
+        for b in 0..=u8::MAX {
+            assert_eq!(is_reg_name_byte(b), allowed.contains(&b), "{b:#x}");
+        }
     }
 
     #[test]

@@ -43,7 +43,8 @@ pub struct Accept<'a> {
 /// ([`Accept`]) and the HTTP/2 / HTTP/3 `200` ([`ConnectAccept`](crate::ConnectAccept)).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Answer<'a> {
-    pub(crate) protocol: Option<&'a str>,
+    /// A token (ASCII).
+    pub(crate) protocol: Option<&'a [u8]>,
     pub(crate) deflate: Option<PerMessageDeflate>,
     deflate_position: usize,
     custom: &'a [AcceptedExtension<'a>],
@@ -100,7 +101,7 @@ macro_rules! answer_methods {
     () => {
         /// Overrides the selected subprotocol with one the client offered, or none.
         pub fn protocol(mut self, protocol: Option<$crate::server::OfferedProtocol<'a>>) -> Self {
-            self.answer.protocol = protocol.map(|p| p.as_str());
+            self.answer.protocol = protocol.map(|p| p.as_str().as_bytes());
             self
         }
 
@@ -112,7 +113,7 @@ macro_rules! answer_methods {
 
         /// The subprotocol the response carries.
         pub fn selected_protocol(&self) -> Option<&'a str> {
-            self.answer.protocol
+            core::str::from_utf8(self.answer.protocol?).ok()
         }
 
         /// The permessage-deflate parameters the response carries.
@@ -167,7 +168,7 @@ impl<'a> Accept<'a> {
     fn negotiated_fields(&self, mut field: impl FnMut(&str, Value<'_>)) {
         field("Sec-WebSocket-Accept", Value::Text(self.accept.as_bytes()));
         if let Some(p) = self.answer.protocol {
-            field("Sec-WebSocket-Protocol", Value::Text(p.as_bytes()));
+            field("Sec-WebSocket-Protocol", Value::Text(p));
         }
         if self.answer.has_extensions() {
             field("Sec-WebSocket-Extensions", Value::Extensions(&self.answer));

@@ -206,7 +206,7 @@ fn finish<'a>(
     };
     let mut summary = Summary::default();
     for h in req.headers.iter() {
-        summary.add(h.name.as_bytes(), h.value);
+        summary.add_trimmed(h.name.as_bytes(), h.value);
     }
     let request = Request {
         method,
@@ -277,7 +277,8 @@ macro_rules! upgrade_accessors {
 
         /// The subprotocol the configuration selected among the offered ones, if any.
         pub fn protocol(&self) -> Option<&'a str> {
-            self.checked.negotiated.protocol
+            // A validated token, converted only when asked for.
+            core::str::from_utf8(self.checked.negotiated.protocol?).ok()
         }
 
         /// The offered subprotocols, in the client's order.

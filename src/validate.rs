@@ -91,10 +91,18 @@ pub(crate) struct Summary<'a> {
 impl<'a> Summary<'a> {
     /// Takes one header field into account.
     pub(crate) fn add(&mut self, name: &[u8], value: &'a [u8]) {
+        self.add_trimmed(name, trim_ows(value));
+    }
+
+    /// [`add`](Self::add) for a value without leading or trailing whitespace, as
+    /// httparse gives them (it skips OWS after the colon and trims it at the end).
+    #[inline(always)] // called per header in a loop: no call frame each time
+    pub(crate) fn add_trimmed(&mut self, name: &[u8], value: &'a [u8]) {
+        debug_assert_eq!(trim_ows(value), value);
         // Dispatch on the length first: most names are then rejected by one compare.
         match name.len() {
-            4 if eq_lowercase(name, b"host") => self.host.add(trim_ows(value)),
-            6 if eq_lowercase(name, b"origin") => self.origin.add(trim_ows(value)),
+            4 if eq_lowercase(name, b"host") => self.host.add(value),
+            6 if eq_lowercase(name, b"origin") => self.origin.add(value),
             7 if eq_lowercase(name, b"upgrade") => {
                 self.upgrade_websocket |= list_contains(value, b"websocket");
             }
@@ -102,9 +110,9 @@ impl<'a> Summary<'a> {
                 self.connection_upgrade |= list_contains(value, b"upgrade");
             }
             14 if eq_lowercase(name, b"content-length") => {
-                self.content_length.add(trim_ows(value));
+                self.content_length.add(value);
             }
-            17 if eq_lowercase(name, b"sec-websocket-key") => self.key.add(trim_ows(value)),
+            17 if eq_lowercase(name, b"sec-websocket-key") => self.key.add(value),
             17 if eq_lowercase(name, b"transfer-encoding") => self.transfer_encoding = true,
             18 if eq_lowercase(name, b"sec-websocket-key1")
                 || eq_lowercase(name, b"sec-websocket-key2") =>
@@ -112,16 +120,16 @@ impl<'a> Summary<'a> {
                 self.legacy_key = true;
             }
             20 if eq_lowercase(name, b"sec-websocket-accept") => {
-                self.accept.add(trim_ows(value));
+                self.accept.add(value);
             }
             21 if eq_lowercase(name, b"sec-websocket-version") => {
-                self.version.add(trim_ows(value));
+                self.version.add(value);
             }
             22 if eq_lowercase(name, b"sec-websocket-protocol") => {
-                self.protocols.push(trim_ows(value));
+                self.protocols.push(value);
             }
             24 if eq_lowercase(name, b"sec-websocket-extensions") => {
-                self.extensions.push(trim_ows(value));
+                self.extensions.push(value);
             }
             _ => {}
         }
@@ -148,7 +156,8 @@ pub(crate) struct Checked<'a> {
 pub(crate) struct Negotiated<'a> {
     /// Validated: ASCII.
     pub(crate) origin: Option<&'a [u8]>,
-    pub(crate) protocol: Option<&'a str>,
+    /// Validated: a token (ASCII), converted to text only when asked for.
+    pub(crate) protocol: Option<&'a [u8]>,
     pub(crate) deflate: Option<PerMessageDeflate>,
     /// Where deflate stands among the configured extensions.
     pub(crate) deflate_position: usize,
@@ -306,7 +315,7 @@ fn deflate_in_one_pass(
 fn select_protocol<'a>(
     offered: &Lines<'a>,
     config: &ServerConfig,
-) -> Result<Option<&'a str>, Error> {
+) -> Result<Option<&'a [u8]>, Error> {
     let supported = config.supported_protocols();
     let order = config.protocol_order_setting();
     let mut best: Option<(usize, &'a [u8])> = None;
@@ -328,8 +337,7 @@ fn select_protocol<'a>(
             return Err(Error::ProtocolListMalformed);
         }
     }
-    // Tokens are ASCII, so this conversion cannot fail.
-    Ok(best.and_then(|(_, p)| core::str::from_utf8(p).ok()))
+    Ok(best.map(|(_, p)| p))
 }
 
 /// `Origin` at most once, ASCII, and allowed by the policy.
