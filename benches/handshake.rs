@@ -1,5 +1,5 @@
-//! The server handshake of one Chromium request and the client's check of one real
-//! 101, each next to a bare floor and the Rust peers: tungstenite (over a blocking
+//! The server handshake of one Chromium request (and of the same request offering
+//! nothing to negotiate) and the client's check of one real 101, each next to a bare floor and the Rust peers: tungstenite (over a blocking
 //! in-memory stream), soketto, ratchet_rs and fastwebsockets (async, driven in memory
 //! by a no-op-waker executor; see benches/common/peers.rs for what each does and
 //! does not do in its handshake, and why soketto is not in `server_8k_cookie`).
@@ -91,6 +91,14 @@ fn check_all(config: &ws_handshake::ServerConfig, ratchet_config: &RatchetConfig
     assert_ne!(wrong.as_bytes(), RESPONSE);
     let wrong: &'static [u8] = Box::leak(wrong.into_bytes().into_boxed_slice());
     assert_eq!(client_fastwebsockets(wrong, &mut out), Some((true, 0)));
+    ws_whole(&minimal_config(), REQUEST_MINIMAL, &mut out);
+    check_101("server_minimal/ws_handshake", &out, None);
+    assert!(
+        !has_header(&out, "sec-websocket-protocol") && !has_header(&out, extensions),
+        "nothing negotiated"
+    );
+    floor(REQUEST_MINIMAL, &mut out);
+    check_101("server_minimal/floor", &out, None);
     ws_whole(config, REQUEST_BAD_KEY, &mut out);
     check_400("ws_handshake_rejection", &out);
     assert_eq!(
@@ -141,6 +149,18 @@ fn server(c: &mut Criterion) {
         });
         g.finish();
     }
+
+    // The same checks on a request that offers nothing to negotiate: the fixed cost.
+    let minimal = minimal_config();
+    let mut g = c.benchmark_group("server_minimal");
+    g.throughput(Throughput::Bytes(REQUEST_MINIMAL.len() as u64));
+    g.bench_function("ws_handshake", |b| {
+        b.iter(|| ws_whole(&minimal, black_box(REQUEST_MINIMAL), &mut out))
+    });
+    g.bench_function("floor", |b| {
+        b.iter(|| floor(black_box(REQUEST_MINIMAL), &mut out))
+    });
+    g.finish();
 
     let client = client_config();
     let mut g = c.benchmark_group("client");

@@ -15,7 +15,8 @@ count() { # workload runs -> total instructions
     rm -f "$file"
 }
 printf '| workload | instructions per handshake |\n| --- | ---: |\n'
-for w in server/floor server/ws_handshake server/ws_handshake_1byte client/floor client/ws_handshake; do
+for w in server/floor server/ws_handshake server/ws_handshake_1byte server_minimal/floor \
+    server_minimal/ws_handshake client/floor client/ws_handshake; do
     base=$(count "$w" 0)
     total=$(count "$w" "$runs")
     printf '| %s | %d |\n' "$w" $(((total - base) / runs))

@@ -93,6 +93,13 @@ fn main() {
         check_101("fastwebsockets", &out, Some("chat"));
         rows.push((format!("{group}/fastwebsockets"), n));
     }
+    let minimal = minimal_config();
+    let n = per_run(|| ws_whole(&minimal, REQUEST_MINIMAL, &mut out));
+    check_101("server_minimal/ws_handshake", &out, None);
+    rows.push(("server_minimal/ws_handshake".to_string(), n));
+    let n = per_run(|| floor(REQUEST_MINIMAL, &mut out));
+    check_101("server_minimal/floor", &out, None);
+    rows.push(("server_minimal/floor".to_string(), n));
     let client = client_config();
     let n = per_run(|| assert_eq!(ws_client(&client, RESPONSE, &mut out), Some((true, 12))));
     rows.push(("client/ws_handshake".to_string(), n));

@@ -7,6 +7,7 @@
 //! valgrind --tool=callgrind target/release/examples/instr_count server/ws_handshake 20000
 //! ```
 //! Workloads: `server/ws_handshake`, `server/ws_handshake_1byte`, `server/floor`,
+//! `server_minimal/ws_handshake`, `server_minimal/floor`,
 //! `client/ws_handshake`, `client/floor` (as in `benches/handshake.rs`).
 
 use std::hint::black_box;
@@ -24,6 +25,7 @@ fn main() {
     };
     let config = config();
     let client = client_config();
+    let minimal = minimal_config();
     let mut out = Vec::with_capacity(1024);
     let mut buffer = Vec::new();
     let mut run: Box<dyn FnMut()> = match workload.as_str() {
@@ -32,6 +34,10 @@ fn main() {
             Box::new(|| ws_chunked(&config, black_box(REQUEST), 1, &mut buffer, &mut out))
         }
         "server/floor" => Box::new(|| floor(black_box(REQUEST), &mut out)),
+        "server_minimal/ws_handshake" => {
+            Box::new(|| ws_whole(&minimal, black_box(REQUEST_MINIMAL), &mut out))
+        }
+        "server_minimal/floor" => Box::new(|| floor(black_box(REQUEST_MINIMAL), &mut out)),
         "client/ws_handshake" => Box::new(|| {
             black_box(ws_client(&client, black_box(RESPONSE), &mut out));
         }),

@@ -27,7 +27,11 @@ pub const REQUEST: &[u8] = include_bytes!("../data/chrome-567.http");
 pub const REQUEST_BAD_KEY: &[u8] = include_bytes!("../data/chrome-567-badkey.http");
 /// The same request with an 8 KiB `Cookie` line (8675 bytes in all).
 pub const REQUEST_8K: &[u8] = include_bytes!("../data/chrome-8k-cookie.http");
-/// The key of all three requests.
+/// The same request offering nothing to negotiate (no `Sec-WebSocket-Protocol` and
+/// no `Sec-WebSocket-Extensions` lines): 456 bytes. With [`minimal_config`] it shows
+/// what the checks every handshake needs cost, apart from negotiation.
+pub const REQUEST_MINIMAL: &[u8] = include_bytes!("../data/chrome-minimal.http");
+/// The key of all four requests.
 pub const KEY: &[u8] = b"yjaxjmI7PyGkTw6eyrdqJA==";
 
 const GUID: &[u8] = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -36,10 +40,16 @@ const GUID: &[u8] = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /// permessage-deflate with default settings, and the page's origin allowed (the
 /// page was served from another port than the WebSocket, so same-origin would refuse).
 pub fn config() -> ServerConfig {
-    ServerConfig::new()
+    minimal_config()
         .protocols(["chat"])
         .expect("valid protocol")
         .deflate(Some(DeflateConfig::new()))
+}
+
+/// [`config`] without subprotocols or extensions: every RFC 6455 §4.2.1 check and
+/// the Origin allow-list still apply.
+pub fn minimal_config() -> ServerConfig {
+    ServerConfig::new()
         .origin_policy(OriginPolicy::allow_list(["http://127.0.0.1:18100"]).expect("valid origin"))
 }
 
