@@ -376,12 +376,12 @@ impl<'a> ConnectRequest<'a> {
     /// The offered subprotocols, in the client's order; only these can be passed to
     /// [`ConnectAccept::protocol`].
     pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
-        offered_protocols(self.protocols.iter())
+        offered_protocols(self.protocols.into_lines())
     }
 
     /// The offered extensions (`sec-websocket-extensions`), in the client's order.
     pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
-        offered_extensions(self.extensions.iter())
+        offered_extensions(self.extensions.into_lines())
     }
 
     /// The negotiated permessage-deflate parameters, if any.

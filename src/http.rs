@@ -202,11 +202,11 @@ impl<'a> Upgrade<'a> {
     crate::server::upgrade_accessors!();
 
     fn protocol_lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.protocols.iter()
+        self.protocols.into_lines()
     }
 
     fn extension_lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.extensions.iter()
+        self.extensions.into_lines()
     }
 }
 

@@ -128,22 +128,25 @@ impl<'c> ServerHandshake<'c> {
             return Err(e);
         }
         let config = self.config;
-        if self.reader.is_idle() {
-            if let Some(result) = parse_whole(chunk, config) {
+        let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
+        let whole = match self.reader.is_idle() {
+            true => whole_head(chunk, config, &mut storage),
+            false => None,
+        };
+        // One `result` for every path, so it is built where it is returned (no copy).
+        let result = match whole {
+            Some((head, leftover, req)) => {
                 self.reader.took_whole_head();
-                if let Err(e) = result {
-                    self.failed = Some(e);
-                }
-                return result;
+                finish(head, leftover, &req, config)
             }
-        }
-        let result = match self
-            .reader
-            .feed(chunk, config.limit_settings().head_bytes())
-        {
-            Ok(Read::Partial) => Ok(Feed::NeedMore),
-            Ok(Read::Complete { head, leftover }) => parse(head, leftover, config),
-            Err(e) => Err(e),
+            None => match self
+                .reader
+                .feed(chunk, config.limit_settings().head_bytes())
+            {
+                Ok(Read::Partial) => Ok(Feed::NeedMore),
+                Ok(Read::Complete { head, leftover }) => parse(head, leftover, config),
+                Err(e) => Err(e),
+            },
         };
         if let Err(e) = result {
             self.failed = Some(e);
@@ -173,13 +176,17 @@ fn parse<'a>(head: &'a [u8], leftover: &'a [u8], config: &ServerConfig) -> Resul
 
 /// The common case, a whole head in a chunk that starts a head: httparse finds the
 /// end itself and the line endings are checked where each header starts, so the bytes
-/// are not also scanned. `None` falls back to the incremental scan, which gives these
+/// are not also scanned. Other heads fall back to the incremental scan, which gives these
 /// bytes exactly the same outcome (it would find the same end, as no line ends in a
 /// bare LF); only heads that are incomplete, malformed or over a limit take it.
-#[inline(never)]
-fn parse_whole<'a>(chunk: &'a [u8], config: &ServerConfig) -> Option<Result<Feed<'a>, Error>> {
+/// Gives the head, the bytes after it and the parsed request.
+#[allow(clippy::type_complexity)]
+fn whole_head<'a, 's>(
+    chunk: &'a [u8],
+    config: &ServerConfig,
+    storage: &'s mut [MaybeUninit<httparse::Header<'a>>; MAX_HEADERS_CAP],
+) -> Option<(&'a [u8], &'a [u8], httparse::Request<'s, 'a>)> {
     let limits = config.limit_settings();
-    let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
     let storage = storage.get_mut(..limits.headers()).unwrap_or_default();
     let mut req = httparse::Request::new(&mut []);
     let Ok(httparse::Status::Complete(n)) = req.parse_with_uninit_headers(chunk, storage) else {
@@ -190,7 +197,7 @@ fn parse_whole<'a>(chunk: &'a [u8], config: &ServerConfig) -> Option<Result<Feed
         return None;
     }
     let (head, leftover) = chunk.split_at_checked(n)?;
-    Some(finish(head, leftover, &req, config))
+    Some((head, leftover, req))
 }
 
 /// Applies the rules to a parsed head.

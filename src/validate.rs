@@ -64,9 +64,15 @@ impl<'a> Lines<'a> {
         self.overflow
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + Clone + 'a {
-        let values = self.values;
-        (0..usize::from(self.len)).filter_map(move |i| values.get(i).copied())
+    /// The lines, borrowed: the array is not copied.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + Clone + '_ {
+        let kept = self.values.get(..usize::from(self.len)).unwrap_or_default();
+        kept.iter().copied()
+    }
+
+    /// The lines, for an iterator that outlives the summary (it holds a copy).
+    pub(crate) fn into_lines(self) -> impl Iterator<Item = &'a [u8]> + Clone + 'a {
+        (0..usize::from(self.len)).filter_map(move |i| self.values.get(i).copied())
     }
 }
 
