@@ -170,14 +170,18 @@ pub(crate) fn split_host_port_bytes(s: &[u8]) -> Option<(&[u8], Option<u16>)> {
             _ => return None,
         }
     } else {
-        let (host, port) = match s.iter().rposition(|&b| b == b':') {
-            Some(colon) => (s.get(..colon)?, Some(s.get(colon.checked_add(1)?..)?)),
-            None => (s, None),
-        };
-        if host.is_empty() || !host.iter().all(|&b| is_reg_name_byte(b)) {
-            return None;
+        // One pass: the host is every reg-name byte up front (`:` is not one), then
+        // nothing or `:port`.
+        let len = s
+            .iter()
+            .position(|&b| !is_reg_name_byte(b))
+            .unwrap_or(s.len());
+        match s.split_at_checked(len)? {
+            ([], _) => return None,
+            (host, []) => (host, None),
+            (host, [b':', port @ ..]) => (host, Some(port)),
+            _ => return None,
         }
-        (host, port)
     };
     let port = match port {
         None => None,
@@ -330,6 +334,34 @@ mod tests {
         for b in 0..=u8::MAX {
             assert_eq!(is_reg_name_byte(b), allowed.contains(&b), "{b:#x}");
         }
+    }
+
+    #[test]
+    fn host_port_splitting_agrees_with_splitting_at_the_last_colon() {
+        // The definition: host before the last `:`, all reg-name bytes; port after it.
+        fn reference(s: &[u8]) -> Option<(&[u8], Option<u16>)> {
+            let (host, port) = match s.iter().rposition(|&b| b == b':') {
+                Some(c) => (&s[..c], Some(parse_port(&s[c + 1..])?)),
+                None => (s, None),
+            };
+            (!host.is_empty() && host.iter().all(|&b| is_reg_name_byte(b))).then_some((host, port))
+        }
+        // Every string of up to six bytes over this alphabet.
+        let alphabet = b"a1:@%.";
+        let mut level = vec![Vec::new()];
+        let mut checked = 0;
+        for _ in 0..=6 {
+            for s in &level {
+                let shown = String::from_utf8_lossy(s);
+                assert_eq!(split_host_port_bytes(s), reference(s), "{shown:?}");
+                checked += 1;
+            }
+            level = level
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |&b| [s.as_slice(), &[b]].concat()))
+                .collect();
+        }
+        assert!(checked > 50_000);
     }
 
     #[test]
