@@ -123,18 +123,27 @@ pub(crate) fn is_tchar(b: u8) -> bool {
     TCHAR.get(usize::from(b)).copied().unwrap_or(false)
 }
 
+/// A 256-entry table of `pred(b)` for ASCII `b` (`false` above 0x7F), built at compile
+/// time from a `const fn`: one load per byte where a chain of compares would branch.
+macro_rules! ascii_table {
+    ($pred:path) => {{
+        let mut table = [false; 256];
+        let mut b = 0u8;
+        while b < 128 {
+            // Evaluated at compile time: an index out of bounds would fail the build.
+            #[allow(clippy::indexing_slicing)]
+            {
+                table[b as usize] = $pred(b);
+            }
+            b = b.wrapping_add(1);
+        }
+        table
+    }};
+}
+pub(crate) use ascii_table;
+
 /// Entry `b` says whether byte `b` is a `tchar`.
-// Indexing is evaluated at compile time: out of bounds would fail the build.
-#[allow(clippy::indexing_slicing)]
-static TCHAR: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0u8;
-    while b < 128 {
-        table[b as usize] = is_tchar_by_definition(b);
-        b = b.wrapping_add(1);
-    }
-    table
-};
+static TCHAR: [bool; 256] = ascii_table!(is_tchar_by_definition);
 
 /// Whether `name` equals `lower`, an ASCII-lowercase constant of the same length,
 /// ignoring ASCII case: eight bytes at a time. Only where `lower` has a letter may

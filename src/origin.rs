@@ -14,6 +14,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::error::BuildError;
+use crate::headers::ascii_table;
 
 /// A caller's origin check: given the `Origin` value and the `Host` value, allow or not.
 pub type OriginPredicate = Box<dyn Fn(&str, &str) -> bool + Send + Sync>;
@@ -196,19 +197,12 @@ fn is_reg_name_byte(b: u8) -> bool {
 }
 
 /// Entry `b` says whether byte `b` may appear in a reg-name.
-// Indexing is evaluated at compile time: out of bounds would fail the build.
-#[allow(clippy::indexing_slicing)]
-static REG_NAME: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0u8;
-    while b < 128 {
-        table[b as usize] = matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.'
-            | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';'
-            | b'=' | b'%');
-        b = b.wrapping_add(1);
-    }
-    table
-};
+static REG_NAME: [bool; 256] = ascii_table!(is_reg_name_by_definition);
+
+const fn is_reg_name_by_definition(b: u8) -> bool {
+    matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'!'
+        | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b'%')
+}
 
 /// 1 to 5 decimal digits, at most 65535.
 pub(crate) fn parse_port(digits: &[u8]) -> Option<u16> {
