@@ -128,6 +128,7 @@ impl<'c> ServerHandshake<'c> {
             return Err(e);
         }
         let config = self.config;
+        // One header array for both ways a head is parsed (whole, or after the scan).
         let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
         let whole = match self.reader.is_idle() {
             true => whole_head(chunk, config, &mut storage),
@@ -144,7 +145,9 @@ impl<'c> ServerHandshake<'c> {
                 .feed(chunk, config.limit_settings().head_bytes())
             {
                 Ok(Read::Partial) => Ok(Feed::NeedMore),
-                Ok(Read::Complete { head, leftover }) => parse(head, leftover, config),
+                Ok(Read::Complete { head, leftover }) => {
+                    parse(head, leftover, config, &mut storage)
+                }
                 Err(e) => Err(e),
             },
         };
@@ -155,14 +158,16 @@ impl<'c> ServerHandshake<'c> {
     }
 }
 
-/// Parses a complete head (ending in CRLF CRLF, no bare LF) and applies the rules.
-///
-/// Kept out of line: its 4 KiB header array would otherwise put a stack probe and
-/// a dozen register saves on every `feed` call, even the many that only append.
-#[inline(never)]
-fn parse<'a>(head: &'a [u8], leftover: &'a [u8], config: &ServerConfig) -> Result<Feed<'a>, Error> {
+/// Parses a complete head (ending in CRLF CRLF, no bare LF) and applies the rules,
+/// with the header array of [`ServerHandshake::feed_general`] (out of line, so the
+/// `feed` calls that only append never set up its 4 KiB).
+fn parse<'a>(
+    head: &'a [u8],
+    leftover: &'a [u8],
+    config: &ServerConfig,
+    storage: &mut [MaybeUninit<httparse::Header<'a>>; MAX_HEADERS_CAP],
+) -> Result<Feed<'a>, Error> {
     let limit = config.limit_settings().headers();
-    let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
     let storage = storage.get_mut(..limit).unwrap_or_default();
     let mut req = httparse::Request::new(&mut []);
     match req.parse_with_uninit_headers(head, storage) {

@@ -72,7 +72,7 @@ impl<'a> Lines<'a> {
 
     /// The lines, for an iterator that outlives the summary (it holds a copy).
     pub(crate) fn into_lines(self) -> impl Iterator<Item = &'a [u8]> + Clone + 'a {
-        (0..usize::from(self.len)).filter_map(move |i| self.values.get(i).copied())
+        self.values.into_iter().take(usize::from(self.len))
     }
 }
 
