@@ -32,6 +32,39 @@ pub fn drive<F: Future>(future: F) -> F::Output {
 
 // ---- streams ---------------------------------------------------------------
 
+/// `AsyncWrite` for futures-io and/or tokio (the same operations under two traits, which
+/// differ in the closing method's name): `write` is `poll_write`'s body, with the stream
+/// bound to the given pattern; flushing and closing do nothing.
+macro_rules! async_write {
+    ($($io:ident),+ for $ty:ty: |$this:pat_param, $buf:ident| $write:expr) => {
+        $(async_write!(@$io $ty, $this, $buf, $write);)+
+    };
+    (@futures_io $($rest:tt)*) => {
+        async_write!(@impl futures_io::AsyncWrite, poll_close, $($rest)*);
+    };
+    (@tokio $($rest:tt)*) => {
+        async_write!(@impl tokio::io::AsyncWrite, poll_shutdown, $($rest)*);
+    };
+    (@impl $trait:path, $close:ident, $ty:ty, $this:pat, $buf:ident, $write:expr) => {
+        impl $trait for $ty {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                _: &mut Context<'_>,
+                $buf: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                let $this = self.get_mut();
+                $write
+            }
+            fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(Ok(()))
+            }
+            fn $close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(Ok(()))
+            }
+        }
+    };
+}
+
 impl futures_io::AsyncRead for Mem<'_> {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -39,22 +72,6 @@ impl futures_io::AsyncRead for Mem<'_> {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         Poll::Ready(self.get_mut().read(buf))
-    }
-}
-
-impl futures_io::AsyncWrite for Mem<'_> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Poll::Ready(self.get_mut().write(buf))
-    }
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
     }
 }
 
@@ -82,21 +99,7 @@ impl tokio::io::AsyncRead for Mem<'_> {
     }
 }
 
-impl tokio::io::AsyncWrite for Mem<'_> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Poll::Ready(self.get_mut().write(buf))
-    }
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-}
+async_write!(futures_io, tokio for Mem<'_>: |this, buf| Poll::Ready(this.write(buf)));
 
 /// Where the `'static` streams write, and where [`Answering`] finds the key to
 /// answer. ratchet and fastwebsockets' client want a `Send + 'static` stream and
@@ -141,22 +144,10 @@ impl tokio::io::AsyncRead for SharedMem {
     }
 }
 
-impl tokio::io::AsyncWrite for SharedMem {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.get_mut().answer = false;
-        sink_write(buf)
-    }
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-}
+async_write!(tokio for SharedMem: |this, buf| {
+    this.answer = false;
+    sink_write(buf)
+});
 
 /// Where [`RESPONSE`]'s `Sec-WebSocket-Accept` value starts.
 static ACCEPT_AT: LazyLock<usize> = LazyLock::new(|| {
@@ -234,22 +225,6 @@ impl futures_io::AsyncRead for Answering {
     }
 }
 
-impl futures_io::AsyncWrite for Answering {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        sink_write(buf)
-    }
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-}
-
 impl tokio::io::AsyncRead for Answering {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -262,21 +237,7 @@ impl tokio::io::AsyncRead for Answering {
     }
 }
 
-impl tokio::io::AsyncWrite for Answering {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        sink_write(buf)
-    }
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-}
+async_write!(futures_io, tokio for Answering: |_, buf| sink_write(buf));
 
 /// Whether a request's `Sec-WebSocket-Protocol` headers offer `chat` (comma lists split).
 pub fn offers_chat(headers: &http::HeaderMap) -> bool {
