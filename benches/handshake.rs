@@ -14,6 +14,9 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 mod common;
 use common::*;
+#[path = "common/peers.rs"]
+mod peers;
+use peers::*;
 
 /// Checks every workload once, so none can win by skipping work, and pins down what
 /// the peers' doc comments (benches/common/peers.rs) say they do and do not do.

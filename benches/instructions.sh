@@ -3,10 +3,10 @@
 # (reproducible where timings on a shared machine are not). Needs valgrind.
 # Usage: bash benches/instructions.sh [runs]   (default 20000)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")"
 runs=${1:-20000}
-cargo build --quiet --profile bench --example instr_count
-bin=target/release/examples/instr_count
+cargo build --quiet --profile bench --bin instr_count
+bin=target/release/instr_count
 count() { # workload runs -> total instructions
     local file
     file=$(mktemp)

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Prints the benchmark table of `cargo bench --bench handshake` as markdown.
+"""Prints the benchmark table of the bench crate's `handshake` bench as markdown.
 
-Reads criterion's target/criterion/<group>/<bench>/new/estimates.json (median) and
-the allocation counts printed by `cargo run --profile bench --example alloc_count`.
+Reads criterion's benches/target/criterion/<group>/<bench>/new/estimates.json (median)
+and the allocation counts printed by the bench crate's `alloc_count` binary.
 
-    cargo bench --bench handshake
+    cargo bench --manifest-path benches/Cargo.toml --bench handshake
     python3 benches/summary.py            # add --no-alloc to skip the counting run
 """
 import json
@@ -12,8 +12,8 @@ import pathlib
 import subprocess
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-CRITERION = ROOT / "target" / "criterion"
+BENCHES = pathlib.Path(__file__).resolve().parent
+CRITERION = BENCHES / "target" / "criterion"
 
 
 def medians():
@@ -38,8 +38,8 @@ def bytes_per_iter(bench_id):
 def allocations():
     try:
         run = subprocess.run(
-            ["cargo", "run", "--quiet", "--profile", "bench", "--example", "alloc_count"],
-            cwd=ROOT, check=True, capture_output=True, text=True)
+            ["cargo", "run", "--quiet", "--profile", "bench", "--bin", "alloc_count"],
+            cwd=BENCHES, check=True, capture_output=True, text=True)
     except (OSError, subprocess.CalledProcessError) as e:
         print(f"(allocation counts unavailable: {e})", file=sys.stderr)
         return {}
@@ -57,7 +57,7 @@ def fmt_ratio(a, b):
 def main():
     times = medians()
     if not times:
-        sys.exit(f"no results under {CRITERION}; run `cargo bench --bench handshake` first")
+        sys.exit(f"no results under {CRITERION}; run `cargo bench --manifest-path benches/Cargo.toml --bench handshake` first")
     allocs = {} if "--no-alloc" in sys.argv else allocations()
     print("| benchmark | bytes | median ns | vs floor | vs tungstenite | allocations |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")

@@ -1,5 +1,5 @@
 //! The workloads measured by `benches/handshake.rs` and counted by
-//! `examples/alloc_count.rs`: one definition, so what is timed is what is counted.
+//! `benches/alloc_count.rs` (and `tests/alloc.rs`): one definition, so what is timed is what is counted.
 //!
 //! Every workload writes its response into a caller-owned `out` (cleared first) so a
 //! checker can verify it did the whole job; see [`check_101`].
@@ -13,10 +13,6 @@ use base64::Engine as _;
 use sha1::{Digest as _, Sha1};
 use ws_handshake::deflate::DeflateConfig;
 use ws_handshake::{Feed, OriginPolicy, ServerConfig, ServerHandshake};
-
-mod peers;
-#[allow(unused_imports)] // tests/alloc.rs uses none of them
-pub use peers::*;
 
 /// A 567-byte Chromium request: `request-chromium-protocols.http` from the shared
 /// captures without `Pragma`, `Cache-Control` and `Accept-Language`, and with the

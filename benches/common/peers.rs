@@ -14,7 +14,7 @@ use std::pin::{pin, Pin};
 use std::sync::{LazyLock, Mutex};
 use std::task::{Context, Poll, Waker};
 
-use super::{ClientOutcome, Mem, RESPONSE, URL};
+use crate::common::{ClientOutcome, Mem, RESPONSE, URL};
 
 /// Polls `future` with a no-op waker until it is ready. Every stream here answers at
 /// once, so a handshake needs a handful of polls; one still pending after 64 is a

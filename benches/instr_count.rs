@@ -3,8 +3,8 @@
 //! `benches/instructions.sh`, which subtracts a run with N = 0 and divides by N.
 //!
 //! ```text
-//! cargo build --profile bench --example instr_count
-//! valgrind --tool=callgrind target/release/examples/instr_count server/ws_handshake 20000
+//! cd benches && cargo build --profile bench --bin instr_count
+//! valgrind --tool=callgrind target/release/instr_count server/ws_handshake 20000
 //! ```
 //! Workloads: `server/ws_handshake`, `server/ws_handshake_1byte`, `server/floor`,
 //! `server_minimal/ws_handshake`, `server_minimal/floor`,
@@ -12,7 +12,6 @@
 
 use std::hint::black_box;
 
-#[path = "../benches/common/mod.rs"]
 mod common;
 use common::*;
 

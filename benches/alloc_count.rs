@@ -6,15 +6,17 @@
 //! `alloc`, `alloc_zeroed` and `realloc` counts as one allocation.
 //!
 //! ```text
-//! cargo run --profile bench --example alloc_count
+//! cargo run --manifest-path benches/Cargo.toml --profile bench --bin alloc_count
 //! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-#[path = "../benches/common/mod.rs"]
 mod common;
 use common::*;
+#[path = "common/peers.rs"]
+mod peers;
+use peers::*;
 
 struct Counting;
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
