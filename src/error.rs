@@ -125,8 +125,18 @@ pub enum Error {
     ConnectionSpecificHeader,
     /// HTTP/2 or HTTP/3: `sec-websocket-key` (or `-accept`, or draft-76 `-key1`/`-key2`)
     /// belongs to the HTTP/1.1 handshake, superseded by `:protocol`, RFC 8441 §5 (400).
+    ///
+    /// No longer returned: RFC 8441 §5 says these fields "are not used", so
+    /// [`ConnectRequest`](crate::ConnectRequest) ignores them. The variant stays so
+    /// that code matching on it keeps compiling.
     #[error("Sec-WebSocket-Key and Sec-WebSocket-Accept are not used with extended CONNECT")]
     KeyNotAllowed,
+    /// HTTP/2 or HTTP/3: a plain `CONNECT` (no `:protocol`, no `:scheme`, no `:path`,
+    /// RFC 9113 §8.5) asks for a TCP tunnel, which a WebSocket endpoint does not
+    /// provide; the server does not support the functionality, RFC 9110 §15.6.2, as
+    /// RFC 9220 §3 answers an unsupported `:protocol` (501).
+    #[error("CONNECT without :protocol (a tunnel) is not supported; use :protocol websocket")]
+    ConnectWithoutProtocol,
 }
 
 /// What exactly was malformed in the HTTP message, RFC 7230 §3.
@@ -198,7 +208,7 @@ impl Error {
         match self {
             Self::HeadTooLarge { .. } | Self::TooManyHeaders { .. } | Self::TooManyListLines => 431,
             Self::MethodNotGet | Self::ConnectMethodRequired => 405,
-            Self::ProtocolNotWebSocket => 501,
+            Self::ProtocolNotWebSocket | Self::ConnectWithoutProtocol => 501,
             Self::UpgradeLacksWebSocket
             | Self::LegacyDraftHandshake
             | Self::VersionMissing

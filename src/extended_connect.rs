@@ -47,12 +47,28 @@
 //!   same token in HTTP/1.1's `Upgrade` is compared case-insensitively (RFC 6455
 //!   §4.2.1 item 3), so this server accepts any ASCII case; it never *sends* anything
 //!   but `websocket`. Any other value is answered `501` (RFC 9220 §3).
+//! - A plain `CONNECT` (no `:protocol`, and, as RFC 9113 §8.5 requires of it, no
+//!   `:scheme` and no `:path`) asks for a TCP tunnel, which a WebSocket endpoint does
+//!   not provide: [`Error::ConnectWithoutProtocol`], answered `501` like an
+//!   unsupported `:protocol` (RFC 9220 §3; RFC 9110 §15.6.2: the server does not
+//!   support the functionality). `405` would claim that `CONNECT` is the wrong method,
+//!   and it is the right one, only without the protocol this server speaks. A
+//!   `CONNECT` with `:scheme` or `:path` but no `:protocol` is an extended CONNECT
+//!   that lost its `:protocol`, malformed (RFC 9113 §8.5): `400`.
 //! - A method other than `CONNECT` is answered `405` with `allow: CONNECT`.
 //! - `sec-websocket-version: 13` is required as in RFC 6455 (RFC 8441 §5 keeps the
-//!   field), and `sec-websocket-key`/`-accept` are refused: their processing "has been
-//!   superseded by the :protocol pseudo-header field" (RFC 8441 §5), so a request
-//!   carrying one is an HTTP/1.1 handshake sent to the wrong place.
-//! - `content-length` is refused: the stream's DATA are WebSocket frames, never a body.
+//!   field). `sec-websocket-key` and `sec-websocket-accept` "are not used" (RFC 8441
+//!   §5: `:protocol` supersedes them), so they are ignored like any other field
+//!   without meaning here, as are draft-76's `sec-websocket-key1`/`-key2`.
+//! - No content: a CONNECT has none (RFC 9110 §9.3.6) and the stream's DATA are
+//!   WebSocket frames. `content-length: 0` (any number of zero digits) says just that
+//!   and is accepted; any other `content-length`, or more than one, is refused
+//!   ([`Error::BodyNotAllowed`]); `transfer-encoding` is connection-specific and
+//!   refused as such (RFC 9113 §8.2.2).
+//! - A `host` field must agree with `:authority` (RFC 9113 §8.3.1): both are read as
+//!   `host[:port]` and compared as (host name in any ASCII case, effective port), the
+//!   port defaulting to the `:scheme`'s (`https` 443, `http` 80), so
+//!   `:authority example.com:443` and `host: example.com` agree under `https`.
 //! - Field names must be lowercase and values free of NUL, CR, LF and of leading or
 //!   trailing whitespace (RFC 9113 §8.2.1): a request breaking that is malformed and
 //!   answered `400` (RFC 9113 §8.1.1 recommends it).
@@ -67,6 +83,7 @@ use crate::deflate::PerMessageDeflate;
 use crate::error::{BuildError, Error, Malformed};
 use crate::extension::Extension;
 use crate::headers::is_tchar;
+use crate::origin::split_host_port_bytes;
 use crate::response::{answer_methods, Answer};
 use crate::server::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::validate::{self, Lines, Negotiated, Summary};
@@ -288,30 +305,41 @@ impl<'a> ConnectRequest<'a> {
         if method != b"CONNECT" {
             return Err(Error::ConnectMethodRequired);
         }
-        let protocol = pseudo
-            .protocol
-            .ok_or(Error::PseudoHeaderMissing(PseudoHeader::Protocol))?;
+        let Some(protocol) = pseudo.protocol else {
+            return Err(without_protocol(pseudo));
+        };
         if !protocol.eq_ignore_ascii_case(WEBSOCKET_PROTOCOL.as_bytes()) {
             return Err(Error::ProtocolNotWebSocket);
         }
+        // `:authority` before `:scheme`: an `http::Uri` has a scheme only with an
+        // authority (h2 drops `:scheme` when `:authority` is absent), so when both are
+        // missing, the missing `:authority` is the one fact that is certain.
+        let authority_raw = pseudo
+            .authority
+            .ok_or(Error::PseudoHeaderMissing(PseudoHeader::Authority))?;
         let scheme = required(pseudo.scheme, PseudoHeader::Scheme)?;
-        if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        let default_port = if scheme.eq_ignore_ascii_case("https") {
+            443
+        } else if scheme.eq_ignore_ascii_case("http") {
+            80
+        } else {
             return Err(Error::PseudoHeaderInvalid(PseudoHeader::Scheme));
-        }
+        };
         let target = required(pseudo.path, PseudoHeader::Path)?;
         if !is_path(target) {
             return Err(Error::PseudoHeaderInvalid(PseudoHeader::Path));
         }
-        let authority_raw = pseudo
-            .authority
-            .ok_or(Error::PseudoHeaderMissing(PseudoHeader::Authority))?;
-        if host.is_some_and(|h| !h.eq_ignore_ascii_case(authority_raw)) {
-            return Err(Error::Malformed(Malformed::HostNotAuthority));
+        if let Some(host) = host {
+            host_matches_authority(host, authority_raw, default_port)?;
         }
-        if summary.key.count > 0 || summary.accept.count > 0 || summary.legacy_key {
-            return Err(Error::KeyNotAllowed);
-        }
-        if summary.content_length.count > 0 {
+        // RFC 8441 §5: `sec-websocket-key` and `sec-websocket-accept` "are not used";
+        // like any field without meaning here they are ignored (so are draft-76's).
+        // RFC 9110 §9.3.6: a CONNECT has no content, so `content-length: 0` is only
+        // the truth; any other length announces a body the stream cannot carry (its
+        // DATA are WebSocket frames). `transfer-encoding` never gets here: it is
+        // connection-specific (RFC 9113 §8.2.2).
+        let length_zero = summary.content_length.value.is_none_or(is_zero_length);
+        if !length_zero || summary.content_length.count > 1 {
             return Err(Error::BodyNotAllowed);
         }
         validate::check_version(&summary)?;
@@ -437,6 +465,33 @@ impl<'a> ConnectRequest<'a> {
     /// As for [`validate`](Self::validate); a request that is not HTTP/2 or HTTP/3 is
     /// [`Malformed::Version`] (HTTP/1.1 WebSockets go through
     /// [`http::inspect`](crate::http::inspect)).
+    ///
+    /// An [`http::Uri`] has a scheme only together with an authority, so an HTTP
+    /// library drops `:scheme` when `:authority` is absent (h2 does): a URI with
+    /// neither is reported as
+    /// [`PseudoHeaderMissing(Authority)`](Error::PseudoHeaderMissing), the field that
+    /// is certainly missing. A plain CONNECT (authority-form URI, no `protocol`) is
+    /// [`Error::ConnectWithoutProtocol`] (501).
+    ///
+    /// ```
+    /// use ws_handshake::{ConnectRequest, Error, PseudoHeader, ServerConfig};
+    /// let config = ServerConfig::new();
+    /// let no_authority = http::Request::connect("/chat")
+    ///     .version(http::Version::HTTP_2)
+    ///     .header("sec-websocket-version", "13")
+    ///     .body(())?;
+    /// assert_eq!(
+    ///     ConnectRequest::from_http(&no_authority, Some("websocket"), &config).unwrap_err(),
+    ///     Error::PseudoHeaderMissing(PseudoHeader::Authority)
+    /// );
+    /// let tunnel = http::Request::connect("example.com:443")
+    ///     .version(http::Version::HTTP_2)
+    ///     .body(())?;
+    /// let error = ConnectRequest::from_http(&tunnel, None, &config).unwrap_err();
+    /// assert_eq!(error, Error::ConnectWithoutProtocol);
+    /// assert_eq!(error.status(), 501);
+    /// # Ok::<(), http::Error>(())
+    /// ```
     pub fn from_http<B>(
         request: &'a ::http::Request<B>,
         protocol: Option<&'a str>,
@@ -499,6 +554,41 @@ impl<'a> ConnectRequest<'a> {
             );
         Self::from_fields(fields, config)
     }
+}
+
+/// The error for a CONNECT without `:protocol`. A plain CONNECT (RFC 9113 §8.5: no
+/// `:scheme`, no `:path`, an `:authority`) is well-formed but asks for a tunnel: 501.
+/// With `:scheme` or `:path` it is an extended CONNECT that lost its `:protocol`,
+/// and without `:authority` a plain CONNECT is malformed: both 400.
+fn without_protocol(pseudo: &Pseudo<'_>) -> Error {
+    if pseudo.scheme.is_some() || pseudo.path.is_some() {
+        Error::PseudoHeaderMissing(PseudoHeader::Protocol)
+    } else if pseudo.authority.is_none() {
+        Error::PseudoHeaderMissing(PseudoHeader::Authority)
+    } else {
+        Error::ConnectWithoutProtocol
+    }
+}
+
+/// RFC 9113 §8.3.1: a `host` field must agree with `:authority`. They are compared
+/// as (host name without regard to ASCII case, effective port), the port defaulting
+/// to the `:scheme`'s (`https` 443, `http` 80; RFC 9110 §4.2), so
+/// `:authority example.com:443` and `host: example.com` agree under `https`.
+fn host_matches_authority(host: &[u8], authority: &[u8], default_port: u16) -> Result<(), Error> {
+    let (authority_name, authority_port) = split_host_port_bytes(authority)
+        .ok_or(Error::PseudoHeaderInvalid(PseudoHeader::Authority))?;
+    let (host_name, host_port) = split_host_port_bytes(host).ok_or(Error::HostInvalid)?;
+    if !host_name.eq_ignore_ascii_case(authority_name)
+        || host_port.unwrap_or(default_port) != authority_port.unwrap_or(default_port)
+    {
+        return Err(Error::Malformed(Malformed::HostNotAuthority));
+    }
+    Ok(())
+}
+
+/// A `content-length` (`1*DIGIT`, RFC 9110 §8.6) whose value is zero.
+fn is_zero_length(value: &[u8]) -> bool {
+    !value.is_empty() && value.iter().all(|&b| b == b'0')
 }
 
 fn required(value: Option<&[u8]>, which: PseudoHeader) -> Result<&str, Error> {
