@@ -378,7 +378,7 @@ fn p12_client_window_of_8_is_never_answered_and_never_enlarged() {
 /// The explicit opt-in keeps the answers 8-bit windows got before, for
 /// implementations that really honour them (RFC 7692 §7.1.2 allows 8..=15).
 #[test]
-fn p12_dangerous_allow_8_bit_window_agrees_to_8() {
+fn opt_in_8_bit_window_agrees_to_8() {
     let risky = DeflateConfig::new().dangerous_allow_8_bit_window(true);
     let config = server().deflate(Some(risky));
     assert_eq!(
