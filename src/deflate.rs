@@ -155,6 +155,8 @@ impl DeflateOffer {
     }
 
     /// Asks the server to compress with a window of at most 2^N bytes, N in 8..=15 (§7.1.2.1).
+    /// A server built on zlib cannot honour 8 and declines such an offer (this crate's
+    /// server does by default): offer 9 or more.
     pub const fn server_max_window_bits(mut self, bits: Option<u8>) -> Self {
         self.server_max_window_bits = bits;
         self
@@ -470,6 +472,14 @@ const fn clamp_bits(bits: u8) -> u8 {
 
 /// Agreed permessage-deflate parameters, as written in the response
 /// (RFC 7692 §7.1). Hand them to the compressor.
+///
+/// A window of 8 bits is legal (RFC 7692 §7.1.2) but zlib cannot compress with it
+/// (it silently uses 9). A server configured by default never agrees to 8
+/// ([`DeflateConfig::dangerous_allow_8_bit_window`]); a client still accepts a
+/// peer's legal answer of 8. With such an answer, inflate with at least 9 bits
+/// (a larger inflate window is always safe), and if you must compress with 8 and
+/// your compressor cannot, send the messages uncompressed (RSV1 clear), which
+/// RFC 7692 §6 allows for any message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PerMessageDeflate {
     /// The server resets its compression context after each message.
