@@ -155,6 +155,8 @@ impl DeflateOffer {
     }
 
     /// Asks the server to compress with a window of at most 2^N bytes, N in 8..=15 (§7.1.2.1).
+    /// A server built on zlib cannot honour 8 and declines such an offer (this crate's
+    /// server does by default): offer 9 or more.
     pub const fn server_max_window_bits(mut self, bits: Option<u8>) -> Self {
         self.server_max_window_bits = bits;
         self
@@ -294,6 +296,8 @@ pub struct DeflateConfig {
     client_no_context_takeover: bool,
     server_max_window_bits: u8,
     client_max_window_bits: u8,
+    /// Whether a window of 2^8 may be agreed ([`DeflateConfig::dangerous_allow_8_bit_window`]).
+    allow_8_bit_window: bool,
 }
 
 impl Default for DeflateConfig {
@@ -303,13 +307,16 @@ impl Default for DeflateConfig {
 }
 
 impl DeflateConfig {
-    /// Accepts any valid offer with the client's parameters (windows up to 2^15).
+    /// Accepts any valid offer with the client's parameters (windows up to 2^15),
+    /// except that no 8-bit window is agreed: see
+    /// [`dangerous_allow_8_bit_window`](Self::dangerous_allow_8_bit_window).
     pub const fn new() -> Self {
         Self {
             server_no_context_takeover: false,
             client_no_context_takeover: false,
             server_max_window_bits: 15,
             client_max_window_bits: 15,
+            allow_8_bit_window: false,
         }
     }
 
@@ -325,13 +332,15 @@ impl DeflateConfig {
         self
     }
 
-    /// The largest window the server compresses with, 8..=15 (clamped).
+    /// The largest window the server compresses with, 8..=15 (clamped); 8 counts
+    /// as 9 unless [`dangerous_allow_8_bit_window`](Self::dangerous_allow_8_bit_window).
     pub const fn server_max_window_bits(mut self, bits: u8) -> Self {
         self.server_max_window_bits = clamp_bits(bits);
         self
     }
 
-    /// The largest window the server lets a client compress with, 8..=15 (clamped).
+    /// The largest window the server lets a client compress with, 8..=15 (clamped);
+    /// 8 counts as 9 unless [`dangerous_allow_8_bit_window`](Self::dangerous_allow_8_bit_window).
     /// Below 15, offers that do not carry `client_max_window_bits` are declined,
     /// since RFC 7692 §7.1.2.2 forbids asking a client that did not offer it.
     pub const fn client_max_window_bits(mut self, bits: u8) -> Self {
@@ -339,7 +348,59 @@ impl DeflateConfig {
         self
     }
 
+    /// Lets the negotiation agree to an LZ77 window of 2^8 bytes (off by default).
+    ///
+    /// **Warning:** zlib, and so most deflate implementations, cannot compress a raw
+    /// deflate stream with an 8-bit window: it silently uses 9 bits, and the peer's
+    /// 8-bit inflater then fails on the first back-reference beyond 256 bytes
+    /// ("invalid distance too far back"). This broke Node's `ws` and Python's
+    /// `websockets` in the past. Turn it on only if both the compressor behind this
+    /// server and every client really honour an 8-bit window.
+    ///
+    /// By default (off), no window of 8 is agreed in either direction:
+    /// - an offer with `server_max_window_bits=8` is declined and the next offer is
+    ///   tried: the answer would have to be 8 or less (RFC 7692 §7.1.2.1);
+    /// - an offer with `client_max_window_bits=8` (the client's promise) is not
+    ///   answered with 8: the answer leaves the parameter out (RFC 7692 §7.1.2.2 lets
+    ///   the server ignore the value), so the server inflates with the full window,
+    ///   whatever the client really uses. When
+    ///   [`client_max_window_bits`](Self::client_max_window_bits) limits the client
+    ///   below 15, the only answer that could keep that limit is 8, so the offer is
+    ///   declined. A larger value than the offered one is never answered
+    ///   (RFC 7692 §7.1.2.2);
+    /// - a configured window of 8 (server's or client's) counts as 9.
+    ///
+    /// ```
+    /// use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
+    /// let offer = DeflateOffer::new().server_max_window_bits(Some(8));
+    /// assert_eq!(DeflateConfig::new().accept(&offer), None);
+    /// let risky = DeflateConfig::new().dangerous_allow_8_bit_window(true);
+    /// assert_eq!(
+    ///     risky.accept(&offer).unwrap().to_string(),
+    ///     "permessage-deflate; server_max_window_bits=8"
+    /// );
+    /// ```
+    pub const fn dangerous_allow_8_bit_window(mut self, allow: bool) -> Self {
+        self.allow_8_bit_window = allow;
+        self
+    }
+
+    /// The smallest window this configuration agrees to, in bits.
+    const fn min_window_bits(&self) -> u8 {
+        if self.allow_8_bit_window {
+            8
+        } else {
+            9
+        }
+    }
+
     /// Answers one offer: the agreed parameters, or `None` to decline it (RFC 7692 §7.1).
+    ///
+    /// This is the one place both [`negotiate`](Self::negotiate) and the handshakes
+    /// ([`ServerHandshake`](crate::ServerHandshake), [`ConnectRequest`](crate::ConnectRequest))
+    /// answer an offer. An answer never carries a `client_max_window_bits` larger
+    /// than an offered one (RFC 7692 §7.1.2.2), and by default never a window of 8
+    /// in either direction (see [`dangerous_allow_8_bit_window`](Self::dangerous_allow_8_bit_window)).
     ///
     /// ```
     /// use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
@@ -349,21 +410,30 @@ impl DeflateConfig {
     /// assert_eq!(agreed.to_string(), "permessage-deflate; server_max_window_bits=10");
     /// ```
     pub fn accept(&self, offer: &DeflateOffer) -> Option<PerMessageDeflate> {
+        let floor = self.min_window_bits();
+        let server_limit = self.server_max_window_bits.max(floor);
+        let client_limit = self.client_max_window_bits.max(floor);
         // §7.1.2.1: an offered server_max_window_bits must be answered with a value <= it;
-        // without one, the server may still announce a smaller window of its own.
+        // without one, the server may still announce a smaller window of its own. An
+        // offer below the floor (8, by default) cannot be honoured: declined.
         let server_max_window_bits = match offer.server_max_window_bits {
-            Some(n) => Some(n.min(self.server_max_window_bits)),
-            None => (self.server_max_window_bits < 15).then_some(self.server_max_window_bits),
+            Some(n) if n < floor => return None,
+            Some(n) => Some(n.min(server_limit)),
+            None => (server_limit < 15).then_some(server_limit),
         };
         // §7.1.2.2: client_max_window_bits may only be answered if offered, with a
         // value no larger than an offered one. A value in the offer is the client's
         // promise, so it is answered too: the result then states the window the
         // server's inflater really needs, never more than this configuration allows.
+        // A promise below the floor is not repeated (the value may be ignored): the
+        // answer then has no client_max_window_bits, possible only without a limit.
         let client_max_window_bits = match offer.client_max_window_bits {
-            None if self.client_max_window_bits < 15 => return None,
+            None if client_limit < 15 => return None,
             None => None,
+            Some(Some(n)) if n < floor && client_limit < 15 => return None,
+            Some(Some(n)) if n < floor => None,
             Some(offered) => {
-                let bits = offered.unwrap_or(15).min(self.client_max_window_bits);
+                let bits = offered.unwrap_or(15).min(client_limit);
                 (bits < 15).then_some(bits)
             }
         };
@@ -402,6 +472,14 @@ const fn clamp_bits(bits: u8) -> u8 {
 
 /// Agreed permessage-deflate parameters, as written in the response
 /// (RFC 7692 §7.1). Hand them to the compressor.
+///
+/// A window of 8 bits is legal (RFC 7692 §7.1.2) but zlib cannot compress with it
+/// (it silently uses 9). A server configured by default never agrees to 8
+/// ([`DeflateConfig::dangerous_allow_8_bit_window`]); a client still accepts a
+/// peer's legal answer of 8. With such an answer, inflate with at least 9 bits
+/// (a larger inflate window is always safe), and if you must compress with 8 and
+/// your compressor cannot, send the messages uncompressed (RSV1 clear), which
+/// RFC 7692 §6 allows for any message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PerMessageDeflate {
     /// The server resets its compression context after each message.

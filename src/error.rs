@@ -272,9 +272,16 @@ pub enum BuildError {
     /// The header is written by the handshake itself and cannot be supplied or overridden.
     #[error("header is managed by the handshake and cannot be set")]
     ReservedHeader,
-    /// The status code cannot be used for a rejection (only 300–599 can).
+    /// The status code cannot be used for a rejection (only 300–599 can): a refusal
+    /// must not look like an interim response (1xx, RFC 9110 §15.2) or a success (2xx).
     #[error("status code must be within 300..=599 for a rejection")]
     InvalidStatus,
+    /// The status cannot carry content, and a rejection always has its plain-text
+    /// reason: `304 Not Modified` ends with its header section, RFC 9110 §15.4.5 and
+    /// §6.4.1 (1xx and 204, the other statuses without content, are
+    /// [`InvalidStatus`](Self::InvalidStatus)).
+    #[error("status code cannot carry content (RFC 9110 §15.4.5), so it cannot be a rejection")]
+    StatusWithoutContent,
     /// A subprotocol name is not an RFC 7230 token (RFC 6455 §4.1 item 10).
     #[error("subprotocol name is not a valid token")]
     InvalidProtocol,

@@ -87,7 +87,7 @@ use crate::origin::split_host_port_bytes;
 use crate::response::{answer_methods, Answer};
 use crate::server::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::validate::{self, Lines, Negotiated, Summary};
-use crate::write::check_extra_headers;
+use crate::write::{check_extra_headers, check_rejection_status, has_field};
 
 /// The `:protocol` value that opens a WebSocket, RFC 8441 §5.
 pub const WEBSOCKET_PROTOCOL: &str = "websocket";
@@ -825,14 +825,15 @@ impl From<Error> for ConnectRejection<'static> {
 }
 
 impl<'a> ConnectRejection<'a> {
-    /// A refusal with `status` (300–599) and a plain-text `body`.
+    /// A refusal with `status` (300–599, except 304) and a plain-text `body`: the
+    /// same statuses as [`Rejection::new`](crate::Rejection::new).
     ///
     /// # Errors
-    /// [`BuildError::InvalidStatus`] for a status outside 300–599.
+    /// [`BuildError::InvalidStatus`] for a status outside 300–599;
+    /// [`BuildError::StatusWithoutContent`] for 304, which cannot carry the body
+    /// (RFC 9110 §15.4.5, §6.4.1).
     pub fn new(status: u16, body: &'a str) -> Result<Self, BuildError> {
-        if !(300..=599).contains(&status) {
-            return Err(BuildError::InvalidStatus);
-        }
+        check_rejection_status(status)?;
         Ok(Self {
             status,
             body: Body::Text(body),
@@ -841,6 +842,9 @@ impl<'a> ConnectRejection<'a> {
     }
 
     /// Adds headers (e.g. `www-authenticate`, `retry-after`); names are lowercased.
+    /// As for [`Rejection`](crate::Rejection#the-fields-the-crate-writes-and-yours),
+    /// an `allow` replaces the crate's `allow: CONNECT` on a 405, and every
+    /// `content-*` field is refused: the crate writes the body and describes it.
     ///
     /// # Errors
     /// As for [`ConnectAccept::headers`].
@@ -873,11 +877,12 @@ impl<'a> ConnectRejection<'a> {
     }
 
     /// The response head: `:status`, `sec-websocket-version: 13`, `allow: CONNECT`
-    /// on 405, `content-type` and `content-length` of the body, then extra headers.
+    /// on 405 (unless an extra header is an `allow`), `content-type` and
+    /// `content-length` of the body, then extra headers.
     pub fn head(&self) -> ResponseHead {
         let mut head = ResponseHead::new(self.status);
         head.push("sec-websocket-version", "13");
-        if self.status == 405 {
+        if self.status == 405 && !has_field(self.headers, "allow") {
             head.push("allow", "CONNECT");
         }
         head.push("content-type", "text/plain; charset=utf-8");

@@ -5,7 +5,9 @@ use crate::custom_extension::AcceptedExtension;
 use crate::deflate::PerMessageDeflate;
 use crate::error::{BuildError, Error};
 use crate::validate::Negotiated;
-use crate::write::{check_extra_headers, writer_methods, Emit, Sink};
+use crate::write::{
+    check_extra_headers, check_rejection_status, has_field, writer_methods, Emit, Sink,
+};
 
 /// The `101 Switching Protocols` response (RFC 6455 §4.2.2 item 5).
 ///
@@ -137,9 +139,12 @@ impl<'a> Accept<'a> {
     /// Adds headers to the response, written after the handshake's own.
     ///
     /// # Errors
-    /// A name that is not a token or that the handshake manages (`Connection`,
-    /// `Upgrade`, `Sec-WebSocket-*`, `Content-*`, `Transfer-Encoding`), or a value
-    /// with CR, LF, NUL or another control byte.
+    /// [`BuildError::InvalidHeaderName`] for a name that is not a token;
+    /// [`BuildError::ReservedHeader`] for a field the handshake writes itself
+    /// (`Connection`, `Upgrade`, `Sec-WebSocket-*`) or that describes content
+    /// (every `Content-*`, and `Transfer-Encoding`: a `101` has none, RFC 9110
+    /// §15.2); [`BuildError::InvalidHeaderValue`] for a value with CR, LF, NUL or
+    /// another control byte.
     pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
         check_extra_headers(headers)?;
         self.answer.headers = headers;
@@ -206,6 +211,21 @@ writer_methods!(Accept);
 /// Errors produce one with [`Error::rejection`]; a server that refuses a valid
 /// request for its own reasons builds one with [`Rejection::new`].
 ///
+/// # The fields the crate writes, and yours
+/// A refusal writes `Connection` (`close`, or `Upgrade, close` on 426), `Upgrade:
+/// websocket` on 426, `Allow: GET` on 405, `Sec-WebSocket-Version: 13`,
+/// `Content-Type` and `Content-Length`. Extra headers never add a second copy of any
+/// of them:
+/// - `Connection`, `Upgrade`, `Transfer-Encoding`, `Sec-WebSocket-*` and every
+///   `Content-*` field are refused ([`BuildError::ReservedHeader`]): the crate
+///   writes the body, so only it can describe it (RFC 9110 §8). The body's type is
+///   set with [`content_type`](Self::content_type).
+/// - `Allow` replaces the crate's own on a 405 (a caller's `Allow` is the method list
+///   it means, RFC 9110 §10.2.1); on other statuses it is just an extra field.
+///
+/// A refusal always has content, so it never uses a status that cannot carry any
+/// (RFC 9110 §6.4.1): see [`new`](Self::new).
+///
 /// ```
 /// use ws_handshake::Rejection;
 /// let extra = [("WWW-Authenticate", "Bearer")];
@@ -235,15 +255,25 @@ enum Body<'a> {
 const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
 
 impl<'a> Rejection<'a> {
-    /// A refusal with `status` (300–599) and a plain-text `body`.
+    /// A refusal with `status` (300–599, except 304) and a plain-text `body`.
+    ///
+    /// ```
+    /// use ws_handshake::{BuildError, Rejection};
+    /// assert!(Rejection::new(503, "busy").is_ok());
+    /// // Interim and success statuses (1xx, 204 included) are never a refusal,
+    /// assert_eq!(Rejection::new(101, "").unwrap_err(), BuildError::InvalidStatus);
+    /// assert_eq!(Rejection::new(204, "").unwrap_err(), BuildError::InvalidStatus);
+    /// // and 304 cannot carry the body (RFC 9110 §15.4.5).
+    /// assert_eq!(Rejection::new(304, "stale").unwrap_err(), BuildError::StatusWithoutContent);
+    /// ```
     ///
     /// # Errors
     /// [`BuildError::InvalidStatus`] for a status outside 300–599: a refusal must
-    /// never look like a success.
+    /// never look like an interim response or a success;
+    /// [`BuildError::StatusWithoutContent`] for 304, which cannot have content
+    /// (RFC 9110 §15.4.5, §6.4.1).
     pub fn new(status: u16, body: &'a str) -> Result<Self, BuildError> {
-        if !(300..=599).contains(&status) {
-            return Err(BuildError::InvalidStatus);
-        }
+        check_rejection_status(status)?;
         Ok(Self {
             status,
             body: Body::Text(body),
@@ -261,10 +291,28 @@ impl<'a> Rejection<'a> {
         }
     }
 
-    /// Adds headers (e.g. `WWW-Authenticate`, `Retry-After`, `Location`).
+    /// Adds headers (e.g. `WWW-Authenticate`, `Retry-After`, `Location`), written
+    /// after the crate's own; an `Allow` replaces the crate's `Allow: GET` on a 405.
+    ///
+    /// ```
+    /// use ws_handshake::{BuildError, Rejection};
+    /// let allow = [("Allow", "GET, HEAD")];
+    /// let reply = Rejection::new(405, "GET only")?.headers(&allow)?;
+    /// let mut out = Vec::new();
+    /// reply.write_to(&mut out);
+    /// let text = String::from_utf8(out).unwrap();
+    /// assert_eq!(text.matches("Allow:").count(), 1);
+    /// assert!(text.contains("\r\nAllow: GET, HEAD\r\n"));
+    /// // The body is plain text: it cannot be labelled otherwise.
+    /// let gzip = [("Content-Encoding", "gzip")];
+    /// assert_eq!(reply.headers(&gzip).unwrap_err(), BuildError::ReservedHeader);
+    /// # Ok::<(), BuildError>(())
+    /// ```
     ///
     /// # Errors
-    /// As for [`Accept::headers`].
+    /// As for [`Accept::headers`]: in particular every `Content-*` field is
+    /// [`BuildError::ReservedHeader`] (the body's type has its own setter,
+    /// [`content_type`](Self::content_type)).
     pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
         check_extra_headers(headers)?;
         self.headers = headers;
@@ -298,7 +346,9 @@ impl Rejection<'_> {
         } else {
             field("Connection", Value::Text(b"close"));
         }
-        if self.status == 405 {
+        // RFC 9110 §15.5.6: a 405 lists the allowed methods; a caller's `Allow`
+        // is that list (written with the extras), never a second copy.
+        if self.status == 405 && !has_field(self.headers, "Allow") {
             field("Allow", Value::Text(b"GET"));
         }
         field("Sec-WebSocket-Version", Value::Text(b"13"));

@@ -172,19 +172,21 @@ macro_rules! writer_methods {
 }
 pub(crate) use writer_methods;
 
-/// Header names that the handshake writes itself and callers may not set.
+/// Header names that the handshake writes itself and callers may not set: the
+/// fields of the upgrade (`Connection`, `Upgrade`, `Sec-WebSocket-*`), the framing
+/// (`Transfer-Encoding`) and every `Content-*` field. The content fields describe
+/// the body the crate writes (RFC 9110 §8), so a caller's `Content-Encoding: gzip`
+/// would mislabel a plain-text body and a caller's `Content-Length` would contradict
+/// the real one; a rejection's `Content-Type` has its own setter instead.
 fn is_reserved(name: &str) -> bool {
-    const RESERVED: [&str; 5] = [
-        "connection",
-        "upgrade",
-        "content-length",
-        "transfer-encoding",
-        "content-type",
-    ];
-    let lower_prefix = name
-        .get(..14)
-        .is_some_and(|p| p.eq_ignore_ascii_case("sec-websocket-"));
-    lower_prefix || RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name))
+    const RESERVED: [&str; 3] = ["connection", "upgrade", "transfer-encoding"];
+    let has_prefix = |prefix: &str| {
+        name.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    has_prefix("sec-websocket-")
+        || has_prefix("content-")
+        || RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name))
 }
 
 /// Checks caller-supplied extra headers: token names, no reserved names, no
@@ -202,6 +204,29 @@ pub(crate) fn check_extra_headers(headers: &[(&str, &str)]) -> Result<(), BuildE
         }
     }
     Ok(())
+}
+
+/// Whether the caller's extra headers hold a field named `name` (ASCII
+/// case-insensitive): such a field *replaces* the one a refusal would write itself
+/// (`Allow` on a 405), so the response never carries two copies of it.
+pub(crate) fn has_field(headers: &[(&str, &str)], name: &str) -> bool {
+    headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+}
+
+/// The statuses a refusal ([`Rejection`](crate::Rejection),
+/// [`ConnectRejection`](crate::ConnectRejection)) may carry, shared by both.
+///
+/// A refusal always has content (its plain-text reason), so it may not use a status
+/// that cannot have any: 1xx (RFC 9110 §15.2), 204 (§15.3.5) and 304 (§15.4.5;
+/// §6.4.1). 1xx and 2xx are refused as [`BuildError::InvalidStatus`] (a refusal must
+/// never look like an interim answer or a success), 304 as
+/// [`BuildError::StatusWithoutContent`].
+pub(crate) fn check_rejection_status(status: u16) -> Result<(), BuildError> {
+    match status {
+        304 => Err(BuildError::StatusWithoutContent),
+        300..=599 => Ok(()),
+        _ => Err(BuildError::InvalidStatus),
+    }
 }
 
 #[cfg(test)]
@@ -254,6 +279,38 @@ mod tests {
         assert_eq!(
             check_extra_headers(&[("Connection", "keep-alive")]),
             Err(BuildError::ReservedHeader)
+        );
+        for name in [
+            "Content-Encoding",
+            "content-language",
+            "CONTENT-RANGE",
+            "Content-",
+        ] {
+            assert_eq!(
+                check_extra_headers(&[(name, "x")]),
+                Err(BuildError::ReservedHeader),
+                "{name}"
+            );
+        }
+        // A name that merely starts like a reserved one is not reserved.
+        assert_eq!(check_extra_headers(&[("Contents", "x")]), Ok(()));
+        assert_eq!(check_extra_headers(&[("Allow", "GET")]), Ok(()));
+    }
+
+    #[test]
+    fn rejection_statuses() {
+        for ok in [300, 301, 400, 405, 426, 599] {
+            assert_eq!(check_rejection_status(ok), Ok(()), "{ok}");
+        }
+        for interim_or_success in [0, 100, 101, 103, 199, 200, 204, 299, 600, 999] {
+            assert_eq!(
+                check_rejection_status(interim_or_success),
+                Err(BuildError::InvalidStatus)
+            );
+        }
+        assert_eq!(
+            check_rejection_status(304),
+            Err(BuildError::StatusWithoutContent)
         );
     }
 }

@@ -269,6 +269,11 @@ proptest! {
             let answered: Vec<_> = parse(e.as_bytes()).map(|x| x.unwrap()).collect();
             prop_assert_eq!(answered.len(), 1);
             let d = ws_handshake::deflate::DeflateOffer::from_extension(&answered[0]).unwrap();
+            // No 8-bit window by default (zlib cannot compress with one): a configured
+            // 8 counts as 9 (issue 14 point 12).
+            let server_bits = server_bits.max(9);
+            prop_assert!(d.server_max_window_bits.is_none_or(|b| b >= 9));
+            prop_assert!(d.client_max_window_bits.flatten().is_none_or(|b| b >= 9));
             // The answer must be a response to some valid offer.
             let offered = offers.iter().filter_map(|o| {
                 let x = parse(o.as_bytes()).next()?.ok()?;

@@ -2,7 +2,8 @@
 //! negotiation (RFC 7692 §7), checked against a plain reference reading.
 //!
 //! Input layout: `[flags] [bits] header-value...`
-//! - `flags` bit 0: `server_no_context_takeover`, bit 1: `client_no_context_takeover`;
+//! - `flags` bit 0: `server_no_context_takeover`, bit 1: `client_no_context_takeover`,
+//!   bit 2: `dangerous_allow_8_bit_window` (without it, no window of 8 is agreed);
 //! - `bits`: low nibble + 8 = `server_max_window_bits`, high nibble + 8 =
 //!   `client_max_window_bits` (values above 15 exercise the clamp).
 //!
@@ -24,17 +25,22 @@ fuzz_target!(|data: &[u8]| {
     let [flags, bits, value @ ..] = data else {
         return;
     };
+    let allow_8_bit_window = flags & 4 != 0;
+    // zlib cannot compress with an 8-bit window: by default 8 counts as 9.
+    let floor = if allow_8_bit_window { 8 } else { 9 };
     let settings = Settings {
         server_no_context_takeover: flags & 1 != 0,
         client_no_context_takeover: flags & 2 != 0,
-        server_max_window_bits: (8 + (bits & 0xF)).min(15),
-        client_max_window_bits: (8 + (bits >> 4)).min(15),
+        server_max_window_bits: (8 + (bits & 0xF)).clamp(floor, 15),
+        client_max_window_bits: (8 + (bits >> 4)).clamp(floor, 15),
+        floor,
     };
     let config = DeflateConfig::new()
         .server_no_context_takeover(settings.server_no_context_takeover)
         .client_no_context_takeover(settings.client_no_context_takeover)
         .server_max_window_bits(8 + (bits & 0xF))
-        .client_max_window_bits(8 + (bits >> 4));
+        .client_max_window_bits(8 + (bits >> 4))
+        .dangerous_allow_8_bit_window(allow_8_bit_window);
 
     // Invariant 1.
     let parsed = parse(value);
@@ -71,6 +77,13 @@ fuzz_target!(|data: &[u8]| {
         if settings.client_max_window_bits < 15 && offer.client_max_window_bits.is_none() {
             continue; // declined: we may not ask for a smaller client window
         }
+        if offer.server_max_window_bits.is_some_and(|n| n < floor) {
+            continue; // declined: an answer must be <= 8, which zlib cannot compress with
+        }
+        let client_promise = offer.client_max_window_bits.flatten();
+        if settings.client_max_window_bits < 15 && client_promise.is_some_and(|n| n < floor) {
+            continue; // declined: the only answer keeping the limit would be 8
+        }
         expected = Some(offer);
         break;
     }
@@ -97,11 +110,14 @@ struct Settings {
     client_no_context_takeover: bool,
     server_max_window_bits: u8,
     client_max_window_bits: u8,
+    /// The smallest window agreed to: 9, or 8 with `dangerous_allow_8_bit_window`.
+    floor: u8,
 }
 
 /// Invariant 3: RFC 7692 §7.1 against the accepted offer and the configuration.
 fn respects(offer: &DeflateOffer, settings: &Settings, d: &PerMessageDeflate) {
-    let in_range = |b: Option<u8>| b.is_none_or(|b| (8..=15).contains(&b));
+    // No window below the floor in either direction (8 only when allowed).
+    let in_range = |b: Option<u8>| b.is_none_or(|b| (settings.floor..=15).contains(&b));
     assert!(in_range(d.server_max_window_bits) && in_range(d.client_max_window_bits));
     // §7.1.1.1: a requested server_no_context_takeover must be answered.
     if offer.server_no_context_takeover || settings.server_no_context_takeover {

@@ -85,6 +85,15 @@ feed("deflate-offers", req(GOOD + [
     b"Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=\"10\"; client_max_window_bits; client_no_context_takeover"]), 2)
 
 
+# Issue 14 point 12: server_max_window_bits=8 is declined and the next offer taken;
+# with the client window limited (config 2), a client's promise of 8 is declined.
+feed("deflate-window-8-server", req(GOOD + [
+    b"Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=8, permessage-deflate; server_max_window_bits=9"]), DEFLATE)
+feed("deflate-window-8-client", req(GOOD + [
+    b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=8",
+    b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=9"]), 2)
+
+
 feed("custom-extension", req(GOOD + [
     b"Sec-WebSocket-Extensions: x-echo; decline, permessage-deflate; client_max_window_bits",
     b"Sec-WebSocket-Extensions: X-Echo; a=\"b\"; c, x-echo; z"]), 3, (30, 30))
@@ -150,6 +159,17 @@ ext = [
 ]
 for i, (flags, bits, value) in enumerate(ext):
     write("extension_header", "seed-%02d" % i, bytes([flags, bits]) + value)
+# Issue 14 point 12: zlib cannot compress with an 8-bit window. By default an offer
+# of server_max_window_bits=8 is declined (the next one is tried) and a client's
+# promise of 8 is not repeated; flags bit 2 allows 8 explicitly.
+write("extension_header", "window-8-server-next-offer",
+      bytes([0, 0x77]) + b"permessage-deflate; server_max_window_bits=8, permessage-deflate; server_max_window_bits=9")
+write("extension_header", "window-8-client-promise",
+      bytes([0, 0xF7]) + b"permessage-deflate; client_max_window_bits=8, permessage-deflate; client_max_window_bits")
+write("extension_header", "window-8-config",
+      bytes([0, 0x00]) + b"permessage-deflate; client_max_window_bits; server_max_window_bits=8, permessage-deflate; client_max_window_bits")
+write("extension_header", "window-8-allowed",
+      bytes([4, 0x00]) + b"permessage-deflate; server_max_window_bits=8; client_max_window_bits=8")
 
 # client_response: [config] [n] [sizes] response. The fixed request uses the key of
 # the RFC example, like the rawclient captures, so their 101s carry the right accept.
