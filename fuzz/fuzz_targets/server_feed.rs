@@ -228,7 +228,10 @@ fn run(config: &ServerConfig, chunks: &[&[u8]], limit: usize) -> Outcome {
             Outcome::Upgrade { .. } => {
                 // Invariant 7: an upgraded handshake is finished, whatever follows.
                 assert_eq!(hs.feed(&later).err(), Some(Error::Finished));
-                assert_eq!(hs.feed(b"GET / HTTP/1.1\r\n\r\n").err(), Some(Error::Finished));
+                assert_eq!(
+                    hs.feed(b"GET / HTTP/1.1\r\n\r\n").err(),
+                    Some(Error::Finished)
+                );
                 return outcome;
             }
             _ => return outcome,
