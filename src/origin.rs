@@ -4,7 +4,8 @@
 //! Browsers send `Origin` with every WebSocket handshake, and cookies with it. A server
 //! that accepts any origin lets every web page the user visits open an authenticated
 //! socket in the user's name. So the default policy, [`OriginPolicy::SameOrigin`],
-//! only accepts an `Origin` whose host and port equal the request's `Host`.
+//! only accepts an `Origin` whose host and port equal the request's `Host` (or the
+//! absolute-form target's authority), and its scheme too when the transport is known.
 //! Requests without `Origin` come from non-browser clients and are allowed unless
 //! [`ServerConfig::require_origin`](crate::ServerConfig::require_origin) is set.
 

@@ -118,12 +118,14 @@ impl<'c> ServerHandshake<'c> {
     ///      Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
     /// );
     /// // A wss:// server: a page served over plain http is another origin.
+    /// let plain_page = request("http://example.com");
     /// let mut handshake = ServerHandshake::new(&config).tls(true);
-    /// let refused = handshake.feed(request("http://example.com").as_bytes());
+    /// let refused = handshake.feed(plain_page.as_bytes());
     /// assert_eq!(refused.unwrap_err(), Error::OriginRejected);
     ///
+    /// let tls_page = request("https://example.com");
     /// let mut handshake = ServerHandshake::new(&config).tls(true);
-    /// let accepted = handshake.feed(request("https://example.com").as_bytes());
+    /// let accepted = handshake.feed(tls_page.as_bytes());
     /// assert!(matches!(accepted, Ok(Feed::Upgrade(_))));
     /// ```
     #[must_use]
