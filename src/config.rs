@@ -126,6 +126,13 @@ impl ServerConfig {
     /// Only serve these hosts (`example.com`, or `example.com:8080` to pin the port);
     /// any other `Host` is refused with 421. This defeats DNS rebinding. Empty: any host.
     ///
+    /// What is compared is the effective authority (RFC 9112 §3.2.2): the
+    /// request-target's authority when the target is in absolute-form, else `Host`.
+    /// On the HTTP/1.1 path, when the scheme is known (from
+    /// [`ServerHandshake::tls`](crate::ServerHandshake::tls) or an absolute-form
+    /// target's scheme), a missing port means 443 or 80 for a pinned entry; otherwise
+    /// a pinned entry matches only a port written out.
+    ///
     /// # Errors
     /// [`BuildError::InvalidOrigin`] if an entry is not a valid `host[:port]`.
     pub fn allowed_hosts<I, S>(mut self, hosts: I) -> Result<Self, BuildError>

@@ -35,6 +35,18 @@ pub enum Error {
     /// The request-target is neither origin-form nor absolute-form, RFC 6455 §4.1 item 3 (400).
     #[error("request-target must be an absolute path or an absolute URI")]
     RequestTargetInvalid,
+    /// The absolute-form request-target's scheme is not `ws`, `wss`, `http` or `https`
+    /// (RFC 9112 §3.2.2, RFC 6455 §3), or, when the caller named the transport
+    /// ([`ServerHandshake::tls`](crate::ServerHandshake::tls)), names the other one:
+    /// `ws`/`http` over TLS, `wss`/`https` without (400).
+    #[error("request-target scheme must be ws, wss, http or https, matching the transport")]
+    RequestTargetScheme,
+    /// The absolute-form request-target names another authority than `Host`. The
+    /// target's authority is the one that counts (RFC 9112 §3.2.2); a `Host` that
+    /// disagrees with it is refused rather than ignored, so that no cache, proxy or
+    /// application code reading `Host` can be steered to another host (400).
+    #[error("Host differs from the request-target's authority")]
+    HostNotTargetAuthority,
     /// The request has no `Host` header field, RFC 6455 §4.1 item 4 (400).
     #[error("Host header is missing")]
     HostMissing,
@@ -137,6 +149,12 @@ pub enum Error {
     /// RFC 9220 §3 answers an unsupported `:protocol` (501).
     #[error("CONNECT without :protocol (a tunnel) is not supported; use :protocol websocket")]
     ConnectWithoutProtocol,
+    /// Not the peer's fault: the caller fed a [`ServerHandshake`](crate::ServerHandshake)
+    /// that already returned [`Feed::Upgrade`](crate::Feed::Upgrade). The handshake is
+    /// over and the bytes that follow are WebSocket frames: hand them to the framing
+    /// layer, and do not write this error's rejection on the upgraded connection (500).
+    #[error("the handshake is finished: the connection was upgraded")]
+    Finished,
 }
 
 /// What exactly was malformed in the HTTP message, RFC 7230 §3.
@@ -215,9 +233,12 @@ impl Error {
             | Self::VersionUnsupported => 426,
             Self::OriginRejected | Self::OriginMissing => 403,
             Self::HostNotAllowed => 421,
+            Self::Finished => 500,
             Self::Malformed(_)
             | Self::HttpVersionTooOld
             | Self::RequestTargetInvalid
+            | Self::RequestTargetScheme
+            | Self::HostNotTargetAuthority
             | Self::HostMissing
             | Self::HostRepeated
             | Self::HostInvalid

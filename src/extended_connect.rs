@@ -349,7 +349,8 @@ impl<'a> ConnectRequest<'a> {
             Error::HostInvalid => Error::PseudoHeaderInvalid(PseudoHeader::Authority),
             other => other,
         })?;
-        let negotiated = validate::negotiate(&summary, authority, config)?;
+        let secure = crate::origin::scheme_security(scheme);
+        let negotiated = validate::negotiate(&summary, authority, secure, config)?;
         // A checked host is ASCII.
         let authority = core::str::from_utf8(authority).unwrap_or_default();
         Ok(Self {

@@ -168,7 +168,9 @@ fn inspect_head<'a>(
         _ => return Err(Error::Malformed(Malformed::Version)),
     };
     validate::check_request_line(method.as_str(), minor_version, target(uri))?;
-    let checked = validate::check_h1(&summary, config)?;
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    let addressed = validate::addressed(uri.scheme_str().map(|s| (s, authority)), None)?;
+    let checked = validate::check_h1(&summary, addressed, config)?;
     Ok(Inspect::Upgrade(Upgrade {
         checked,
         protocols: summary.protocols,

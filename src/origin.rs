@@ -4,7 +4,8 @@
 //! Browsers send `Origin` with every WebSocket handshake, and cookies with it. A server
 //! that accepts any origin lets every web page the user visits open an authenticated
 //! socket in the user's name. So the default policy, [`OriginPolicy::SameOrigin`],
-//! only accepts an `Origin` whose host and port equal the request's `Host`.
+//! only accepts an `Origin` whose host and port equal the request's `Host` (or the
+//! absolute-form target's authority), and its scheme too when the transport is known.
 //! Requests without `Origin` come from non-browser clients and are allowed unless
 //! [`ServerConfig::require_origin`](crate::ServerConfig::require_origin) is set.
 
@@ -26,12 +27,25 @@ pub enum OriginPolicy {
     /// Any origin. **Dangerous** for servers that rely on cookies or other ambient
     /// credentials: any web page can then connect in the user's name.
     Any,
-    /// The origin's host and port must equal the request's `Host` (the default).
+    /// The origin's host and port must equal the request's effective authority (the
+    /// default): `Host`, or the request-target's authority when the target is in
+    /// absolute-form (RFC 9112 §3.2.2). A missing port is the scheme's default.
+    ///
+    /// When the scheme the server is reached with is known, the origin's scheme must
+    /// match it too: `https`/`wss` for a server reached over TLS, `http`/`ws`
+    /// otherwise, and a missing port means 443 or 80 accordingly. The scheme is known
+    /// when the caller names the transport
+    /// ([`ServerHandshake::tls`](crate::ServerHandshake::tls)), from an absolute-form
+    /// target's scheme, and from an extended CONNECT's `:scheme`. When it is not
+    /// known, the scheme is not compared and a missing `Host` port means the
+    /// origin scheme's default port, so `http://example.com` and
+    /// `https://example.com` both pass for `Host: example.com`.
     #[default]
     SameOrigin,
     /// The origin must match one of these (scheme, host and port compared).
     AllowList(Vec<AllowedOrigin>),
-    /// A caller predicate, given the `Origin` value and the `Host` value.
+    /// A caller predicate, given the `Origin` value and the effective authority: the
+    /// `Host` value, or the request-target's authority for an absolute-form target.
     Custom(OriginPredicate),
 }
 
@@ -74,11 +88,18 @@ impl OriginPolicy {
     }
 
     /// Whether `origin` (an `Origin` header value) is allowed for a request to `host`
-    /// (its `Host` header value).
+    /// (its `Host` header value), the transport not being known: see
+    /// [`SameOrigin`](Self::SameOrigin).
     pub fn allows(&self, origin: &str, host: &str) -> bool {
+        self.allows_for(origin, host, None)
+    }
+
+    /// [`allows`](Self::allows) with the server's scheme, if known: `Some(true)` for
+    /// `https`/`wss` (TLS), `Some(false)` for `http`/`ws`.
+    pub(crate) fn allows_for(&self, origin: &str, host: &str, secure: Option<bool>) -> bool {
         match self {
             Self::Any => true,
-            Self::SameOrigin => same_origin(origin, host),
+            Self::SameOrigin => same_origin(origin, host, secure),
             Self::AllowList(list) => {
                 list.iter().any(|a| a.is_exactly(origin.as_bytes()))
                     || Origin::parse(origin).is_some_and(|o| list.iter().any(|a| a.matches(&o)))
@@ -218,17 +239,31 @@ pub(crate) fn parse_port(digits: &[u8]) -> Option<u16> {
     u16::try_from(n).ok()
 }
 
-/// Same-origin check: the `Origin`'s host equals `Host`'s host (case-insensitively), and
-/// the ports are equal, a missing `Host` port meaning the origin scheme's default.
-fn same_origin(origin: &str, host: &str) -> bool {
+/// Whether a scheme is the secure (TLS) one: `https`/`wss` yes, `http`/`ws` no,
+/// any other `None`.
+pub(crate) fn scheme_security(scheme: &str) -> Option<bool> {
+    default_port(scheme).map(|port| port == 443)
+}
+
+/// Same-origin check: the `Origin`'s host equals `host`'s (case-insensitively) and
+/// the ports are equal. With the server's scheme known (`secure`), the origin's scheme
+/// must be of the same security and a missing `host` port is that scheme's default;
+/// without, a missing `host` port means the origin scheme's default.
+fn same_origin(origin: &str, host: &str, secure: Option<bool>) -> bool {
     let Some(o) = Origin::parse(origin) else {
         return false;
     };
     let Some((h, port)) = split_host_port(host) else {
         return false;
     };
-    let port = port.or_else(|| default_port(o.scheme));
-    o.host.eq_ignore_ascii_case(h) && port == Some(o.port)
+    let default = match secure {
+        None => default_port(o.scheme),
+        Some(secure) if scheme_security(o.scheme) == Some(secure) => {
+            Some(if secure { 443 } else { 80 })
+        }
+        Some(_) => return false,
+    };
+    o.host.eq_ignore_ascii_case(h) && port.or(default) == Some(o.port)
 }
 
 /// One allow-list entry: a scheme, a host or `*.suffix` pattern, and a port.
@@ -306,6 +341,7 @@ mod tests {
 
     #[test]
     fn same_origin_normalises_ports_and_case() {
+        let same_origin = |origin, host| same_origin(origin, host, None);
         assert!(same_origin("http://127.0.0.1:9001", "127.0.0.1:9001"));
         assert!(same_origin("https://Example.com", "example.com"));
         assert!(same_origin("https://example.com", "example.com:443"));
@@ -315,6 +351,34 @@ mod tests {
         assert!(!same_origin("http://example.com.evil.com", "example.com"));
         assert!(!same_origin("null", "example.com"));
         assert!(!same_origin("http://example.com/", "example.com"));
+    }
+
+    #[test]
+    fn same_origin_compares_the_scheme_when_known() {
+        let check = |origin, host, secure| same_origin(origin, host, secure);
+        assert!(check("https://example.com", "example.com", Some(true)));
+        assert!(check("wss://example.com:443", "example.com", Some(true)));
+        assert!(check(
+            "https://example.com:8443",
+            "example.com:8443",
+            Some(true)
+        ));
+        assert!(!check("http://example.com", "example.com", Some(true)));
+        assert!(!check("http://example.com:443", "example.com", Some(true)));
+        assert!(!check(
+            "http://example.com:8443",
+            "example.com:8443",
+            Some(true)
+        ));
+        assert!(check("http://example.com", "example.com", Some(false)));
+        assert!(!check("https://example.com", "example.com", Some(false)));
+        assert!(!check("https://example.com:80", "example.com", Some(false)));
+        // Unknown: today's rule, the Host port defaults to the origin scheme's.
+        assert!(check("http://example.com", "example.com", None));
+        assert!(check("https://example.com", "example.com", None));
+        assert_eq!(scheme_security("WSS"), Some(true));
+        assert_eq!(scheme_security("http"), Some(false));
+        assert_eq!(scheme_security("ftp"), None);
     }
 
     #[test]

@@ -54,7 +54,10 @@ use crate::validate::{self, Checked, Summary};
 pub struct ServerHandshake<'c> {
     config: &'c ServerConfig,
     reader: HeadReader,
+    /// What every later feed returns: the error, or [`Error::Finished`] after an upgrade.
     failed: Option<Error>,
+    /// Whether the connection uses TLS, if the caller said.
+    tls: Option<bool>,
 }
 
 /// What a fed chunk produced.
@@ -66,6 +69,7 @@ pub enum Feed<'a> {
     /// The head is incomplete: read more bytes and feed them.
     NeedMore,
     /// A WebSocket upgrade that passed every rule: accept it (or refuse it yourself).
+    /// The handshake is then finished: feeding it again returns [`Error::Finished`].
     Upgrade(UpgradeRequest<'a>),
     /// A well-formed HTTP request that is not a WebSocket upgrade at all (no
     /// `Upgrade: websocket`, no `Sec-WebSocket-*`). Serve it yourself, e.g. with an
@@ -87,7 +91,47 @@ impl<'c> ServerHandshake<'c> {
             config,
             reader: HeadReader::with_buffer(buffer),
             failed: None,
+            tls: None,
         }
+    }
+
+    /// Says whether this connection uses TLS (`wss`/`https`) or not (`ws`/`http`): the
+    /// transport the client reached the server with, so `true` behind a proxy that
+    /// terminates TLS. It is a setting per connection, not per [`ServerConfig`],
+    /// because one server may listen with and without TLS.
+    ///
+    /// Once known, the scheme counts: [`OriginPolicy::SameOrigin`](crate::OriginPolicy::SameOrigin)
+    /// wants an `https` (or `wss`) origin over TLS and an `http` (or `ws`) one
+    /// otherwise, a `Host` without a port means port 443 or 80 for it and for
+    /// [`ServerConfig::allowed_hosts`], and an absolute-form request-target must name
+    /// the matching scheme ([`Error::RequestTargetScheme`]). Not called: the
+    /// transport is unknown and the scheme is not compared (a missing `Host` port then
+    /// means the origin scheme's default), as before this setting existed.
+    ///
+    /// ```
+    /// use ws_handshake::{Error, Feed, ServerConfig, ServerHandshake};
+    ///
+    /// let config = ServerConfig::new();
+    /// let request = |origin: &str| format!(
+    ///     "GET /chat HTTP/1.1\r\nHost: example.com\r\nOrigin: {origin}\r\n\
+    ///      Upgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///      Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    /// );
+    /// // A wss:// server: a page served over plain http is another origin.
+    /// let plain_page = request("http://example.com");
+    /// let mut handshake = ServerHandshake::new(&config).tls(true);
+    /// let refused = handshake.feed(plain_page.as_bytes());
+    /// assert_eq!(refused.unwrap_err(), Error::OriginRejected);
+    ///
+    /// let tls_page = request("https://example.com");
+    /// let mut handshake = ServerHandshake::new(&config).tls(true);
+    /// let accepted = handshake.feed(tls_page.as_bytes());
+    /// assert!(matches!(accepted, Ok(Feed::Upgrade(_))));
+    /// ```
+    #[must_use]
+    pub fn tls(mut self, tls: bool) -> Self {
+        self.tls = Some(tls);
+        self
     }
 
     /// Gives back the buffer for the next connection.
@@ -110,6 +154,25 @@ impl<'c> ServerHandshake<'c> {
     /// # Errors
     /// The rule the request broke; answer it with [`Error::rejection`] and close the
     /// connection. Feeding after an error returns the same error.
+    ///
+    /// Feeding after [`Feed::Upgrade`] returns [`Error::Finished`]: the bytes that
+    /// follow are WebSocket frames, never a new request. (While the
+    /// [`UpgradeRequest`] lives, which borrows the handshake, feeding does not even
+    /// compile.) After [`Feed::Plain`], the handshake reads the next request on the
+    /// same connection.
+    ///
+    /// ```
+    /// use ws_handshake::{Error, Feed, ServerConfig, ServerHandshake};
+    ///
+    /// let config = ServerConfig::new();
+    /// let mut handshake = ServerHandshake::new(&config);
+    /// let request = b"GET / HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n\
+    ///     Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+    ///     Sec-WebSocket-Version: 13\r\n\r\n";
+    /// assert!(matches!(handshake.feed(request), Ok(Feed::Upgrade(_))));
+    /// // A WebSocket frame is not a request head.
+    /// assert_eq!(handshake.feed(b"\x81\x80abcd").unwrap_err(), Error::Finished);
+    /// ```
     #[inline]
     pub fn feed<'a>(&'a mut self, chunk: &'a [u8]) -> Result<Feed<'a>, Error> {
         // Small reads inside a head (down to a byte at a time) only append:
@@ -130,6 +193,7 @@ impl<'c> ServerHandshake<'c> {
         let config = self.config;
         // One header array for both ways a head is parsed (whole, or after the scan).
         let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
+        let tls = self.tls;
         let whole = match self.reader.is_idle() {
             true => whole_head(chunk, config, &mut storage),
             false => None,
@@ -138,7 +202,7 @@ impl<'c> ServerHandshake<'c> {
         let result = match whole {
             Some((head, leftover, req)) => {
                 self.reader.took_whole_head();
-                finish(head, leftover, &req, config)
+                finish(head, leftover, &req, config, tls)
             }
             None => match self
                 .reader
@@ -146,13 +210,15 @@ impl<'c> ServerHandshake<'c> {
             {
                 Ok(Read::Partial) => Ok(Feed::NeedMore),
                 Ok(Read::Complete { head, leftover }) => {
-                    parse(head, leftover, config, &mut storage)
+                    parse(head, leftover, config, tls, &mut storage)
                 }
                 Err(e) => Err(e),
             },
         };
-        if let Err(e) = result {
-            self.failed = Some(e);
+        match &result {
+            Err(e) => self.failed = Some(*e),
+            Ok(Feed::Upgrade(_)) => self.failed = Some(Error::Finished),
+            Ok(Feed::NeedMore | Feed::Plain(_)) => {}
         }
         result
     }
@@ -165,6 +231,7 @@ fn parse<'a>(
     head: &'a [u8],
     leftover: &'a [u8],
     config: &ServerConfig,
+    tls: Option<bool>,
     storage: &mut [MaybeUninit<httparse::Header<'a>>; MAX_HEADERS_CAP],
 ) -> Result<Feed<'a>, Error> {
     let limit = config.limit_settings().headers();
@@ -176,7 +243,7 @@ fn parse<'a>(
         Err(httparse::Error::TooManyHeaders) => return Err(Error::TooManyHeaders { limit }),
         Err(e) => return Err(Error::Malformed(Malformed::from_httparse(e))),
     }
-    finish(head, leftover, &req, config)
+    finish(head, leftover, &req, config, tls)
 }
 
 /// The common case, a whole head in a chunk that starts a head: httparse finds the
@@ -205,12 +272,13 @@ fn whole_head<'a, 's>(
     Some((head, leftover, req))
 }
 
-/// Applies the rules to a parsed head.
+/// Applies the rules to a parsed head; `tls` is the transport, if the caller said.
 fn finish<'a>(
     head: &'a [u8],
     leftover: &'a [u8],
     req: &httparse::Request<'_, 'a>,
     config: &ServerConfig,
+    tls: Option<bool>,
 ) -> Result<Feed<'a>, Error> {
     let (Some(method), Some(target), Some(minor_version)) = (req.method, req.path, req.version)
     else {
@@ -231,7 +299,8 @@ fn finish<'a>(
         return Ok(Feed::Plain(request));
     }
     validate::check_request_line(method, minor_version, target)?;
-    let checked = validate::check_h1(&summary, config)?;
+    let addressed = validate::addressed(validate::absolute_form(target), tls)?;
+    let checked = validate::check_h1(&summary, addressed, config)?;
     Ok(Feed::Upgrade(UpgradeRequest { request, checked }))
 }
 
@@ -274,10 +343,38 @@ macro_rules! upgrade_accessors {
             core::str::from_utf8(self.checked.key).unwrap_or("")
         }
 
-        /// The `Host` value (validated, present exactly once).
+        /// The `Host` value (validated, present exactly once). With an absolute-form
+        /// request-target, [`authority`](Self::authority) is the one that counts;
+        /// `Host` then names the same host and port (else the request was refused).
         pub fn host(&self) -> &'a str {
             // Validated ASCII, converted only when asked for.
             core::str::from_utf8(self.checked.host).unwrap_or("")
+        }
+
+        /// The effective authority, `host[:port]` (RFC 9112 §3.2.2): the
+        /// request-target's authority when the target is in absolute-form
+        /// (`GET wss://example.com/chat HTTP/1.1`), else the `Host` value. This is what
+        /// [`ServerConfig::allowed_hosts`](crate::ServerConfig::allowed_hosts) and
+        /// [`OriginPolicy::SameOrigin`](crate::OriginPolicy::SameOrigin) compare. A
+        /// `Host` naming another authority than the target is refused
+        /// ([`Error::HostNotTargetAuthority`](crate::Error::HostNotTargetAuthority)).
+        ///
+        /// ```
+        /// use ws_handshake::{Feed, ServerConfig, ServerHandshake};
+        ///
+        /// let config = ServerConfig::new();
+        /// let mut handshake = ServerHandshake::new(&config);
+        /// let request = b"GET wss://Example.com:443/chat HTTP/1.1\r\nHost: example.com\r\n\
+        ///     Upgrade: websocket\r\nConnection: Upgrade\r\n\
+        ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        /// let Ok(Feed::Upgrade(upgrade)) = handshake.feed(request) else { panic!() };
+        /// assert_eq!(upgrade.authority(), "Example.com:443");
+        /// assert_eq!(upgrade.host(), "example.com");
+        /// assert_eq!(upgrade.path(), "/chat");
+        /// ```
+        pub fn authority(&self) -> &'a str {
+            // Validated ASCII, converted only when asked for.
+            core::str::from_utf8(self.checked.authority).unwrap_or("")
         }
 
         /// The `Origin` value, already checked against the origin policy.

@@ -595,7 +595,8 @@ proptest! {
         }
         let h2 = validate(&fields, config);
         let bytes = as_http1(&fields);
-        let mut handshake = ServerHandshake::new(config);
+        // The same transport as `:scheme https`: TLS.
+        let mut handshake = ServerHandshake::new(config).tls(true);
         let h1 = handshake.feed(&bytes);
         match (h2, h1) {
             (Ok(h2), Ok(Feed::Upgrade(h1))) => {

@@ -128,7 +128,7 @@ fn a_scheme_separator_inside_an_origin_form_path_stays_in_the_path() {
         ("ws://host", "/", None),
     ] {
         let request = format!(
-            "GET {target} HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+            "GET {target} HTTP/1.1\r\nHost: host\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
              Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         );
         let mut hs = ServerHandshake::new(&config);

@@ -16,7 +16,8 @@
 //!    an extension is answered only if configured and offered;
 //! 5. `Sec-WebSocket-Accept` = base64(sha1(key ++ GUID)), computed here;
 //! 6. `buffered()` ≤ head limit, `heap_bytes()` ≤ head limit + the chunk just fed;
-//! 7. `encoded_len`/`encode` agree with `write_to`; feeding after an error repeats it.
+//! 7. `encoded_len`/`encode` agree with `write_to`; feeding after an error repeats it;
+//!    feeding after an upgrade is `Error::Finished` (the bytes after it are frames).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -141,6 +142,7 @@ enum Outcome {
         leftover: Vec<u8>,
         key: String,
         host: String,
+        authority: String,
         protocol: Option<String>,
         deflate: Option<PerMessageDeflate>,
     },
@@ -175,6 +177,7 @@ fn run(config: &ServerConfig, chunks: &[&[u8]], limit: usize) -> Outcome {
                     leftover: [upgrade.leftover(), &later].concat(),
                     key: upgrade.key().to_owned(),
                     host: upgrade.host().to_owned(),
+                    authority: upgrade.authority().to_owned(),
                     protocol: upgrade.protocol().map(str::to_owned),
                     deflate: upgrade.deflate(),
                 }
@@ -220,6 +223,15 @@ fn run(config: &ServerConfig, chunks: &[&[u8]], limit: usize) -> Outcome {
             Outcome::Rejected { error, .. } => {
                 // Invariant 7: a failed handshake stays failed.
                 assert_eq!(hs.feed(b"GET / HTTP/1.1\r\n\r\n").err(), Some(error));
+                return outcome;
+            }
+            Outcome::Upgrade { .. } => {
+                // Invariant 7: an upgraded handshake is finished, whatever follows.
+                assert_eq!(hs.feed(&later).err(), Some(Error::Finished));
+                assert_eq!(
+                    hs.feed(b"GET / HTTP/1.1\r\n\r\n").err(),
+                    Some(Error::Finished)
+                );
                 return outcome;
             }
             _ => return outcome,
@@ -293,6 +305,7 @@ fn check(setup: &Setup, request: &[u8], outcome: &Outcome) {
             leftover,
             key,
             host,
+            authority,
             protocol,
             deflate,
         } => {
@@ -305,6 +318,9 @@ fn check(setup: &Setup, request: &[u8], outcome: &Outcome) {
             }
             assert_eq!(reference.single("sec-websocket-key"), Some(key.as_bytes()));
             assert_eq!(reference.single("host"), Some(host.as_bytes()));
+            // RFC 9112 §3.2.2: the target's authority, when absolute-form, else Host.
+            let effective = reference.target_authority().unwrap_or(host.as_bytes());
+            assert_eq!(authority.as_bytes(), effective, "effective authority");
             check_upgrade(
                 setup,
                 &reference,
@@ -579,6 +595,7 @@ impl Reference {
         if self.count("host") != 1 {
             return Err("Host exactly once");
         }
+        self.rfc9112_3_2_2()?;
         if !self.all("upgrade").any(|v| list_has(v, "websocket")) {
             return Err("Upgrade: websocket");
         }
@@ -599,6 +616,52 @@ impl Reference {
             return Err("no body");
         }
         Ok(())
+    }
+
+    /// The authority of an absolute-form target (`scheme://authority[/path][?query]`).
+    fn target_authority(&self) -> Option<&[u8]> {
+        if self.target.starts_with('/') {
+            return None;
+        }
+        let (_, rest) = self.target.split_once("://")?;
+        rest.split(['/', '?']).next().map(str::as_bytes)
+    }
+
+    /// RFC 9112 §3.2.2 as the crate applies it: an absolute-form target is a `ws`,
+    /// `wss`, `http` or `https` URI whose authority (no userinfo) names the host and
+    /// port `Host` names, a missing (or empty) port being the scheme's default.
+    fn rfc9112_3_2_2(&self) -> Result<(), &'static str> {
+        if self.target.starts_with('/') {
+            return Ok(());
+        }
+        let scheme = self.target.split_once("://").ok_or("target form")?.0;
+        let default = match scheme.to_ascii_lowercase().as_str() {
+            "ws" | "http" => 80,
+            "wss" | "https" => 443,
+            _ => return Err("absolute-form scheme ws, wss, http or https"),
+        };
+        // host, port (default filled in); the port is what follows the last `:`
+        // unless the authority ends in an IPv6 literal's `]`.
+        let split = |a: &[u8]| -> Option<(Vec<u8>, u32)> {
+            let (host, port) = match a.iter().rposition(|&b| b == b':') {
+                Some(i) if !a.ends_with(b"]") => (&a[..i], &a[i + 1..]),
+                _ => (a, &b""[..]),
+            };
+            let port = match port {
+                [] => default,
+                digits if digits.iter().all(u8::is_ascii_digit) && digits.len() <= 5 => {
+                    std::str::from_utf8(digits).ok()?.parse().ok()?
+                }
+                _ => return None,
+            };
+            (!host.is_empty() && !host.contains(&b'@')).then(|| (host.to_ascii_lowercase(), port))
+        };
+        let target = self.target_authority().and_then(split);
+        let host = self.single("host").and_then(split);
+        match (target, host) {
+            (Some(t), Some(h)) if t == h => Ok(()),
+            _ => Err("absolute-form authority = Host"),
+        }
     }
 
     /// A request so plainly valid that any refusal is a bug: every rule holds, every

@@ -98,6 +98,21 @@ feed("custom-extension", req(GOOD + [
     b"Sec-WebSocket-Extensions: x-echo; decline, permessage-deflate; client_max_window_bits",
     b"Sec-WebSocket-Extensions: X-Echo; a=\"b\"; c, x-echo; z"]), 3, (30, 30))
 
+# RFC 9112 §3.2.2: an absolute-form target's authority is the effective one (issue 14, point 5).
+WS = GOOD[1:]
+feed("absolute-authority-allowed", req([b"Host: example.com"] + WS, b"GET wss://example.com:443/chat HTTP/1.1"), HOSTS)
+feed("absolute-default-port", req([b"Host: example.com"] + WS, b"GET ws://Example.COM:80/chat?x HTTP/1.1"), 0, (9, 30))
+feed("absolute-scheme-case", req([b"Host: example.com:8443"] + WS, b"GET HTTPS://example.com:8443 HTTP/1.1"), ANY_ORIGIN)
+feed("absolute-origin-https", req([b"Host: example.com", b"Origin: https://example.com"] + WS, b"GET wss://example.com/chat HTTP/1.1"))
+feed("reject-absolute-authority-not-host", req([b"Host: example.com"] + WS, b"GET ws://evil.example/chat HTTP/1.1"), HOSTS)
+feed("reject-absolute-authority-not-allowed", req([b"Host: evil.example"] + WS, b"GET ws://evil.example/chat HTTP/1.1"), HOSTS)
+feed("reject-absolute-port-differs", req([b"Host: example.com:8080"] + WS, b"GET ws://example.com/chat HTTP/1.1"))
+feed("reject-absolute-scheme", req([b"Host: example.com"] + WS, b"GET ftp://example.com/chat HTTP/1.1"))
+feed("reject-absolute-userinfo", req([b"Host: example.com"] + WS, b"GET ws://user@example.com/chat HTTP/1.1"))
+feed("reject-absolute-empty-authority", req([b"Host: example.com"] + WS, b"GET ws:///chat HTTP/1.1"))
+feed("reject-absolute-no-host", req(WS, b"GET ws://example.com/chat HTTP/1.1"))
+feed("reject-absolute-origin-scheme", req([b"Host: example.com", b"Origin: http://example.com"] + WS, b"GET wss://example.com/chat HTTP/1.1"))
+
 
 def broken(name, lines, start=b"GET /chat HTTP/1.1", config=0, tail=b""):
     feed("reject-" + name, req(lines, start, tail), config)
