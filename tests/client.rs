@@ -835,7 +835,7 @@ fn extension_rules() {
             ClientError::DeflateRepeated,
         ),
         ("permessage-deflate;", ClientError::ExtensionListMalformed),
-        ("permessage-deflate,", ClientError::ExtensionListMalformed),
+        (", ,", ClientError::ExtensionListMalformed),
         ("", ClientError::ExtensionListMalformed),
         (
             "permessage-deflate; a=\"x y\"",
