@@ -267,3 +267,164 @@ fn p04_extended_connect_ignores_empty_list_elements() {
         Err(Error::ExtensionListMalformed)
     );
 }
+
+/// RFC 3986 §3.2.3: `port = *DIGIT`, and an empty port means the scheme's default;
+/// RFC 9110 §7.2 takes `Host` as `uri-host [ ":" port ]`. So `Host: example.com:` is
+/// valid, and names the same host as `example.com` for the allow-list and same-origin.
+#[test]
+fn p06_host_with_an_empty_port_is_the_default_port() {
+    let open = ServerConfig::new().origin_policy(OriginPolicy::Any);
+    for host in ["example.com:", "[::1]:", "127.0.0.1:"] {
+        assert_eq!(
+            serve(&open, &request(host, &[])),
+            Ok((None, None)),
+            "{host}"
+        );
+    }
+    // The allow-list and the same-origin policy read it as the host without a port.
+    let listed = ServerConfig::new().allowed_hosts(["example.com"]).unwrap();
+    assert!(serve(
+        &listed,
+        &request("example.com:", &["Origin: http://example.com"])
+    )
+    .is_ok());
+    assert!(serve(
+        &listed,
+        &request("example.com:", &["Origin: https://example.com"])
+    )
+    .is_ok());
+    assert_eq!(
+        serve(&listed, &request("other.example:", &[])),
+        Err(Error::HostNotAllowed)
+    );
+    assert_eq!(
+        serve(
+            &ServerConfig::new(),
+            &request("example.com:", &["Origin: http://example.com:8080"])
+        ),
+        Err(Error::OriginRejected)
+    );
+    // The same grammar builds the allow-list; a doubled colon is still no port.
+    assert!(ServerConfig::new().allowed_hosts(["example.com:"]).is_ok());
+    for host in ["example.com::", ":", "example.com:x"] {
+        assert_eq!(
+            serve(&open, &request(host, &[])),
+            Err(Error::HostInvalid),
+            "{host}"
+        );
+    }
+}
+
+/// RFC 6455 §3: the resource name is the path, then "?" and the query only "if the
+/// query component is non-empty".
+#[test]
+fn p11_empty_query_gives_no_question_mark() {
+    for (url, resource) in [
+        ("ws://h/?", "/"),
+        ("ws://h?", "/"),
+        ("wss://h/x?", "/x"),
+        ("ws://h/x??", "/x??"),
+        ("ws://h/x?a", "/x?a"),
+    ] {
+        let u = WsUrl::parse(url).unwrap();
+        assert_eq!(u.resource().to_string(), resource, "{url}");
+        let config = ClientConfig::new();
+        let hs = ClientHandshake::new(&config, u, ClientKey::from_nonce([7; 16]));
+        let mut bytes = Vec::new();
+        hs.request().write_to(&mut bytes);
+        let start = format!("GET {resource} HTTP/1.1\r\n");
+        assert!(bytes.starts_with(start.as_bytes()), "{url}");
+    }
+}
+
+/// RFC 3986 §3.2.3 (`port = *DIGIT`, empty: the scheme's default) and RFC 6455 §3
+/// (default ports 80 and 443, left out of `Host`).
+#[test]
+fn p11_empty_port_is_the_default_port() {
+    for (url, port, host_header) in [
+        ("ws://h:/x", 80, "h"),
+        ("wss://h:/x", 443, "h"),
+        ("ws://h:", 80, "h"),
+        ("wss://[::1]:?a", 443, "[::1]"),
+    ] {
+        let u = WsUrl::parse(url).unwrap();
+        assert_eq!(u.port(), port, "{url}");
+        assert_eq!(u.host_header().to_string(), host_header, "{url}");
+    }
+    assert_eq!(
+        WsUrl::parse("ws://h::/"),
+        Err(BuildError::InvalidUrl(UrlError::InvalidPort))
+    );
+}
+
+/// RFC 3986 §3.2.2: `IP-literal = "[" ( IPv6address / IPvFuture ) "]"`. An IPv4
+/// address or a run of colons in brackets is neither; the server's `Host` uses the
+/// same check.
+#[test]
+fn p11_ip_literals_are_ipv6_or_ipvfuture() {
+    for host in [
+        "[1.2.3.4]",
+        "[:::::]",
+        "[:::]",
+        "[1:2:3:4:5:6:7]",
+        "[1:2:3:4:5:6:7:8:9]",
+        "[1::2::3]",
+        "[12345::]",
+        "[::1.2.3.256]",
+        "[v1]",
+        "[v.x]",
+        "[vz.x]",
+    ] {
+        let url = format!("ws://{host}/");
+        assert_eq!(
+            WsUrl::parse(&url),
+            Err(BuildError::InvalidUrl(UrlError::InvalidHost)),
+            "{url}"
+        );
+        let open = ServerConfig::new().origin_policy(OriginPolicy::Any);
+        assert_eq!(
+            serve(&open, &request(host, &[])),
+            Err(Error::HostInvalid),
+            "{host}"
+        );
+    }
+    for (host, dial) in [
+        ("[::1]", "::1"),
+        ("[::]", "::"),
+        ("[::ffff:1.2.3.4]", "::ffff:1.2.3.4"),
+        ("[1:2:3:4:5:6:7:8]", "1:2:3:4:5:6:7:8"),
+        ("[fe80::1:2]", "fe80::1:2"),
+        ("[v1.fe80::a+en1]", "v1.fe80::a+en1"),
+    ] {
+        let url = format!("wss://{host}:8443/");
+        let u = WsUrl::parse(&url).unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!((u.host(), u.port()), (dial, 8443));
+        let open = ServerConfig::new().origin_policy(OriginPolicy::Any);
+        assert!(serve(&open, &request(host, &[])).is_ok(), "{host}");
+    }
+}
+
+/// RFC 3986 §3.3–3.4: a path or query holds `pchar`, `/` and `?` only; everything
+/// else must be percent-encoded, and `%` starts a `pct-encoded` triplet.
+#[test]
+fn p11_characters_that_must_be_encoded_are_refused() {
+    for c in [
+        "{", "}", "\"", "|", "^", "\\", "`", "<", ">", " ", "[", "]", "\u{7f}", "\u{1}", "\u{e9}",
+        "%", "%2", "%zz", "%%41",
+    ] {
+        for url in [format!("ws://h/a{c}x"), format!("ws://h/?q={c}")] {
+            assert_eq!(
+                WsUrl::parse(&url),
+                Err(BuildError::InvalidUrl(UrlError::InvalidCharacter)),
+                "{url:?}"
+            );
+        }
+    }
+    // Every other printable byte may stand as it is.
+    let allowed = "ws://h/azAZ09-._~!$&'()*+,;=:@/%2f%C3%A9?q=/?:@!$&'()*+,;=-._~%20";
+    let u = WsUrl::parse(allowed).unwrap();
+    assert_eq!(
+        u.resource().to_string(),
+        "/azAZ09-._~!$&'()*+,;=:@/%2f%C3%A9?q=/?:@!$&'()*+,;=-._~%20"
+    );
+}
