@@ -470,7 +470,7 @@ const RULES: &[(&str, u16, Breaker)] = &[
     ("Host well-formed", 400, |r, i| {
         r.remove("host");
         r.remove("origin");
-        r.push("Host", ["a b", "a:", "[zz]", "a:99999"][i.index(4)]);
+        r.push("Host", ["a b", "[1.2.3.4]", "[zz]", "a:99999"][i.index(4)]);
         ServerConfig::new()
     }),
     ("Upgrade contains websocket", 426, |r, i| {
