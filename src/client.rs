@@ -12,7 +12,7 @@ use crate::deflate::{
 use crate::error::{BuildError, Error, Malformed};
 use crate::extension;
 use crate::head::{is_whole_head, HeadReader, Read};
-use crate::headers::{is_field_value, is_token, Headers};
+use crate::headers::{for_each_token, is_field_value, Headers};
 use crate::limits::{Limits, MAX_HEADERS_CAP};
 use crate::server::header_block;
 use crate::url::WsUrl;
@@ -87,7 +87,8 @@ pub enum ClientError {
     /// The response's `client_max_window_bits` is larger than the window the client announced, RFC 7692 §7.1.2.2.
     #[error("client_max_window_bits in the response is larger than offered")]
     DeflateClientWindowTooLarge,
-    /// `Sec-WebSocket-Protocol` in the response is not exactly one token, RFC 6455 §4.2.2 item 5.
+    /// `Sec-WebSocket-Protocol` in the response is not exactly one token, RFC 6455 §4.2.2 item 5
+    /// (empty list elements around it are ignored, RFC 9110 §5.6.1.2).
     #[error("Sec-WebSocket-Protocol in the response must be a single token")]
     ProtocolMalformed,
     /// The response names a subprotocol the client did not offer, RFC 6455 §4.1 (response check 6).
@@ -514,12 +515,19 @@ pub(crate) fn check_protocol<'a>(
     summary: &Summary<'a>,
     config: &ClientConfig,
 ) -> Result<Option<&'a str>, ClientError> {
-    let mut lines = summary.protocols.iter();
-    let chosen = match (lines.next(), lines.next()) {
-        (None, _) => None,
-        (Some(p), None) if is_token(p) => Some(p),
-        (Some(_), _) => return Err(ClientError::ProtocolMalformed),
-    };
+    // One token, read as every list field is (RFC 9110 §5.6.1.2): empty elements
+    // around it are ignored, and more than one element in all lines is malformed.
+    let mut chosen = None;
+    let mut elements = 0usize;
+    for line in summary.protocols.iter() {
+        let well_formed = for_each_token(line, |p| {
+            chosen = Some(p);
+            elements = elements.saturating_add(1);
+        });
+        if !well_formed || elements > 1 {
+            return Err(ClientError::ProtocolMalformed);
+        }
+    }
     match chosen {
         None if config.protocols.is_empty() => Ok(None),
         None => match config.missing_protocol {

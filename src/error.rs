@@ -91,9 +91,13 @@ pub enum Error {
     #[error("a WebSocket upgrade request must not have a body")]
     BodyNotAllowed,
     /// `Sec-WebSocket-Protocol` is not a comma-separated list of tokens, RFC 6455 §4.1 item 10 (400).
+    /// Empty elements are ignored (RFC 9110 §5.6.1.2), up to 16 in one field line; more,
+    /// or a line without any token, is this error.
     #[error("Sec-WebSocket-Protocol must be a list of tokens")]
     ProtocolListMalformed,
     /// `Sec-WebSocket-Extensions` does not follow the grammar of RFC 6455 §9.1 (400).
+    /// Empty elements are ignored (RFC 9110 §5.6.1.2), up to 16 in one field line; more,
+    /// or a line without any extension, is this error.
     #[error("Sec-WebSocket-Extensions is malformed")]
     ExtensionListMalformed,
     /// The configuration requires a subprotocol and the client offered none we support (400).

@@ -6,11 +6,14 @@
 //! extension-param = token [ "=" ( token / quoted-string ) ]
 //! ```
 //! A quoted-string value must unescape to a token. Optional whitespace is allowed
-//! around `,`, `;` and `=`. Empty list elements are refused.
+//! around `,`, `;` and `=`. The list is read as every `#rule` list of the crate
+//! (RFC 9110 §5.6.1.2): empty elements (`a,,b`, `, a`, `a,`) are ignored, up to 16 in
+//! one header value (more make the value malformed), and a value must hold at least
+//! one extension (`""` and `","` are malformed).
 
 use core::fmt;
 
-use crate::headers::is_tchar;
+use crate::headers::{is_tchar, ListReader};
 
 /// One extension of a `Sec-WebSocket-Extensions` list: a name and its parameters.
 ///
@@ -180,10 +183,20 @@ pub struct ExtensionSyntaxError;
 /// Parses one `Sec-WebSocket-Extensions` header value into its extensions, in order.
 ///
 /// After the first error the iterator ends.
+///
+/// Empty list elements are skipped (RFC 9110 §5.6.1.2), up to 16 of them:
+///
+/// ```
+/// use ws_handshake::extension::parse;
+/// let names: Vec<_> = parse(b", a,, b ,").map(|e| e.map(|e| e.name())).collect();
+/// assert_eq!(names, [Ok("a"), Ok("b")]);
+/// assert!(parse(b",").next().unwrap().is_err()); // no extension at all
+/// ```
 pub fn parse(value: &[u8]) -> Extensions<'_> {
     Extensions {
         cur: Cursor::new(value),
-        state: ListState::Start,
+        list: ListReader::default(),
+        done: false,
     }
 }
 
@@ -194,18 +207,14 @@ pub(crate) fn is_valid(value: &[u8]) -> bool {
     parse(value).all(|e| e.is_ok())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ListState {
-    Start,
-    AfterComma,
-    Done,
-}
-
 /// Iterator over the extensions of one header value; see [`parse`].
 #[derive(Debug, Clone)]
 pub struct Extensions<'a> {
+    /// Where the next element may begin.
     cur: Cursor<'a>,
-    state: ListState,
+    /// The list structure: empty elements skipped and counted.
+    list: ListReader,
+    done: bool,
 }
 
 impl<'a> Iterator for Extensions<'a> {
@@ -226,19 +235,25 @@ impl<'a> Extensions<'a> {
         wanted: impl FnOnce(&[u8]) -> bool,
         visit: impl FnMut(&Param<'a>),
     ) -> Option<Result<Extension<'a>, ExtensionSyntaxError>> {
-        if self.state == ListState::Done {
+        if self.done {
             return None;
         }
-        self.cur.skip_ows();
-        if self.cur.at_end() && self.state == ListState::Start {
-            self.state = ListState::Done;
-            return Some(Err(ExtensionSyntaxError)); // 1#extension: at least one
+        match self.list.element_start(self.cur.rest()) {
+            Ok(Some(start)) => self.cur.move_to(start),
+            Ok(None) => {
+                self.done = true;
+                // 1#extension: at least one non-empty element.
+                return (self.list.elements() == 0).then_some(Err(ExtensionSyntaxError));
+            }
+            Err(_) => {
+                self.done = true; // too many empty elements
+                return Some(Err(ExtensionSyntaxError));
+            }
         }
         let result = self.extension(wanted, visit);
-        self.state = match result {
-            Ok(_) if !self.cur.at_end() => ListState::AfterComma,
-            _ => ListState::Done,
-        };
+        if result.is_err() {
+            self.done = true;
+        }
         Some(result)
     }
 
@@ -259,16 +274,10 @@ impl<'a> Extensions<'a> {
         }
         self.cur = params.cur;
         let raw = self.cur.s.get(start..self.cur.pos).unwrap_or_default();
-        match self.cur.peek() {
-            None => {}
-            Some(b',') => {
-                self.cur.bump();
-                self.cur.skip_ows();
-                if self.cur.at_end() {
-                    return Err(ExtensionSyntaxError); // trailing comma: an empty element
-                }
-            }
-            Some(_) => return Err(ExtensionSyntaxError),
+        match ListReader::after_element(self.cur.rest()) {
+            Ok(Some(next)) => self.cur.move_to(next),
+            Ok(None) => self.done = true,
+            Err(_) => return Err(ExtensionSyntaxError),
         }
         Ok(Extension { name, params: raw })
     }
@@ -338,8 +347,14 @@ impl<'a> Cursor<'a> {
         self.pos = self.pos.saturating_add(1);
     }
 
-    fn at_end(&self) -> bool {
-        self.pos >= self.s.len()
+    /// What is left from the cursor on.
+    fn rest(&self) -> &'a [u8] {
+        self.s.get(self.pos..).unwrap_or_default()
+    }
+
+    /// Moves the cursor to `rest`, a suffix of the text.
+    fn move_to(&mut self, rest: &'a [u8]) {
+        self.pos = self.s.len().saturating_sub(rest.len());
     }
 
     fn skip_ows(&mut self) {
@@ -436,8 +451,7 @@ mod tests {
             &b""[..],
             b" ",
             b",",
-            b"a,",
-            b"a,,b",
+            b" , ,\t",
             b"a;",
             b"a;=1",
             b"a;b=",
@@ -458,9 +472,25 @@ mod tests {
             b"a ; b = 1",
             b"a;b=\"1\"",
             b"a, b;c=\"\\d\"",
+            // RFC 9110 §5.6.1.2: empty elements are ignored.
+            b"a,",
+            b"a,,b",
+            b" , a ,\t, ",
         ] {
             assert!(is_valid(good), "{:?}", String::from_utf8_lossy(good));
         }
+    }
+
+    #[test]
+    fn empty_elements_are_bounded() {
+        let commas = |n: usize| ",".repeat(n);
+        // Sixteen empty pieces: fifteen commas before `a` and one after it.
+        assert!(is_valid(format!("{}a,", commas(15)).as_bytes()));
+        assert!(!is_valid(format!("{}a,", commas(16)).as_bytes()));
+        assert!(is_valid(format!("a{}b", commas(17)).as_bytes()));
+        assert!(!is_valid(format!("a{}b", commas(18)).as_bytes()));
+        let names: Vec<_> = parse(b",a;x=1,,b,").map(|e| e.map(|e| e.name())).collect();
+        assert_eq!(names, [Ok("a"), Ok("b")]);
     }
 
     #[test]

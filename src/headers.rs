@@ -232,43 +232,153 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
 }
 
 /// Splits an RFC 7230 §7 list on commas, trimming each element (empty ones included).
+///
+/// A plain view for lines already validated by [`walk_list`] (and for the reference
+/// check in the tests); it does not validate anything itself.
 pub(crate) fn split_list(value: &[u8]) -> impl Iterator<Item = &[u8]> {
     value.split(|&b| b == b',').map(trim_ows)
 }
 
-/// Walks a comma-separated list of tokens (`OWS token OWS`, separated by commas) in
-/// one scan, giving each token to `f`; false at the first element that is not a
-/// token (empty elements included), as `split_list` plus `is_token` would say.
-pub(crate) fn for_each_token<'a>(value: &'a [u8], mut f: impl FnMut(&'a [u8])) -> bool {
-    // Trimming both ends where only the start matters is harmless: after the last
-    // token only OWS may follow.
-    let mut rest = trim_ows(value);
-    loop {
-        let len = rest
-            .iter()
-            .position(|&b| !is_tchar(b))
-            .unwrap_or(rest.len());
-        let Some((token, after)) = rest.split_at_checked(len) else {
-            return false;
-        };
-        if token.is_empty() {
-            return false;
+/// How many empty elements one field line of a list may hold before it is malformed.
+///
+/// RFC 9110 §5.6.1.2: a recipient MUST accept empty list elements and ignore "a
+/// reasonable number" of them. Sixteen covers every merging mistake seen in practice
+/// (`a,,b`, `, a`, `a,`) while a line of hundreds of commas is refused. An empty element
+/// is a piece that splitting the line at its commas leaves empty: `a,` holds one, `,`
+/// two, `a, ,b` one.
+pub(crate) const MAX_EMPTY_LIST_ELEMENTS: u8 = 16;
+
+/// A list field line that breaks the `#rule` of RFC 9110 §5.6.1 (or its element grammar).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ListMalformed;
+
+/// The list structure of one field line, `[ element ] *( OWS "," OWS [ element ] )`
+/// (RFC 9110 §5.6.1.2), shared by every list reader of the crate: the token lists
+/// ([`walk_list`]: `Sec-WebSocket-Protocol`, `Upgrade`, `Connection`) and the
+/// `Sec-WebSocket-Extensions` parser. It skips empty elements, counting them against
+/// [`MAX_EMPTY_LIST_ELEMENTS`], and counts the non-empty ones; the element grammar is
+/// the caller's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ListReader {
+    empties: u8,
+    elements: usize,
+}
+
+impl ListReader {
+    /// `rest` is where an element may begin (the line's start, or just after a
+    /// separating comma). Skips OWS and empty elements: `Some` at the start of the
+    /// next non-empty element, `None` at the end of the line.
+    pub(crate) fn element_start<'a>(
+        &mut self,
+        mut rest: &'a [u8],
+    ) -> Result<Option<&'a [u8]>, ListMalformed> {
+        loop {
+            rest = trim_start_ows(rest);
+            match rest {
+                [] => {
+                    self.empty()?; // the line, or its part after a comma, is empty
+                    return Ok(None);
+                }
+                [b',', tail @ ..] => {
+                    self.empty()?;
+                    rest = tail;
+                }
+                _ => {
+                    self.elements = self.elements.saturating_add(1);
+                    return Ok(Some(rest));
+                }
+            }
         }
-        f(token);
-        match trim_ows(after) {
-            [] => return true,
-            [b',', tail @ ..] => rest = trim_ows(tail),
-            _ => return false,
+    }
+
+    /// `rest` follows an element: OWS, then the end of the line (`None`) or a comma
+    /// (`Some`: what follows it, where the next element may begin).
+    pub(crate) fn after_element(rest: &[u8]) -> Result<Option<&[u8]>, ListMalformed> {
+        match trim_start_ows(rest) {
+            [] => Ok(None),
+            [b',', tail @ ..] => Ok(Some(tail)),
+            _ => Err(ListMalformed),
         }
+    }
+
+    /// How many non-empty elements were found so far.
+    pub(crate) fn elements(&self) -> usize {
+        self.elements
+    }
+
+    fn empty(&mut self) -> Result<(), ListMalformed> {
+        self.empties = self.empties.saturating_add(1);
+        if self.empties > MAX_EMPTY_LIST_ELEMENTS {
+            return Err(ListMalformed);
+        }
+        Ok(())
     }
 }
 
+/// Walks one list field line with [`ListReader`]: `element` is given the line from the
+/// start of each non-empty element, parses the element there and returns what follows
+/// it (`None`: not a valid element). The number of non-empty elements, or an error.
+pub(crate) fn walk_list<'a>(
+    value: &'a [u8],
+    mut element: impl FnMut(&'a [u8]) -> Option<&'a [u8]>,
+) -> Result<usize, ListMalformed> {
+    let mut reader = ListReader::default();
+    let mut rest = value;
+    while let Some(start) = reader.element_start(rest)? {
+        let after = element(start).ok_or(ListMalformed)?;
+        match ListReader::after_element(after)? {
+            Some(tail) => rest = tail,
+            None => break,
+        }
+    }
+    Ok(reader.elements())
+}
+
+/// Walks a `1#token` list field line in one scan, giving each token to `f`; false
+/// unless the line holds at least one token and every non-empty element is a token.
+/// Empty elements are ignored, up to [`MAX_EMPTY_LIST_ELEMENTS`] (RFC 9110 §5.6.1.2).
+pub(crate) fn for_each_token<'a>(value: &'a [u8], mut f: impl FnMut(&'a [u8])) -> bool {
+    let elements = walk_list(value, |start| {
+        let len = start
+            .iter()
+            .position(|&b| !is_tchar(b))
+            .unwrap_or(start.len());
+        let (token, after) = start.split_at_checked(len)?;
+        if token.is_empty() {
+            return None;
+        }
+        f(token);
+        Some(after)
+    });
+    elements.is_ok_and(|n| n > 0)
+}
+
 /// Whether the list contains `token`, compared case-insensitively (never by substring).
-/// `token` is ASCII-lowercase.
+/// `token` is ASCII-lowercase. The list is read by [`walk_list`] (empty elements
+/// ignored, up to [`MAX_EMPTY_LIST_ELEMENTS`]; a line with more contains nothing);
+/// other elements are compared as they stand, not validated.
 #[inline(always)]
 pub(crate) fn list_contains<const N: usize>(value: &[u8], token: &[u8; N]) -> bool {
-    // Most values are the token alone: one compare, no split.
-    eq_lowercase(value, token) || split_list(value).any(|e| eq_lowercase(e, token))
+    // Most values are the token alone: one compare, no walk.
+    if eq_lowercase(value, token) {
+        return true;
+    }
+    let mut found = false;
+    let walked = walk_list(value, |start| {
+        let len = start.iter().position(|&b| b == b',').unwrap_or(start.len());
+        let (element, after) = start.split_at_checked(len)?;
+        found |= eq_lowercase(trim_ows(element), token);
+        Some(after)
+    });
+    walked.is_ok() && found
+}
+
+/// Removes optional whitespace (SP / HTAB) from the start.
+fn trim_start_ows(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    s
 }
 
 #[cfg(test)]
@@ -326,9 +436,16 @@ mod tests {
 
     #[test]
     fn token_lists_agree_with_split_and_check() {
+        // RFC 9110 §5.6.1.2 plainly: split at the commas; the empty pieces are ignored
+        // (a bounded number of them), every other piece is a token, at least one is.
         fn by_split(v: &[u8]) -> Option<Vec<&[u8]>> {
-            let elements: Vec<&[u8]> = split_list(v).collect();
-            elements.iter().all(|e| is_token(e)).then_some(elements)
+            let pieces: Vec<&[u8]> = split_list(v).collect();
+            let empties = pieces.iter().filter(|e| e.is_empty()).count();
+            let elements: Vec<&[u8]> = pieces.into_iter().filter(|e| !e.is_empty()).collect();
+            (empties <= usize::from(MAX_EMPTY_LIST_ELEMENTS)
+                && !elements.is_empty()
+                && elements.iter().all(|e| is_token(e)))
+            .then_some(elements)
         }
         fn by_scan(v: &[u8]) -> Option<Vec<&[u8]>> {
             let mut seen = Vec::new();
@@ -346,6 +463,19 @@ mod tests {
                 .collect();
             lists.extend(longer);
         }
+        // And lists around the bound on empty elements.
+        for n in 0..=20 {
+            let commas = ",".repeat(n);
+            for list in [
+                format!("{commas}a"),
+                format!("a{commas}"),
+                format!("a{commas}b"),
+                format!(" , a ,{commas} "),
+                commas.clone(),
+            ] {
+                lists.push(list.into_bytes());
+            }
+        }
         for list in &lists {
             assert_eq!(
                 by_scan(list),
@@ -353,6 +483,35 @@ mod tests {
                 "{:?}",
                 String::from_utf8_lossy(list)
             );
+        }
+    }
+
+    #[test]
+    fn list_contains_agrees_with_split_and_compare() {
+        // The same list reading as for tokens, elements compared as they stand.
+        fn by_split(v: &[u8]) -> bool {
+            let pieces: Vec<&[u8]> = split_list(v).collect();
+            let empties = pieces.iter().filter(|e| e.is_empty()).count();
+            v.eq_ignore_ascii_case(b"upgrade")
+                || (empties <= usize::from(MAX_EMPTY_LIST_ELEMENTS)
+                    && pieces.iter().any(|e| e.eq_ignore_ascii_case(b"upgrade")))
+        }
+        let pieces: [&[u8]; 6] = [b"Upgrade", b"x", b",", b" ", b"\"", b"\xff"];
+        let mut lists = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<u8>> = lists
+                .iter()
+                .flat_map(|l: &Vec<u8>| pieces.iter().map(move |p| [&l[..], p].concat()))
+                .collect();
+            lists.extend(longer);
+        }
+        for n in 0..=20 {
+            lists.push(format!("{},upgrade", ",".repeat(n)).into_bytes());
+            lists.push(format!("upgrade,{}", ",".repeat(n)).into_bytes());
+        }
+        for list in &lists {
+            let shown = String::from_utf8_lossy(list);
+            assert_eq!(list_contains(list, b"upgrade"), by_split(list), "{shown:?}");
         }
     }
 

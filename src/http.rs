@@ -522,7 +522,7 @@ mod tests {
             (&default, get(&[], &["Content-Length: 5"]), "body"),
             (&default, get(&[], &["Transfer-Encoding: chunked"]), "chunked"),
             (&default, get(&[], &["Content-Length: 0"]), "upgrade"),
-            (&default, get(&[], &["Sec-WebSocket-Protocol: chat,"]), "protocol list"),
+            (&default, get(&[], &["Sec-WebSocket-Protocol: ,"]), "protocol list"),
             (&default, get(&[], &["Sec-WebSocket-Protocol: a b"]), "protocol list"),
             (&default, get(&[], &["Sec-WebSocket-Extensions: permessage-deflate;"]), "extension list"),
             (&default, get(&[], &nine_protocol_lines), "431"),

@@ -444,6 +444,7 @@ pub(crate) fn offered_protocols<'a>(
 ) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
     lines
         .flat_map(split_list)
+        .filter(|p| !p.is_empty()) // empty list elements are ignored (RFC 9110 §5.6.1.2)
         .filter_map(|p| core::str::from_utf8(p).ok())
         .map(OfferedProtocol)
 }

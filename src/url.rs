@@ -3,7 +3,8 @@
 use core::fmt;
 
 use crate::error::BuildError;
-use crate::origin::split_host_port;
+use crate::headers::ascii_table;
+use crate::origin::{default_port_tls, split_authority_bytes};
 
 /// Why a string is not a WebSocket URL that a client can connect to (RFC 6455 §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -18,13 +19,17 @@ pub enum UrlError {
     /// The URL has userinfo (`user:pass@`); credentials belong in a header instead.
     #[error("a WebSocket URL must not carry userinfo")]
     Userinfo,
-    /// The host is empty or not a valid reg-name, IPv4 address or bracketed IPv6 literal.
+    /// The host is empty or not a valid reg-name, IPv4 address or IP-literal
+    /// (`[` IPv6address or IPvFuture `]`, RFC 3986 §3.2.2).
     #[error("the host is empty or invalid")]
     InvalidHost,
-    /// The port is empty, not decimal, zero or above 65535.
+    /// The port is not decimal, zero or above 65535 (an empty port is the scheme's
+    /// default, RFC 3986 §3.2.3).
     #[error("the port must be a number within 1..=65535")]
     InvalidPort,
-    /// The path or query holds a byte that must be percent-encoded (space, control, non-ASCII).
+    /// The path or query holds a byte that must be percent-encoded (RFC 3986 §3.3, §3.4):
+    /// anything but `pchar`, `/` and `?` (so space, controls, non-ASCII, `"`, `<`, `>`,
+    /// `\`, `^`, `` ` ``, `{`, `|`, `}`, `[`, `]`), or a `%` not followed by two hex digits.
     #[error("the path or query holds a character that must be percent-encoded")]
     InvalidCharacter,
 }
@@ -103,10 +108,11 @@ impl<'a> WsUrl<'a> {
         }
         let (host, port) = split_authority(authority)?;
         let port = match port {
-            None => default_port(tls),
+            // `port = *DIGIT`: empty means the scheme's default (RFC 3986 §3.2.3).
+            None | Some("") => default_port_tls(tls),
             Some(p) => parse_port(p)?,
         };
-        if !tail.bytes().all(|b| b.is_ascii_graphic()) {
+        if !is_path_and_query(tail.as_bytes()) {
             return Err(UrlError::InvalidCharacter);
         }
         let (path, query) = match split_at_byte(tail, b'?') {
@@ -149,16 +155,25 @@ impl<'a> WsUrl<'a> {
         }
     }
 
-    /// The query without its `?`, if there is one.
+    /// The query without its `?`, if there is one (`Some("")` for a bare `?`).
     pub fn query(&self) -> Option<&'a str> {
         self.query
     }
 
-    /// The resource name of the request line: path and query (RFC 6455 §3).
+    /// The resource name of the request line: path and query (RFC 6455 §3), the `?`
+    /// only before a non-empty query.
+    ///
+    /// ```
+    /// use ws_handshake::WsUrl;
+    /// assert_eq!(WsUrl::parse("ws://h/?")?.resource().to_string(), "/");
+    /// assert_eq!(WsUrl::parse("ws://h?a")?.resource().to_string(), "/?a");
+    /// # Ok::<(), ws_handshake::BuildError>(())
+    /// ```
     pub fn resource(&self) -> Resource<'a> {
         Resource {
             path: self.path(),
-            query: self.query,
+            // RFC 6455 §3: "If the query component is non-empty, a ? followed by it".
+            query: self.query.filter(|q| !q.is_empty()),
         }
     }
 
@@ -166,7 +181,7 @@ impl<'a> WsUrl<'a> {
     pub fn host_header(&self) -> HostHeader<'a> {
         HostHeader {
             host: self.host,
-            port: (self.port != default_port(self.tls)).then_some(self.port),
+            port: (self.port != default_port_tls(self.tls)).then_some(self.port),
         }
     }
 }
@@ -206,41 +221,48 @@ impl fmt::Display for Resource<'_> {
     }
 }
 
-const fn default_port(tls: bool) -> u16 {
-    if tls {
-        443
-    } else {
-        80
-    }
+/// Splits an authority into its host (validated) and the raw port text, if any: the
+/// grammar of `Host` on the server (RFC 3986 §3.2.2–3.2.3), one function for both.
+fn split_authority(authority: &str) -> Result<(&str, Option<&str>), UrlError> {
+    // The port text is not read here: a bad one is `InvalidPort`, not `InvalidHost`.
+    let (host, port) = split_authority_bytes(authority.as_bytes()).ok_or(UrlError::InvalidHost)?;
+    // Both parts end at ASCII bytes of `authority`, so these cuts are on boundaries.
+    let host = authority.get(..host.len()).ok_or(UrlError::InvalidHost)?;
+    let port = match port {
+        None => None,
+        Some(p) => Some(
+            authority
+                .get(authority.len().saturating_sub(p.len())..)
+                .ok_or(UrlError::InvalidHost)?,
+        ),
+    };
+    Ok((host, port))
 }
 
-/// Splits an authority into its host (validated) and the raw port text, if any.
-fn split_authority(authority: &str) -> Result<(&str, Option<&str>), UrlError> {
-    let (host, port) = if authority.starts_with('[') {
-        let close = authority
-            .bytes()
-            .position(|b| b == b']')
-            .ok_or(UrlError::InvalidHost)?;
-        let (host, rest) = authority
-            .split_at_checked(close.saturating_add(1))
-            .ok_or(UrlError::InvalidHost)?;
-        match rest {
-            "" => (host, None),
-            _ => (
-                host,
-                Some(rest.strip_prefix(':').ok_or(UrlError::InvalidHost)?),
-            ),
+/// Whether a path-and-query holds only what RFC 3986 §3.3–3.4 allows unencoded:
+/// `pchar` (unreserved / pct-encoded / sub-delims / `:` / `@`), `/` and `?`.
+fn is_path_and_query(s: &[u8]) -> bool {
+    let mut bytes = s.iter();
+    while let Some(&b) = bytes.next() {
+        if b == b'%' {
+            let hex = |d: Option<&u8>| d.is_some_and(u8::is_ascii_hexdigit);
+            if !(hex(bytes.next()) && hex(bytes.next())) {
+                return false;
+            }
+        } else if !PATH_QUERY.get(usize::from(b)).copied().unwrap_or(false) {
+            return false;
         }
-    } else {
-        match split_at_byte(authority, b':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
-    };
-    match split_host_port(host) {
-        Some((h, None)) if h == host => Ok((host, port)),
-        _ => Err(UrlError::InvalidHost),
     }
+    true
+}
+
+/// Entry `b` says whether byte `b` may stand unencoded in a path or query (`%` apart).
+static PATH_QUERY: [bool; 256] = ascii_table!(is_path_query_by_definition);
+
+const fn is_path_query_by_definition(b: u8) -> bool {
+    matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~'
+        | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+        | b':' | b'@' | b'/' | b'?')
 }
 
 /// `s` split around the first `byte` (ASCII), like `split_once` without a pattern

@@ -396,7 +396,8 @@ fn url_table() {
             "/a%20b/%E2%82%AC?q=%2F&x=y",
         ),
         ("ws://h?x=1", false, "h", 80, "h", "/?x=1"),
-        ("ws://h/?", false, "h", 80, "h", "/?"),
+        ("ws://h/?", false, "h", 80, "h", "/"),
+        ("ws://h:/", false, "h", 80, "h", "/"),
         ("ws://h/a/../b//c", false, "h", 80, "h", "/a/../b//c"),
         ("ws://h:65535/", false, "h", 65535, "h:65535", "/"),
     ];
@@ -436,7 +437,6 @@ fn url_table() {
         ("ws://[]/", UrlError::InvalidHost),
         ("ws://[::1]x/", UrlError::InvalidHost),
         ("ws://ex\u{e4}mple.com/", UrlError::InvalidHost),
-        ("ws://h:/", UrlError::InvalidPort),
         ("ws://h:0/", UrlError::InvalidPort),
         ("ws://h:65536/", UrlError::InvalidPort),
         ("ws://h:8o/", UrlError::InvalidPort),
@@ -835,7 +835,7 @@ fn extension_rules() {
             ClientError::DeflateRepeated,
         ),
         ("permessage-deflate;", ClientError::ExtensionListMalformed),
-        ("permessage-deflate,", ClientError::ExtensionListMalformed),
+        (", ,", ClientError::ExtensionListMalformed),
         ("", ClientError::ExtensionListMalformed),
         (
             "permessage-deflate; a=\"x y\"",

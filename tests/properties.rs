@@ -470,7 +470,7 @@ const RULES: &[(&str, u16, Breaker)] = &[
     ("Host well-formed", 400, |r, i| {
         r.remove("host");
         r.remove("origin");
-        r.push("Host", ["a b", "a:", "[zz]", "a:99999"][i.index(4)]);
+        r.push("Host", ["a b", "[1.2.3.4]", "[zz]", "a:99999"][i.index(4)]);
         ServerConfig::new()
     }),
     ("Upgrade contains websocket", 426, |r, i| {
@@ -563,14 +563,14 @@ const RULES: &[(&str, u16, Breaker)] = &[
     ("Sec-WebSocket-Protocol well-formed", 400, |r, i| {
         r.push(
             "Sec-WebSocket-Protocol",
-            ["chat superchat", "chat/1", "a,,b", "\"chat\""][i.index(4)],
+            ["chat superchat", "chat/1", ", ,", "\"chat\""][i.index(4)],
         );
         ServerConfig::new()
     }),
     ("Sec-WebSocket-Extensions well-formed", 400, |r, i| {
         r.push(
             "Sec-WebSocket-Extensions",
-            ["permessage-deflate;", "a,,b", ";x", "a; b=\"x y\""][i.index(4)],
+            ["permessage-deflate;", ", ,", ";x", "a; b=\"x y\""][i.index(4)],
         );
         ServerConfig::new()
     }),

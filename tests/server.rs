@@ -564,7 +564,7 @@ fn malformed_http_is_400() {
 fn list_headers_must_be_well_formed() {
     let c = any_origin().protocols(["chat"]).unwrap();
     for bad in [
-        "Sec-WebSocket-Protocol: chat,,x",
+        "Sec-WebSocket-Protocol: , ,",
         "Sec-WebSocket-Protocol: chat x",
         "Sec-WebSocket-Protocol: ",
         "Sec-WebSocket-Protocol: chat, \"x\"",

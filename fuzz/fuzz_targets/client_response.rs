@@ -28,7 +28,7 @@ use ws_handshake::{
 
 mod common;
 use common::{
-    chunking, complete_head, expected_accept, find, is_tchar, list_has, read_head,
+    chunking, complete_head, expected_accept, find, is_tchar, list_elements, list_has, read_head,
     skip_empty_lines, trim, Headers,
 };
 
@@ -197,7 +197,7 @@ fn check(setup: &Setup, key: ClientKey, response: &[u8], outcome: &Outcome) {
             if let Err(rule) = reference.rfc6455_4_1(setup, key) {
                 panic!("connected over a response that breaks {rule}");
             }
-            let answered = reference.single("sec-websocket-protocol");
+            let answered = reference.protocol().expect("a well-formed protocol answer");
             assert_eq!(protocol.as_deref().map(str::as_bytes), answered);
             assert_eq!(*deflate, reference.deflate(setup));
         }
@@ -243,12 +243,32 @@ impl Reference {
         all.next().is_none().then_some(first).flatten()
     }
 
-    /// Every element of every `Sec-WebSocket-Extensions` line, trimmed.
-    fn extensions(&self) -> Vec<&[u8]> {
-        self.all("sec-websocket-extensions")
-            .flat_map(|v| v.split(|&b| b == b','))
-            .map(trim)
-            .collect()
+    /// Every element of every `Sec-WebSocket-Extensions` line, trimmed; empty elements
+    /// ignored (RFC 9110 §5.6.1.2, a bounded number); `None` unless every line holds
+    /// one element at least (`1#extension`).
+    fn extensions(&self) -> Option<Vec<&[u8]>> {
+        let mut all = Vec::new();
+        for line in self.all("sec-websocket-extensions") {
+            let elements = list_elements(line).filter(|e| !e.is_empty())?;
+            all.extend(elements);
+        }
+        Some(all)
+    }
+
+    /// The one subprotocol the response names, read as a list (RFC 9110 §5.6.1.2:
+    /// empty elements around it ignored); `None` when malformed: a line without an
+    /// element, or more than one element in all.
+    fn protocol(&self) -> Option<Option<&[u8]>> {
+        let mut all = Vec::new();
+        for line in self.all("sec-websocket-protocol") {
+            let elements = list_elements(line).filter(|e| !e.is_empty())?;
+            all.extend(elements);
+        }
+        match all[..] {
+            [] => Some(None),
+            [p] => Some(Some(p)),
+            _ => None,
+        }
     }
 
     /// RFC 6455 §4.1, the client's checks of a 101, plainly.
@@ -267,10 +287,10 @@ impl Reference {
         {
             return Err("Sec-WebSocket-Accept once, matching the key");
         }
-        match self.single("sec-websocket-protocol") {
-            None if self.all("sec-websocket-protocol").count() > 1 => {
-                return Err("Sec-WebSocket-Protocol at most once")
-            }
+        let protocol = self
+            .protocol()
+            .ok_or("Sec-WebSocket-Protocol: one token, once")?;
+        match protocol {
             None if !setup.protocols.is_empty() && !setup.missing_accept => {
                 return Err("a subprotocol when one was offered (policy Fail)")
             }
@@ -280,7 +300,9 @@ impl Reference {
             }
             Some(_) => {}
         }
-        let elements = self.extensions();
+        let elements = self
+            .extensions()
+            .ok_or("Sec-WebSocket-Extensions: 1#extension")?;
         if elements.len() > 1 {
             return Err("only one extension (only permessage-deflate is offered)");
         }
@@ -303,7 +325,7 @@ impl Reference {
     /// the parameters it states; `None` if absent or invalid.
     fn deflate(&self, setup: &Setup) -> Option<PerMessageDeflate> {
         let offer = setup.deflate?;
-        let element = *self.extensions().first()?;
+        let element = *self.extensions()?.first()?;
         let mut parts = element.split(|&b| b == b';');
         if !trim(parts.next()?).eq_ignore_ascii_case(b"permessage-deflate") {
             return None;

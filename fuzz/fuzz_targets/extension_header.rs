@@ -183,10 +183,18 @@ fn parse(value: &[u8]) -> Option<Parsed> {
 }
 
 /// RFC 6455 §9.1, read plainly. Commas and semicolons cannot occur inside a value
-/// (a quoted value must unescape to a token), so splitting on them is exact.
+/// (a quoted value must unescape to a token), so splitting on them is exact. Empty
+/// elements are ignored (RFC 9110 §5.6.1.2), at most 16 of them, and `1#extension`
+/// needs one non-empty element.
 fn reference_parse(value: &[u8]) -> Option<Parsed> {
-    value
-        .split(|&b| b == b',')
+    let pieces: Vec<&[u8]> = value.split(|&b| b == b',').collect();
+    let empties = pieces.iter().filter(|p| trim(p).is_empty()).count();
+    if empties > 16 || empties == pieces.len() {
+        return None;
+    }
+    pieces
+        .into_iter()
+        .filter(|p| !trim(p).is_empty())
         .map(|element| {
             let mut parts = element.split(|&b| b == b';');
             let name = token(trim(parts.next()?))?;

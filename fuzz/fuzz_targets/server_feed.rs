@@ -679,9 +679,8 @@ impl Reference {
                 && name
                     .iter()
                     .all(|b| b.is_ascii_alphanumeric() || b"-.".contains(b))
-                && port.is_none_or(|p| {
-                    !p.is_empty() && p.len() <= 4 && p.iter().all(u8::is_ascii_digit)
-                })
+                // An empty port is the default one (RFC 3986 §3.2.3).
+                && port.is_none_or(|p| p.len() <= 4 && p.iter().all(u8::is_ascii_digit))
         };
         let simple_target = self.target.starts_with('/')
             && self

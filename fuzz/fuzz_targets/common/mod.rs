@@ -88,10 +88,24 @@ pub fn trim(mut s: &[u8]) -> &[u8] {
     s
 }
 
+/// The most empty elements the crate ignores in one list field line (RFC 9110
+/// §5.6.1.2 "a reasonable number"); a line with more is malformed.
+pub const MAX_EMPTY_LIST_ELEMENTS: usize = 16;
+
+/// The non-empty elements of one list field line, trimmed (RFC 9110 §5.6.1.2), or
+/// `None` when it holds more than [`MAX_EMPTY_LIST_ELEMENTS`] empty ones.
+pub fn list_elements(value: &[u8]) -> Option<Vec<&[u8]>> {
+    let pieces: Vec<&[u8]> = value.split(|&b| b == b',').map(trim).collect();
+    let empties = pieces.iter().filter(|p| p.is_empty()).count();
+    (empties <= MAX_EMPTY_LIST_ELEMENTS)
+        .then(|| pieces.into_iter().filter(|p| !p.is_empty()).collect())
+}
+
 pub fn list_has(value: &[u8], token: &str) -> bool {
-    value
-        .split(|&b| b == b',')
-        .any(|e| trim(e).eq_ignore_ascii_case(token.as_bytes()))
+    list_elements(value)
+        .unwrap_or_default()
+        .iter()
+        .any(|e| e.eq_ignore_ascii_case(token.as_bytes()))
 }
 
 pub fn is_tchar(b: u8) -> bool {
