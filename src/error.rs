@@ -318,7 +318,7 @@ pub enum BuildError {
     InvalidExtensionParam,
     /// The URL is not a valid `ws://` or `wss://` URL (RFC 6455 §3).
     #[error("URL is invalid: {0}")]
-    InvalidUrl(crate::url::UrlError),
+    InvalidUrl(crate::grammar::url::UrlError),
     /// A permessage-deflate window size is outside 8..=15 (RFC 7692 §7.1.2).
     #[error("permessage-deflate window bits must be within 8..=15")]
     InvalidWindowBits,

@@ -67,13 +67,13 @@ use ::http::header::{HeaderMap, HeaderName, HeaderValue};
 use ::http::request::Parts;
 use ::http::{Method, Request, Response, StatusCode, Uri, Version};
 
-use crate::config::ServerConfig;
-use crate::deflate::PerMessageDeflate;
+use crate::answer::response::{Accept, Rejection, Value};
 use crate::error::{Error, Malformed};
-use crate::extension::Extension;
-use crate::response::{Accept, Rejection, Value};
+use crate::grammar::extension::Extension;
+use crate::rules::config::ServerConfig;
+use crate::rules::deflate::PerMessageDeflate;
+use crate::rules::validate::{self, Checked, Lines, Summary};
 use crate::server::{offered_extensions, offered_protocols, OfferedProtocol};
-use crate::validate::{self, Checked, Lines, Summary};
 
 /// What [`inspect`] made of a request.
 // Boxing the large variant would allocate on the hot path; the value is short-lived.
@@ -300,7 +300,7 @@ fn append(headers: &mut HeaderMap, name: &str, value: &Value<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deflate::DeflateConfig;
+    use crate::rules::deflate::DeflateConfig;
     use crate::{ExtensionParams, Feed, Limits, OriginPolicy, ServerHandshake};
     use alloc::string::ToString;
     use alloc::vec;

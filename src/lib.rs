@@ -144,52 +144,48 @@
 
 extern crate alloc;
 
-mod accept;
+// The layers, bottom up; each file imports only from the layers below it
+// (`.ci/module-cycles.py` checks that in CI).
+mod answer;
 mod client;
-mod config;
-mod connect_client;
-mod custom_extension;
-pub mod deflate;
+mod connect;
 mod error;
-pub mod extended_connect;
-pub mod extension;
+mod grammar;
 mod head;
-mod headers;
 #[cfg(feature = "http")]
 pub mod http;
 mod limits;
-mod origin;
-mod request;
-mod response;
+mod rules;
 mod server;
-mod url;
-mod validate;
-mod write;
 
-pub use accept::{AcceptKey, ClientKey};
+pub use connect::server as extended_connect;
+pub use grammar::extension;
+pub use rules::deflate;
+
+pub use answer::response::{Accept, Rejection};
 #[cfg(feature = "getrandom")]
 pub use client::RandomUnavailable;
 pub use client::{
     ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientRequest, Connected,
     MissingProtocol, Refusal,
 };
-pub use config::{ProtocolOrder, ServerConfig};
-pub use connect_client::{
+pub use connect::client::{
     ConnectAccepted, ConnectClient, ConnectRefusal, ConnectResponse, RequestHead,
 };
-pub use custom_extension::{ExtensionHook, ExtensionParams};
-pub use error::{BufferTooSmall, BuildError, Error, Malformed};
-pub use extended_connect::{
+pub use connect::server::{
     ConnectAccept, ConnectRejection, ConnectRequest, PseudoHeader, ResponseHead,
     SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL,
 };
-pub use headers::{Header, HeaderIter, Headers};
+pub use error::{BufferTooSmall, BuildError, Error, Malformed};
+pub use grammar::key::{AcceptKey, ClientKey};
+pub use grammar::token::{Header, HeaderIter, Headers};
+pub use grammar::url::{HostHeader, Resource, UrlError, WsUrl};
 pub use limits::{Limits, MAX_HEADERS_CAP};
-pub use origin::{AllowedOrigin, OriginPolicy, OriginPredicate};
-pub use request::Request;
-pub use response::{Accept, Rejection};
+pub use rules::config::{ProtocolOrder, ServerConfig};
+pub use rules::custom_extension::{ExtensionHook, ExtensionParams};
+pub use rules::origin::{AllowedOrigin, OriginPolicy, OriginPredicate};
+pub use server::request::Request;
 pub use server::{Feed, OfferedProtocol, ServerHandshake, UpgradeRequest};
-pub use url::{HostHeader, Resource, UrlError, WsUrl};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -7,14 +7,14 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::client::{check_extensions, check_protocol, ClientConfig, ClientError};
-use crate::deflate::PerMessageDeflate;
-use crate::error::{BuildError, Malformed};
-use crate::extended_connect::{
+use crate::connect::server::{
     check_h2_extra_headers, is_connection_specific, is_field_value, is_lowercase_token,
     WEBSOCKET_PROTOCOL,
 };
-use crate::url::WsUrl;
-use crate::validate::Summary;
+use crate::error::{BuildError, Malformed};
+use crate::grammar::url::WsUrl;
+use crate::rules::deflate::PerMessageDeflate;
+use crate::rules::validate::Summary;
 
 /// The client side of a WebSocket over an HTTP/2 or HTTP/3 connection the caller
 /// already has: the extended CONNECT to send ([`request`](Self::request)) and the

@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::error::BuildError;
-use crate::headers::ascii_table;
+use crate::grammar::token::ascii_table;
 
 /// A caller's origin check: given the `Origin` value and the `Host` value, allow or not.
 pub type OriginPredicate = Box<dyn Fn(&str, &str) -> bool + Send + Sync>;

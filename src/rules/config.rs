@@ -3,13 +3,13 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::custom_extension::{CustomExtension, ExtensionHook, ExtensionParams};
-use crate::deflate::{DeflateConfig, PERMESSAGE_DEFLATE};
 use crate::error::BuildError;
-use crate::extension::Extension;
-use crate::headers::is_token;
+use crate::grammar::extension::Extension;
+use crate::grammar::token::is_token;
 use crate::limits::Limits;
-use crate::origin::{split_host_port, OriginPolicy};
+use crate::rules::custom_extension::{CustomExtension, ExtensionHook, ExtensionParams};
+use crate::rules::deflate::{DeflateConfig, PERMESSAGE_DEFLATE};
+use crate::rules::origin::{split_host_port, OriginPolicy};
 
 /// Whose preference decides when several offered subprotocols are supported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -90,7 +90,7 @@ impl ServerConfig {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        crate::config::push_protocols(&mut self.protocols, names)?;
+        crate::rules::config::push_protocols(&mut self.protocols, names)?;
         Ok(self)
     }
 

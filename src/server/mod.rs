@@ -4,16 +4,18 @@ use alloc::vec::Vec;
 use core::mem::MaybeUninit;
 use core::ops::Deref;
 
-use crate::config::ServerConfig;
-use crate::deflate::PerMessageDeflate;
+use crate::answer::response::{Accept, Rejection};
 use crate::error::{Error, Malformed};
-use crate::extension::{self, Extension};
-use crate::head::{is_whole_head, HeadReader, Read};
-use crate::headers::{split_list, Headers};
+use crate::grammar::extension::{self, Extension};
+use crate::grammar::token::{split_list, Headers};
+use crate::head::reader::{is_whole_head, HeadReader, Read};
 use crate::limits::MAX_HEADERS_CAP;
-use crate::request::Request;
-use crate::response::{Accept, Rejection};
-use crate::validate::{self, Checked, Summary};
+use crate::rules::config::ServerConfig;
+use crate::rules::deflate::PerMessageDeflate;
+use crate::rules::validate::{self, Checked, Summary};
+use crate::server::request::Request;
+
+pub(crate) mod request;
 
 /// A server-side opening handshake for one connection, fed the bytes read from it.
 ///

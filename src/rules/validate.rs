@@ -5,13 +5,13 @@
 //! functions then read the summary; they never look at the headers again. Any header
 //! source can feed a summary, so other front ends share these rules unchanged.
 
-use crate::config::{ProtocolOrder, ServerConfig};
-use crate::custom_extension::{self, AcceptedExtension};
-use crate::deflate::{next_element, DeflateConfig, ListElement, PerMessageDeflate};
 use crate::error::Error;
-use crate::extension;
-use crate::headers::{eq_lowercase, for_each_token, list_contains, trim_ows};
-use crate::origin::{scheme_security, split_host_port_bytes};
+use crate::grammar::extension;
+use crate::grammar::token::{eq_lowercase, for_each_token, list_contains, trim_ows};
+use crate::rules::config::{ProtocolOrder, ServerConfig};
+use crate::rules::custom_extension::{self, AcceptedExtension};
+use crate::rules::deflate::{next_element, DeflateConfig, ListElement, PerMessageDeflate};
+use crate::rules::origin::{scheme_security, split_host_port_bytes};
 
 /// How many field lines of one list-valued WebSocket header are kept (more is refused).
 pub(crate) const LIST_LINES: usize = 8;
@@ -290,7 +290,7 @@ pub(crate) fn check_h1<'a>(
     let key = match (s.key.value, s.key.count) {
         (None, _) => return Err(Error::KeyMissing),
         (Some(_), 2..) => return Err(Error::KeyRepeated),
-        (Some(k), _) if !crate::accept::is_valid_key(k) => return Err(Error::KeyInvalid),
+        (Some(k), _) if !crate::grammar::key::is_valid_key(k) => return Err(Error::KeyInvalid),
         (Some(k), _) => k,
     };
     let negotiated = negotiate(s, authority, to.secure, config)?;

@@ -5,19 +5,19 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::mem::MaybeUninit;
 
-use crate::accept::ClientKey;
-use crate::deflate::{
+use crate::answer::write::{check_extra_headers, writer_methods, Emit, Sink};
+use crate::error::{BuildError, Error, Malformed};
+use crate::grammar::extension;
+use crate::grammar::key::ClientKey;
+use crate::grammar::token::{for_each_token, is_field_value, Headers};
+use crate::grammar::url::WsUrl;
+use crate::head::reader::{is_whole_head, HeadReader, Read};
+use crate::limits::{Limits, MAX_HEADERS_CAP};
+use crate::rules::deflate::{
     next_element, DeflateOffer, DeflateParamError, ListElement, PerMessageDeflate,
 };
-use crate::error::{BuildError, Error, Malformed};
-use crate::extension;
-use crate::head::{is_whole_head, HeadReader, Read};
-use crate::headers::{for_each_token, is_field_value, Headers};
-use crate::limits::{Limits, MAX_HEADERS_CAP};
+use crate::rules::validate::Summary;
 use crate::server::header_block;
-use crate::url::WsUrl;
-use crate::validate::Summary;
-use crate::write::{check_extra_headers, writer_methods, Emit, Sink};
 
 /// A rule of RFC 6455 §4.1 (or RFC 7692, or HTTP/1.1) that a server's response broke.
 ///
@@ -183,7 +183,7 @@ impl ClientConfig {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        crate::config::push_protocols(&mut self.protocols, names)?;
+        crate::rules::config::push_protocols(&mut self.protocols, names)?;
         Ok(self)
     }
 

@@ -1,13 +1,13 @@
 //! The server's answers: `101 Switching Protocols` ([`Accept`]) and refusals ([`Rejection`]).
 
-use crate::accept::AcceptKey;
-use crate::custom_extension::AcceptedExtension;
-use crate::deflate::PerMessageDeflate;
-use crate::error::{BuildError, Error};
-use crate::validate::Negotiated;
-use crate::write::{
+use crate::answer::write::{
     check_extra_headers, check_rejection_status, has_field, writer_methods, Emit, Sink,
 };
+use crate::error::{BuildError, Error};
+use crate::grammar::key::AcceptKey;
+use crate::rules::custom_extension::AcceptedExtension;
+use crate::rules::deflate::PerMessageDeflate;
+use crate::rules::validate::Negotiated;
 
 /// The `101 Switching Protocols` response (RFC 6455 §4.2.2 item 5).
 ///
@@ -119,7 +119,7 @@ macro_rules! answer_methods {
         }
 
         /// The permessage-deflate parameters the response carries.
-        pub fn deflate(&self) -> Option<$crate::deflate::PerMessageDeflate> {
+        pub fn deflate(&self) -> Option<$crate::rules::deflate::PerMessageDeflate> {
             self.answer.deflate
         }
     };
@@ -383,7 +383,7 @@ impl Rejection<'_> {
     }
 
     fn body_len(&self) -> usize {
-        let mut c = crate::write::Counter::default();
+        let mut c = crate::answer::write::Counter::default();
         self.emit_body(&mut c);
         c.0
     }

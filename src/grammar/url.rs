@@ -3,8 +3,8 @@
 use core::fmt;
 
 use crate::error::BuildError;
-use crate::headers::ascii_table;
-use crate::origin::{default_port_tls, split_authority_bytes};
+use crate::grammar::token::ascii_table;
+use crate::rules::origin::{default_port_tls, split_authority_bytes};
 
 /// Why a string is not a WebSocket URL that a client can connect to (RFC 6455 §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -274,7 +274,7 @@ fn split_at_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
 
 /// 1 to 5 digits, 1 to 65535 (port 0 cannot be dialled).
 fn parse_port(p: &str) -> Result<u16, UrlError> {
-    crate::origin::parse_port(p.as_bytes())
+    crate::rules::origin::parse_port(p.as_bytes())
         .filter(|&n| n != 0)
         .ok_or(UrlError::InvalidPort)
 }

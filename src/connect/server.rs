@@ -78,16 +78,16 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::config::ServerConfig;
-use crate::deflate::PerMessageDeflate;
+use crate::answer::response::{answer_methods, Answer};
+use crate::answer::write::{check_extra_headers, check_rejection_status, has_field};
 use crate::error::{BuildError, Error, Malformed};
-use crate::extension::Extension;
-use crate::headers::is_tchar;
-use crate::origin::split_host_port_bytes;
-use crate::response::{answer_methods, Answer};
+use crate::grammar::extension::Extension;
+use crate::grammar::token::is_tchar;
+use crate::rules::config::ServerConfig;
+use crate::rules::deflate::PerMessageDeflate;
+use crate::rules::origin::split_host_port_bytes;
+use crate::rules::validate::{self, Lines, Negotiated, Summary};
 use crate::server::{offered_extensions, offered_protocols, OfferedProtocol};
-use crate::validate::{self, Lines, Negotiated, Summary};
-use crate::write::{check_extra_headers, check_rejection_status, has_field};
 
 /// The `:protocol` value that opens a WebSocket, RFC 8441 §5.
 pub const WEBSOCKET_PROTOCOL: &str = "websocket";
@@ -349,7 +349,7 @@ impl<'a> ConnectRequest<'a> {
             Error::HostInvalid => Error::PseudoHeaderInvalid(PseudoHeader::Authority),
             other => other,
         })?;
-        let secure = crate::origin::scheme_security(scheme);
+        let secure = crate::rules::origin::scheme_security(scheme);
         let negotiated = validate::negotiate(&summary, authority, secure, config)?;
         // A checked host is ASCII.
         let authority = core::str::from_utf8(authority).unwrap_or_default();

@@ -6,10 +6,10 @@
 //! result is a [`PerMessageDeflate`]: the exact parameters to write in the response
 //! and to configure the compressor with.
 
+use crate::answer::write::{display_via_emit, Sink};
 use crate::client::ClientError;
-use crate::extension::{Extension, ExtensionSyntaxError, Extensions, Param};
-use crate::headers::eq_lowercase;
-use crate::write::{display_via_emit, Sink};
+use crate::grammar::extension::{Extension, ExtensionSyntaxError, Extensions, Param};
+use crate::grammar::token::eq_lowercase;
 
 /// The extension token, RFC 7692 §7.
 pub const PERMESSAGE_DEFLATE: &str = "permessage-deflate";
@@ -526,7 +526,7 @@ impl PerMessageDeflate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extension::parse;
+    use crate::grammar::extension::parse;
 
     fn negotiate(config: DeflateConfig, header: &str) -> Option<String> {
         let offers = parse(header.as_bytes()).map(|e| e.unwrap());

@@ -13,7 +13,7 @@
 
 use core::fmt;
 
-use crate::headers::{is_tchar, ListReader};
+use crate::grammar::token::{is_tchar, ListReader};
 
 /// One extension of a `Sec-WebSocket-Extensions` list: a name and its parameters.
 ///

@@ -1,6 +1,6 @@
 //! The request view: a parsed HTTP/1.1 request head, borrowed from the fed bytes.
 
-use crate::headers::{trim_ows, Headers};
+use crate::grammar::token::{trim_ows, Headers};
 
 /// A parsed HTTP/1.1 request head. Nothing is copied: every accessor borrows the
 /// bytes that were fed.

@@ -8,8 +8,8 @@ use alloc::boxed::Box;
 use alloc::string::String;
 
 use crate::error::BuildError;
-use crate::extension::Extension;
-use crate::headers::is_token;
+use crate::grammar::extension::Extension;
+use crate::grammar::token::is_token;
 
 /// A hook that answers offers of one custom extension; see
 /// [`ServerConfig::extension`](crate::ServerConfig::extension).

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::error::{BufferTooSmall, BuildError};
-use crate::headers::{is_field_value, is_token};
+use crate::grammar::token::{is_field_value, is_token};
 
 /// Where an outgoing message's bytes go.
 pub(crate) trait Sink {
@@ -89,7 +89,7 @@ macro_rules! display_via_emit {
         $(#[$doc])*
         impl core::fmt::Display for $ty {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                let mut sink = $crate::write::FmtSink::new(f);
+                let mut sink = $crate::answer::write::FmtSink::new(f);
                 self.emit(&mut sink);
                 sink.finish()
             }
@@ -152,7 +152,7 @@ macro_rules! writer_methods {
             /// The exact number of bytes [`write_to`](Self::write_to) and
             /// [`encode`](Self::encode) produce.
             pub fn encoded_len(&self) -> usize {
-                $crate::write::Emit::len(self)
+                $crate::answer::write::Emit::len(self)
             }
 
             /// Writes the message into `buf`, returning the bytes written.
@@ -160,12 +160,12 @@ macro_rules! writer_methods {
             /// # Errors
             /// [`BufferTooSmall`](crate::BufferTooSmall) with the size needed; `buf` is left untouched.
             pub fn encode(&self, buf: &mut [u8]) -> Result<usize, $crate::BufferTooSmall> {
-                $crate::write::Emit::encode_into(self, buf)
+                $crate::answer::write::Emit::encode_into(self, buf)
             }
 
             /// Appends the message to `out`. Reuse `out` to avoid allocating.
             pub fn write_to(&self, out: &mut alloc::vec::Vec<u8>) {
-                $crate::write::Emit::emit(self, out)
+                $crate::answer::write::Emit::emit(self, out)
             }
         }
     };

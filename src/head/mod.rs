@@ -1,0 +1,3 @@
+//! The head: finding the end of an HTTP head in bytes fed in any chunking, for both roles.
+
+pub(crate) mod reader;

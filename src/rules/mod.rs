@@ -1,0 +1,8 @@
+//! The rules: the one pass over the header fields, the request rules of RFC 6455
+//! §4.2.1, the negotiation every front end shares, and the policies they read.
+
+pub(crate) mod config;
+pub(crate) mod custom_extension;
+pub mod deflate;
+pub(crate) mod origin;
+pub(crate) mod validate;
