@@ -1,4 +1,9 @@
-//! Errors: what the peer did wrong ([`Error`]) and what the caller did wrong ([`BuildError`]).
+//! Errors, all of them: what a request broke ([`Error`]), what a response broke
+//! ([`ClientError`]), what the caller got wrong ([`BuildError`], [`UrlError`]), and the
+//! pieces they name ([`Malformed`], [`PseudoHeader`]). The bottom layer: it imports nothing
+//! of the crate.
+
+use core::fmt;
 
 /// A rule of RFC 6455 §4.2.1 (or of HTTP/1.1 framing) that a request broke.
 ///
@@ -124,15 +129,15 @@ pub enum Error {
     /// `:protocol` (RFC 8441 §5), `:scheme`, `:path` (RFC 8441 §4), `:authority`
     /// (RFC 8441 §5, RFC 9113 §8.3.1) (400).
     #[error("{0} pseudo-header is missing")]
-    PseudoHeaderMissing(crate::PseudoHeader),
+    PseudoHeaderMissing(PseudoHeader),
     /// HTTP/2 or HTTP/3: a pseudo-header appears more than once, RFC 9113 §8.3 (400).
     #[error("{0} pseudo-header appears more than once")]
-    PseudoHeaderRepeated(crate::PseudoHeader),
+    PseudoHeaderRepeated(PseudoHeader),
     /// HTTP/2 or HTTP/3: `:scheme` is not `http`/`https` (RFC 8441 §4), `:path` is not
     /// an absolute path (RFC 9113 §8.3.1), or `:authority` is not `host[:port]`
     /// without userinfo (RFC 9113 §8.3.1) (400).
     #[error("{0} pseudo-header is invalid")]
-    PseudoHeaderInvalid(crate::PseudoHeader),
+    PseudoHeaderInvalid(PseudoHeader),
     /// HTTP/2 or HTTP/3: a connection-specific field (`connection`, `upgrade`,
     /// `keep-alive`, `proxy-connection`, `transfer-encoding`, or `te` other than
     /// `trailers`) makes the request malformed, RFC 9113 §8.2.2, RFC 9114 §4.2;
@@ -263,25 +268,6 @@ impl Error {
             | Self::KeyNotAllowed => 400,
         }
     }
-
-    /// The complete rejection response for this error, ready to be written.
-    ///
-    /// It closes the connection, carries `Sec-WebSocket-Version: 13`, `Allow: GET`
-    /// on 405, `Upgrade: websocket` on 426, and the `Display` text as its body.
-    /// This is the HTTP/1.1 form; over HTTP/2 or HTTP/3 answer with
-    /// [`ConnectRejection::from`](crate::ConnectRejection).
-    ///
-    /// ```
-    /// use ws_handshake::Error;
-    /// let mut out = Vec::new();
-    /// Error::MethodNotGet.rejection().write_to(&mut out);
-    /// let text = String::from_utf8(out).unwrap();
-    /// assert!(text.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"));
-    /// assert!(text.contains("\r\nAllow: GET\r\n"));
-    /// ```
-    pub fn rejection(self) -> crate::Rejection<'static> {
-        crate::Rejection::for_error(self)
-    }
 }
 
 /// A mistake by the caller while building an outgoing message (not the peer's fault).
@@ -318,7 +304,7 @@ pub enum BuildError {
     InvalidExtensionParam,
     /// The URL is not a valid `ws://` or `wss://` URL (RFC 6455 §3).
     #[error("URL is invalid: {0}")]
-    InvalidUrl(crate::grammar::url::UrlError),
+    InvalidUrl(UrlError),
     /// A permessage-deflate window size is outside 8..=15 (RFC 7692 §7.1.2).
     #[error("permessage-deflate window bits must be within 8..=15")]
     InvalidWindowBits,
@@ -330,4 +316,84 @@ pub enum BuildError {
 pub struct BufferTooSmall {
     /// How many bytes the message needs.
     pub required: usize,
+}
+
+/// A request pseudo-header field of HTTP/2 and HTTP/3 (RFC 9113 §8.3.1, RFC 8441 §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PseudoHeader {
+    /// `:method`.
+    Method,
+    /// `:protocol` (RFC 8441 §4).
+    Protocol,
+    /// `:scheme`.
+    Scheme,
+    /// `:path`.
+    Path,
+    /// `:authority`.
+    Authority,
+}
+
+impl PseudoHeader {
+    /// The field name, with its colon: `":protocol"`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Method => ":method",
+            Self::Protocol => ":protocol",
+            Self::Scheme => ":scheme",
+            Self::Path => ":path",
+            Self::Authority => ":authority",
+        }
+    }
+
+    pub(crate) fn from_name(name: &[u8]) -> Option<Self> {
+        Some(match name {
+            b":method" => Self::Method,
+            b":protocol" => Self::Protocol,
+            b":scheme" => Self::Scheme,
+            b":path" => Self::Path,
+            b":authority" => Self::Authority,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for PseudoHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a string is not a WebSocket URL that a client can connect to (RFC 6455 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UrlError {
+    /// The scheme is not `ws` or `wss` (case-insensitive), or there is no `scheme://`.
+    #[error("the scheme must be ws:// or wss://")]
+    UnsupportedScheme,
+    /// The URL has a fragment (`#...`); RFC 6455 §3 forbids it.
+    #[error("a WebSocket URL must not have a fragment")]
+    Fragment,
+    /// The URL has userinfo (`user:pass@`); credentials belong in a header instead.
+    #[error("a WebSocket URL must not carry userinfo")]
+    Userinfo,
+    /// The host is empty or not a valid reg-name, IPv4 address or IP-literal
+    /// (`[` IPv6address or IPvFuture `]`, RFC 3986 §3.2.2).
+    #[error("the host is empty or invalid")]
+    InvalidHost,
+    /// The port is not decimal, zero or above 65535 (an empty port is the scheme's
+    /// default, RFC 3986 §3.2.3).
+    #[error("the port must be a number within 1..=65535")]
+    InvalidPort,
+    /// The path or query holds a byte that must be percent-encoded (RFC 3986 §3.3, §3.4):
+    /// anything but `pchar`, `/` and `?` (so space, controls, non-ASCII, `"`, `<`, `>`,
+    /// `\`, `^`, `` ` ``, `{`, `|`, `}`, `[`, `]`), or a `%` not followed by two hex digits.
+    #[error("the path or query holds a character that must be percent-encoded")]
+    InvalidCharacter,
+}
+
+impl From<UrlError> for BuildError {
+    fn from(e: UrlError) -> Self {
+        BuildError::InvalidUrl(e)
+    }
 }

@@ -72,8 +72,9 @@ use crate::error::{Error, Malformed};
 use crate::grammar::extension::Extension;
 use crate::rules::config::ServerConfig;
 use crate::rules::deflate::PerMessageDeflate;
-use crate::rules::validate::{self, Checked, Lines, Summary};
-use crate::server::{offered_extensions, offered_protocols, OfferedProtocol};
+use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
+use crate::rules::request::{self, Checked};
+use crate::rules::summary::{Lines, Summary};
 
 /// What [`inspect`] made of a request.
 // Boxing the large variant would allocate on the hot path; the value is short-lived.
@@ -167,10 +168,10 @@ fn inspect_head<'a>(
         Version::HTTP_11 => 1,
         _ => return Err(Error::Malformed(Malformed::Version)),
     };
-    validate::check_request_line(method.as_str(), minor_version, target(uri))?;
+    request::check_request_line(method.as_str(), minor_version, target(uri))?;
     let authority = uri.authority().map_or("", |a| a.as_str());
-    let addressed = validate::addressed(uri.scheme_str().map(|s| (s, authority)), None)?;
-    let checked = validate::check_h1(&summary, addressed, config)?;
+    let addressed = request::addressed(uri.scheme_str().map(|s| (s, authority)), None)?;
+    let checked = request::check_h1(&summary, addressed, config)?;
     Ok(Inspect::Upgrade(Upgrade {
         checked,
         protocols: summary.protocols,

@@ -173,19 +173,20 @@ pub use connect::client::{
     ConnectAccepted, ConnectClient, ConnectRefusal, ConnectResponse, RequestHead,
 };
 pub use connect::server::{
-    ConnectAccept, ConnectRejection, ConnectRequest, PseudoHeader, ResponseHead,
+    ConnectAccept, ConnectRejection, ConnectRequest, ResponseHead,
     SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL,
 };
-pub use error::{BufferTooSmall, BuildError, Error, Malformed};
+pub use error::{BufferTooSmall, BuildError, Error, Malformed, PseudoHeader, UrlError};
 pub use grammar::key::{AcceptKey, ClientKey};
 pub use grammar::token::{Header, HeaderIter, Headers};
-pub use grammar::url::{HostHeader, Resource, UrlError, WsUrl};
+pub use grammar::url::{HostHeader, Resource, WsUrl};
 pub use limits::{Limits, MAX_HEADERS_CAP};
 pub use rules::config::{ProtocolOrder, ServerConfig};
 pub use rules::custom_extension::{ExtensionHook, ExtensionParams};
+pub use rules::negotiate::OfferedProtocol;
 pub use rules::origin::{AllowedOrigin, OriginPolicy, OriginPredicate};
 pub use server::request::Request;
-pub use server::{Feed, OfferedProtocol, ServerHandshake, UpgradeRequest};
+pub use server::{Feed, ServerHandshake, UpgradeRequest};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -1,13 +1,14 @@
 //! The server's answers: `101 Switching Protocols` ([`Accept`]) and refusals ([`Rejection`]).
 
 use crate::answer::write::{
-    check_extra_headers, check_rejection_status, has_field, writer_methods, Emit, Sink,
+    check_extra_headers, check_rejection_status, has_field, writer_methods, Emit,
 };
 use crate::error::{BuildError, Error};
 use crate::grammar::key::AcceptKey;
+use crate::grammar::sink::Sink;
 use crate::rules::custom_extension::AcceptedExtension;
 use crate::rules::deflate::PerMessageDeflate;
-use crate::rules::validate::Negotiated;
+use crate::rules::negotiate::Negotiated;
 
 /// The `101 Switching Protocols` response (RFC 6455 §4.2.2 item 5).
 ///
@@ -102,7 +103,10 @@ impl<'a> Answer<'a> {
 macro_rules! answer_methods {
     () => {
         /// Overrides the selected subprotocol with one the client offered, or none.
-        pub fn protocol(mut self, protocol: Option<$crate::server::OfferedProtocol<'a>>) -> Self {
+        pub fn protocol(
+            mut self,
+            protocol: Option<$crate::rules::negotiate::OfferedProtocol<'a>>,
+        ) -> Self {
             self.answer.protocol = protocol.map(|p| p.as_str().as_bytes());
             self
         }
@@ -383,13 +387,34 @@ impl Rejection<'_> {
     }
 
     fn body_len(&self) -> usize {
-        let mut c = crate::answer::write::Counter::default();
+        let mut c = crate::grammar::sink::Counter::default();
         self.emit_body(&mut c);
         c.0
     }
 }
 
 writer_methods!(Rejection);
+
+impl Error {
+    /// The complete rejection response for this error, ready to be written.
+    ///
+    /// It closes the connection, carries `Sec-WebSocket-Version: 13`, `Allow: GET`
+    /// on 405, `Upgrade: websocket` on 426, and the `Display` text as its body.
+    /// This is the HTTP/1.1 form; over HTTP/2 or HTTP/3 answer with
+    /// [`ConnectRejection::from`](crate::ConnectRejection).
+    ///
+    /// ```
+    /// use ws_handshake::Error;
+    /// let mut out = Vec::new();
+    /// Error::MethodNotGet.rejection().write_to(&mut out);
+    /// let text = String::from_utf8(out).unwrap();
+    /// assert!(text.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"));
+    /// assert!(text.contains("\r\nAllow: GET\r\n"));
+    /// ```
+    pub fn rejection(self) -> Rejection<'static> {
+        Rejection::for_error(self)
+    }
+}
 
 /// A header field value as the writers see it (produced without allocating).
 #[derive(Debug, Clone, Copy)]

@@ -5,19 +5,20 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::mem::MaybeUninit;
 
-use crate::answer::write::{check_extra_headers, writer_methods, Emit, Sink};
+use crate::answer::write::{check_extra_headers, writer_methods, Emit};
 use crate::error::{BuildError, Error, Malformed};
 use crate::grammar::extension;
 use crate::grammar::key::ClientKey;
+use crate::grammar::sink::Sink;
 use crate::grammar::token::{for_each_token, is_field_value, Headers};
 use crate::grammar::url::WsUrl;
+use crate::head::reader::header_block;
 use crate::head::reader::{is_whole_head, HeadReader, Read};
 use crate::limits::{Limits, MAX_HEADERS_CAP};
 use crate::rules::deflate::{
     next_element, DeflateOffer, DeflateParamError, ListElement, PerMessageDeflate,
 };
-use crate::rules::validate::Summary;
-use crate::server::header_block;
+use crate::rules::summary::Summary;
 
 /// A rule of RFC 6455 §4.1 (or RFC 7692, or HTTP/1.1) that a server's response broke.
 ///

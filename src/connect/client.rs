@@ -14,7 +14,7 @@ use crate::connect::server::{
 use crate::error::{BuildError, Malformed};
 use crate::grammar::url::WsUrl;
 use crate::rules::deflate::PerMessageDeflate;
-use crate::rules::validate::Summary;
+use crate::rules::summary::Summary;
 
 /// The client side of a WebSocket over an HTTP/2 or HTTP/3 connection the caller
 /// already has: the extended CONNECT to send ([`request`](Self::request)) and the

@@ -76,18 +76,19 @@
 use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 
 use crate::answer::response::{answer_methods, Answer};
 use crate::answer::write::{check_extra_headers, check_rejection_status, has_field};
-use crate::error::{BuildError, Error, Malformed};
+use crate::error::{BuildError, Error, Malformed, PseudoHeader};
+use crate::grammar::authority::split_host_port_bytes;
 use crate::grammar::extension::Extension;
 use crate::grammar::token::is_tchar;
 use crate::rules::config::ServerConfig;
 use crate::rules::deflate::PerMessageDeflate;
-use crate::rules::origin::split_host_port_bytes;
-use crate::rules::validate::{self, Lines, Negotiated, Summary};
-use crate::server::{offered_extensions, offered_protocols, OfferedProtocol};
+use crate::rules::negotiate::{self, Negotiated};
+use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
+use crate::rules::request;
+use crate::rules::summary::{Lines, Summary};
 
 /// The `:protocol` value that opens a WebSocket, RFC 8441 §5.
 pub const WEBSOCKET_PROTOCOL: &str = "websocket";
@@ -96,52 +97,6 @@ pub const WEBSOCKET_PROTOCOL: &str = "websocket";
 /// clients may send an extended CONNECT: `SETTINGS_ENABLE_CONNECT_PROTOCOL`
 /// (RFC 8441 §3 for HTTP/2, RFC 9220 §3 for HTTP/3: the same identifier).
 pub const SETTINGS_ENABLE_CONNECT_PROTOCOL: u64 = 0x8;
-
-/// A request pseudo-header field of HTTP/2 and HTTP/3 (RFC 9113 §8.3.1, RFC 8441 §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PseudoHeader {
-    /// `:method`.
-    Method,
-    /// `:protocol` (RFC 8441 §4).
-    Protocol,
-    /// `:scheme`.
-    Scheme,
-    /// `:path`.
-    Path,
-    /// `:authority`.
-    Authority,
-}
-
-impl PseudoHeader {
-    /// The field name, with its colon: `":protocol"`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Method => ":method",
-            Self::Protocol => ":protocol",
-            Self::Scheme => ":scheme",
-            Self::Path => ":path",
-            Self::Authority => ":authority",
-        }
-    }
-
-    fn from_name(name: &[u8]) -> Option<Self> {
-        Some(match name {
-            b":method" => Self::Method,
-            b":protocol" => Self::Protocol,
-            b":scheme" => Self::Scheme,
-            b":path" => Self::Path,
-            b":authority" => Self::Authority,
-            _ => return None,
-        })
-    }
-}
-
-impl fmt::Display for PseudoHeader {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// The pseudo-headers of one request, each seen at most once.
 #[derive(Default)]
@@ -342,15 +297,15 @@ impl<'a> ConnectRequest<'a> {
         if !length_zero || summary.content_length.count > 1 {
             return Err(Error::BodyNotAllowed);
         }
-        validate::check_version(&summary)?;
+        request::check_version(&summary)?;
         // RFC 8441 §5: "The Host information is conveyed as part of the :authority".
         summary.add(b"host", authority_raw);
-        let authority = validate::check_host(&summary, config).map_err(|e| match e {
+        let authority = request::check_host(&summary, config).map_err(|e| match e {
             Error::HostInvalid => Error::PseudoHeaderInvalid(PseudoHeader::Authority),
             other => other,
         })?;
-        let secure = crate::rules::origin::scheme_security(scheme);
-        let negotiated = validate::negotiate(&summary, authority, secure, config)?;
+        let secure = crate::grammar::authority::scheme_security(scheme);
+        let negotiated = negotiate::negotiate(&summary, authority, secure, config)?;
         // A checked host is ASCII.
         let authority = core::str::from_utf8(authority).unwrap_or_default();
         Ok(Self {

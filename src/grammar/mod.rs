@@ -1,7 +1,9 @@
 //! Grammar: tokens, `#rule` lists, the RFC 6455 §9.1 extension grammar, `ws` URLs and
 //! the handshake keys. Imports nothing above the bottom layer (errors, limits).
 
+pub(crate) mod authority;
 pub mod extension;
 pub(crate) mod key;
+pub(crate) mod sink;
 pub(crate) mod token;
 pub(crate) mod url;

@@ -2,43 +2,9 @@
 
 use core::fmt;
 
-use crate::error::BuildError;
+use crate::error::{BuildError, UrlError};
+use crate::grammar::authority::{default_port_tls, split_authority_bytes};
 use crate::grammar::token::ascii_table;
-use crate::rules::origin::{default_port_tls, split_authority_bytes};
-
-/// Why a string is not a WebSocket URL that a client can connect to (RFC 6455 §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum UrlError {
-    /// The scheme is not `ws` or `wss` (case-insensitive), or there is no `scheme://`.
-    #[error("the scheme must be ws:// or wss://")]
-    UnsupportedScheme,
-    /// The URL has a fragment (`#...`); RFC 6455 §3 forbids it.
-    #[error("a WebSocket URL must not have a fragment")]
-    Fragment,
-    /// The URL has userinfo (`user:pass@`); credentials belong in a header instead.
-    #[error("a WebSocket URL must not carry userinfo")]
-    Userinfo,
-    /// The host is empty or not a valid reg-name, IPv4 address or IP-literal
-    /// (`[` IPv6address or IPvFuture `]`, RFC 3986 §3.2.2).
-    #[error("the host is empty or invalid")]
-    InvalidHost,
-    /// The port is not decimal, zero or above 65535 (an empty port is the scheme's
-    /// default, RFC 3986 §3.2.3).
-    #[error("the port must be a number within 1..=65535")]
-    InvalidPort,
-    /// The path or query holds a byte that must be percent-encoded (RFC 3986 §3.3, §3.4):
-    /// anything but `pchar`, `/` and `?` (so space, controls, non-ASCII, `"`, `<`, `>`,
-    /// `\`, `^`, `` ` ``, `{`, `|`, `}`, `[`, `]`), or a `%` not followed by two hex digits.
-    #[error("the path or query holds a character that must be percent-encoded")]
-    InvalidCharacter,
-}
-
-impl From<UrlError> for BuildError {
-    fn from(e: UrlError) -> Self {
-        BuildError::InvalidUrl(e)
-    }
-}
 
 /// A parsed `ws://` or `wss://` URL: where to dial, and what to send in the request.
 ///
@@ -274,7 +240,7 @@ fn split_at_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
 
 /// 1 to 5 digits, 1 to 65535 (port 0 cannot be dialled).
 fn parse_port(p: &str) -> Result<u16, UrlError> {
-    crate::rules::origin::parse_port(p.as_bytes())
+    crate::grammar::authority::parse_port(p.as_bytes())
         .filter(|&n| n != 0)
         .ok_or(UrlError::InvalidPort)
 }

@@ -205,6 +205,17 @@ pub(crate) fn is_whole_head<'h>(
         })
 }
 
+/// The header lines of a parsed head: from the first header name (where httparse
+/// found it, so no scan) to before the final empty line; empty without headers.
+pub(crate) fn header_block<'h>(head: &'h [u8], headers: &[httparse::Header<'_>]) -> &'h [u8] {
+    let Some(first) = headers.first() else {
+        return &[];
+    };
+    let start = (first.name.as_ptr() as usize).wrapping_sub(head.as_ptr() as usize);
+    head.get(start..head.len().saturating_sub(2))
+        .unwrap_or_default()
+}
+
 /// Position of the first LF, eight bytes at a time (SWAR: one load, four ALU ops).
 fn find_lf(hay: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);

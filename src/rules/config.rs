@@ -4,12 +4,13 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::error::BuildError;
+use crate::grammar::authority::split_host_port;
 use crate::grammar::extension::Extension;
 use crate::grammar::token::is_token;
 use crate::limits::Limits;
 use crate::rules::custom_extension::{CustomExtension, ExtensionHook, ExtensionParams};
 use crate::rules::deflate::{DeflateConfig, PERMESSAGE_DEFLATE};
-use crate::rules::origin::{split_host_port, OriginPolicy};
+use crate::rules::origin::OriginPolicy;
 
 /// Whose preference decides when several offered subprotocols are supported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -6,9 +6,9 @@
 //! result is a [`PerMessageDeflate`]: the exact parameters to write in the response
 //! and to configure the compressor with.
 
-use crate::answer::write::{display_via_emit, Sink};
 use crate::client::ClientError;
 use crate::grammar::extension::{Extension, ExtensionSyntaxError, Extensions, Param};
+use crate::grammar::sink::{display_via_emit, Sink};
 use crate::grammar::token::eq_lowercase;
 
 /// The extension token, RFC 7692 §7.

@@ -4,5 +4,7 @@
 pub(crate) mod config;
 pub(crate) mod custom_extension;
 pub mod deflate;
+pub(crate) mod negotiate;
 pub(crate) mod origin;
-pub(crate) mod validate;
+pub(crate) mod request;
+pub(crate) mod summary;

@@ -6,13 +6,15 @@ use core::ops::Deref;
 
 use crate::answer::response::{Accept, Rejection};
 use crate::error::{Error, Malformed};
-use crate::grammar::extension::{self, Extension};
-use crate::grammar::token::{split_list, Headers};
-use crate::head::reader::{is_whole_head, HeadReader, Read};
+use crate::grammar::extension::Extension;
+use crate::grammar::token::Headers;
+use crate::head::reader::{header_block, is_whole_head, HeadReader, Read};
 use crate::limits::MAX_HEADERS_CAP;
 use crate::rules::config::ServerConfig;
 use crate::rules::deflate::PerMessageDeflate;
-use crate::rules::validate::{self, Checked, Summary};
+use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
+use crate::rules::request::{self as rules, Checked};
+use crate::rules::summary::Summary;
 use crate::server::request::Request;
 
 pub(crate) mod request;
@@ -300,21 +302,10 @@ fn finish<'a>(
     if !summary.wants_websocket() {
         return Ok(Feed::Plain(request));
     }
-    validate::check_request_line(method, minor_version, target)?;
-    let addressed = validate::addressed(validate::absolute_form(target), tls)?;
-    let checked = validate::check_h1(&summary, addressed, config)?;
+    rules::check_request_line(method, minor_version, target)?;
+    let addressed = rules::addressed(rules::absolute_form(target), tls)?;
+    let checked = rules::check_h1(&summary, addressed, config)?;
     Ok(Feed::Upgrade(UpgradeRequest { request, checked }))
-}
-
-/// The header lines of a parsed head: from the first header name (where httparse
-/// found it, so no scan) to before the final empty line; empty without headers.
-pub(crate) fn header_block<'h>(head: &'h [u8], headers: &[httparse::Header<'_>]) -> &'h [u8] {
-    let Some(first) = headers.first() else {
-        return &[];
-    };
-    let start = (first.name.as_ptr() as usize).wrapping_sub(head.as_ptr() as usize);
-    head.get(start..head.len().saturating_sub(2))
-        .unwrap_or_default()
 }
 
 /// A WebSocket upgrade request that passed every rule of RFC 6455 §4.2.1.
@@ -436,39 +427,6 @@ impl<'a> UpgradeRequest<'a> {
 
     fn extension_lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.request.headers.get_all("sec-websocket-extensions")
-    }
-}
-
-/// The subprotocols of `Sec-WebSocket-Protocol` lines (validated tokens), in order.
-/// Shared by every front end.
-pub(crate) fn offered_protocols<'a>(
-    lines: impl Iterator<Item = &'a [u8]> + 'a,
-) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
-    lines
-        .flat_map(split_list)
-        .filter(|p| !p.is_empty()) // empty list elements are ignored (RFC 9110 §5.6.1.2)
-        .filter_map(|p| core::str::from_utf8(p).ok())
-        .map(OfferedProtocol)
-}
-
-/// The extensions of `Sec-WebSocket-Extensions` lines (validated), in order.
-/// Shared by every front end.
-pub(crate) fn offered_extensions<'a>(
-    lines: impl Iterator<Item = &'a [u8]> + 'a,
-) -> impl Iterator<Item = Extension<'a>> + 'a {
-    lines.flat_map(extension::parse).filter_map(Result::ok)
-}
-
-/// A subprotocol the client offered; obtained only from [`UpgradeRequest::offered_protocols`]
-/// (or the `http` feature's `Upgrade::offered_protocols`, or
-/// [`ConnectRequest::offered_protocols`](crate::ConnectRequest::offered_protocols)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct OfferedProtocol<'a>(&'a str);
-
-impl<'a> OfferedProtocol<'a> {
-    /// The protocol name.
-    pub fn as_str(&self) -> &'a str {
-        self.0
     }
 }
 

@@ -1,0 +1,172 @@
+//! The one negotiation every front end and every fuzz target calls: list syntax,
+//! the Origin policy, the subprotocol, permessage-deflate (RFC 7692) and custom
+//! extensions, from the [`Summary`] of the request's fields.
+
+use crate::error::Error;
+use crate::grammar::extension::{self, Extension};
+use crate::grammar::token::{for_each_token, split_list};
+use crate::rules::config::{ProtocolOrder, ServerConfig};
+use crate::rules::custom_extension::{self, AcceptedExtension};
+use crate::rules::deflate::{next_element, DeflateConfig, ListElement, PerMessageDeflate};
+use crate::rules::summary::{Lines, Summary};
+
+/// The outcome of the transport-independent rules and negotiation.
+#[derive(Debug, Clone)]
+pub(crate) struct Negotiated<'a> {
+    /// Validated: ASCII.
+    pub(crate) origin: Option<&'a [u8]>,
+    /// Validated: a token (ASCII), converted to text only when asked for.
+    pub(crate) protocol: Option<&'a [u8]>,
+    pub(crate) deflate: Option<PerMessageDeflate>,
+    /// Where deflate stands among the configured extensions.
+    pub(crate) deflate_position: usize,
+    /// Accepted custom extensions, in configuration order (empty: no allocation).
+    pub(crate) custom: alloc::vec::Vec<AcceptedExtension<'a>>,
+}
+
+/// The rules shared by every transport: list syntax, Origin policy, subprotocol and
+/// extension negotiation. `host` is the effective authority, `secure` whether the
+/// server is reached with `https`/`wss` (`None`: unknown), for the Origin policy.
+pub(crate) fn negotiate<'a>(
+    s: &Summary<'a>,
+    host: &[u8],
+    secure: Option<bool>,
+    config: &ServerConfig,
+) -> Result<Negotiated<'a>, Error> {
+    if s.protocols.overflowed() || s.extensions.overflowed() {
+        return Err(Error::TooManyListLines);
+    }
+    let protocol = select_protocol(&s.protocols, config)?;
+    let deflate = deflate_in_one_pass(&s.extensions, config.deflate_config().copied())?;
+    let origin = check_origin(s, host, secure, config)?;
+    if protocol.is_none() && config.requires_protocol() {
+        return Err(Error::ProtocolRequired);
+    }
+    let offers = s
+        .extensions
+        .iter()
+        .flat_map(extension::parse)
+        .filter_map(Result::ok);
+    let custom = match config.custom_extensions() {
+        [] => alloc::vec::Vec::new(),
+        customs => custom_extension::negotiate(customs, offers),
+    };
+    Ok(Negotiated {
+        origin,
+        protocol,
+        deflate,
+        deflate_position: config.deflate_position(),
+        custom,
+    })
+}
+
+/// One pass over the extension offers: the list syntax, and the first acceptable
+/// permessage-deflate offer (as [`DeflateConfig::negotiate`] would pick it), its
+/// parameters read while the syntax is checked.
+fn deflate_in_one_pass(
+    lines: &Lines<'_>,
+    config: Option<DeflateConfig>,
+) -> Result<Option<PerMessageDeflate>, Error> {
+    let mut answer = None;
+    for line in lines.iter() {
+        let mut offers = extension::parse(line);
+        while let Some(element) = next_element(&mut offers, config.is_some() && answer.is_none()) {
+            let element = element.map_err(|_| Error::ExtensionListMalformed)?;
+            if let (Some(config), ListElement::Deflate(offer)) = (config, element) {
+                answer = offer.ok().and_then(|o| config.accept(&o));
+            }
+        }
+    }
+    Ok(answer)
+}
+
+/// Validates the offered subprotocols (a list of tokens) and picks one the server supports.
+fn select_protocol<'a>(
+    offered: &Lines<'a>,
+    config: &ServerConfig,
+) -> Result<Option<&'a [u8]>, Error> {
+    let supported = config.supported_protocols();
+    let order = config.protocol_order_setting();
+    let mut best: Option<(usize, &'a [u8])> = None;
+    let mut consider = |element: &'a [u8]| {
+        let Some(rank) = supported.iter().position(|p| p.as_bytes() == element) else {
+            return;
+        };
+        let better = match (order, best) {
+            (_, None) => true,
+            (ProtocolOrder::ServerPreference, Some((r, _))) => rank < r,
+            (ProtocolOrder::ClientPreference, Some(_)) => false,
+        };
+        if better {
+            best = Some((rank, element));
+        }
+    };
+    for line in offered.iter() {
+        if !for_each_token(line, &mut consider) {
+            return Err(Error::ProtocolListMalformed);
+        }
+    }
+    Ok(best.map(|(_, p)| p))
+}
+
+/// `Origin` at most once, ASCII, and allowed by the policy.
+fn check_origin<'a>(
+    s: &Summary<'a>,
+    host: &[u8],
+    secure: Option<bool>,
+    config: &ServerConfig,
+) -> Result<Option<&'a [u8]>, Error> {
+    let raw = match (s.origin.value, s.origin.count) {
+        (None, _) if config.requires_origin() => return Err(Error::OriginMissing),
+        (None, _) => return Ok(None),
+        (Some(_), 2..) => return Err(Error::OriginInvalid),
+        (Some(o), _) => o,
+    };
+    let policy = config.origin_policy_setting();
+    if policy.allows_at_once(raw) {
+        return Ok(Some(raw));
+    }
+    let origin = core::str::from_utf8(raw)
+        .ok()
+        .filter(|o| o.is_ascii())
+        .ok_or(Error::OriginInvalid)?;
+    // A checked host is ASCII.
+    let host = core::str::from_utf8(host).unwrap_or_default();
+    if !policy.allows_for(origin, host, secure) {
+        return Err(Error::OriginRejected);
+    }
+    Ok(Some(raw))
+}
+
+/// The subprotocols of `Sec-WebSocket-Protocol` lines (validated tokens), in order.
+/// Shared by every front end.
+pub(crate) fn offered_protocols<'a>(
+    lines: impl Iterator<Item = &'a [u8]> + 'a,
+) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
+    lines
+        .flat_map(split_list)
+        .filter(|p| !p.is_empty()) // empty list elements are ignored (RFC 9110 §5.6.1.2)
+        .filter_map(|p| core::str::from_utf8(p).ok())
+        .map(OfferedProtocol)
+}
+
+/// The extensions of `Sec-WebSocket-Extensions` lines (validated), in order.
+/// Shared by every front end.
+pub(crate) fn offered_extensions<'a>(
+    lines: impl Iterator<Item = &'a [u8]> + 'a,
+) -> impl Iterator<Item = Extension<'a>> + 'a {
+    lines.flat_map(extension::parse).filter_map(Result::ok)
+}
+
+/// A subprotocol the client offered; obtained only from [`UpgradeRequest::offered_protocols`]
+/// (or the `http` feature's `Upgrade::offered_protocols`, or
+/// [`ConnectRequest::offered_protocols`](crate::ConnectRequest::offered_protocols)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OfferedProtocol<'a>(&'a str);
+
+impl<'a> OfferedProtocol<'a> {
+    /// The protocol name.
+    pub fn as_str(&self) -> &'a str {
+        self.0
+    }
+}
