@@ -178,8 +178,8 @@ pub use connect::server::{
 };
 pub use error::{BufferTooSmall, BuildError, Error, Malformed, PseudoHeader, UrlError};
 pub use grammar::key::{AcceptKey, ClientKey};
-pub use grammar::token::{Header, HeaderIter, Headers};
 pub use grammar::url::{HostHeader, Resource, WsUrl};
+pub use head::fields::{Header, HeaderIter, Headers};
 pub use limits::{Limits, MAX_HEADERS_CAP};
 pub use rules::config::{ProtocolOrder, ServerConfig};
 pub use rules::custom_extension::{ExtensionHook, ExtensionParams};

@@ -2,7 +2,7 @@
 //! IP-literals (IPv6address / IPvFuture), and the schemes' default ports. One grammar
 //! for `Host`, `:authority`, allowed hosts, `Origin` and `ws` URLs.
 
-use crate::grammar::token::ascii_table;
+use crate::grammar::bytes::ascii_table;
 
 /// The default port of a scheme that may appear in an `Origin` or WebSocket URL.
 pub(crate) fn default_port(scheme: &str) -> Option<u16> {

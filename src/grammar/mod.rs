@@ -2,6 +2,7 @@
 //! the handshake keys. Imports nothing above the bottom layer (errors, limits).
 
 pub(crate) mod authority;
+pub(crate) mod bytes;
 pub mod extension;
 pub(crate) mod key;
 pub(crate) mod sink;

@@ -1,120 +1,7 @@
-//! Header fields: the zero-copy view of a parsed head, and RFC 7230 token and list rules.
+//! RFC 9110 tokens, field values, optional whitespace and the `#rule` list structure
+//! (§5.6.1), with the one list reader every list field of the crate is read by.
 
-/// One header field of a parsed head, borrowed from the bytes that were fed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Header<'a> {
-    /// The field name as sent (compare with [`str::eq_ignore_ascii_case`]).
-    pub name: &'a str,
-    /// The field value with surrounding whitespace removed; may hold obs-text (non-ASCII).
-    pub value: &'a [u8],
-}
-
-impl<'a> Header<'a> {
-    /// The value as text, when it is valid UTF-8.
-    pub fn value_str(&self) -> Option<&'a str> {
-        core::str::from_utf8(self.value).ok()
-    }
-}
-
-/// The header fields of a validated head, in the order they were sent.
-///
-/// Lookups are case-insensitive; repeated fields are kept, never merged.
-///
-/// ```
-/// # use ws_handshake::{ServerConfig, ServerHandshake, Feed};
-/// let config = ServerConfig::new();
-/// let mut hs = ServerHandshake::new(&config);
-/// let bytes = b"GET / HTTP/1.1\r\nHost: a\r\nX-Tag: one\r\nx-tag: two\r\n\r\n";
-/// let Ok(Feed::Plain(req)) = hs.feed(bytes) else { panic!() };
-/// assert_eq!(req.headers().get("X-TAG"), Some(&b"one"[..]));
-/// assert_eq!(req.headers().get_all("x-tag").count(), 2);
-/// assert_eq!(req.headers().iter().count(), 3);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Headers<'a> {
-    /// The header lines, each ending in CRLF, without the final empty line.
-    block: &'a [u8],
-}
-
-impl<'a> Headers<'a> {
-    /// `block` must be header lines already validated by httparse, each ending in CRLF.
-    pub(crate) fn new(block: &'a [u8]) -> Self {
-        Self { block }
-    }
-
-    /// Every header field, in order.
-    pub fn iter(&self) -> HeaderIter<'a> {
-        HeaderIter { rest: self.block }
-    }
-
-    /// The value of the first field named `name` (case-insensitive).
-    pub fn get(&self, name: &str) -> Option<&'a [u8]> {
-        self.get_all(name).next()
-    }
-
-    /// The values of every field named `name` (case-insensitive), in order.
-    pub fn get_all<'n>(&self, name: &'n str) -> impl Iterator<Item = &'a [u8]> + 'n
-    where
-        'a: 'n,
-    {
-        self.iter()
-            .filter(move |h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| h.value)
-    }
-
-    /// Whether a field named `name` is present.
-    pub fn contains(&self, name: &str) -> bool {
-        self.get(name).is_some()
-    }
-
-    /// The elements of every `name` field taken as one comma-separated list (RFC 7230 §7),
-    /// in order, trimmed, with empty elements skipped.
-    pub fn list<'n>(&self, name: &'n str) -> impl Iterator<Item = &'a [u8]> + 'n
-    where
-        'a: 'n,
-    {
-        self.get_all(name)
-            .flat_map(split_list)
-            .filter(|e| !e.is_empty())
-    }
-}
-
-impl<'a> IntoIterator for Headers<'a> {
-    type Item = Header<'a>;
-    type IntoIter = HeaderIter<'a>;
-    fn into_iter(self) -> HeaderIter<'a> {
-        self.iter()
-    }
-}
-
-/// Iterator over [`Headers`].
-#[derive(Debug, Clone)]
-pub struct HeaderIter<'a> {
-    rest: &'a [u8],
-}
-
-impl<'a> Iterator for HeaderIter<'a> {
-    type Item = Header<'a>;
-
-    fn next(&mut self) -> Option<Header<'a>> {
-        while !self.rest.is_empty() {
-            let line_end = self.rest.windows(2).position(|w| w == b"\r\n");
-            let (line, rest) = match line_end {
-                Some(e) => (self.rest.get(..e)?, self.rest.get(e.saturating_add(2)..)?),
-                None => (self.rest, &b""[..]),
-            };
-            self.rest = rest;
-            let Some(colon) = line.iter().position(|&b| b == b':') else {
-                continue; // cannot happen in a validated block; skip rather than panic
-            };
-            let (name, value) = line.split_at(colon);
-            let name = core::str::from_utf8(name).unwrap_or("");
-            let value = trim_ows(value.get(1..).unwrap_or_default());
-            return Some(Header { name, value });
-        }
-        None
-    }
-}
+use crate::grammar::bytes::{ascii_table, eq_lowercase};
 
 /// RFC 7230 §3.2.6 `tchar`.
 #[inline]
@@ -123,79 +10,8 @@ pub(crate) fn is_tchar(b: u8) -> bool {
     TCHAR.get(usize::from(b)).copied().unwrap_or(false)
 }
 
-/// A 256-entry table of `pred(b)` for ASCII `b` (`false` above 0x7F), built at compile
-/// time from a `const fn`: one load per byte where a chain of compares would branch.
-macro_rules! ascii_table {
-    ($pred:path) => {{
-        let mut table = [false; 256];
-        let mut b = 0u8;
-        while b < 128 {
-            // Evaluated at compile time: an index out of bounds would fail the build.
-            #[allow(clippy::indexing_slicing)]
-            {
-                table[b as usize] = $pred(b);
-            }
-            b = b.wrapping_add(1);
-        }
-        table
-    }};
-}
-pub(crate) use ascii_table;
-
 /// Entry `b` says whether byte `b` is a `tchar`.
 static TCHAR: [bool; 256] = ascii_table!(is_tchar_by_definition);
-
-/// Whether `name` equals `lower`, an ASCII-lowercase constant of the same length,
-/// ignoring ASCII case: eight bytes at a time. Only where `lower` has a letter may
-/// `name` differ, and only in the case bit, so no other byte can match by accident.
-#[inline(always)]
-pub(crate) fn eq_lowercase<const N: usize>(name: &[u8], lower: &[u8; N]) -> bool {
-    if name.len() != N {
-        return false;
-    }
-    if N < 8 {
-        // One word, zero-padded.
-        let padded = |s: &[u8]| {
-            let mut word = [0u8; 8];
-            if let (Some(dst), Some(src)) = (word.get_mut(..N), s.get(..N)) {
-                dst.copy_from_slice(src);
-            }
-            u64::from_le_bytes(word)
-        };
-        return matches_lower(padded(name), padded(lower));
-    }
-    let word = |s: &[u8], at: usize| {
-        s.get(at..at.saturating_add(8))
-            .and_then(|w| w.try_into().ok())
-            .map_or(0, u64::from_le_bytes)
-    };
-    // Words at 0, 8, ... and one ending exactly at N (it may overlap the previous one).
-    let last = N.saturating_sub(8);
-    let mut at = 0;
-    while at < last {
-        if !matches_lower(word(name, at), word(lower, at)) {
-            return false;
-        }
-        at = at.saturating_add(8);
-    }
-    matches_lower(word(name, last), word(lower, last))
-}
-
-/// Whether the eight bytes of `x` equal those of `lower` (lowercase), ignoring case.
-/// `lower` is a constant where this is inlined, so its letter mask folds away: the
-/// test costs an OR and a compare.
-#[inline(always)]
-fn matches_lower(x: u64, lower: u64) -> bool {
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
-    let seven = lower & LOW7;
-    // The high bit of each byte is set where `lower` holds `a`-`z`.
-    let at_least_a = seven.wrapping_add(u64::from_ne_bytes([0x80 - b'a'; 8]));
-    let above_z = seven.wrapping_add(u64::from_ne_bytes([0x80 - b'z' - 1; 8]));
-    let letters = at_least_a & !above_z & !lower & HIGH;
-    // A letter matches itself or itself minus 0x20 (upper case); anything else only itself.
-    (x | (letters >> 2)) == lower
-}
 
 /// `tchar` exactly as RFC 7230 §3.2.6 spells it.
 const fn is_tchar_by_definition(b: u8) -> bool {
@@ -396,42 +212,10 @@ mod tests {
     }
 
     #[test]
-    fn iterates_lines() {
-        let h = Headers::new(b"A: 1\r\nB:\t2 \r\nC:\r\n");
-        let v: Vec<_> = h.iter().map(|h| (h.name, h.value)).collect();
-        assert_eq!(v, [("A", &b"1"[..]), ("B", b"2"), ("C", b"")]);
-    }
-
-    #[test]
     fn tchar_table_matches_the_definition() {
         for b in 0..=255u8 {
             assert_eq!(is_tchar(b), is_tchar_by_definition(b), "{b}");
         }
-    }
-
-    #[test]
-    fn eq_lowercase_is_eq_ignore_ascii_case_for_every_byte_at_every_position() {
-        const NAME: &[u8; 24] = b"sec-websocket-extensions";
-        for at in 0..NAME.len() {
-            for b in 0..=255u8 {
-                let mut name = *NAME;
-                name[at] = b;
-                let expected = name.eq_ignore_ascii_case(NAME);
-                assert_eq!(eq_lowercase(&name, NAME), expected, "{b:#x} at {at}");
-                // Lengths under a word and between words take other paths.
-                assert_eq!(
-                    eq_lowercase(&name[..4], b"sec-"),
-                    name[..4].eq_ignore_ascii_case(b"sec-")
-                );
-                assert_eq!(
-                    eq_lowercase(&name[..17], b"sec-websocket-ext"),
-                    name[..17].eq_ignore_ascii_case(b"sec-websocket-ext")
-                );
-            }
-        }
-        assert!(eq_lowercase(b"Sec-WebSocket-Extensions", NAME));
-        assert!(!eq_lowercase(b"sec-websocket-extension", NAME));
-        assert!(!eq_lowercase(b"sec-websocket-extensionsx", NAME));
     }
 
     #[test]

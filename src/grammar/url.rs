@@ -4,7 +4,7 @@ use core::fmt;
 
 use crate::error::{BuildError, UrlError};
 use crate::grammar::authority::{default_port_tls, split_authority_bytes};
-use crate::grammar::token::ascii_table;
+use crate::grammar::bytes::ascii_table;
 
 /// A parsed `ws://` or `wss://` URL: where to dial, and what to send in the request.
 ///

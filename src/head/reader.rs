@@ -7,6 +7,7 @@
 use alloc::vec::Vec;
 
 use crate::error::{Error, Malformed};
+use crate::grammar::bytes::find_lf;
 
 /// How a fed chunk left the head.
 #[derive(Debug)]
@@ -216,30 +217,6 @@ pub(crate) fn header_block<'h>(head: &'h [u8], headers: &[httparse::Header<'_>])
         .unwrap_or_default()
 }
 
-/// Position of the first LF, eight bytes at a time (SWAR: one load, four ALU ops).
-fn find_lf(hay: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    const LF: u64 = u64::from_ne_bytes([b'\n'; 8]);
-    let mut words = hay.chunks_exact(8);
-    let mut offset = 0usize;
-    for word in &mut words {
-        let x = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ LF;
-        // A byte of `x` is zero where the input is LF; the lowest flagged byte is
-        // exact (borrows only propagate upwards, past the first zero byte).
-        let zero = x.wrapping_sub(ONES) & !x & HIGH;
-        if zero != 0 {
-            return Some(offset.saturating_add((zero.trailing_zeros() / 8) as usize));
-        }
-        offset = offset.saturating_add(8);
-    }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| b == b'\n')
-        .map(|i| offset.saturating_add(i))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,30 +272,5 @@ mod tests {
             feed_all(&[b"GET / HTTP/1.1\r\n", b"Ho"], 17),
             Err(Error::HeadTooLarge { limit: 17 })
         );
-    }
-
-    #[test]
-    fn find_lf_matches_naive_search() {
-        // Every filler byte (SWAR borrows must not fake a match), every position,
-        // with and without a second LF or a byte just above LF after the first.
-        for filler in (0..=255u8).filter(|&b| b != b'\n') {
-            let mut hay = [filler; 40];
-            assert_eq!(find_lf(&hay), None);
-            for i in 0..hay.len() {
-                for after in [filler, b'\n', b'\n' + 1, 0x8a, 0] {
-                    hay[i] = b'\n';
-                    if let Some(next) = hay.get_mut(i + 1) {
-                        *next = after;
-                    }
-                    assert_eq!(find_lf(&hay), Some(i), "filler {filler}, at {i}");
-                    for h in &mut hay[..] {
-                        *h = filler;
-                    }
-                    for len in 0..=i {
-                        assert_eq!(find_lf(&hay[..len]), None);
-                    }
-                }
-            }
-        }
     }
 }

@@ -7,9 +7,9 @@
 //! and to configure the compressor with.
 
 use crate::client::ClientError;
+use crate::grammar::bytes::eq_lowercase;
 use crate::grammar::extension::{Extension, ExtensionSyntaxError, Extensions, Param};
 use crate::grammar::sink::{display_via_emit, Sink};
-use crate::grammar::token::eq_lowercase;
 
 /// The extension token, RFC 7692 §7.
 pub const PERMESSAGE_DEFLATE: &str = "permessage-deflate";

@@ -4,7 +4,8 @@
 //! the fields again, so every front end (HTTP/1.1 bytes, the `http` crate, extended
 //! CONNECT, the client's response check) shares them unchanged.
 
-use crate::grammar::token::{eq_lowercase, list_contains, trim_ows};
+use crate::grammar::bytes::eq_lowercase;
+use crate::grammar::token::{list_contains, trim_ows};
 
 /// How many field lines of one list-valued WebSocket header are kept (more is refused).
 pub(crate) const LIST_LINES: usize = 8;

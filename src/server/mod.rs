@@ -7,7 +7,7 @@ use core::ops::Deref;
 use crate::answer::response::{Accept, Rejection};
 use crate::error::{Error, Malformed};
 use crate::grammar::extension::Extension;
-use crate::grammar::token::Headers;
+use crate::head::fields::Headers;
 use crate::head::reader::{header_block, is_whole_head, HeadReader, Read};
 use crate::limits::MAX_HEADERS_CAP;
 use crate::rules::config::ServerConfig;
