@@ -67,7 +67,9 @@ use ::http::header::{HeaderMap, HeaderName, HeaderValue};
 use ::http::request::Parts;
 use ::http::{Method, Request, Response, StatusCode, Uri, Version};
 
-use crate::answer::response::{Accept, Rejection, Value};
+use crate::answer::accept::{Accept, ConnectAccept};
+use crate::answer::fields::{Head, Value};
+use crate::answer::rejection::{Form, Rejection};
 use crate::error::{Error, Malformed};
 use crate::grammar::extension::Extension;
 use crate::rules::config::ServerConfig;
@@ -243,7 +245,7 @@ impl Accept<'_> {
         let mut response = Response::new(());
         *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
         let headers = response.headers_mut();
-        self.fields(|name, value| append(headers, name, &value));
+        self.fields(&mut |name, value| append(headers, name, value));
         response
     }
 }
@@ -274,7 +276,7 @@ impl Rejection<'_> {
         *response.status_mut() =
             StatusCode::from_u16(self.status()).unwrap_or(StatusCode::BAD_REQUEST);
         let headers = response.headers_mut();
-        self.fields(|name, value| append(headers, name, &value));
+        self.fields(Form::Http1, &mut |name, value| append(headers, name, value));
         response
     }
 }
@@ -283,18 +285,80 @@ impl Rejection<'_> {
 /// other controls (the same bytes `HeaderValue` refuses) before they got here, so
 /// neither conversion fails; a field that somehow did is left out rather than
 /// written broken.
-fn append(headers: &mut HeaderMap, name: &str, value: &Value<'_>) {
+fn append(headers: &mut HeaderMap, name: &str, value: Value<'_>) {
     let value = match value {
         Value::Text(text) => HeaderValue::from_bytes(text),
-        Value::Number(n) => Ok(HeaderValue::from(*n)),
-        Value::Extensions(answer) => {
-            let mut text = Vec::new();
-            answer.emit_extensions(&mut text);
-            HeaderValue::from_bytes(&text)
-        }
+        Value::Number(n) => Ok(HeaderValue::from(n)),
+        other => HeaderValue::from_str(&other.to_text()),
     };
     if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), value) {
         headers.append(name, value);
+    }
+}
+
+impl ConnectAccept<'_> {
+    /// The [`head`](Self::head) as an [`http::Response`], for h2 and other HTTP/2 or
+    /// HTTP/3 libraries built on the `http` crate.
+    pub fn to_http_response(&self) -> Response<()> {
+        self.head().to_http_response()
+    }
+}
+
+impl Head {
+    /// A response head as an [`http::Response`]: its `:status` and fields.
+    /// (A request head has no status; it comes out as `200`.)
+    pub fn to_http_response(&self) -> Response<()> {
+        let mut response = Response::new(());
+        // Statuses are 200 or a checked 300..=599, so the conversion cannot fail.
+        *response.status_mut() = self
+            .status()
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::OK);
+        let headers = response.headers_mut();
+        for (name, value) in self.fields() {
+            append(headers, name, Value::Text(value.as_bytes()));
+        }
+        response
+    }
+
+    /// The head as an [`http::Request`] (feature `http`): method `CONNECT`, URI
+    /// `scheme://authority/path`, HTTP/2, and the regular fields.
+    ///
+    /// `:protocol` cannot be carried by `http` itself: attach it as your HTTP
+    /// library's extension, e.g. `h2::ext::Protocol::from_static("websocket")`.
+    ///
+    /// ```
+    /// use ws_handshake::{ClientConfig, ConnectClient, WsUrl};
+    /// let config = ClientConfig::new().protocols(["chat"])?;
+    /// let client = ConnectClient::new(&config, WsUrl::parse("ws://127.0.0.1:9004/echo")?);
+    /// let request = client.request().to_http_request();
+    /// assert_eq!(request.method(), http::Method::CONNECT);
+    /// assert_eq!(request.uri(), "http://127.0.0.1:9004/echo");
+    /// assert_eq!(request.headers()["sec-websocket-protocol"], "chat");
+    /// // request.extensions_mut().insert(h2::ext::Protocol::from_static("websocket"));
+    /// # Ok::<(), ws_handshake::BuildError>(())
+    /// ```
+    pub fn to_http_request(&self) -> http::Request<()> {
+        let get = |name| self.get(name).unwrap_or_default();
+        let uri = alloc::format!("{}://{}{}", get(":scheme"), get(":authority"), get(":path"));
+        let mut request = http::Request::new(());
+        *request.method_mut() = http::Method::CONNECT;
+        *request.version_mut() = http::Version::HTTP_2;
+        // The URL was parsed and every field checked, so no conversion fails; a field
+        // that somehow did is left out rather than sent broken.
+        if let Ok(uri) = http::Uri::try_from(uri) {
+            *request.uri_mut() = uri;
+        }
+        let headers = request.headers_mut();
+        for (name, value) in self.fields() {
+            if let (Ok(name), Ok(value)) = (
+                http::HeaderName::from_bytes(name.as_bytes()),
+                http::HeaderValue::from_str(value),
+            ) {
+                headers.append(name, value);
+            }
+        }
+        request
     }
 }
 

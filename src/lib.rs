@@ -94,7 +94,7 @@
 //! WebSockets over HTTP/2 (RFC 8441) and HTTP/3 (RFC 9220) open with an extended
 //! CONNECT instead of bytes on a socket: [`ConnectRequest::validate`] takes its
 //! pseudo-headers and fields, applies the same negotiation, and answers with a
-//! [`ConnectAccept`] (`200`) or a [`ConnectRejection`], each a [`ResponseHead`] for the
+//! [`ConnectAccept`] (`200`) or a [`Rejection`], each as a [`Head`] for the
 //! HTTP library to send; [`ConnectClient`] is the client side. What the caller must do
 //! at the HTTP/2 or HTTP/3 layer
 //! (advertise [`SETTINGS_ENABLE_CONNECT_PROTOCOL`], keep the stream open, …) is in
@@ -162,20 +162,17 @@ pub use connect::server as extended_connect;
 pub use grammar::extension;
 pub use rules::deflate;
 
-pub use answer::response::{Accept, Rejection};
+pub use answer::accept::{Accept, ConnectAccept};
+pub use answer::fields::Head;
+pub use answer::rejection::Rejection;
 #[cfg(feature = "getrandom")]
 pub use client::RandomUnavailable;
 pub use client::{
     ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientRequest, Connected,
     MissingProtocol, Refusal,
 };
-pub use connect::client::{
-    ConnectAccepted, ConnectClient, ConnectRefusal, ConnectResponse, RequestHead,
-};
-pub use connect::server::{
-    ConnectAccept, ConnectRejection, ConnectRequest, ResponseHead,
-    SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL,
-};
+pub use connect::client::{ConnectAccepted, ConnectClient, ConnectRefusal, ConnectResponse};
+pub use connect::server::{ConnectRequest, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL};
 pub use error::{BufferTooSmall, BuildError, Error, Malformed, PseudoHeader, UrlError};
 pub use grammar::key::{AcceptKey, ClientKey};
 pub use grammar::url::{HostHeader, Resource, WsUrl};

@@ -60,7 +60,15 @@ pub(crate) use writer_methods;
 /// would mislabel a plain-text body and a caller's `Content-Length` would contradict
 /// the real one; a rejection's `Content-Type` has its own setter instead.
 fn is_reserved(name: &str) -> bool {
-    const RESERVED: [&str; 3] = ["connection", "upgrade", "transfer-encoding"];
+    const RESERVED: [&str; 6] = [
+        "connection",
+        "upgrade",
+        "transfer-encoding",
+        // Connection-specific (RFC 9113 §8.2.2), meaningless in a handshake answer.
+        "keep-alive",
+        "proxy-connection",
+        "te",
+    ];
     let has_prefix = |prefix: &str| {
         name.get(..prefix.len())
             .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
@@ -70,8 +78,10 @@ fn is_reserved(name: &str) -> bool {
         || RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name))
 }
 
-/// Checks caller-supplied extra headers: token names, no reserved names, no
-/// CR/LF/NUL/controls in values — so nothing can be injected into a response.
+/// Checks caller-supplied extra headers: token names, no reserved names, values
+/// without CR, LF, NUL or other controls and without leading or trailing whitespace
+/// (RFC 9110 §5.5; RFC 9113 §8.2.1) — so nothing can be injected into a message, in
+/// any of its forms.
 pub(crate) fn check_extra_headers(headers: &[(&str, &str)]) -> Result<(), BuildError> {
     for (name, value) in headers {
         if !is_token(name.as_bytes()) {
@@ -80,7 +90,9 @@ pub(crate) fn check_extra_headers(headers: &[(&str, &str)]) -> Result<(), BuildE
         if is_reserved(name) {
             return Err(BuildError::ReservedHeader);
         }
-        if !is_field_value(value.as_bytes()) {
+        let ows = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
+        let value = value.as_bytes();
+        if !is_field_value(value) || ows(value.first()) || ows(value.last()) {
             return Err(BuildError::InvalidHeaderValue);
         }
     }
@@ -95,7 +107,7 @@ pub(crate) fn has_field(headers: &[(&str, &str)], name: &str) -> bool {
 }
 
 /// The statuses a refusal ([`Rejection`](crate::Rejection),
-/// [`ConnectRejection`](crate::ConnectRejection)) may carry, shared by both.
+/// over either transport) may carry.
 ///
 /// A refusal always has content (its plain-text reason), so it may not use a status
 /// that cannot have any: 1xx (RFC 9110 §15.2), 204 (§15.3.5) and 304 (§15.4.5;
@@ -107,6 +119,34 @@ pub(crate) fn check_rejection_status(status: u16) -> Result<(), BuildError> {
         304 => Err(BuildError::StatusWithoutContent),
         300..=599 => Ok(()),
         _ => Err(BuildError::InvalidStatus),
+    }
+}
+
+/// The RFC 9110 reason phrase, or an empty one (allowed by RFC 7230 §3.1.2).
+pub(crate) fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        421 => "Misdirected Request",
+        426 => "Upgrade Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "",
     }
 }
 

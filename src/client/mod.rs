@@ -5,6 +5,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::mem::MaybeUninit;
 
+use crate::answer::fields::{emit_field, Value};
 use crate::answer::write::{check_extra_headers, writer_methods, Emit};
 use crate::error::{BuildError, Error, Malformed};
 use crate::grammar::extension;
@@ -556,6 +557,25 @@ pub struct ClientRequest<'a> {
     key: ClientKey,
 }
 
+impl ClientConfig {
+    /// The fields that carry the configuration's offers, in order: the one list the
+    /// HTTP/1.1 request and the extended CONNECT request are both written from.
+    pub(crate) fn offer_fields(&self, field: &mut dyn FnMut(&str, Value<'_>)) {
+        if !self.protocols.is_empty() {
+            field("Sec-WebSocket-Protocol", Value::Protocols(&self.protocols));
+        }
+        if let Some(offer) = &self.deflate {
+            field("Sec-WebSocket-Extensions", Value::Offer(offer));
+        }
+        if let Some(origin) = &self.origin {
+            field("Origin", Value::Text(origin.as_bytes()));
+        }
+        for (name, value) in &self.headers {
+            field(name, Value::Text(value.as_bytes()));
+        }
+    }
+}
+
 impl Emit for ClientRequest<'_> {
     fn emit<S: Sink>(&self, out: &mut S) {
         let resource = self.url.resource();
@@ -575,26 +595,8 @@ impl Emit for ClientRequest<'_> {
         out.put(b"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
         out.header("Sec-WebSocket-Key", self.key.as_str().as_bytes());
         out.put(b"Sec-WebSocket-Version: 13\r\n");
-        if let Some((first, rest)) = self.config.protocols.split_first() {
-            out.put(b"Sec-WebSocket-Protocol: ");
-            out.put(first.as_bytes());
-            for p in rest {
-                out.put(b", ");
-                out.put(p.as_bytes());
-            }
-            out.put(b"\r\n");
-        }
-        if let Some(offer) = &self.config.deflate {
-            out.put(b"Sec-WebSocket-Extensions: ");
-            offer.emit(out);
-            out.put(b"\r\n");
-        }
-        if let Some(origin) = &self.config.origin {
-            out.header("Origin", origin.as_bytes());
-        }
-        for (name, value) in &self.config.headers {
-            out.header(name, value.as_bytes());
-        }
+        self.config
+            .offer_fields(&mut |name, value| emit_field(out, name, &value));
         out.put(b"\r\n");
     }
 }

@@ -2,16 +2,13 @@
 //! head for a `ws://`/`wss://` URL, and the `200` checked with the HTTP/1.1 client's
 //! subprotocol and extension rules.
 
-use alloc::borrow::Cow;
-use alloc::string::{String, ToString};
-use alloc::vec::Vec;
+use alloc::string::ToString;
 
+use crate::answer::fields::{Head, Value};
 use crate::client::{check_extensions, check_protocol, ClientConfig, ClientError};
-use crate::connect::server::{
-    check_h2_extra_headers, is_connection_specific, is_field_value, is_lowercase_token,
-    WEBSOCKET_PROTOCOL,
-};
-use crate::error::{BuildError, Malformed};
+use crate::connect::server::WEBSOCKET_PROTOCOL;
+use crate::error::Malformed;
+use crate::grammar::token::{is_connection_specific, is_h2_field_value, is_lowercase_token};
 use crate::grammar::url::WsUrl;
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::summary::Summary;
@@ -30,17 +27,22 @@ use crate::rules::summary::Summary;
 ///
 /// let config = ClientConfig::new().protocols(["chat", "superchat"])?;
 /// let client = ConnectClient::new(&config, WsUrl::parse("wss://server.example.com/chat")?);
-/// let request = client.request()?;
+/// let request = client.request();
 /// assert_eq!(
-///     request.fields().collect::<Vec<_>>(),
+///     request.pseudo_fields().collect::<Vec<_>>(),
 ///     [
 ///         (":method", "CONNECT"),
 ///         (":protocol", "websocket"),
 ///         (":scheme", "https"),
 ///         (":path", "/chat"),
 ///         (":authority", "server.example.com"),
-///         ("sec-websocket-protocol", "chat, superchat"),
+///     ]
+/// );
+/// assert_eq!(
+///     request.fields().collect::<Vec<_>>(),
+///     [
 ///         ("sec-websocket-version", "13"),
+///         ("sec-websocket-protocol", "chat, superchat"),
 ///     ]
 /// );
 /// // The server's HEADERS: :status and fields.
@@ -79,36 +81,17 @@ impl<'c> ConnectClient<'c> {
     /// forbids (`keep-alive`, `proxy-connection`, `te`; RFC 9113 §8.2.2), or
     /// [`BuildError::InvalidHeaderValue`] for a value with leading or trailing
     /// whitespace (RFC 9113 §8.2.1); both are fine in HTTP/1.1.
-    pub fn request(&self) -> Result<RequestHead, BuildError> {
-        let config = self.config;
-        let extra: Vec<(&str, &str)> = config
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        check_h2_extra_headers(&extra)?;
-        let mut head = RequestHead { fields: Vec::new() };
-        head.push(":method", "CONNECT");
-        head.push(":protocol", WEBSOCKET_PROTOCOL);
-        head.push(":scheme", if self.url.tls() { "https" } else { "http" });
-        head.push(":path", self.url.resource().to_string());
-        head.push(":authority", self.url.host_header().to_string());
-        // The order of RFC 8441 §5.1's example.
-        if !config.protocols.is_empty() {
-            head.push("sec-websocket-protocol", config.protocols.join(", "));
-        }
-        if let Some(offer) = &config.deflate {
-            head.push("sec-websocket-extensions", offer.to_string());
-        }
-        head.push("sec-websocket-version", "13");
-        if let Some(origin) = &config.origin {
-            head.push("origin", origin.clone());
-        }
-        for (name, value) in extra {
-            head.fields
-                .push((Cow::Owned(name.to_ascii_lowercase()), String::from(value)));
-        }
-        Ok(head)
+    pub fn request(&self) -> Head {
+        let mut head = Head::request();
+        head.push_pseudo(":method", "CONNECT");
+        head.push_pseudo(":protocol", WEBSOCKET_PROTOCOL);
+        head.push_pseudo(":scheme", if self.url.tls() { "https" } else { "http" });
+        head.push_pseudo(":path", self.url.resource().to_string());
+        head.push_pseudo(":authority", self.url.host_header().to_string());
+        head.push("sec-websocket-version", Value::Text(b"13"));
+        self.config
+            .offer_fields(&mut |name, value| head.push(name, value));
+        head
     }
 
     /// Checks the server's response head: `:status` and the regular fields, in order.
@@ -169,7 +152,7 @@ impl<'c> ConnectClient<'c> {
             if !is_lowercase_token(name) {
                 return Err(ClientError::Malformed(Malformed::HeaderName));
             }
-            if !is_field_value(value) {
+            if !is_h2_field_value(value) {
                 return Err(ClientError::Malformed(Malformed::HeaderValue));
             }
             if is_connection_specific(name, value) {
@@ -190,71 +173,6 @@ impl<'c> ConnectClient<'c> {
             protocol,
             deflate,
         }))
-    }
-}
-
-/// An HTTP/2 or HTTP/3 request head: pseudo-headers first, then lowercase fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestHead {
-    fields: Vec<(Cow<'static, str>, String)>,
-}
-
-impl RequestHead {
-    /// Every field, pseudo-headers first, as `(name, value)`.
-    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
-        self.fields.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
-    }
-
-    /// The value of the first field named `name` (e.g. `":authority"`).
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.fields().find(|(n, _)| *n == name).map(|(_, v)| v)
-    }
-
-    fn push(&mut self, name: &'static str, value: impl Into<String>) {
-        self.fields.push((Cow::Borrowed(name), value.into()));
-    }
-}
-
-#[cfg(feature = "http")]
-impl RequestHead {
-    /// The head as an [`http::Request`] (feature `http`): method `CONNECT`, URI
-    /// `scheme://authority/path`, HTTP/2, and the regular fields.
-    ///
-    /// `:protocol` cannot be carried by `http` itself: attach it as your HTTP
-    /// library's extension, e.g. `h2::ext::Protocol::from_static("websocket")`.
-    ///
-    /// ```
-    /// use ws_handshake::{ClientConfig, ConnectClient, WsUrl};
-    /// let config = ClientConfig::new().protocols(["chat"])?;
-    /// let client = ConnectClient::new(&config, WsUrl::parse("ws://127.0.0.1:9004/echo")?);
-    /// let request = client.request()?.to_http_request();
-    /// assert_eq!(request.method(), http::Method::CONNECT);
-    /// assert_eq!(request.uri(), "http://127.0.0.1:9004/echo");
-    /// assert_eq!(request.headers()["sec-websocket-protocol"], "chat");
-    /// // request.extensions_mut().insert(h2::ext::Protocol::from_static("websocket"));
-    /// # Ok::<(), ws_handshake::BuildError>(())
-    /// ```
-    pub fn to_http_request(&self) -> ::http::Request<()> {
-        let get = |name| self.get(name).unwrap_or_default();
-        let uri = alloc::format!("{}://{}{}", get(":scheme"), get(":authority"), get(":path"));
-        let mut request = ::http::Request::new(());
-        *request.method_mut() = ::http::Method::CONNECT;
-        *request.version_mut() = ::http::Version::HTTP_2;
-        // The URL was parsed and every field checked, so no conversion fails; a field
-        // that somehow did is left out rather than sent broken.
-        if let Ok(uri) = ::http::Uri::try_from(uri) {
-            *request.uri_mut() = uri;
-        }
-        let headers = request.headers_mut();
-        for (name, value) in self.fields().filter(|(n, _)| !n.starts_with(':')) {
-            if let (Ok(name), Ok(value)) = (
-                ::http::HeaderName::from_bytes(name.as_bytes()),
-                ::http::HeaderValue::from_str(value),
-            ) {
-                headers.append(name, value);
-            }
-        }
-        request
     }
 }
 

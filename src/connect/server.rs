@@ -10,7 +10,7 @@
 //!          :protocol = websocket             ├─ Ok(request) ─► request.accept().head()
 //!          :scheme = https                   │                 ◄── HEADERS :status = 200
 //!          :path = /chat                     │                     sec-websocket-protocol = chat
-//!          :authority = server.example.com   └─ Err(error) ──► ConnectRejection::from(error).head()
+//!          :authority = server.example.com   └─ Err(error) ──► Rejection::from(error).head()
 //!          sec-websocket-version = 13                          ◄── HEADERS :status = 4xx/501
 //!          sec-websocket-protocol = chat, superchat
 //! DATA (WebSocket frames)             ◄─►  DATA (WebSocket frames)
@@ -73,16 +73,11 @@
 //!   trailing whitespace (RFC 9113 §8.2.1): a request breaking that is malformed and
 //!   answered `400` (RFC 9113 §8.1.1 recommends it).
 
-use alloc::borrow::Cow;
-use alloc::string::String;
-use alloc::vec::Vec;
-
-use crate::answer::response::{answer_methods, Answer};
-use crate::answer::write::{check_extra_headers, check_rejection_status, has_field};
-use crate::error::{BuildError, Error, Malformed, PseudoHeader};
+use crate::answer::accept::ConnectAccept;
+use crate::error::{Error, Malformed, PseudoHeader};
 use crate::grammar::authority::split_host_port_bytes;
 use crate::grammar::extension::Extension;
-use crate::grammar::token::is_tchar;
+use crate::grammar::token::{is_connection_specific, is_h2_field_value, is_lowercase_token};
 use crate::rules::config::ServerConfig;
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::negotiate::{self, Negotiated};
@@ -126,7 +121,7 @@ impl<'a> Pseudo<'a> {
 
 /// An HTTP/2 or HTTP/3 extended CONNECT that passed every rule of RFC 8441 §4–5 and
 /// the WebSocket negotiation: accept it ([`accept`](Self::accept)) or refuse it
-/// yourself ([`ConnectRejection::new`]).
+/// yourself ([`Rejection::new`](crate::Rejection::new)).
 ///
 /// It borrows the field values it was given; nothing is copied.
 ///
@@ -174,10 +169,10 @@ impl<'a> ConnectRequest<'a> {
     ///
     /// # Errors
     /// The rule the request broke, with its status ([`Error::status`]): answer it with
-    /// [`ConnectRejection::from`], then end the stream.
+    /// [`Rejection::from`](crate::Rejection), sent as its [`head`](crate::Rejection::head), then end the stream.
     ///
     /// ```
-    /// use ws_handshake::{ConnectRejection, ConnectRequest, Error, ServerConfig};
+    /// use ws_handshake::{ConnectRequest, Error, Rejection, ServerConfig};
     /// let config = ServerConfig::new();
     /// let fields = [
     ///     (":method", "CONNECT"),
@@ -189,7 +184,7 @@ impl<'a> ConnectRequest<'a> {
     /// ];
     /// let error = ConnectRequest::validate(fields, &config).unwrap_err();
     /// assert_eq!(error, Error::ProtocolNotWebSocket);
-    /// assert_eq!(ConnectRejection::from(error).head().status(), 501);
+    /// assert_eq!(Rejection::from(error).head().status(), 501);
     /// ```
     pub fn validate<'n, I, V>(fields: I, config: &ServerConfig) -> Result<Self, Error>
     where
@@ -215,7 +210,7 @@ impl<'a> ConnectRequest<'a> {
         let mut host: Option<&'a [u8]> = None;
         let mut regular = 0usize;
         for (name, value) in fields {
-            if !is_field_value(value) {
+            if !is_h2_field_value(value) {
                 return Err(Error::Malformed(Malformed::HeaderValue));
             }
             if name.first() == Some(&b':') {
@@ -375,9 +370,7 @@ impl<'a> ConnectRequest<'a> {
 
     /// The `200` response with the negotiated subprotocol and extensions.
     pub fn accept(&self) -> ConnectAccept<'_> {
-        ConnectAccept {
-            answer: Answer::new(&self.negotiated),
-        }
+        ConnectAccept::new(&self.negotiated)
     }
 }
 
@@ -552,300 +545,10 @@ fn required(value: Option<&[u8]>, which: PseudoHeader) -> Result<&str, Error> {
     core::str::from_utf8(value).map_err(|_| Error::PseudoHeaderInvalid(which))
 }
 
-/// RFC 9113 §8.2.2: a connection-specific field (name already lowercase), which
-/// makes an HTTP/2 or HTTP/3 message malformed; `te: trailers` is the one exception.
-pub(crate) fn is_connection_specific(name: &[u8], value: &[u8]) -> bool {
-    match name {
-        b"connection" | b"upgrade" | b"keep-alive" | b"proxy-connection" | b"transfer-encoding" => {
-            true
-        }
-        b"te" => !value.eq_ignore_ascii_case(b"trailers"),
-        _ => false,
-    }
-}
-
-/// RFC 9113 §8.2.1: a lowercase field name (a token without `A`–`Z`).
-pub(crate) fn is_lowercase_token(name: &[u8]) -> bool {
-    !name.is_empty() && name.iter().all(|&b| is_tchar(b) && !b.is_ascii_uppercase())
-}
-
-/// RFC 9113 §8.2.1: no NUL, CR or LF, and no leading or trailing SP or HTAB.
-pub(crate) fn is_field_value(value: &[u8]) -> bool {
-    let ws = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
-    !value.iter().any(|&b| matches!(b, 0 | b'\r' | b'\n'))
-        && !ws(value.first())
-        && !ws(value.last())
-}
-
 /// An absolute path with an optional query (RFC 9113 §8.3.1 origin-form):
 /// starts with `/`, visible ASCII only, no fragment.
 fn is_path(target: &str) -> bool {
     target.starts_with('/') && target.bytes().all(|b| b.is_ascii_graphic() && b != b'#')
-}
-
-/// An HTTP/2 or HTTP/3 response head: `:status` and lowercase fields, ready to be
-/// copied into the HTTP library's response type. It owns its fields, so it outlives
-/// the request it answers.
-///
-/// It never holds a field HTTP/2 forbids (`connection`, `upgrade`, `keep-alive`,
-/// `proxy-connection`, `transfer-encoding`, `te`) nor a pseudo-header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResponseHead {
-    status: u16,
-    fields: Vec<(Cow<'static, str>, String)>,
-}
-
-impl ResponseHead {
-    /// The `:status`.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// The fields, in order, as `(name, value)`: names are lowercase.
-    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
-        self.fields.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
-    }
-
-    /// The value of the first field named `name` (lowercase).
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.fields().find(|(n, _)| *n == name).map(|(_, v)| v)
-    }
-
-    fn new(status: u16) -> Self {
-        Self {
-            status,
-            fields: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, name: &'static str, value: impl Into<String>) {
-        self.fields.push((Cow::Borrowed(name), value.into()));
-    }
-
-    fn push_extra(&mut self, headers: &[(&str, &str)]) {
-        for (name, value) in headers {
-            self.fields
-                .push((Cow::Owned(name.to_ascii_lowercase()), String::from(*value)));
-        }
-    }
-}
-
-#[cfg(feature = "http")]
-impl ResponseHead {
-    /// The head as an [`http::Response`] with the same status and fields.
-    pub fn to_http_response(&self) -> ::http::Response<()> {
-        let mut response = ::http::Response::new(());
-        // Statuses are 200 or a checked 300..=599, names lowercase tokens and values
-        // checked field values, so no conversion fails; a field that somehow did is
-        // left out rather than written broken.
-        *response.status_mut() =
-            ::http::StatusCode::from_u16(self.status).unwrap_or(::http::StatusCode::BAD_REQUEST);
-        let headers = response.headers_mut();
-        for (name, value) in self.fields() {
-            if let (Ok(name), Ok(value)) = (
-                ::http::HeaderName::from_bytes(name.as_bytes()),
-                ::http::HeaderValue::from_str(value),
-            ) {
-                headers.append(name, value);
-            }
-        }
-        response
-    }
-}
-
-/// Checks caller headers for an HTTP/2 or HTTP/3 response: as for HTTP/1.1, and
-/// none of the connection-specific fields of RFC 9113 §8.2.2, and no value with
-/// leading or trailing whitespace (RFC 9113 §8.2.1).
-pub(crate) fn check_h2_extra_headers(headers: &[(&str, &str)]) -> Result<(), BuildError> {
-    check_extra_headers(headers)?;
-    const H2_FORBIDDEN: [&str; 3] = ["keep-alive", "proxy-connection", "te"];
-    for (name, value) in headers {
-        if H2_FORBIDDEN.iter().any(|f| f.eq_ignore_ascii_case(name)) {
-            return Err(BuildError::ReservedHeader);
-        }
-        if !is_field_value(value.as_bytes()) {
-            return Err(BuildError::InvalidHeaderValue);
-        }
-    }
-    Ok(())
-}
-
-/// The `200` answer to an extended CONNECT (RFC 8441 §5): the negotiated
-/// `sec-websocket-protocol` and `sec-websocket-extensions`, and your extra headers.
-///
-/// ```
-/// # use ws_handshake::{ConnectRequest, ServerConfig};
-/// # let config = ServerConfig::new();
-/// # let fields = [(":method", "CONNECT"), (":protocol", "websocket"), (":scheme", "https"),
-/// #     (":path", "/"), (":authority", "a.example"), ("sec-websocket-version", "13")];
-/// # let request = ConnectRequest::validate(fields, &config).unwrap();
-/// let extra = [("Set-Cookie", "id=42; HttpOnly")];
-/// let head = request.accept().headers(&extra)?.head();
-/// assert_eq!(head.status(), 200);
-/// assert_eq!(head.fields().collect::<Vec<_>>(), [("set-cookie", "id=42; HttpOnly")]);
-/// // Connection-specific fields and injection attempts are refused.
-/// assert!(request.accept().headers(&[("keep-alive", "5")]).is_err());
-/// assert!(request.accept().headers(&[("x", "a\r\nevil: 1")]).is_err());
-/// # Ok::<(), ws_handshake::BuildError>(())
-/// ```
-#[derive(Debug, Clone, Copy)]
-pub struct ConnectAccept<'a> {
-    answer: Answer<'a>,
-}
-
-impl<'a> ConnectAccept<'a> {
-    answer_methods!();
-
-    /// Adds headers to the response, after the handshake's own; names are lowercased.
-    ///
-    /// # Errors
-    /// A name that is not a token, that the handshake manages (`sec-websocket-*`,
-    /// `content-*`), or that is connection-specific (`connection`, `upgrade`,
-    /// `keep-alive`, `proxy-connection`, `transfer-encoding`, `te`; RFC 9113
-    /// §8.2.2); or a value with CR, LF, NUL or another control byte, or with leading
-    /// or trailing whitespace (RFC 9113 §8.2.1).
-    pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
-        check_h2_extra_headers(headers)?;
-        self.answer.headers = headers;
-        Ok(self)
-    }
-
-    /// [`head`](Self::head) as an [`http::Response`] (feature `http`).
-    #[cfg(feature = "http")]
-    pub fn to_http_response(&self) -> ::http::Response<()> {
-        self.head().to_http_response()
-    }
-
-    /// The response head: `:status` 200, then `sec-websocket-protocol` and
-    /// `sec-websocket-extensions` if negotiated, then the extra headers.
-    pub fn head(&self) -> ResponseHead {
-        let mut head = ResponseHead::new(200);
-        if let Some(p) = self.selected_protocol() {
-            head.push("sec-websocket-protocol", p);
-        }
-        if self.answer.has_extensions() {
-            let mut value = Vec::new();
-            self.answer.emit_extensions(&mut value);
-            // Tokens and `; `, `, `, `=` only: always UTF-8.
-            head.push(
-                "sec-websocket-extensions",
-                String::from_utf8_lossy(&value).into_owned(),
-            );
-        }
-        head.push_extra(self.answer.headers);
-        head
-    }
-}
-
-/// A refusal of an extended CONNECT: a `:status` of 300–599 with
-/// `sec-websocket-version: 13`, `allow: CONNECT` on 405, a plain-text body and any
-/// extra headers. Send the [`head`](Self::head), then the [`body`](Self::body) as
-/// DATA, and end the stream.
-///
-/// ```
-/// use ws_handshake::{ConnectRejection, Error};
-/// let reply = ConnectRejection::from(Error::VersionUnsupported);
-/// let head = reply.head();
-/// assert_eq!(head.status(), 426);
-/// assert_eq!(head.get("sec-websocket-version"), Some("13"));
-/// assert_eq!(head.get("upgrade"), None); // HTTP/2 forbids it
-/// assert_eq!(reply.body(), "Sec-WebSocket-Version must be 13\n");
-///
-/// let extra = [("www-authenticate", "Bearer")];
-/// let reply = ConnectRejection::new(401, "log in first")?.headers(&extra)?;
-/// assert_eq!(reply.head().get("www-authenticate"), Some("Bearer"));
-/// # Ok::<(), ws_handshake::BuildError>(())
-/// ```
-#[derive(Debug, Clone, Copy)]
-pub struct ConnectRejection<'a> {
-    status: u16,
-    body: Body<'a>,
-    headers: &'a [(&'a str, &'a str)],
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Body<'a> {
-    Text(&'a str),
-    Error(Error),
-}
-
-impl From<Error> for ConnectRejection<'static> {
-    /// The refusal for a rule the request broke, with [`Error::status`].
-    fn from(error: Error) -> Self {
-        Self {
-            status: error.status(),
-            body: Body::Error(error),
-            headers: &[],
-        }
-    }
-}
-
-impl<'a> ConnectRejection<'a> {
-    /// A refusal with `status` (300–599, except 304) and a plain-text `body`: the
-    /// same statuses as [`Rejection::new`](crate::Rejection::new).
-    ///
-    /// # Errors
-    /// [`BuildError::InvalidStatus`] for a status outside 300–599;
-    /// [`BuildError::StatusWithoutContent`] for 304, which cannot carry the body
-    /// (RFC 9110 §15.4.5, §6.4.1).
-    pub fn new(status: u16, body: &'a str) -> Result<Self, BuildError> {
-        check_rejection_status(status)?;
-        Ok(Self {
-            status,
-            body: Body::Text(body),
-            headers: &[],
-        })
-    }
-
-    /// Adds headers (e.g. `www-authenticate`, `retry-after`); names are lowercased.
-    /// As for [`Rejection`](crate::Rejection#the-fields-the-crate-writes-and-yours),
-    /// an `allow` replaces the crate's `allow: CONNECT` on a 405, and every
-    /// `content-*` field is refused: the crate writes the body and describes it.
-    ///
-    /// # Errors
-    /// As for [`ConnectAccept::headers`].
-    pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
-        check_h2_extra_headers(headers)?;
-        self.headers = headers;
-        Ok(self)
-    }
-
-    /// The status code.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// The plain-text body.
-    pub fn body(&self) -> Cow<'a, str> {
-        match self.body {
-            Body::Text(t) => Cow::Borrowed(t),
-            Body::Error(e) => Cow::Owned(alloc::format!("{e}\n")),
-        }
-    }
-
-    /// [`head`](Self::head) and [`body`](Self::body) as an
-    /// [`http::Response`] (feature `http`).
-    #[cfg(feature = "http")]
-    pub fn to_http_response(&self) -> ::http::Response<String> {
-        self.head()
-            .to_http_response()
-            .map(|()| self.body().into_owned())
-    }
-
-    /// The response head: `:status`, `sec-websocket-version: 13`, `allow: CONNECT`
-    /// on 405 (unless an extra header is an `allow`), `content-type` and
-    /// `content-length` of the body, then extra headers.
-    pub fn head(&self) -> ResponseHead {
-        let mut head = ResponseHead::new(self.status);
-        head.push("sec-websocket-version", "13");
-        if self.status == 405 && !has_field(self.headers, "allow") {
-            head.push("allow", "CONNECT");
-        }
-        head.push("content-type", "text/plain; charset=utf-8");
-        head.push("content-length", alloc::format!("{}", self.body().len()));
-        head.push_extra(self.headers);
-        head
-    }
 }
 
 #[cfg(test)]
@@ -853,17 +556,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn value_rules() {
-        assert!(is_field_value(b"chat, superchat"));
-        assert!(is_field_value(b""));
-        assert!(!is_field_value(b" chat"));
-        assert!(!is_field_value(b"chat\t"));
-        assert!(!is_field_value(b"a\r\nb"));
-        assert!(!is_field_value(b"a\0"));
-        assert!(is_lowercase_token(b"sec-websocket-version"));
-        assert!(!is_lowercase_token(b"Sec-WebSocket-Version"));
-        assert!(!is_lowercase_token(b""));
-        assert!(!is_lowercase_token(b"a b"));
+    fn path_rule() {
         assert!(is_path("/chat?room=1"));
         assert!(!is_path("chat"));
         assert!(!is_path(""));

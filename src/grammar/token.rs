@@ -197,6 +197,31 @@ fn trim_start_ows(mut s: &[u8]) -> &[u8] {
     s
 }
 
+/// RFC 9113 §8.2.2: a connection-specific field (name already lowercase), which
+/// makes an HTTP/2 or HTTP/3 message malformed; `te: trailers` is the one exception.
+pub(crate) fn is_connection_specific(name: &[u8], value: &[u8]) -> bool {
+    match name {
+        b"connection" | b"upgrade" | b"keep-alive" | b"proxy-connection" | b"transfer-encoding" => {
+            true
+        }
+        b"te" => !value.eq_ignore_ascii_case(b"trailers"),
+        _ => false,
+    }
+}
+
+/// RFC 9113 §8.2.1: a lowercase field name (a token without `A`–`Z`).
+pub(crate) fn is_lowercase_token(name: &[u8]) -> bool {
+    !name.is_empty() && name.iter().all(|&b| is_tchar(b) && !b.is_ascii_uppercase())
+}
+
+/// RFC 9113 §8.2.1: no NUL, CR or LF, and no leading or trailing SP or HTAB.
+pub(crate) fn is_h2_field_value(value: &[u8]) -> bool {
+    let ws = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
+    !value.iter().any(|&b| matches!(b, 0 | b'\r' | b'\n'))
+        && !ws(value.first())
+        && !ws(value.last())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,5 +333,19 @@ mod tests {
         assert!(!is_field_value(b"a\r\nb"));
         assert!(!is_field_value(b"a\0"));
         assert!(is_field_value(b"a\tb \xff"));
+    }
+
+    #[test]
+    fn h2_field_rules() {
+        assert!(is_h2_field_value(b"chat, superchat"));
+        assert!(is_h2_field_value(b""));
+        assert!(!is_h2_field_value(b" chat"));
+        assert!(!is_h2_field_value(b"chat\t"));
+        assert!(!is_h2_field_value(b"a\r\nb"));
+        assert!(!is_h2_field_value(b"a\0"));
+        assert!(is_lowercase_token(b"sec-websocket-version"));
+        assert!(!is_lowercase_token(b"Sec-WebSocket-Version"));
+        assert!(!is_lowercase_token(b""));
+        assert!(!is_lowercase_token(b"a b"));
     }
 }

@@ -4,7 +4,8 @@ use alloc::vec::Vec;
 use core::mem::MaybeUninit;
 use core::ops::Deref;
 
-use crate::answer::response::{Accept, Rejection};
+use crate::answer::accept::Accept;
+use crate::answer::rejection::Rejection;
 use crate::error::{Error, Malformed};
 use crate::grammar::extension::Extension;
 use crate::head::fields::Headers;

@@ -1,0 +1,219 @@
+//! One field list per message, and the HTTP/2 / HTTP/3 form it takes.
+//!
+//! Every message the crate writes (the `101`, the extended CONNECT `200`, a refusal,
+//! the client's request) lists its header fields once, through a callback that is
+//! handed `(name, Value)` pairs. The HTTP/1.1 writer puts them on the wire as they
+//! come, the `http` feature appends them to an `http::HeaderMap`, and [`Head`] keeps
+//! them, names lowercased, for an HTTP/2 or HTTP/3 library: three forms, one list,
+//! so they can never disagree.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::grammar::sink::Sink;
+use crate::rules::custom_extension::AcceptedExtension;
+use crate::rules::deflate::{DeflateOffer, PerMessageDeflate};
+use crate::rules::negotiate::Negotiated;
+
+/// A header field value as the writers see it, produced without allocating.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Value<'v> {
+    /// Bytes already known to be a valid field value.
+    Text(&'v [u8]),
+    /// A decimal number (`Content-Length`).
+    Number(usize),
+    /// The accepted extensions of an answer.
+    Extensions(&'v Answer<'v>),
+    /// A client's permessage-deflate offer.
+    Offer(&'v DeflateOffer),
+    /// A client's subprotocols, comma-separated.
+    Protocols(&'v [String]),
+}
+
+impl Value<'_> {
+    /// Writes the value.
+    pub(crate) fn emit<S: Sink>(&self, out: &mut S) {
+        match self {
+            Self::Text(t) => out.put(t),
+            Self::Number(n) => out.put_usize(*n),
+            Self::Extensions(a) => a.emit_extensions(out),
+            Self::Offer(offer) => offer.emit(out),
+            Self::Protocols(list) => {
+                let mut first = true;
+                for p in list.iter() {
+                    if !first {
+                        out.put(b", ");
+                    }
+                    first = false;
+                    out.put(p.as_bytes());
+                }
+            }
+        }
+    }
+
+    /// The value as text (every value the crate writes is ASCII).
+    pub(crate) fn to_text(self) -> String {
+        let mut bytes = Vec::new();
+        self.emit(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+/// Writes one HTTP/1.1 header field line.
+#[inline]
+pub(crate) fn emit_field<S: Sink>(out: &mut S, name: &str, value: &Value<'_>) {
+    out.put(name.as_bytes());
+    out.put(b": ");
+    value.emit(out);
+    out.put(b"\r\n");
+}
+
+/// Caller-supplied extra fields (already checked), after the crate's own.
+pub(crate) fn extra_fields(headers: &[(&str, &str)], field: &mut dyn FnMut(&str, Value<'_>)) {
+    for (name, value) in headers {
+        field(name, Value::Text(value.as_bytes()));
+    }
+}
+
+/// What an accepting answer says beyond its status line: the negotiated subprotocol
+/// and extensions, then the caller's extra fields. Shared by the HTTP/1.1 `101`
+/// ([`Accept`](crate::Accept)) and the extended CONNECT `200`
+/// ([`ConnectAccept`](crate::ConnectAccept)).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Answer<'a> {
+    /// A token (ASCII).
+    pub(crate) protocol: Option<&'a [u8]>,
+    pub(crate) deflate: Option<PerMessageDeflate>,
+    deflate_position: usize,
+    custom: &'a [AcceptedExtension<'a>],
+    /// Extra headers, already checked.
+    pub(crate) headers: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> Answer<'a> {
+    pub(crate) fn new(negotiated: &'a Negotiated<'a>) -> Self {
+        Self {
+            protocol: negotiated.protocol,
+            deflate: negotiated.deflate,
+            deflate_position: negotiated.deflate_position,
+            custom: &negotiated.custom,
+            headers: &[],
+        }
+    }
+
+    /// The negotiated fields and the extras, in order.
+    pub(crate) fn fields(&self, field: &mut dyn FnMut(&str, Value<'_>)) {
+        if let Some(p) = self.protocol {
+            field("Sec-WebSocket-Protocol", Value::Text(p));
+        }
+        if self.deflate.is_some() || !self.custom.is_empty() {
+            field("Sec-WebSocket-Extensions", Value::Extensions(self));
+        }
+        extra_fields(self.headers, field);
+    }
+
+    /// The `Sec-WebSocket-Extensions` value: the accepted extensions in the
+    /// configured order (the order the server applies them).
+    fn emit_extensions<S: Sink>(&self, out: &mut S) {
+        let custom = self.custom;
+        let (before, after) =
+            custom.split_at(custom.partition_point(|c| c.position < self.deflate_position));
+        let mut first = true;
+        let mut separator = |out: &mut S| {
+            if !first {
+                out.put(b", ");
+            }
+            first = false;
+        };
+        for c in before {
+            separator(out);
+            custom_element(out, c);
+        }
+        if let Some(d) = &self.deflate {
+            separator(out);
+            d.emit(out);
+        }
+        for c in after {
+            separator(out);
+            custom_element(out, c);
+        }
+    }
+}
+
+fn custom_element<S: Sink>(out: &mut S, c: &AcceptedExtension<'_>) {
+    out.put(c.name.as_bytes());
+    out.put_display(&c.params);
+}
+
+/// A message for HTTP/2 or HTTP/3: its pseudo-header fields and its header fields,
+/// names in lowercase (RFC 9113 §8.2.1, §8.3; RFC 9114 §4.2), for the HTTP library
+/// to send. The extended CONNECT answers ([`ConnectAccept::head`](crate::ConnectAccept::head),
+/// [`Rejection::head`](crate::Rejection::head)) and the client's request
+/// ([`ConnectClient::request`](crate::ConnectClient::request)) all take this form.
+///
+/// ```
+/// use ws_handshake::Error;
+/// let head = Error::VersionUnsupported.rejection().head();
+/// assert_eq!(head.status(), Some(426));
+/// assert_eq!(head.get("sec-websocket-version"), Some("13"));
+/// assert_eq!(head.pseudo_fields().collect::<Vec<_>>(), [(":status", "426")]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pseudo: Vec<(&'static str, String)>,
+    fields: Vec<(String, String)>,
+}
+
+impl Head {
+    /// A response head with `:status`.
+    pub(crate) fn response(status: u16) -> Self {
+        let mut head = Self::request();
+        head.pseudo.push((":status", status.to_string()));
+        head
+    }
+
+    /// A head without pseudo-header fields yet.
+    pub(crate) fn request() -> Self {
+        Self {
+            pseudo: Vec::new(),
+            fields: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push_pseudo(&mut self, name: &'static str, value: impl Into<String>) {
+        self.pseudo.push((name, value.into()));
+    }
+
+    /// Takes one field of a field list, its name lowercased.
+    pub(crate) fn push(&mut self, name: &str, value: Value<'_>) {
+        self.fields
+            .push((name.to_ascii_lowercase(), value.to_text()));
+    }
+
+    /// The `:status` of a response head; `None` for a request.
+    pub fn status(&self) -> Option<u16> {
+        self.pseudo
+            .iter()
+            .find(|(n, _)| *n == ":status")
+            .and_then(|(_, v)| v.parse().ok())
+    }
+
+    /// The pseudo-header fields, in order (`:status`; or `:method`, `:protocol`,
+    /// `:scheme`, `:path`, `:authority`).
+    pub fn pseudo_fields(&self) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
+        self.pseudo.iter().map(|(n, v)| (*n, v.as_str()))
+    }
+
+    /// The header fields, in order, names in lowercase.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
+        self.fields.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// The value of the first pseudo-header or header field named `name` (lowercase).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pseudo_fields()
+            .chain(self.fields())
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+    }
+}
