@@ -296,6 +296,10 @@ pub enum BuildError {
     /// A subprotocol name is not an RFC 7230 token (RFC 6455 §4.1 item 10).
     #[error("subprotocol name is not a valid token")]
     InvalidProtocol,
+    /// A client offers the same subprotocol twice; the names offered must be unique
+    /// (RFC 6455 §4.1 item 10).
+    #[error("subprotocol names offered must be unique")]
+    DuplicateProtocol,
     /// An origin in the configuration is not a valid `scheme://host[:port]` (or host pattern).
     #[error("origin is not a valid scheme://host[:port]")]
     InvalidOrigin,

@@ -51,6 +51,11 @@ pub enum ClientError {
     /// No `Upgrade` header field lists `websocket`, RFC 6455 §4.1 (response check 2).
     #[error("Upgrade header must contain websocket")]
     UpgradeLacksWebSocket,
+    /// An `Upgrade` header field of the `101` names a protocol other than `websocket`
+    /// (e.g. `Upgrade: websocket, h2c`), RFC 6455 §4.1 (response check 2): the client
+    /// must fail unless every value is an ASCII case-insensitive match for `websocket`.
+    #[error("Upgrade header must name websocket alone")]
+    UpgradeNotOnlyWebSocket,
     /// No `Connection` header field lists `upgrade`, RFC 6455 §4.1 (response check 3).
     #[error("Connection header must contain upgrade")]
     ConnectionLacksUpgrade,
@@ -114,9 +119,11 @@ pub enum ClientError {
 }
 
 impl ClientError {
-    fn from_head(e: Error) -> Self {
+    /// The head reader's error; `limit` is the configured head limit (the reader was
+    /// given what the interim responses left of it).
+    fn from_head(e: Error, limit: usize) -> Self {
         match e {
-            Error::HeadTooLarge { limit } => Self::HeadTooLarge { limit },
+            Error::HeadTooLarge { .. } => Self::HeadTooLarge { limit },
             Error::Malformed(m) => Self::Malformed(m),
             _ => Self::Malformed(Malformed::NewLine),
         }
@@ -179,14 +186,36 @@ impl ClientConfig {
 
     /// Adds subprotocols to offer, in order of preference (RFC 6455 §4.1 item 10).
     ///
+    /// The offer goes into the `Sec-WebSocket-Protocol` of the HTTP/1.1 request and of
+    /// the extended CONNECT ([`ConnectClient`](crate::ConnectClient)) alike.
+    ///
+    /// ```
+    /// use ws_handshake::{BuildError, ClientConfig};
+    /// assert!(ClientConfig::new().protocols(["chat", "superchat"]).is_ok());
+    /// // RFC 6455 §4.1 item 10: the names offered are unique (compared exactly).
+    /// let twice = ClientConfig::new().protocols(["chat", "chat"]);
+    /// assert_eq!(twice.unwrap_err(), BuildError::DuplicateProtocol);
+    /// let again = ClientConfig::new().protocols(["chat"])?.protocols(["chat"]);
+    /// assert_eq!(again.unwrap_err(), BuildError::DuplicateProtocol);
+    /// # Ok::<(), BuildError>(())
+    /// ```
+    ///
     /// # Errors
-    /// [`BuildError::InvalidProtocol`] if a name is not an RFC 7230 token.
+    /// [`BuildError::InvalidProtocol`] if a name is not an RFC 7230 token;
+    /// [`BuildError::DuplicateProtocol`] if a name is offered twice (counting the
+    /// names added by earlier calls).
     pub fn protocols<I, S>(mut self, names: I) -> Result<Self, BuildError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
         crate::rules::config::push_protocols(&mut self.protocols, names)?;
+        // Sorted references: O(n log n) however many names are offered.
+        let mut sorted: Vec<&str> = self.protocols.iter().map(String::as_str).collect();
+        sorted.sort_unstable();
+        if sorted.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
+            return Err(BuildError::DuplicateProtocol);
+        }
         Ok(self)
     }
 
@@ -280,6 +309,9 @@ pub struct ClientHandshake<'c> {
     url: WsUrl<'c>,
     key: ClientKey,
     reader: HeadReader,
+    /// Bytes of the interim (1xx) response heads skipped so far: they count against
+    /// the head limit.
+    interim_bytes: usize,
     failed: Option<ClientError>,
     finished: bool,
 }
@@ -292,7 +324,8 @@ pub enum ClientFeed<'a> {
     NeedMore,
     /// A `101` that passed every check: the connection is a WebSocket now.
     Connected(Connected<'a>),
-    /// Any other status: the server refused (follow a redirect, authenticate, retry...).
+    /// Any other final status (2xx to 5xx; interim 1xx responses are skipped): the
+    /// server refused (follow a redirect, authenticate, retry...).
     Refused(Refusal<'a>),
 }
 
@@ -315,6 +348,7 @@ impl<'c> ClientHandshake<'c> {
             url,
             key,
             reader: HeadReader::with_buffer(buffer),
+            interim_bytes: 0,
             failed: None,
             finished: false,
         }
@@ -346,6 +380,26 @@ impl<'c> ClientHandshake<'c> {
 
     /// Feeds bytes read from the connection, in chunks of any size.
     ///
+    /// Interim responses (`1xx` other than `101`, e.g. `100 Continue` or `103 Early
+    /// Hints`) before the final one are parsed and skipped, as RFC 9110 §15.2 lets a
+    /// client do, however many there are and however the bytes are split; the
+    /// outcome is then that of the final response, and its leftover is exact. The head
+    /// limit ([`Limits::max_head_bytes`]) bounds the skipped interim heads and the
+    /// final head together; the header-count limit applies to each head on its own.
+    ///
+    /// ```
+    /// use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, WsUrl};
+    /// let config = ClientConfig::new();
+    /// let url = WsUrl::parse("ws://example.com/")?;
+    /// let mut handshake = ClientHandshake::new(&config, url, ClientKey::from_nonce(*b"the sample nonce"));
+    /// let response = b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n\
+    ///     HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n\x81\x00";
+    /// let Ok(ClientFeed::Connected(connected)) = handshake.feed(response) else { panic!() };
+    /// assert_eq!(connected.leftover(), b"\x81\x00");
+    /// # Ok::<(), ws_handshake::BuildError>(())
+    /// ```
+    ///
     /// # Errors
     /// The rule the response broke: close the connection. Feeding after an error
     /// returns the same error; feeding after an outcome returns [`ClientError::Finished`].
@@ -358,21 +412,57 @@ impl<'c> ClientHandshake<'c> {
         }
         let config = self.config;
         let key = self.key;
-        let whole = if self.reader.is_idle() {
-            parse_whole(chunk, config, key)
-        } else {
-            None
-        };
-        let result = match whole {
-            Some(result) => {
-                self.reader.took_whole_head();
-                result
+        let limit = config.limits.head_bytes();
+        // The bytes of this chunk not yet taken by a (skipped interim) head.
+        let mut rest = chunk;
+        let result = loop {
+            // What the interim heads skipped so far leave of the limit.
+            let budget = limit.saturating_sub(self.interim_bytes);
+            if self.reader.is_idle() {
+                match parse_whole(rest, budget, config, key) {
+                    Some(Whole::Interim(n)) => {
+                        self.reader.took_whole_head();
+                        self.interim_bytes = self.interim_bytes.saturating_add(n);
+                        rest = rest.get(n..).unwrap_or_default();
+                        continue;
+                    }
+                    Some(Whole::Final(result)) => {
+                        self.reader.took_whole_head();
+                        break result;
+                    }
+                    None => {}
+                }
             }
-            None => match self.reader.feed(chunk, config.limits.head_bytes()) {
-                Ok(Read::Partial) => Ok(ClientFeed::NeedMore),
-                Ok(Read::Complete { head, leftover }) => parse(head, leftover, config, key),
-                Err(e) => Err(ClientError::from_head(e)),
-            },
+            // Decided while the reader's answer is borrowed, acted on after: the head
+            // is borrowed again only when it is the final one.
+            let step = match self.reader.feed(rest, budget) {
+                Ok(Read::Partial) => Step::NeedMore,
+                Ok(Read::Complete { head, leftover }) => {
+                    let taken = rest.len().saturating_sub(leftover.len());
+                    match is_interim(head, config) {
+                        Ok(true) => Step::Interim {
+                            head_len: head.len(),
+                            taken,
+                        },
+                        Ok(false) => Step::Final { taken },
+                        Err(e) => Step::Failed(e),
+                    }
+                }
+                Err(e) => Step::Failed(ClientError::from_head(e, limit)),
+            };
+            match step {
+                Step::NeedMore => break Ok(ClientFeed::NeedMore),
+                Step::Failed(e) => break Err(e),
+                Step::Interim { head_len, taken } => {
+                    self.interim_bytes = self.interim_bytes.saturating_add(head_len);
+                    rest = rest.get(taken..).unwrap_or_default();
+                }
+                Step::Final { taken } => {
+                    let head = self.reader.completed_head(rest, taken);
+                    let leftover = rest.get(taken..).unwrap_or_default();
+                    break parse(head, leftover, config, key);
+                }
+            }
         };
         match &result {
             Ok(ClientFeed::NeedMore) => {}
@@ -383,13 +473,67 @@ impl<'c> ClientHandshake<'c> {
     }
 }
 
+/// What a head the reader completed is, decided before it is borrowed for good.
+enum Step {
+    NeedMore,
+    /// An interim response of `head_len` bytes, `taken` of them from the chunk.
+    Interim {
+        head_len: usize,
+        taken: usize,
+    },
+    /// The final response, `taken` of its bytes from the chunk.
+    Final {
+        taken: usize,
+    },
+    Failed(ClientError),
+}
+
+/// A whole response head at the start of a chunk.
+enum Whole<'a> {
+    /// An interim response of this many bytes, to skip.
+    Interim(usize),
+    /// The final response, checked.
+    Final(Result<ClientFeed<'a>, ClientError>),
+}
+
+/// Whether `status` is an interim response a client skips: `1xx` other than
+/// `101`, RFC 9110 §15.2.
+fn is_interim_status(status: u16) -> bool {
+    (100..=199).contains(&status) && status != 101
+}
+
+/// Whether a complete head is an interim response (see [`is_interim_status`]). One
+/// that is must be well-formed too: its parse errors are those of a final head.
+fn is_interim(head: &[u8], config: &ClientConfig) -> Result<bool, ClientError> {
+    // Where the status line starts the head plainly, its three digits are the code
+    // httparse would read (one SP after the version, by the default configuration):
+    // a final head is then parsed once, by `parse`, not here as well.
+    if let [b'H', b'T', b'T', b'P', b'/', b'1', b'.', _, b' ', a, b, c, ..] = *head {
+        let digits = [a, b, c];
+        let code = digits
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| core::str::from_utf8(&digits).ok()?.parse::<u16>().ok())
+            .flatten();
+        if code.is_some_and(|code| !is_interim_status(code)) {
+            return Ok(false);
+        }
+    }
+    let mut storage = [MaybeUninit::<httparse::Header<'_>>::uninit(); MAX_HEADERS_CAP];
+    let mut resp = httparse::Response::new(&mut []);
+    parse_head(&mut resp, head, &mut storage, config.limits.headers())?;
+    Ok(resp.code.is_some_and(is_interim_status))
+}
+
 /// A whole response head at the start of the chunk, parsed straight from it (as the
-/// server's whole-head path does); `None` falls back to the incremental scan.
+/// server's whole-head path does) if it fits `budget`; `None` falls back to the
+/// incremental scan.
 fn parse_whole<'a>(
     chunk: &'a [u8],
+    budget: usize,
     config: &ClientConfig,
     key: ClientKey,
-) -> Option<Result<ClientFeed<'a>, ClientError>> {
+) -> Option<Whole<'a>> {
     let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
     let storage = storage
         .get_mut(..config.limits.headers())
@@ -401,11 +545,31 @@ fn parse_whole<'a>(
         return None;
     };
     let names = resp.headers.iter().map(|h| h.name);
-    if !is_whole_head(chunk, n, config.limits.head_bytes(), names) {
+    if !is_whole_head(chunk, n, budget, names) {
         return None;
     }
+    if resp.code.is_some_and(is_interim_status) {
+        return Some(Whole::Interim(n));
+    }
     let (head, leftover) = chunk.split_at_checked(n)?;
-    Some(finish(head, leftover, &resp, config, key))
+    Some(Whole::Final(finish(head, leftover, &resp, config, key)))
+}
+
+/// Parses a complete head into `resp`, with at most `limit` header fields.
+fn parse_head<'h, 'b>(
+    resp: &mut httparse::Response<'h, 'b>,
+    head: &'b [u8],
+    storage: &'h mut [MaybeUninit<httparse::Header<'b>>; MAX_HEADERS_CAP],
+    limit: usize,
+) -> Result<(), ClientError> {
+    let storage = storage.get_mut(..limit).unwrap_or_default();
+    match httparse::ParserConfig::default().parse_response_with_uninit_headers(resp, head, storage)
+    {
+        Ok(httparse::Status::Complete(_)) => Ok(()),
+        Ok(httparse::Status::Partial) => Err(ClientError::Malformed(Malformed::Incomplete)),
+        Err(httparse::Error::TooManyHeaders) => Err(ClientError::TooManyHeaders { limit }),
+        Err(e) => Err(ClientError::Malformed(Malformed::from_httparse(e))),
+    }
 }
 
 /// Parses a complete response head and applies RFC 6455 §4.1's checks to a `101`.
@@ -415,18 +579,9 @@ fn parse<'a>(
     config: &ClientConfig,
     key: ClientKey,
 ) -> Result<ClientFeed<'a>, ClientError> {
-    let limit = config.limits.headers();
     let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
-    let storage = storage.get_mut(..limit).unwrap_or_default();
     let mut resp = httparse::Response::new(&mut []);
-    match httparse::ParserConfig::default()
-        .parse_response_with_uninit_headers(&mut resp, head, storage)
-    {
-        Ok(httparse::Status::Complete(_)) => {}
-        Ok(httparse::Status::Partial) => return Err(ClientError::Malformed(Malformed::Incomplete)),
-        Err(httparse::Error::TooManyHeaders) => return Err(ClientError::TooManyHeaders { limit }),
-        Err(e) => return Err(ClientError::Malformed(Malformed::from_httparse(e))),
-    }
+    parse_head(&mut resp, head, &mut storage, config.limits.headers())?;
     finish(head, leftover, &resp, config, key)
 }
 
@@ -465,6 +620,9 @@ fn finish<'a>(
     }
     if !summary.upgrade_websocket {
         return Err(ClientError::UpgradeLacksWebSocket);
+    }
+    if summary.upgrade_other {
+        return Err(ClientError::UpgradeNotOnlyWebSocket);
     }
     if !summary.connection_upgrade {
         return Err(ClientError::ConnectionLacksUpgrade);

@@ -63,6 +63,19 @@ impl HeadReader {
         self.append_end = 0;
     }
 
+    /// The head the last [`feed`](Self::feed) completed, given the chunk fed then and
+    /// how many of its bytes the head took: the buffer when the head began in an
+    /// earlier chunk, else those bytes of the chunk. For a caller that must let go of
+    /// [`Read::Complete`]'s borrow before deciding to keep the head.
+    pub(crate) fn completed_head<'a>(&'a self, chunk: &'a [u8], taken: usize) -> &'a [u8] {
+        debug_assert!(self.complete);
+        if self.buf.is_empty() {
+            chunk.get(..taken).unwrap_or_default()
+        } else {
+            &self.buf
+        }
+    }
+
     /// Gives the buffer back for reuse.
     pub(crate) fn into_buffer(self) -> Vec<u8> {
         self.buf

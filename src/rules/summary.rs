@@ -5,7 +5,7 @@
 //! CONNECT, the client's response check) shares them unchanged.
 
 use crate::grammar::bytes::eq_lowercase;
-use crate::grammar::token::{list_contains, trim_ows};
+use crate::grammar::token::{list_contains, split_list, trim_ows};
 
 /// How many field lines of one list-valued WebSocket header are kept (more is refused).
 pub(crate) const LIST_LINES: usize = 8;
@@ -80,6 +80,9 @@ pub(crate) struct Summary<'a> {
     pub(crate) content_length: Field<'a>,
     pub(crate) transfer_encoding: bool,
     pub(crate) upgrade_websocket: bool,
+    /// An `Upgrade` element other than `websocket` (empty ones aside): a `101` must
+    /// switch to websocket alone (read by the client, RFC 6455 §4.1 response check 2).
+    pub(crate) upgrade_other: bool,
     pub(crate) connection_upgrade: bool,
     pub(crate) legacy_key: bool,
     pub(crate) protocols: Lines<'a>,
@@ -105,6 +108,7 @@ impl<'a> Summary<'a> {
             6 if eq_lowercase(name, b"origin") => self.origin.add(value),
             7 if eq_lowercase(name, b"upgrade") => {
                 self.upgrade_websocket |= list_contains(value, b"websocket");
+                self.upgrade_other |= lists_other_than(value, b"websocket");
             }
             10 if eq_lowercase(name, b"connection") => {
                 self.connection_upgrade |= list_contains(value, b"upgrade");
@@ -140,4 +144,13 @@ impl<'a> Summary<'a> {
     pub(crate) fn wants_websocket(&self) -> bool {
         self.upgrade_websocket || self.key.count > 0 || self.version.count > 0 || self.legacy_key
     }
+}
+
+/// Whether the list names an element other than `token` (ASCII-lowercase), compared
+/// case-insensitively; empty elements name nothing (RFC 9110 §5.6.1).
+#[inline(always)]
+fn lists_other_than<const N: usize>(value: &[u8], token: &[u8; N]) -> bool {
+    // Most values are the token alone: one compare, no split.
+    !eq_lowercase(value, token)
+        && split_list(value).any(|e| !e.is_empty() && !eq_lowercase(e, token))
 }
