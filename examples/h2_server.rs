@@ -29,7 +29,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::WebSocketStream;
-use ws_handshake::{ConnectRejection, ConnectRequest, ServerConfig};
+use ws_handshake::{ConnectRequest, Rejection, ServerConfig};
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
@@ -179,8 +179,8 @@ async fn handle(
     let accepted = match ConnectRequest::from_http(&request, protocol.map(|p| p.as_str()), config) {
         Ok(accepted) => accepted,
         Err(error) => {
-            let rejection = ConnectRejection::from(error);
-            let (head, body) = rejection.to_http_response().into_parts();
+            let rejection = Rejection::from(error);
+            let (head, body) = rejection.to_connect_response().into_parts();
             let mut send = respond.send_response(Response::from_parts(head, ()), false)?;
             send.send_data(Bytes::from(body), true)?;
             return Ok(());

@@ -296,6 +296,26 @@ fn append(headers: &mut HeaderMap, name: &str, value: Value<'_>) {
     }
 }
 
+impl Rejection<'_> {
+    /// The refusal of an extended CONNECT (HTTP/2 or HTTP/3) as an
+    /// [`http::Response`]: its [`head`](Rejection::head) and its
+    /// [`body`](Rejection::body), for h2 and the other libraries built on the `http`
+    /// crate. ([`to_http_response`](Rejection::to_http_response) is the HTTP/1.1 form.)
+    ///
+    /// ```
+    /// use ws_handshake::Error;
+    /// let response = Error::ConnectMethodRequired.rejection().to_connect_response();
+    /// assert_eq!(response.status(), 405);
+    /// assert_eq!(response.headers()["allow"], "CONNECT");
+    /// assert!(!response.headers().contains_key("connection")); // HTTP/2 forbids it
+    /// ```
+    pub fn to_connect_response(&self) -> Response<String> {
+        self.head()
+            .to_http_response()
+            .map(|()| self.body().into_owned())
+    }
+}
+
 impl ConnectAccept<'_> {
     /// The [`head`](Self::head) as an [`http::Response`], for h2 and other HTTP/2 or
     /// HTTP/3 libraries built on the `http` crate.

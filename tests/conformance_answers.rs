@@ -4,8 +4,8 @@
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
 use ws_handshake::extension::parse;
 use ws_handshake::{
-    BuildError, ClientConfig, ClientFeed, ClientHandshake, ClientKey, ConnectRejection,
-    ConnectRequest, Error, Feed, OriginPolicy, Rejection, ServerConfig, ServerHandshake, WsUrl,
+    BuildError, ClientConfig, ClientFeed, ClientHandshake, ClientKey, ConnectRequest, Error, Feed,
+    OriginPolicy, Rejection, ServerConfig, ServerHandshake, WsUrl,
 };
 
 const REQUEST: &str = "GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n\
@@ -60,7 +60,7 @@ fn spellings(name: &str) -> [String; 3] {
 /// RFC 9110 §8.4: `Content-Encoding` on a rejection would label its plain-text body
 /// as, e.g., gzip. Every `Content-*` field is refused from callers in every
 /// response they shape: `Rejection`, `Accept` (a 101 has no content either),
-/// `ConnectAccept` and `ConnectRejection`.
+/// `ConnectAccept` and `Rejection`.
 #[test]
 fn p09_every_content_field_is_reserved_in_caller_shaped_responses() {
     let config = server();
@@ -97,7 +97,7 @@ fn p09_every_content_field_is_reserved_in_caller_shaped_responses() {
             assert_eq!(rejection.headers(&extra).map(|_| ()), refused, "{name}");
             assert_eq!(upgrade.accept().headers(&extra).map(|_| ()), refused);
             assert_eq!(connect.accept().headers(&extra).map(|_| ()), refused);
-            let h2 = ConnectRejection::new(403, "no").unwrap();
+            let h2 = Rejection::new(403, "no").unwrap();
             assert_eq!(h2.headers(&extra).map(|_| ()), refused, "{name}");
         }
     }
@@ -138,13 +138,10 @@ fn p09_no_field_the_crate_writes_is_written_twice() {
             }
         }
         // The same over HTTP/2 and HTTP/3.
-        let plain = ConnectRejection::new(status, "refused").unwrap();
+        let plain = Rejection::new(status, "refused").unwrap();
         for (own, _) in plain.head().fields() {
             let extra = [(own, "GET, HEAD")];
-            if let Ok(r) = ConnectRejection::new(status, "refused")
-                .unwrap()
-                .headers(&extra)
-            {
+            if let Ok(r) = Rejection::new(status, "refused").unwrap().headers(&extra) {
                 let head = r.head();
                 assert_eq!(head.fields().filter(|(n, _)| *n == own).count(), 1);
                 assert_eq!(head.get(own), Some("GET, HEAD"));
@@ -156,7 +153,7 @@ fn p09_no_field_the_crate_writes_is_written_twice() {
     let mut out = Vec::new();
     Error::MethodNotGet.rejection().write_to(&mut out);
     assert!(fields(&out).contains(&("Allow".into(), "GET".into())));
-    let head = ConnectRejection::from(Error::ConnectMethodRequired).head();
+    let head = Rejection::from(Error::ConnectMethodRequired).head();
     assert_eq!(head.get("allow"), Some("CONNECT"));
 }
 
@@ -171,7 +168,7 @@ fn p09_callers_allow_replaces_the_crates_in_the_http_adapter() {
     let values: Vec<_> = response.headers().get_all("allow").iter().collect();
     assert_eq!(values, ["GET, OPTIONS"]);
     let allow = [("allow", "CONNECT, OPTIONS")];
-    let reply = ConnectRejection::from(Error::ConnectMethodRequired)
+    let reply = Rejection::from(Error::ConnectMethodRequired)
         .headers(&allow)
         .unwrap();
     let response = reply.to_http_response();
@@ -191,7 +188,7 @@ fn p10_statuses_without_content_are_refused_at_construction() {
         BuildError::StatusWithoutContent
     );
     assert_eq!(
-        ConnectRejection::new(304, "stale").unwrap_err(),
+        Rejection::new(304, "stale").unwrap_err(),
         BuildError::StatusWithoutContent
     );
     for status in (100..=199).chain([204]) {
@@ -200,7 +197,7 @@ fn p10_statuses_without_content_are_refused_at_construction() {
             BuildError::InvalidStatus
         );
         assert_eq!(
-            ConnectRejection::new(status, "x").unwrap_err(),
+            Rejection::new(status, "x").unwrap_err(),
             BuildError::InvalidStatus
         );
     }
@@ -221,7 +218,7 @@ fn p10_statuses_without_content_are_refused_at_construction() {
         assert!(out.ends_with(b"\r\n\r\nstale"));
         assert!(fields(&out).contains(&("Content-Length".into(), "5".into())));
         assert_eq!(
-            ConnectRejection::new(status, "stale").is_ok(),
+            Rejection::new(status, "stale").is_ok(),
             Rejection::new(status, "stale").is_ok()
         );
     }

@@ -518,7 +518,7 @@ fn p03_offered_subprotocols_must_be_unique() {
     hs.request().write_to(&mut request);
     let request = String::from_utf8(request).unwrap();
     assert!(request.contains("\r\nSec-WebSocket-Protocol: chat, Chat, superchat\r\n"));
-    let connect = ConnectClient::new(&config, url).request().unwrap();
+    let connect = ConnectClient::new(&config, url).request();
     assert_eq!(
         connect.get("sec-websocket-protocol"),
         Some("chat, Chat, superchat")

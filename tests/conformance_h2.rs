@@ -1,9 +1,7 @@
 //! Issue 14, points 13–15: HTTP/2 and HTTP/3 extended CONNECT (RFC 8441, RFC 9220,
 //! RFC 9113 §8) where the crate was stricter than the RFCs or reported the wrong rule.
 
-use ws_handshake::{
-    ConnectRejection, ConnectRequest, Error, Malformed, PseudoHeader, ServerConfig,
-};
+use ws_handshake::{ConnectRequest, Error, Malformed, PseudoHeader, Rejection, ServerConfig};
 
 /// A valid extended CONNECT (RFC 8441 §5.1) with no negotiation headers.
 fn base() -> Vec<(&'static str, &'static str)> {
@@ -71,7 +69,7 @@ fn p13_http1_key_fields_are_ignored() {
     let fields = with(base(), &[("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")]);
     let request = ConnectRequest::validate(fields.iter().copied(), &ServerConfig::new()).unwrap();
     let head = request.accept().head();
-    assert_eq!(head.status(), 200);
+    assert_eq!(head.status(), Some(200));
     assert_eq!(head.get("sec-websocket-accept"), None);
 }
 
@@ -230,9 +228,9 @@ fn p15_plain_connect_is_501() {
     ];
     assert_eq!(check(&with_fields), Err(Error::ConnectWithoutProtocol));
     assert_eq!(Error::ConnectWithoutProtocol.status(), 501);
-    let reply = ConnectRejection::from(Error::ConnectWithoutProtocol);
+    let reply = Rejection::from(Error::ConnectWithoutProtocol);
     assert_eq!(reply.status(), 501);
-    assert_eq!(reply.head().status(), 501);
+    assert_eq!(reply.head().status(), Some(501));
     assert_eq!(reply.head().get("allow"), None);
     // Same status as an unsupported :protocol.
     assert_eq!(Error::ProtocolNotWebSocket.status(), 501);
@@ -265,6 +263,6 @@ fn p15_plain_connect_through_http_is_501() {
         .unwrap();
     let error = ConnectRequest::from_http(&request, None, &config).unwrap_err();
     assert_eq!(error, Error::ConnectWithoutProtocol);
-    let response = ConnectRejection::from(error).to_http_response();
+    let response = Rejection::from(error).to_connect_response();
     assert_eq!(response.status(), 501);
 }

@@ -5,16 +5,15 @@ use proptest::prelude::*;
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
 use ws_handshake::{
     BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, ConnectClient,
-    ConnectRejection, ConnectRequest, ConnectResponse, Malformed, MissingProtocol, OriginPolicy,
+    ConnectRequest, ConnectResponse, Malformed, MissingProtocol, OriginPolicy, Rejection,
     ServerConfig, WsUrl,
 };
 
 fn fields_of(config: &ClientConfig, url: &str) -> Vec<(String, String)> {
     let client = ConnectClient::new(config, WsUrl::parse(url).unwrap());
-    client
-        .request()
-        .unwrap()
-        .fields()
+    let head = client.request();
+    head.pseudo_fields()
+        .chain(head.fields())
         .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect()
 }
@@ -32,9 +31,11 @@ fn rfc8441_section_5_1_request_from_the_client_side() {
         &config,
         WsUrl::parse("wss://server.example.com/chat").unwrap(),
     );
-    let head = client.request().unwrap();
+    let head = client.request();
     assert_eq!(
-        head.fields().collect::<Vec<_>>(),
+        head.pseudo_fields()
+            .chain(head.fields())
+            .collect::<Vec<_>>(),
         [
             (":method", "CONNECT"),
             (":protocol", "websocket"),
@@ -91,13 +92,13 @@ fn configured_headers_are_lowercased_and_http2_checked() {
         ("TE", "gzip"),
         ("Proxy-Connection", "x"),
     ] {
-        let config = ClientConfig::new().header(name, value).unwrap(); // fine for HTTP/1.1
-        let client = ConnectClient::new(&config, WsUrl::parse("wss://a.example/").unwrap());
-        assert_eq!(client.request(), Err(BuildError::ReservedHeader), "{name}");
+        // Refused when configured, so neither request form can carry it (RFC 9113 §8.2.2).
+        let refused = ClientConfig::new().header(name, value).unwrap_err();
+        assert_eq!(refused, BuildError::ReservedHeader, "{name}");
     }
-    let config = ClientConfig::new().header("x-pad", "a ").unwrap();
-    let client = ConnectClient::new(&config, WsUrl::parse("wss://a.example/").unwrap());
-    assert_eq!(client.request(), Err(BuildError::InvalidHeaderValue));
+    // RFC 9110 §5.5 / RFC 9113 §8.2.1: no leading or trailing whitespace in a value.
+    let refused = ClientConfig::new().header("x-pad", "a ").unwrap_err();
+    assert_eq!(refused, BuildError::InvalidHeaderValue);
 }
 
 fn respond(
@@ -253,12 +254,13 @@ fn pair(
 ) -> Result<(Option<String>, Option<String>), String> {
     let url = WsUrl::parse("wss://server.example.com/chat?room=1").unwrap();
     let client = ConnectClient::new(client_config, url);
-    let request = client.request().map_err(|e| e.to_string())?;
-    let head = match ConnectRequest::validate(request.fields(), server_config) {
+    let request = client.request();
+    let fields = request.pseudo_fields().chain(request.fields());
+    let head = match ConnectRequest::validate(fields, server_config) {
         Ok(accepted) => accepted.accept().head(),
-        Err(error) => ConnectRejection::from(error).head(),
+        Err(error) => Rejection::from(error).head(),
     };
-    match client.response(head.status(), head.fields()) {
+    match client.response(head.status().unwrap(), head.fields()) {
         Ok(ConnectResponse::Connected(c)) => Ok((
             c.protocol().map(str::to_string),
             c.deflate().map(|d| d.to_string()),
@@ -360,11 +362,11 @@ proptest! {
         let server = &server_configs()[s];
         let url = WsUrl::parse("ws://127.0.0.1:9004/echo").unwrap();
         let connect = ConnectClient::new(client, url);
-        let request = connect.request().unwrap();
-        match ConnectRequest::validate(request.fields(), server) {
+        let request = connect.request();
+        match ConnectRequest::validate(request.pseudo_fields().chain(request.fields()), server) {
             Ok(accepted) => {
                 let head = accepted.accept().head();
-                let outcome = connect.response(head.status(), head.fields());
+                let outcome = connect.response(head.status().unwrap(), head.fields());
                 // Configs 1 and 2 offer subprotocols with the default MissingProtocol::Fail.
                 if accepted.protocol().is_none() && (c == 1 || c == 2) {
                     // Offered protocols, none chosen: the default policy fails.
@@ -378,8 +380,8 @@ proptest! {
                 }
             }
             Err(error) => {
-                let head = ConnectRejection::from(error).head();
-                let outcome = connect.response(head.status(), head.fields());
+                let head = Rejection::from(error).head();
+                let outcome = connect.response(head.status().unwrap(), head.fields());
                 prop_assert!(
                     matches!(outcome, Ok(ConnectResponse::Refused(r)) if r.status() == error.status()),
                     "{:?}", outcome

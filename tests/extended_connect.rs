@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use ws_handshake::deflate::DeflateConfig;
 use ws_handshake::{
-    ConnectRejection, ConnectRequest, Error, ExtensionParams, Feed, Malformed, OriginPolicy,
-    PseudoHeader, ResponseHead, ServerConfig, ServerHandshake,
+    ConnectRequest, Error, ExtensionParams, Feed, Head, Malformed, OriginPolicy, PseudoHeader,
+    Rejection, ServerConfig, ServerHandshake,
 };
 
 type Fields = Vec<(String, String)>;
@@ -62,13 +62,13 @@ const FORBIDDEN_IN_HEAD: [&str; 8] = [
 ];
 
 /// A `200` to a CONNECT must not carry `content-length` either (RFC 9110 §8.6).
-fn assert_200_clean(head: &ResponseHead) {
-    assert_eq!(head.status(), 200);
+fn assert_200_clean(head: &Head) {
+    assert_eq!(head.status(), Some(200));
     assert_eq!(head.get("content-length"), None);
     assert_h2_clean(head);
 }
 
-fn assert_h2_clean(head: &ResponseHead) {
+fn assert_h2_clean(head: &Head) {
     for (name, value) in head.fields() {
         assert!(!name.starts_with(':'), "pseudo-header {name} in fields");
         assert!(
@@ -122,7 +122,7 @@ fn rfc8441_section_5_1_example_exchange() {
     );
     // HEADERS + END_HEADERS  :status = 200  sec-websocket-protocol = chat
     let head = accepted.accept().head();
-    assert_eq!(head.status(), 200);
+    assert_eq!(head.status(), Some(200));
     assert_eq!(
         head.fields().collect::<Vec<_>>(),
         [("sec-websocket-protocol", "chat")]
@@ -140,7 +140,7 @@ fn the_base_request_is_valid() {
     assert_eq!(request.protocol(), None);
     assert_eq!(request.deflate(), None);
     let head = request.accept().head();
-    assert_eq!(head.status(), 200);
+    assert_eq!(head.status(), Some(200));
     assert_eq!(head.fields().count(), 0);
 }
 
@@ -155,7 +155,7 @@ fn method_must_be_connect() {
         );
     }
     assert_eq!(Error::ConnectMethodRequired.status(), 405);
-    let head = ConnectRejection::from(Error::ConnectMethodRequired).head();
+    let head = Rejection::from(Error::ConnectMethodRequired).head();
     assert_eq!(head.get("allow"), Some("CONNECT"));
     assert_eq!(
         check(&without(base(), ":method")),
@@ -271,9 +271,9 @@ fn version_13_is_required() {
         check(&with(base(), "sec-websocket-version", "13")),
         Err(Error::VersionRepeated)
     );
-    let rejection = ConnectRejection::from(Error::VersionUnsupported);
+    let rejection = Rejection::from(Error::VersionUnsupported);
     let head = rejection.head();
-    assert_eq!(head.status(), 426);
+    assert_eq!(head.status(), Some(426));
     assert_eq!(head.get("sec-websocket-version"), Some("13"));
     assert_h2_clean(&head);
 }
@@ -477,21 +477,18 @@ fn accept_and_rejection_heads() {
         let extra = [(name, "x")];
         assert!(request.accept().headers(&extra).is_err(), "{name}");
         assert!(
-            ConnectRejection::new(401, "no")
-                .unwrap()
-                .headers(&extra)
-                .is_err(),
+            Rejection::new(401, "no").unwrap().headers(&extra).is_err(),
             "{name}"
         );
     }
-    assert!(ConnectRejection::new(200, "ok").is_err());
-    let reply = ConnectRejection::new(401, "log in").unwrap();
+    assert!(Rejection::new(200, "ok").is_err());
+    let reply = Rejection::new(401, "log in").unwrap();
     let head = reply.head();
-    assert_eq!(head.status(), 401);
+    assert_eq!(head.status(), Some(401));
     assert_eq!(head.get("content-length"), Some("6"));
     assert_eq!(reply.body(), "log in");
-    let reply = ConnectRejection::from(Error::ProtocolNotWebSocket);
-    assert_eq!(reply.head().status(), 501);
+    let reply = Rejection::from(Error::ProtocolNotWebSocket);
+    assert_eq!(reply.head().status(), Some(501));
     assert_eq!(
         reply.head().get("content-length"),
         Some(reply.body().len().to_string().as_str())
@@ -811,7 +808,7 @@ mod http_adapter {
 
     #[test]
     fn rejections_as_http_responses() {
-        let response = ConnectRejection::from(Error::ConnectMethodRequired).to_http_response();
+        let response = Rejection::from(Error::ConnectMethodRequired).to_connect_response();
         assert_eq!(response.status(), 405);
         assert_eq!(response.headers()["allow"], "CONNECT");
         assert_eq!(response.headers()["sec-websocket-version"], "13");
@@ -820,7 +817,7 @@ mod http_adapter {
             response.body().len().to_string().as_str()
         );
         assert!(!response.headers().contains_key("connection"));
-        let response = ConnectRejection::from(Error::VersionUnsupported).to_http_response();
+        let response = Rejection::from(Error::VersionUnsupported).to_connect_response();
         assert_eq!(response.status(), 426);
         assert!(!response.headers().contains_key("upgrade"));
         assert_eq!(response.body(), "Sec-WebSocket-Version must be 13\n");

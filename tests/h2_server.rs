@@ -95,7 +95,7 @@ async fn extended_connect_handshakes_and_echoes_a_masked_frame() {
         .unwrap();
     let url = format!("ws://{}/echo", server.addr);
     let connect_client = ConnectClient::new(&config, WsUrl::parse(&url).unwrap());
-    let mut request = connect_client.request().unwrap().to_http_request();
+    let mut request = connect_client.request().to_http_request();
     request
         .extensions_mut()
         .insert(h2::ext::Protocol::from_static("websocket"));

@@ -21,10 +21,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use ws_handshake::deflate::{DeflateOffer, PerMessageDeflate};
-use ws_handshake::{
-    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Limits, MissingProtocol,
-    WsUrl,
-};
+use ws_handshake::{ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Limits, MissingProtocol, WsUrl};
 
 mod common;
 use common::{

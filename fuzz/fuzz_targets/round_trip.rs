@@ -19,10 +19,7 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer, PerMessageDeflate};
-use ws_handshake::{
-    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Feed,
-    MissingProtocol, OriginPolicy, ProtocolOrder, ServerConfig, ServerHandshake, WsUrl,
-};
+use ws_handshake::{ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Feed, MissingProtocol, OriginPolicy, ProtocolOrder, ServerConfig, ServerHandshake, WsUrl};
 
 #[derive(Arbitrary, Debug)]
 struct Input {

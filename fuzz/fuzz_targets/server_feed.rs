@@ -23,10 +23,7 @@
 use libfuzzer_sys::fuzz_target;
 use ws_handshake::deflate::{DeflateConfig, PerMessageDeflate};
 use ws_handshake::extension::Extension;
-use ws_handshake::{
-    Error, ExtensionParams, Feed, Limits, OriginPolicy, ProtocolOrder, ServerConfig,
-    ServerHandshake,
-};
+use ws_handshake::{Error, ExtensionParams, Feed, Limits, OriginPolicy, ProtocolOrder, ServerConfig, ServerHandshake};
 
 mod common;
 use common::{chunking, complete_head, expected_accept, find, list_has, read_head, trim, Headers};

@@ -716,8 +716,9 @@ pub struct ClientRequest<'a> {
 }
 
 impl ClientConfig {
-    /// The fields that carry the configuration's offers, in order: the one list the
-    /// HTTP/1.1 request and the extended CONNECT request are both written from.
+    /// The fields that carry the configuration's offers (subprotocols, extensions):
+    /// with [`identity_fields`](Self::identity_fields), the one list the HTTP/1.1
+    /// request and the extended CONNECT request are both written from.
     pub(crate) fn offer_fields(&self, field: &mut dyn FnMut(&str, Value<'_>)) {
         if !self.protocols.is_empty() {
             field("Sec-WebSocket-Protocol", Value::Protocols(&self.protocols));
@@ -725,6 +726,10 @@ impl ClientConfig {
         if let Some(offer) = &self.deflate {
             field("Sec-WebSocket-Extensions", Value::Offer(offer));
         }
+    }
+
+    /// The `Origin` and the caller's own fields, after the offers.
+    pub(crate) fn identity_fields(&self, field: &mut dyn FnMut(&str, Value<'_>)) {
         if let Some(origin) = &self.origin {
             field("Origin", Value::Text(origin.as_bytes()));
         }
@@ -753,8 +758,9 @@ impl Emit for ClientRequest<'_> {
         out.put(b"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
         out.header("Sec-WebSocket-Key", self.key.as_str().as_bytes());
         out.put(b"Sec-WebSocket-Version: 13\r\n");
-        self.config
-            .offer_fields(&mut |name, value| emit_field(out, name, &value));
+        let mut field = |name: &str, value: Value<'_>| emit_field(out, name, &value);
+        self.config.offer_fields(&mut field);
+        self.config.identity_fields(&mut field);
         out.put(b"\r\n");
     }
 }

@@ -41,8 +41,8 @@ use crate::rules::summary::Summary;
 /// assert_eq!(
 ///     request.fields().collect::<Vec<_>>(),
 ///     [
-///         ("sec-websocket-version", "13"),
 ///         ("sec-websocket-protocol", "chat, superchat"),
+///         ("sec-websocket-version", "13"),
 ///     ]
 /// );
 /// // The server's HEADERS: :status and fields.
@@ -88,9 +88,11 @@ impl<'c> ConnectClient<'c> {
         head.push_pseudo(":scheme", if self.url.tls() { "https" } else { "http" });
         head.push_pseudo(":path", self.url.resource().to_string());
         head.push_pseudo(":authority", self.url.host_header().to_string());
-        head.push("sec-websocket-version", Value::Text(b"13"));
-        self.config
-            .offer_fields(&mut |name, value| head.push(name, value));
+        // The order of RFC 8441 §5.1's example.
+        let mut field = |name: &str, value: Value<'_>| head.push(name, value);
+        self.config.offer_fields(&mut field);
+        field("sec-websocket-version", Value::Text(b"13"));
+        self.config.identity_fields(&mut field);
         head
     }
 
