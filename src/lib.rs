@@ -168,12 +168,13 @@ pub use answer::rejection::Rejection;
 #[cfg(feature = "getrandom")]
 pub use client::RandomUnavailable;
 pub use client::{
-    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientRequest, Connected,
-    MissingProtocol, Refusal,
+    ClientConfig, ClientFeed, ClientHandshake, ClientRequest, Connected, MissingProtocol, Refusal,
 };
 pub use connect::client::{ConnectAccepted, ConnectClient, ConnectRefusal, ConnectResponse};
 pub use connect::server::{ConnectRequest, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL};
-pub use error::{BufferTooSmall, BuildError, Error, Malformed, PseudoHeader, UrlError};
+pub use error::{
+    BufferTooSmall, BuildError, ClientError, Error, Malformed, PseudoHeader, UrlError,
+};
 pub use grammar::key::{AcceptKey, ClientKey};
 pub use grammar::url::{HostHeader, Resource, WsUrl};
 pub use head::fields::{Header, HeaderIter, Headers};

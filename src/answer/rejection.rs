@@ -121,7 +121,7 @@ impl<'a> Rejection<'a> {
     /// ```
     ///
     /// # Errors
-    /// As for [`Accept::headers`]: in particular every `Content-*` field is
+    /// As for [`Accept::headers`](crate::Accept::headers): in particular every `Content-*` field is
     /// [`BuildError::ReservedHeader`] (the body's type has its own setter,
     /// [`content_type`](Self::content_type)).
     pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {

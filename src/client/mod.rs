@@ -7,7 +7,7 @@ use core::mem::MaybeUninit;
 
 use crate::answer::fields::{emit_field, Value};
 use crate::answer::write::{check_extra_headers, writer_methods, Emit};
-use crate::error::{BuildError, Error, Malformed};
+use crate::error::{BuildError, ClientError, Error, Malformed};
 use crate::grammar::extension;
 use crate::grammar::key::ClientKey;
 use crate::grammar::sink::Sink;
@@ -17,106 +17,8 @@ use crate::head::fields::Headers;
 use crate::head::reader::header_block;
 use crate::head::reader::{is_whole_head, HeadReader, Read};
 use crate::limits::{Limits, MAX_HEADERS_CAP};
-use crate::rules::deflate::{
-    next_element, DeflateOffer, DeflateParamError, ListElement, PerMessageDeflate,
-};
+use crate::rules::deflate::{next_element, DeflateOffer, ListElement, PerMessageDeflate};
 use crate::rules::summary::Summary;
-
-/// A rule of RFC 6455 §4.1 (or RFC 7692, or HTTP/1.1) that a server's response broke.
-///
-/// The client must fail the WebSocket connection: close the TCP connection without
-/// sending anything more. A response with a status other than 101 is not an error:
-/// it is a [`Refusal`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ClientError {
-    /// The response head did not end within the configured byte limit ([`Limits`]).
-    #[error("response head is larger than {limit} bytes")]
-    HeadTooLarge {
-        /// The configured limit, in bytes.
-        limit: usize,
-    },
-    /// The response has more header fields than the configured limit ([`Limits`]).
-    #[error("response has more than {limit} header fields")]
-    TooManyHeaders {
-        /// The configured limit, in header fields.
-        limit: usize,
-    },
-    /// The response is not well-formed HTTP/1.1, RFC 7230 §3.
-    #[error("malformed HTTP response: {0}")]
-    Malformed(Malformed),
-    /// A `101` that is not HTTP/1.1: HTTP/1.0 has no protocol upgrade, RFC 7230 §6.7.
-    #[error("101 Switching Protocols must be an HTTP/1.1 response")]
-    HttpVersion,
-    /// No `Upgrade` header field lists `websocket`, RFC 6455 §4.1 (response check 2).
-    #[error("Upgrade header must contain websocket")]
-    UpgradeLacksWebSocket,
-    /// An `Upgrade` header field of the `101` names a protocol other than `websocket`
-    /// (e.g. `Upgrade: websocket, h2c`), RFC 6455 §4.1 (response check 2): the client
-    /// must fail unless every value is an ASCII case-insensitive match for `websocket`.
-    #[error("Upgrade header must name websocket alone")]
-    UpgradeNotOnlyWebSocket,
-    /// No `Connection` header field lists `upgrade`, RFC 6455 §4.1 (response check 3).
-    #[error("Connection header must contain upgrade")]
-    ConnectionLacksUpgrade,
-    /// `Sec-WebSocket-Accept` is absent, RFC 6455 §4.1 (response check 4).
-    #[error("Sec-WebSocket-Accept header is missing")]
-    AcceptMissing,
-    /// `Sec-WebSocket-Accept` appears more than once, RFC 6455 §11.3.3.
-    #[error("Sec-WebSocket-Accept header appears more than once")]
-    AcceptRepeated,
-    /// `Sec-WebSocket-Accept` is not base64(SHA-1(key + GUID)) of the key sent, RFC 6455 §4.1 (response check 4).
-    #[error("Sec-WebSocket-Accept does not match the key sent")]
-    AcceptMismatch,
-    /// `Sec-WebSocket-Extensions` does not follow the grammar of RFC 6455 §9.1.
-    #[error("Sec-WebSocket-Extensions is malformed")]
-    ExtensionListMalformed,
-    /// The response names an extension the client did not offer, RFC 6455 §4.1 (response check 5).
-    #[error("the server chose an extension that was not offered")]
-    ExtensionNotOffered,
-    /// permessage-deflate appears more than once in the response, RFC 7692 §5.
-    #[error("the server answered permessage-deflate more than once")]
-    DeflateRepeated,
-    /// A permessage-deflate parameter is unknown, repeated or has an invalid value, RFC 7692 §7.
-    #[error("permessage-deflate response is invalid: {0}")]
-    DeflateParam(DeflateParamError),
-    /// `server_no_context_takeover` was offered but the response dropped it, RFC 7692 §7.1.1.1.
-    #[error("the server dropped the offered server_no_context_takeover")]
-    DeflateServerContextTakeover,
-    /// `server_max_window_bits` was offered but the response does not carry it, RFC 7692 §7.1.2.1.
-    #[error("the server did not answer the offered server_max_window_bits")]
-    DeflateServerWindowMissing,
-    /// The response's `server_max_window_bits` is larger than the one offered, RFC 7692 §7.1.2.1.
-    #[error("server_max_window_bits in the response is larger than offered")]
-    DeflateServerWindowTooLarge,
-    /// The response carries `client_max_window_bits` but the offer did not, RFC 7692 §7.1.2.2.
-    #[error("client_max_window_bits in the response was not offered")]
-    DeflateClientWindowNotOffered,
-    /// The response's `client_max_window_bits` is larger than the window the client announced, RFC 7692 §7.1.2.2.
-    #[error("client_max_window_bits in the response is larger than offered")]
-    DeflateClientWindowTooLarge,
-    /// `Sec-WebSocket-Protocol` in the response is not exactly one token, RFC 6455 §4.2.2 item 5
-    /// (empty list elements around it are ignored, RFC 9110 §5.6.1.2).
-    #[error("Sec-WebSocket-Protocol in the response must be a single token")]
-    ProtocolMalformed,
-    /// The response names a subprotocol the client did not offer, RFC 6455 §4.1 (response check 6).
-    #[error("the server chose a subprotocol that was not offered")]
-    ProtocolNotOffered,
-    /// The response names a subprotocol although the client offered none, RFC 6455 §4.1 (response check 6).
-    #[error("the server chose a subprotocol although none was offered")]
-    ProtocolWhenNoneOffered,
-    /// Subprotocols were offered and the server chose none, refused by [`MissingProtocol::Fail`].
-    #[error("the server chose none of the offered subprotocols")]
-    ProtocolMissing,
-    /// The handshake already returned its outcome; later bytes belong to the framing layer.
-    #[error("the handshake is already complete")]
-    Finished,
-    /// HTTP/2 or HTTP/3: the `200` carries a connection-specific field (`connection`,
-    /// `upgrade`, `keep-alive`, `proxy-connection`, `transfer-encoding`, `te`), which
-    /// makes it malformed, RFC 9113 §8.2.2, RFC 9114 §4.2.
-    #[error("connection-specific header fields are not allowed in HTTP/2 or HTTP/3")]
-    ConnectionSpecificHeader,
-}
 
 impl ClientError {
     /// The head reader's error; `limit` is the configured head limit (the reader was

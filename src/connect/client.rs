@@ -5,9 +5,9 @@
 use alloc::string::ToString;
 
 use crate::answer::fields::{Head, Value};
-use crate::client::{check_extensions, check_protocol, ClientConfig, ClientError};
+use crate::client::{check_extensions, check_protocol, ClientConfig};
 use crate::connect::server::WEBSOCKET_PROTOCOL;
-use crate::error::Malformed;
+use crate::error::{ClientError, Malformed};
 use crate::grammar::token::{is_connection_specific, is_h2_field_value, is_lowercase_token};
 use crate::grammar::url::WsUrl;
 use crate::rules::deflate::PerMessageDeflate;
@@ -75,12 +75,7 @@ impl<'c> ConnectClient<'c> {
     /// `:authority`; RFC 8441 §5), then the offered `sec-websocket-protocol` and
     /// `sec-websocket-extensions`, `sec-websocket-version: 13`, `origin`, and the
     /// configured headers with lowercase names (the order of RFC 8441 §5.1).
-    ///
-    /// # Errors
-    /// [`BuildError::ReservedHeader`] if the configuration holds a header HTTP/2
-    /// forbids (`keep-alive`, `proxy-connection`, `te`; RFC 9113 §8.2.2), or
-    /// [`BuildError::InvalidHeaderValue`] for a value with leading or trailing
-    /// whitespace (RFC 9113 §8.2.1); both are fine in HTTP/1.1.
+    /// [`ClientConfig::header`] already refused what HTTP/2 forbids, so this cannot fail.
     pub fn request(&self) -> Head {
         let mut head = Head::request();
         head.push_pseudo(":method", "CONNECT");

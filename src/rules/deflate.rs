@@ -6,7 +6,7 @@
 //! result is a [`PerMessageDeflate`]: the exact parameters to write in the response
 //! and to configure the compressor with.
 
-use crate::client::ClientError;
+use crate::error::ClientError;
 use crate::grammar::bytes::eq_lowercase;
 use crate::grammar::extension::{Extension, ExtensionSyntaxError, Extensions, Param};
 use crate::grammar::sink::{display_via_emit, Sink};
@@ -27,20 +27,7 @@ pub struct DeflateOffer {
     pub client_max_window_bits: Option<Option<u8>>,
 }
 
-/// Why a permessage-deflate parameter list is invalid (RFC 7692 §7.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum DeflateParamError {
-    /// A parameter RFC 7692 does not define.
-    #[error("unknown permessage-deflate parameter")]
-    Unknown,
-    /// A parameter given twice.
-    #[error("repeated permessage-deflate parameter")]
-    Repeated,
-    /// A value missing, present where none is allowed, or outside 8..=15.
-    #[error("invalid permessage-deflate parameter value")]
-    InvalidValue,
-}
+pub use crate::error::DeflateParamError;
 
 impl DeflateOffer {
     /// Reads the parameters of a `permessage-deflate` extension element.

@@ -158,7 +158,7 @@ pub(crate) fn offered_extensions<'a>(
     lines.flat_map(extension::parse).filter_map(Result::ok)
 }
 
-/// A subprotocol the client offered; obtained only from [`UpgradeRequest::offered_protocols`]
+/// A subprotocol the client offered; obtained only from [`UpgradeRequest::offered_protocols`](crate::UpgradeRequest::offered_protocols)
 /// (or the `http` feature's `Upgrade::offered_protocols`, or
 /// [`ConnectRequest::offered_protocols`](crate::ConnectRequest::offered_protocols)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
