@@ -15,7 +15,7 @@ use std::{env, process, thread};
 
 use tungstenite::protocol::Role;
 use tungstenite::{Message, WebSocket};
-use ws_handshake::{Feed, OriginPolicy, ServerConfig, ServerHandshake};
+use ws_handshake::{OriginPolicy, ServerConfig, ServerFeed, ServerHandshake};
 
 /// The page served for a plain `GET /`: it connects back, sends a message and shows the echo.
 const PAGE: &str = r#"<!doctype html>
@@ -134,12 +134,14 @@ fn serve(
             return Ok(()); // closed before completing a head
         }
         match handshake.feed(&buf[..n]) {
-            Ok(Feed::NeedMore) => continue,
-            Ok(Feed::Upgrade(upgrade)) => {
+            Ok(ServerFeed::NeedMore) => continue,
+            Ok(ServerFeed::Upgrade(upgrade)) => {
                 upgrade.accept().write_to(&mut out);
                 break upgrade.leftover().to_vec();
             }
-            Ok(Feed::Plain(request)) if request.method() == "GET" && request.path() == "/" => {
+            Ok(ServerFeed::Plain(request))
+                if request.method() == "GET" && request.path() == "/" =>
+            {
                 let head = format!(
                     "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                     page.len()
@@ -148,7 +150,7 @@ fn serve(
                 stream.write_all(page.as_bytes())?;
                 return Ok(());
             }
-            Ok(Feed::Plain(request)) => {
+            Ok(ServerFeed::Plain(request)) => {
                 request.refuse().write_to(&mut out);
                 stream.write_all(&out)?;
                 return Ok(());

@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::WebSocketStream;
-use ws_handshake::{Feed, ServerConfig, ServerHandshake};
+use ws_handshake::{ServerConfig, ServerFeed, ServerHandshake};
 
 mod common;
 use common::BoxError;
@@ -47,12 +47,12 @@ async fn serve(mut stream: TcpStream, config: &ServerConfig) -> Result<(), BoxEr
                 return Ok::<_, BoxError>(None); // closed before completing a head
             }
             match handshake.feed(&buf[..n]) {
-                Ok(Feed::NeedMore) => continue,
-                Ok(Feed::Upgrade(upgrade)) => {
+                Ok(ServerFeed::NeedMore) => continue,
+                Ok(ServerFeed::Upgrade(upgrade)) => {
                     upgrade.accept().write_to(&mut out);
                     return Ok(Some(upgrade.leftover().to_vec()));
                 }
-                Ok(Feed::Plain(request)) => request.refuse().write_to(&mut out),
+                Ok(ServerFeed::Plain(request)) => request.refuse().write_to(&mut out),
                 Err(error) => error.rejection().write_to(&mut out),
             }
             return Ok(None);

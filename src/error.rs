@@ -144,14 +144,6 @@ pub enum Error {
     /// RFC 8441 §5 names `connection` and `upgrade` (400).
     #[error("connection-specific header fields are not allowed in HTTP/2 or HTTP/3")]
     ConnectionSpecificHeader,
-    /// HTTP/2 or HTTP/3: `sec-websocket-key` (or `-accept`, or draft-76 `-key1`/`-key2`)
-    /// belongs to the HTTP/1.1 handshake, superseded by `:protocol`, RFC 8441 §5 (400).
-    ///
-    /// No longer returned: RFC 8441 §5 says these fields "are not used", so
-    /// [`ConnectRequest`](crate::ConnectRequest) ignores them. The variant stays so
-    /// that code matching on it keeps compiling.
-    #[error("Sec-WebSocket-Key and Sec-WebSocket-Accept are not used with extended CONNECT")]
-    KeyNotAllowed,
     /// HTTP/2 or HTTP/3: a plain `CONNECT` (no `:protocol`, no `:scheme`, no `:path`,
     /// RFC 9113 §8.5) asks for a TCP tunnel, which a WebSocket endpoint does not
     /// provide; the server does not support the functionality, RFC 9110 §15.6.2, as
@@ -159,7 +151,7 @@ pub enum Error {
     #[error("CONNECT without :protocol (a tunnel) is not supported; use :protocol websocket")]
     ConnectWithoutProtocol,
     /// Not the peer's fault: the caller fed a [`ServerHandshake`](crate::ServerHandshake)
-    /// that already returned [`Feed::Upgrade`](crate::Feed::Upgrade). The handshake is
+    /// that already returned [`ServerFeed::Upgrade`](crate::ServerFeed::Upgrade). The handshake is
     /// over and the bytes that follow are WebSocket frames: hand them to the framing
     /// layer, and do not write this error's rejection on the upgraded connection (500).
     #[error("the handshake is finished: the connection was upgraded")]
@@ -264,8 +256,7 @@ impl Error {
             | Self::PseudoHeaderMissing(_)
             | Self::PseudoHeaderRepeated(_)
             | Self::PseudoHeaderInvalid(_)
-            | Self::ConnectionSpecificHeader
-            | Self::KeyNotAllowed => 400,
+            | Self::ConnectionSpecificHeader => 400,
         }
     }
 }

@@ -161,7 +161,7 @@ fn inspect_head<'a>(
         return Ok(Inspect::Plain);
     }
     // The byte path's order: what its parser refuses first, then the rules.
-    let limit = config.limit_settings().headers();
+    let limit = config.limits().max_headers();
     if headers.len() > limit {
         return Err(Error::TooManyHeaders { limit });
     }
@@ -386,7 +386,7 @@ impl Head {
 mod tests {
     use super::*;
     use crate::rules::deflate::DeflateConfig;
-    use crate::{ExtensionParams, Feed, Limits, OriginPolicy, ServerHandshake};
+    use crate::{ExtensionParams, Limits, OriginPolicy, ServerFeed, ServerHandshake};
     use alloc::string::ToString;
     use alloc::vec;
     use std::format;
@@ -456,7 +456,7 @@ mod tests {
         let mut hs = ServerHandshake::new(config);
         let mut out = Vec::new();
         match hs.feed(bytes) {
-            Ok(Feed::Upgrade(up)) => {
+            Ok(ServerFeed::Upgrade(up)) => {
                 up.accept().headers(&EXTRA).unwrap().write_to(&mut out);
                 Outcome::Upgrade {
                     key: up.key().to_string(),
@@ -472,8 +472,8 @@ mod tests {
                     response: answer_from_bytes(&out),
                 }
             }
-            Ok(Feed::Plain(_)) => Outcome::Plain,
-            Ok(Feed::NeedMore) => panic!("incomplete request"),
+            Ok(ServerFeed::Plain(_)) => Outcome::Plain,
+            Ok(ServerFeed::NeedMore) => panic!("incomplete request"),
             Err(e) => {
                 e.rejection().write_to(&mut out);
                 Outcome::Refused(e, answer_from_bytes(&out))
@@ -572,7 +572,7 @@ mod tests {
             .allowed_hosts(["example.com"])
             .unwrap()
             .origin_policy(OriginPolicy::allow_list(["https://example.com"]).unwrap());
-        let few_headers = ServerConfig::new().limits(Limits::default().max_headers(5));
+        let few_headers = ServerConfig::new().with_limits(Limits::default().with_max_headers(5));
         let nine_protocol_lines = ["Sec-WebSocket-Protocol: chat"; 9];
         let cases: Vec<(&ServerConfig, Vec<u8>, &str)> = vec![
             (&default, get(&[], &[]), "upgrade"),

@@ -8,11 +8,11 @@
 //! your server loop                         ws-handshake
 //! ----------------                         ------------
 //! read(socket) -> chunk  ───────────────►  handshake.feed(chunk)
-//!                                     ◄──  Feed::NeedMore          (read again)
-//!                                     ◄──  Feed::Upgrade(upgrade)  (every rule held)
+//!                                     ◄──  ServerFeed::NeedMore          (read again)
+//!                                     ◄──  ServerFeed::Upgrade(upgrade)  (every rule held)
 //!   inspect path, cookies, Origin     ──►  upgrade.accept().write_to(&mut out)
 //!   or refuse with your own status    ──►  Rejection::new(401, ..)?.write_to(&mut out)
-//!                                     ◄──  Feed::Plain(request)    (not a WebSocket request)
+//!                                     ◄──  ServerFeed::Plain(request)    (not a WebSocket request)
 //!                                     ◄──  Err(error)  ──►  error.rejection().write_to(&mut out)
 //! write(socket, out)
 //! upgrade.leftover()  — bytes after the head: already WebSocket frames, never lost
@@ -20,7 +20,7 @@
 //!
 //! # Server
 //! ```
-//! use ws_handshake::{Feed, ServerConfig, ServerHandshake};
+//! use ws_handshake::{ServerFeed, ServerConfig, ServerHandshake};
 //!
 //! let config = ServerConfig::new().protocols(["chat"])?;
 //! let mut handshake = ServerHandshake::new(&config);
@@ -29,13 +29,13 @@
 //! #     b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat\r\n\r\n\x81\x80abcd"];
 //! for chunk in reads {
 //!     match handshake.feed(chunk) {
-//!         Ok(Feed::NeedMore) => continue,
-//!         Ok(Feed::Upgrade(upgrade)) => {
+//!         Ok(ServerFeed::NeedMore) => continue,
+//!         Ok(ServerFeed::Upgrade(upgrade)) => {
 //!             upgrade.accept().write_to(&mut out);
 //!             assert_eq!(upgrade.leftover(), b"\x81\x80abcd"); // an early frame, kept
 //!             break;
 //!         }
-//!         Ok(Feed::Plain(request)) => {
+//!         Ok(ServerFeed::Plain(request)) => {
 //!             request.refuse().write_to(&mut out); // or serve it: it is plain HTTP
 //!             break;
 //!         }
@@ -71,7 +71,7 @@
 //! // Read the response and feed it; here it comes from this crate's own server.
 //! # let server_config = ws_handshake::ServerConfig::new().protocols(["chat"])?;
 //! # let mut server = ws_handshake::ServerHandshake::new(&server_config);
-//! # let Ok(ws_handshake::Feed::Upgrade(upgrade)) = server.feed(&out) else { panic!() };
+//! # let Ok(ws_handshake::ServerFeed::Upgrade(upgrade)) = server.feed(&out) else { panic!() };
 //! # let mut response = Vec::new();
 //! # upgrade.accept().write_to(&mut response);
 //! match handshake.feed(&response) {
@@ -98,7 +98,7 @@
 //! HTTP library to send; [`ConnectClient`] is the client side. What the caller must do
 //! at the HTTP/2 or HTTP/3 layer
 //! (advertise [`SETTINGS_ENABLE_CONNECT_PROTOCOL`], keep the stream open, …) is in
-//! the [`extended_connect`] module.
+//! the documentation of [`ConnectRequest`].
 //!
 //! # Security defaults
 //! - Limits: 16 KiB of head and 64 header fields ([`Limits`]); anything larger is
@@ -158,7 +158,6 @@ mod limits;
 mod rules;
 mod server;
 
-pub use connect::server as extended_connect;
 pub use grammar::extension;
 pub use rules::deflate;
 
@@ -184,7 +183,7 @@ pub use rules::custom_extension::{ExtensionHook, ExtensionParams};
 pub use rules::negotiate::OfferedProtocol;
 pub use rules::origin::{AllowedOrigin, OriginPolicy, OriginPredicate};
 pub use server::request::Request;
-pub use server::{Feed, ServerHandshake, UpgradeRequest};
+pub use server::{ServerFeed, ServerHandshake, UpgradeRequest};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -14,11 +14,11 @@ pub const MAX_HEADERS_CAP: usize = 128;
 ///
 /// ```
 /// use ws_handshake::Limits;
-/// let limits = Limits::default().max_head_bytes(4096).max_headers(32);
-/// assert_eq!(limits.head_bytes(), 4096);
-/// assert_eq!(limits.headers(), 32);
+/// let limits = Limits::default().with_max_head_bytes(4096).with_max_headers(32);
+/// assert_eq!(limits.max_head_bytes(), 4096);
+/// assert_eq!(limits.max_headers(), 32);
 /// // Header counts are capped.
-/// assert_eq!(Limits::default().max_headers(10_000).headers(), ws_handshake::MAX_HEADERS_CAP);
+/// assert_eq!(Limits::default().with_max_headers(10_000).max_headers(), ws_handshake::MAX_HEADERS_CAP);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -35,13 +35,13 @@ impl Limits {
     };
 
     /// Sets the largest head accepted, in bytes, including the final `CRLF CRLF`.
-    pub const fn max_head_bytes(mut self, bytes: usize) -> Self {
+    pub const fn with_max_head_bytes(mut self, bytes: usize) -> Self {
         self.head_bytes = bytes;
         self
     }
 
     /// Sets the most header fields accepted; values above [`MAX_HEADERS_CAP`] are capped.
-    pub const fn max_headers(mut self, count: usize) -> Self {
+    pub const fn with_max_headers(mut self, count: usize) -> Self {
         self.headers = if count > MAX_HEADERS_CAP {
             MAX_HEADERS_CAP
         } else {
@@ -51,12 +51,12 @@ impl Limits {
     }
 
     /// The largest head accepted, in bytes.
-    pub const fn head_bytes(&self) -> usize {
+    pub const fn max_head_bytes(&self) -> usize {
         self.head_bytes
     }
 
     /// The most header fields accepted.
-    pub const fn headers(&self) -> usize {
+    pub const fn max_headers(&self) -> usize {
         self.headers
     }
 }

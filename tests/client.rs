@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer, DeflateParamError, PerMessageDeflate};
 use ws_handshake::{
     BufferTooSmall, BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey,
-    Feed, Limits, Malformed, MissingProtocol, ProtocolOrder, ServerConfig, ServerHandshake,
+    Limits, Malformed, MissingProtocol, ProtocolOrder, ServerConfig, ServerFeed, ServerHandshake,
     UrlError, WsUrl,
 };
 
@@ -1007,7 +1007,7 @@ fn deflate_response_rules() {
 
 #[test]
 fn oversized_or_malformed_heads_fail() {
-    let limited = ClientConfig::new().limits(Limits::default().max_head_bytes(64));
+    let limited = ClientConfig::new().with_limits(Limits::default().with_max_head_bytes(64));
     let long = ok101("Server: a-rather-long-server-name\r\n");
     assert!(long.len() > 64);
     assert_eq!(
@@ -1024,7 +1024,7 @@ fn oversized_or_malformed_heads_fail() {
         feed(&limited, &endless),
         Err(ClientError::HeadTooLarge { limit: 64 })
     );
-    let few = ClientConfig::new().limits(Limits::default().max_headers(3));
+    let few = ClientConfig::new().with_limits(Limits::default().with_max_headers(3));
     assert_eq!(
         feed(&few, &ok101("Server: x\r\n")),
         Err(ClientError::TooManyHeaders { limit: 3 })
@@ -1179,7 +1179,7 @@ fn round_trip(
 
     let mut server = ServerHandshake::new(&pair.server);
     let upgrade = match server.feed(&request) {
-        Ok(Feed::Upgrade(u)) => u,
+        Ok(ServerFeed::Upgrade(u)) => u,
         other => panic!("server refused our request: {other:?}"),
     };
     assert_eq!(upgrade.host(), "example.com:8080");

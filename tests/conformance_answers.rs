@@ -4,8 +4,8 @@
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
 use ws_handshake::extension::parse;
 use ws_handshake::{
-    BuildError, ClientConfig, ClientFeed, ClientHandshake, ClientKey, ConnectRequest, Error, Feed,
-    OriginPolicy, Rejection, ServerConfig, ServerHandshake, WsUrl,
+    BuildError, ClientConfig, ClientFeed, ClientHandshake, ClientKey, ConnectRequest, Error,
+    OriginPolicy, Rejection, ServerConfig, ServerFeed, ServerHandshake, WsUrl,
 };
 
 const REQUEST: &str = "GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n\
@@ -66,7 +66,7 @@ fn p09_every_content_field_is_reserved_in_caller_shaped_responses() {
     let config = server();
     let bytes = request(&[]);
     let mut hs = ServerHandshake::new(&config);
-    let Ok(Feed::Upgrade(upgrade)) = hs.feed(&bytes) else {
+    let Ok(ServerFeed::Upgrade(upgrade)) = hs.feed(&bytes) else {
         panic!("the RFC 6455 request is accepted")
     };
     let connect_fields = [
@@ -229,7 +229,7 @@ fn answered(config: &ServerConfig, offers: &str) -> Option<String> {
     let line = format!("Sec-WebSocket-Extensions: {offers}");
     let bytes = request(&[&line]);
     let mut hs = ServerHandshake::new(config);
-    let Ok(Feed::Upgrade(up)) = hs.feed(&bytes) else {
+    let Ok(ServerFeed::Upgrade(up)) = hs.feed(&bytes) else {
         panic!("not accepted: {offers}")
     };
     let typed = up.deflate().map(|d| d.to_string());
@@ -413,7 +413,7 @@ fn p12_the_crates_client_and_server_agree() {
         let mut req = Vec::new();
         client_hs.request().write_to(&mut req);
         let mut server_hs = ServerHandshake::new(&server);
-        let Ok(Feed::Upgrade(up)) = server_hs.feed(&req) else {
+        let Ok(ServerFeed::Upgrade(up)) = server_hs.feed(&req) else {
             panic!("our client's request is accepted")
         };
         let mut response = Vec::new();

@@ -7,7 +7,7 @@ use std::cell::Cell;
 use proptest::prelude::*;
 use ws_handshake::{
     BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, ConnectClient,
-    ConnectResponse, Feed, Limits, ServerConfig, ServerHandshake, WsUrl,
+    ConnectResponse, Limits, ServerConfig, ServerFeed, ServerHandshake, WsUrl,
 };
 
 const NONCE: [u8; 16] = *b"the sample nonce";
@@ -216,7 +216,7 @@ fn p01_server_and_extended_connect_are_unchanged() {
         );
         let mut hs = ServerHandshake::new(&server);
         assert!(
-            matches!(hs.feed(request.as_bytes()), Ok(Feed::Upgrade(_))),
+            matches!(hs.feed(request.as_bytes()), Ok(ServerFeed::Upgrade(_))),
             "{upgrade:?}"
         );
     }
@@ -311,7 +311,7 @@ fn p02_interim_responses_before_the_101_are_skipped() {
         Outcome::Failed(ClientError::Malformed(_))
     ));
     // Each head gets the header-count limit on its own.
-    let small = ClientConfig::new().limits(Limits::default().max_headers(3));
+    let small = ClientConfig::new().with_limits(Limits::default().with_max_headers(3));
     let bytes = [EARLY_HINTS, EARLY_HINTS, &ok101()].concat();
     assert!(is_connected(&every_chunking(&small, &bytes)));
     let bytes = [
@@ -332,16 +332,16 @@ fn p02_interim_responses_before_the_101_are_skipped() {
 fn p02_interim_heads_count_against_the_head_limit() {
     let bytes = [CONTINUE, EARLY_HINTS, &ok101(), FRAMES].concat();
     let total = CONTINUE.len() + EARLY_HINTS.len() + ok101().len();
-    let fits = ClientConfig::new().limits(Limits::default().max_head_bytes(total));
+    let fits = ClientConfig::new().with_limits(Limits::default().with_max_head_bytes(total));
     assert!(is_connected(&every_chunking(&fits, &bytes)));
-    let short = ClientConfig::new().limits(Limits::default().max_head_bytes(total - 1));
+    let short = ClientConfig::new().with_limits(Limits::default().with_max_head_bytes(total - 1));
     assert_eq!(
         every_chunking(&short, &bytes),
         Outcome::Failed(ClientError::HeadTooLarge { limit: total - 1 })
     );
     // Endless 100 Continue: refused once the limit is spent, whatever the chunking.
     let endless = CONTINUE.repeat(1000);
-    let config = ClientConfig::new().limits(Limits::default().max_head_bytes(4096));
+    let config = ClientConfig::new().with_limits(Limits::default().with_max_head_bytes(4096));
     assert_eq!(
         every_chunking(&config, &endless[..5000]),
         Outcome::Failed(ClientError::HeadTooLarge { limit: 4096 })
@@ -392,7 +392,7 @@ fn p02_skipping_interim_heads_allocates_nothing_with_a_caller_buffer() {
 }
 
 fn config_limit() -> usize {
-    Limits::DEFAULT.head_bytes()
+    Limits::DEFAULT.max_head_bytes()
 }
 
 /// RFC 9110 §15.2 at scale: each byte is scanned a bounded number of times however
@@ -403,7 +403,8 @@ fn config_limit() -> usize {
 fn p02_many_interim_heads_stay_linear() {
     let interim = CONTINUE.repeat(20_000);
     let bytes = [&interim[..], &ok101()].concat();
-    let config = ClientConfig::new().limits(Limits::default().max_head_bytes(bytes.len()));
+    let config =
+        ClientConfig::new().with_limits(Limits::default().with_max_head_bytes(bytes.len()));
     let start = std::time::Instant::now();
     assert!(is_connected(&bytewise(&config, &bytes)));
     assert!(is_connected(&whole(&config, &bytes)));

@@ -4,7 +4,7 @@
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
 use ws_handshake::{
     BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, ConnectRequest,
-    Error, Feed, OriginPolicy, ServerConfig, ServerHandshake, UrlError, WsUrl,
+    Error, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake, UrlError, WsUrl,
 };
 
 const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -28,7 +28,7 @@ fn request(host: &str, extra: &[&str]) -> Vec<u8> {
 fn serve(config: &ServerConfig, bytes: &[u8]) -> Result<(Option<String>, Option<String>), Error> {
     let mut hs = ServerHandshake::new(config);
     match hs.feed(bytes)? {
-        Feed::Upgrade(u) => Ok((
+        ServerFeed::Upgrade(u) => Ok((
             u.protocol().map(str::to_owned),
             u.deflate().map(|d| d.to_string()),
         )),
@@ -75,7 +75,7 @@ fn p04_server_ignores_empty_list_elements() {
     // The offered protocols the caller sees carry no empty element.
     let bytes = request("a", &["Sec-WebSocket-Protocol: ,a,, b,"]);
     let mut hs = ServerHandshake::new(&c);
-    let Ok(Feed::Upgrade(u)) = hs.feed(&bytes) else {
+    let Ok(ServerFeed::Upgrade(u)) = hs.feed(&bytes) else {
         panic!()
     };
     let offered: Vec<&str> = u.offered_protocols().map(|p| p.as_str()).collect();

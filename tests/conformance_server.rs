@@ -1,7 +1,9 @@
 //! Issue 14, server points 5, 7 and 8: absolute-form request-targets, the end of a
 //! handshake after an upgrade, and same-origin with the scheme.
 
-use ws_handshake::{ConnectRequest, Error, Feed, OriginPolicy, ServerConfig, ServerHandshake};
+use ws_handshake::{
+    ConnectRequest, Error, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake,
+};
 
 /// A request with this request line and these header lines (ending the head).
 fn request(start: &str, lines: &[&str]) -> Vec<u8> {
@@ -31,9 +33,9 @@ fn upgrade(target: &str, extra: &[&str]) -> Vec<u8> {
 /// What feeding `bytes` whole gives: `Ok(effective authority)` for an upgrade, or the error.
 fn outcome(handshake: &mut ServerHandshake<'_>, bytes: &[u8]) -> Result<String, Error> {
     match handshake.feed(bytes)? {
-        Feed::Upgrade(up) => Ok(up.authority().to_owned()),
-        Feed::Plain(_) => panic!("plain: {}", String::from_utf8_lossy(bytes)),
-        Feed::NeedMore => panic!("need more: {}", String::from_utf8_lossy(bytes)),
+        ServerFeed::Upgrade(up) => Ok(up.authority().to_owned()),
+        ServerFeed::Plain(_) => panic!("plain: {}", String::from_utf8_lossy(bytes)),
+        ServerFeed::NeedMore => panic!("need more: {}", String::from_utf8_lossy(bytes)),
     }
 }
 
@@ -215,8 +217,8 @@ fn p05_http_front_end_uses_the_target_authority() {
 
 /// RFC 6455 §4.2.2 / §4.1: after the `101` "the connection is now WebSocket": bytes that
 /// follow are frames, never another request head. Feeding a handshake that returned
-/// `Feed::Upgrade` is a typed error (`Error::Finished`), in every chunking; keep-alive
-/// after `Feed::Plain` is unchanged.
+/// `ServerFeed::Upgrade` is a typed error (`Error::Finished`), in every chunking; keep-alive
+/// after `ServerFeed::Plain` is unchanged.
 #[test]
 fn p07_feed_after_upgrade_is_finished() {
     let config = ServerConfig::new();
@@ -225,7 +227,7 @@ fn p07_feed_after_upgrade_is_finished() {
 
     // Whole head, then a frame, then what looks like a new request.
     let mut hs = ServerHandshake::new(&config);
-    assert!(matches!(hs.feed(&head), Ok(Feed::Upgrade(_))));
+    assert!(matches!(hs.feed(&head), Ok(ServerFeed::Upgrade(_))));
     assert_eq!(hs.feed(frame).unwrap_err(), Error::Finished);
     assert_eq!(hs.feed(&head).unwrap_err(), Error::Finished);
     assert_eq!(hs.feed(b"").unwrap_err(), Error::Finished);
@@ -238,10 +240,10 @@ fn p07_feed_after_upgrade_is_finished() {
     for byte in rest {
         assert!(matches!(
             hs.feed(std::slice::from_ref(byte)),
-            Ok(Feed::NeedMore)
+            Ok(ServerFeed::NeedMore)
         ));
     }
-    assert!(matches!(hs.feed(&[*last]), Ok(Feed::Upgrade(_))));
+    assert!(matches!(hs.feed(&[*last]), Ok(ServerFeed::Upgrade(_))));
     for byte in frame {
         assert_eq!(
             hs.feed(std::slice::from_ref(byte)).unwrap_err(),
@@ -253,7 +255,7 @@ fn p07_feed_after_upgrade_is_finished() {
     let mut hs = ServerHandshake::new(&config);
     let chunk = [head.as_slice(), frame].concat();
     match hs.feed(&chunk) {
-        Ok(Feed::Upgrade(up)) => assert_eq!(up.leftover(), frame),
+        Ok(ServerFeed::Upgrade(up)) => assert_eq!(up.leftover(), frame),
         other => panic!("{other:?}"),
     }
     assert_eq!(hs.feed(frame).unwrap_err(), Error::Finished);
@@ -261,9 +263,9 @@ fn p07_feed_after_upgrade_is_finished() {
     // Keep-alive after a plain request stays: the next request is read.
     let mut hs = ServerHandshake::new(&config);
     let plain = request("GET / HTTP/1.1", &["Host: example.com"]);
-    assert!(matches!(hs.feed(&plain), Ok(Feed::Plain(_))));
-    assert!(matches!(hs.feed(&plain), Ok(Feed::Plain(_))));
-    assert!(matches!(hs.feed(&head), Ok(Feed::Upgrade(_))));
+    assert!(matches!(hs.feed(&plain), Ok(ServerFeed::Plain(_))));
+    assert!(matches!(hs.feed(&plain), Ok(ServerFeed::Plain(_))));
+    assert!(matches!(hs.feed(&head), Ok(ServerFeed::Upgrade(_))));
     assert_eq!(hs.feed(&plain).unwrap_err(), Error::Finished);
 }
 

@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use ws_handshake::deflate::DeflateConfig;
 use ws_handshake::{
-    ConnectRequest, Error, ExtensionParams, Feed, Head, Malformed, OriginPolicy, PseudoHeader,
-    Rejection, ServerConfig, ServerHandshake,
+    ConnectRequest, Error, ExtensionParams, Head, Malformed, OriginPolicy, PseudoHeader, Rejection,
+    ServerConfig, ServerFeed, ServerHandshake,
 };
 
 type Fields = Vec<(String, String)>;
@@ -373,7 +373,8 @@ fn no_content_length() {
 
 #[test]
 fn header_count_limit_applies() {
-    let config = ServerConfig::new().limits(ws_handshake::Limits::default().max_headers(4));
+    let config =
+        ServerConfig::new().with_limits(ws_handshake::Limits::default().with_max_headers(4));
     let mut fields = base();
     for i in 0..4 {
         fields.push((format!("x-{i}"), "1".into()));
@@ -596,7 +597,7 @@ proptest! {
         let mut handshake = ServerHandshake::new(config).tls(true);
         let h1 = handshake.feed(&bytes);
         match (h2, h1) {
-            (Ok(h2), Ok(Feed::Upgrade(h1))) => {
+            (Ok(h2), Ok(ServerFeed::Upgrade(h1))) => {
                 let head = h2.accept().head();
                 assert_200_clean(&head);
                 let mut out = Vec::new();

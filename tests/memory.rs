@@ -5,8 +5,8 @@
 use std::mem::size_of;
 
 use ws_handshake::{
-    Accept, ClientFeed, ClientHandshake, Error, Feed, Limits, Rejection, Request, ServerConfig,
-    ServerHandshake, UpgradeRequest,
+    Accept, ClientFeed, ClientHandshake, Error, Limits, Rejection, Request, ServerConfig,
+    ServerFeed, ServerHandshake, UpgradeRequest,
 };
 
 const SLACK: usize = 256;
@@ -34,7 +34,7 @@ fn check_bound(config: &ServerConfig, head: &[u8], chunk: usize) {
     assert!(held(&handshake) <= SLACK, "k = 0: {}", held(&handshake));
     let mut k = 0;
     for piece in head.chunks(chunk) {
-        assert!(matches!(handshake.feed(piece), Ok(Feed::NeedMore)));
+        assert!(matches!(handshake.feed(piece), Ok(ServerFeed::NeedMore)));
         k += piece.len();
         assert_eq!(handshake.buffered(), k);
         assert!(
@@ -50,7 +50,7 @@ fn check_bound(config: &ServerConfig, head: &[u8], chunk: usize) {
 #[test]
 fn bound_holds_at_every_size_up_to_the_limit() {
     let config = ServerConfig::new();
-    let limit = config.limit_settings().head_bytes();
+    let limit = config.limits().max_head_bytes();
     assert_eq!(limit, 16 * 1024);
     let head = pending_head(limit);
     for chunk in [1, 7, 100, 1000, 4096, limit] {
@@ -67,7 +67,7 @@ fn named_sizes() {
         for chunk in [1, k.max(1)] {
             let mut handshake = ServerHandshake::new(&config);
             for piece in head.chunks(chunk) {
-                assert!(matches!(handshake.feed(piece), Ok(Feed::NeedMore)));
+                assert!(matches!(handshake.feed(piece), Ok(ServerFeed::NeedMore)));
             }
             assert_eq!(handshake.buffered(), k);
             assert!(
@@ -86,11 +86,11 @@ fn named_sizes() {
 
 #[test]
 fn one_byte_past_the_limit_is_refused_and_nothing_more_is_held() {
-    let config = ServerConfig::new().limits(Limits::default().max_head_bytes(1000));
+    let config = ServerConfig::new().with_limits(Limits::default().with_max_head_bytes(1000));
     let head = pending_head(1001);
     let mut handshake = ServerHandshake::new(&config);
     for piece in head.chunks(1).take(1000) {
-        assert!(matches!(handshake.feed(piece), Ok(Feed::NeedMore)));
+        assert!(matches!(handshake.feed(piece), Ok(ServerFeed::NeedMore)));
     }
     let capacity = handshake.heap_bytes();
     assert!(capacity <= 1000);
@@ -107,7 +107,10 @@ fn a_head_fed_whole_is_never_copied() {
     let mut handshake = ServerHandshake::new(&config);
     let request = b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    assert!(matches!(handshake.feed(request), Ok(Feed::Upgrade(_))));
+    assert!(matches!(
+        handshake.feed(request),
+        Ok(ServerFeed::Upgrade(_))
+    ));
     assert_eq!(handshake.heap_bytes(), 0);
 }
 
@@ -116,8 +119,11 @@ fn sizes_of_public_state_types() {
     // Reported in the README; the first is what a pending connection costs.
     let sizes = [
         ("ServerHandshake", size_of::<ServerHandshake<'_>>()),
-        ("Feed", size_of::<Feed<'_>>()),
-        ("Result<Feed, Error>", size_of::<Result<Feed<'_>, Error>>()),
+        ("ServerFeed", size_of::<ServerFeed<'_>>()),
+        (
+            "Result<ServerFeed, Error>",
+            size_of::<Result<ServerFeed<'_>, Error>>(),
+        ),
         ("UpgradeRequest", size_of::<UpgradeRequest<'_>>()),
         ("Request", size_of::<Request<'_>>()),
         ("Accept", size_of::<Accept<'_>>()),

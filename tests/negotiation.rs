@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use ws_handshake::deflate::DeflateConfig;
 use ws_handshake::extension::parse;
-use ws_handshake::{ExtensionParams, Feed, OriginPolicy, ServerConfig, ServerHandshake};
+use ws_handshake::{ExtensionParams, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake};
 
 fn upgrade_with(lines: &[String]) -> Vec<u8> {
     let mut r = String::from(
@@ -24,7 +24,7 @@ fn answer(config: &ServerConfig, lines: &[String]) -> (Option<String>, Option<St
     let bytes = upgrade_with(lines);
     let mut hs = ServerHandshake::new(config);
     let up = match hs.feed(&bytes) {
-        Ok(Feed::Upgrade(up)) => up,
+        Ok(ServerFeed::Upgrade(up)) => up,
         other => panic!("not accepted: {other:?}"),
     };
     let mut out = Vec::new();

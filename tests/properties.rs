@@ -11,8 +11,8 @@ use proptest::sample::select;
 use sha1::{Digest as _, Sha1};
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
 use ws_handshake::{
-    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Feed, Limits,
-    MissingProtocol, ProtocolOrder, ServerConfig, ServerHandshake, WsUrl,
+    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Limits,
+    MissingProtocol, ProtocolOrder, ServerConfig, ServerFeed, ServerHandshake, WsUrl,
 };
 
 // ---------------------------------------------------------------------------
@@ -246,8 +246,8 @@ fn feed_chunks(config: &ServerConfig, chunks: &[&[u8]]) -> Outcome {
     for (i, chunk) in chunks.iter().enumerate() {
         let later = chunks[i + 1..].concat();
         match hs.feed(chunk) {
-            Ok(Feed::NeedMore) => continue,
-            Ok(Feed::Upgrade(u)) => {
+            Ok(ServerFeed::NeedMore) => continue,
+            Ok(ServerFeed::Upgrade(u)) => {
                 let mut response = Vec::new();
                 u.accept().write_to(&mut response);
                 return Outcome::Upgrade {
@@ -256,7 +256,7 @@ fn feed_chunks(config: &ServerConfig, chunks: &[&[u8]]) -> Outcome {
                     protocol: u.protocol().map(str::to_owned),
                 };
             }
-            Ok(Feed::Plain(r)) => {
+            Ok(ServerFeed::Plain(r)) => {
                 return Outcome::Plain {
                     leftover: [r.leftover(), &later].concat(),
                 }
@@ -393,7 +393,7 @@ proptest! {
     ) {
         let mut config = ServerConfig::new();
         if small {
-            config = config.limits(Limits::default().max_head_bytes(64).max_headers(4));
+            config = config.with_limits(Limits::default().with_max_head_bytes(64).with_max_headers(4));
         }
         let whole = feed(&config, &bytes);
         let chunked = feed_chunks(&config, &split_at_points(&bytes, &points));
@@ -532,10 +532,10 @@ const RULES: &[(&str, u16, Breaker)] = &[
     }),
     ("head within the limit", 431, |r, _| {
         r.push("X-Padding", &"p".repeat(600));
-        ServerConfig::new().limits(Limits::default().max_head_bytes(512))
+        ServerConfig::new().with_limits(Limits::default().with_max_head_bytes(512))
     }),
     ("header count within the limit", 431, |r, _| {
-        for n in 0..Limits::DEFAULT.headers() {
+        for n in 0..Limits::DEFAULT.max_headers() {
             r.push(&format!("X-{n}"), "y");
         }
         ServerConfig::new()
@@ -659,7 +659,7 @@ proptest! {
         let server_deflate_config = server_deflate;
         let server = config_with(&supported, order).deflate(server_deflate_config);
         let mut server_hs = ServerHandshake::new(&server);
-        let Ok(Feed::Upgrade(upgrade)) = server_hs.feed(&request) else {
+        let Ok(ServerFeed::Upgrade(upgrade)) = server_hs.feed(&request) else {
             panic!("our server refused our client's request:\n{}", String::from_utf8_lossy(&request));
         };
         prop_assert_eq!(upgrade.leftover(), &client_frames[..]);

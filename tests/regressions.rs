@@ -1,16 +1,16 @@
 //! Inputs found by fuzzing (fuzz/) and property tests that once broke an invariant.
 //! Each test names the target, the invariant and the fix.
 
-use ws_handshake::{Error, Feed, Limits, Malformed, ServerConfig, ServerHandshake};
+use ws_handshake::{Error, Limits, Malformed, ServerConfig, ServerFeed, ServerHandshake};
 
 /// What a handshake returns for `chunks` fed in order, as an owned value.
 fn outcome(config: &ServerConfig, chunks: &[&[u8]]) -> Result<bool, Error> {
     let mut hs = ServerHandshake::new(config);
     for chunk in chunks {
         match hs.feed(chunk)? {
-            Feed::NeedMore => continue,
-            Feed::Upgrade(_) => return Ok(true),
-            Feed::Plain(_) => return Ok(false),
+            ServerFeed::NeedMore => continue,
+            ServerFeed::Upgrade(_) => return Ok(true),
+            ServerFeed::Plain(_) => return Ok(false),
         }
     }
     Ok(false)
@@ -22,7 +22,7 @@ fn outcome(config: &ServerConfig, chunks: &[&[u8]]) -> Result<bool, Error> {
 /// now wins in both cases: a byte past it ends the head, whatever byte it is.
 #[test]
 fn bare_lf_past_the_limit_is_431_in_any_chunking() {
-    let config = ServerConfig::new().limits(Limits::default().max_head_bytes(16));
+    let config = ServerConfig::new().with_limits(Limits::default().with_max_head_bytes(16));
     let request = b"GET / HTTP/1.1\r\nHost: a\n\r\n";
     let too_large = Err(Error::HeadTooLarge { limit: 16 });
     assert_eq!(outcome(&config, &[request]), too_large);
@@ -31,7 +31,7 @@ fn bare_lf_past_the_limit_is_431_in_any_chunking() {
         assert_eq!(outcome(&config, &[a, b]), too_large, "split at {split}");
     }
     // Within the limit, the bare LF is still what is reported.
-    let config = ServerConfig::new().limits(Limits::default().max_head_bytes(64));
+    let config = ServerConfig::new().with_limits(Limits::default().with_max_head_bytes(64));
     assert_eq!(
         outcome(&config, &[request]),
         Err(Error::Malformed(Malformed::BareLf))
@@ -42,9 +42,10 @@ fn bare_lf_past_the_limit_is_431_in_any_chunking() {
 #[test]
 fn head_ending_at_the_limit() {
     let head = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
-    let fits = ServerConfig::new().limits(Limits::default().max_head_bytes(head.len()));
+    let fits = ServerConfig::new().with_limits(Limits::default().with_max_head_bytes(head.len()));
     assert_eq!(outcome(&fits, &[head]), Ok(false));
-    let short = ServerConfig::new().limits(Limits::default().max_head_bytes(head.len() - 1));
+    let short =
+        ServerConfig::new().with_limits(Limits::default().with_max_head_bytes(head.len() - 1));
     let too_large = Err(Error::HeadTooLarge {
         limit: head.len() - 1,
     });
@@ -118,7 +119,7 @@ fn status_codes_outside_100_to_599_are_malformed() {
 /// with `/`) are now never split.
 #[test]
 fn a_scheme_separator_inside_an_origin_form_path_stays_in_the_path() {
-    use ws_handshake::{Feed, OriginPolicy, ServerConfig, ServerHandshake};
+    use ws_handshake::{OriginPolicy, ServerConfig, ServerFeed, ServerHandshake};
 
     let config = ServerConfig::new().origin_policy(OriginPolicy::Any);
     for (target, path, query) in [
@@ -132,7 +133,7 @@ fn a_scheme_separator_inside_an_origin_form_path_stays_in_the_path() {
              Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         );
         let mut hs = ServerHandshake::new(&config);
-        let Ok(Feed::Upgrade(up)) = hs.feed(request.as_bytes()) else {
+        let Ok(ServerFeed::Upgrade(up)) = hs.feed(request.as_bytes()) else {
             panic!("{target} refused")
         };
         assert_eq!((up.path(), up.query()), (path, query), "{target}");
@@ -207,7 +208,7 @@ fn the_header_view_never_includes_the_request_line() {
         let mut hs = ServerHandshake::new(&config);
         let mut seen = None;
         for piece in head.chunks(chunk) {
-            if let Ok(Feed::Plain(request)) = hs.feed(piece) {
+            if let Ok(ServerFeed::Plain(request)) = hs.feed(piece) {
                 let names: Vec<String> = request
                     .headers()
                     .iter()

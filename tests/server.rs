@@ -1,8 +1,8 @@
 //! The server handshake against RFC 6455 §4.2.1, rule by rule, byte for byte.
 
 use ws_handshake::{
-    BuildError, Error, Feed, Limits, Malformed, OriginPolicy, ProtocolOrder, Rejection,
-    ServerConfig, ServerHandshake,
+    BuildError, Error, Limits, Malformed, OriginPolicy, ProtocolOrder, Rejection, ServerConfig,
+    ServerFeed, ServerHandshake,
 };
 
 const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -59,15 +59,15 @@ fn run(config: &ServerConfig, chunks: &[&[u8]]) -> Outcome {
     for (i, chunk) in chunks.iter().enumerate() {
         let later = chunks[i + 1..].concat();
         match hs.feed(chunk) {
-            Ok(Feed::NeedMore) => continue,
-            Ok(Feed::Upgrade(up)) => {
+            Ok(ServerFeed::NeedMore) => continue,
+            Ok(ServerFeed::Upgrade(up)) => {
                 up.accept().write_to(&mut out);
                 return Outcome::Accepted {
                     response: String::from_utf8(out).unwrap(),
                     leftover: [up.leftover(), &later].concat(),
                 };
             }
-            Ok(Feed::Plain(req)) => {
+            Ok(ServerFeed::Plain(req)) => {
                 return Outcome::Plain {
                     leftover: [req.leftover(), &later].concat(),
                 }
@@ -161,7 +161,7 @@ fn accepts_every_captured_client_request() {
     ] {
         let bytes = std::fs::read(format!("tests/captures/request-{name}.http")).unwrap();
         let mut hs = ServerHandshake::new(&config);
-        let Ok(Feed::Upgrade(up)) = hs.feed(&bytes) else {
+        let Ok(ServerFeed::Upgrade(up)) = hs.feed(&bytes) else {
             panic!("{name} was not accepted: {:?}", run(&config, &[&bytes]));
         };
         assert_eq!(up.path(), "/chat");
@@ -186,7 +186,7 @@ fn chromium_request_exposes_everything_zero_copy() {
         .unwrap()
         .origin_policy(OriginPolicy::allow_list(["http://127.0.0.1:18100"]).unwrap());
     let mut hs = ServerHandshake::new(&config);
-    let Ok(Feed::Upgrade(up)) = hs.feed(&bytes) else {
+    let Ok(ServerFeed::Upgrade(up)) = hs.feed(&bytes) else {
         panic!()
     };
     assert_eq!(up.method(), "GET");
@@ -226,7 +226,7 @@ fn client_order_is_an_option() {
         .protocol_order(ProtocolOrder::ClientPreference)
         .origin_policy(OriginPolicy::Any);
     let mut hs = ServerHandshake::new(&config);
-    let Ok(Feed::Upgrade(up)) = hs.feed(&bytes) else {
+    let Ok(ServerFeed::Upgrade(up)) = hs.feed(&bytes) else {
         panic!()
     };
     assert_eq!(up.protocol(), Some("chat"));
@@ -288,7 +288,7 @@ fn request_target_must_be_origin_or_absolute_form() {
     let bytes = request_with("GET ws://example.com/chat?x=1 HTTP/1.1", &base());
     let config = any_origin();
     let mut hs = ServerHandshake::new(&config);
-    let Ok(Feed::Upgrade(up)) = hs.feed(&bytes) else {
+    let Ok(ServerFeed::Upgrade(up)) = hs.feed(&bytes) else {
         panic!()
     };
     assert_eq!(up.path(), "/chat");
@@ -648,7 +648,11 @@ fn origin_policy_is_403() {
 
 #[test]
 fn limits_give_431_and_say_which() {
-    let c = any_origin().limits(Limits::default().max_head_bytes(200).max_headers(6));
+    let c = any_origin().with_limits(
+        Limits::default()
+            .with_max_head_bytes(200)
+            .with_max_headers(6),
+    );
     let big: &'static str = Box::leak(format!("Cookie: {}", "a".repeat(200)).into_boxed_str());
     assert_rule(
         &variant(&[], &[big]),
@@ -692,7 +696,7 @@ fn plain_requests_are_told_apart() {
     let c = ServerConfig::new();
     let bytes = std::fs::read("tests/captures/request-rawclient-plain.http").unwrap();
     let mut hs = ServerHandshake::new(&c);
-    let Ok(Feed::Plain(req)) = hs.feed(&bytes) else {
+    let Ok(ServerFeed::Plain(req)) = hs.feed(&bytes) else {
         panic!()
     };
     assert_eq!(req.path(), "/chat");
@@ -709,7 +713,7 @@ fn plain_requests_are_told_apart() {
     // A plain POST with a body is plain HTTP too: its body is the leftover.
     let bytes = b"POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc";
     let mut hs = ServerHandshake::new(&c);
-    let Ok(Feed::Plain(req)) = hs.feed(bytes) else {
+    let Ok(ServerFeed::Plain(req)) = hs.feed(bytes) else {
         panic!()
     };
     assert_eq!(req.leftover(), b"abc");
@@ -726,10 +730,10 @@ fn keep_alive_plain_requests_then_upgrade() {
     let c = any_origin();
     let mut hs = ServerHandshake::new(&c);
     let first = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
-    assert!(matches!(hs.feed(first), Ok(Feed::Plain(_))));
+    assert!(matches!(hs.feed(first), Ok(ServerFeed::Plain(_))));
     let second = variant(&[], &[]);
-    assert!(matches!(hs.feed(&second[..10]), Ok(Feed::NeedMore)));
-    assert!(matches!(hs.feed(&second[10..]), Ok(Feed::Upgrade(_))));
+    assert!(matches!(hs.feed(&second[..10]), Ok(ServerFeed::NeedMore)));
+    assert!(matches!(hs.feed(&second[10..]), Ok(ServerFeed::Upgrade(_))));
 }
 
 #[test]
@@ -751,7 +755,7 @@ fn errors_are_sticky() {
     // Also when bytes were buffered with room to spare: reads inside a line, which
     // are otherwise only appended, keep returning the error.
     let mut hs = ServerHandshake::with_buffer(&c, Vec::with_capacity(1024));
-    assert!(matches!(hs.feed(b"GET / HT"), Ok(Feed::NeedMore)));
+    assert!(matches!(hs.feed(b"GET / HT"), Ok(ServerFeed::NeedMore)));
     assert_eq!(
         hs.feed(b"TP/1.1\n").unwrap_err(),
         Error::Malformed(Malformed::BareLf)
@@ -787,7 +791,7 @@ fn leftover_frame_comes_back_exactly() {
     // Leftover borrows the fed chunk: nothing is copied.
     let config = any_origin();
     let mut hs = ServerHandshake::new(&config);
-    let Ok(Feed::Upgrade(up)) = hs.feed(&bytes) else {
+    let Ok(ServerFeed::Upgrade(up)) = hs.feed(&bytes) else {
         panic!()
     };
     assert_eq!(up.leftover().as_ptr(), bytes[head_len..].as_ptr());
@@ -820,7 +824,11 @@ fn chunking_never_changes_the_outcome() {
 /// Heads that a whole-chunk parse might treat differently from the byte-by-byte scan.
 #[test]
 fn whole_and_incremental_paths_agree_on_edge_cases() {
-    let config = any_origin().limits(Limits::default().max_head_bytes(300).max_headers(8));
+    let config = any_origin().with_limits(
+        Limits::default()
+            .with_max_head_bytes(300)
+            .with_max_headers(8),
+    );
     let ok = String::from_utf8(variant(&[], &[])).unwrap();
     let cases = [
         format!("\r\n{ok}"),
@@ -872,7 +880,7 @@ fn accept_picks_only_offered_protocols() {
         ],
     );
     let mut hs = ServerHandshake::new(&config);
-    let Ok(Feed::Upgrade(up)) = hs.feed(&bytes) else {
+    let Ok(ServerFeed::Upgrade(up)) = hs.feed(&bytes) else {
         panic!()
     };
     assert_eq!(up.protocol(), Some("v2"));
@@ -886,7 +894,7 @@ fn accept_picks_only_offered_protocols() {
     // None offered → no header, whatever the config.
     let bytes = variant(&[], &[]);
     let mut hs = ServerHandshake::new(&config);
-    let Ok(Feed::Upgrade(up)) = hs.feed(&bytes) else {
+    let Ok(ServerFeed::Upgrade(up)) = hs.feed(&bytes) else {
         panic!()
     };
     let mut out = Vec::new();
@@ -924,7 +932,7 @@ fn caller_rejections_and_header_checks() {
     let config = any_origin();
     let bytes = variant(&[], &[]);
     let mut hs = ServerHandshake::new(&config);
-    let Ok(Feed::Upgrade(up)) = hs.feed(&bytes) else {
+    let Ok(ServerFeed::Upgrade(up)) = hs.feed(&bytes) else {
         panic!()
     };
     // Extra headers are written after the handshake's own, and injection is impossible.

@@ -12,7 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use sha1::{Digest as _, Sha1};
 use ws_handshake::deflate::DeflateConfig;
-use ws_handshake::{Feed, OriginPolicy, ServerConfig, ServerHandshake};
+use ws_handshake::{OriginPolicy, ServerConfig, ServerFeed, ServerHandshake};
 
 /// A 567-byte Chromium request: `request-chromium-protocols.http` from the shared
 /// captures without `Pragma`, `Cache-Control` and `Accept-Language`, and with the
@@ -55,9 +55,9 @@ pub fn ws_whole(config: &ServerConfig, request: &[u8], out: &mut Vec<u8>) {
     out.clear();
     let mut handshake = ServerHandshake::new(config);
     match handshake.feed(request) {
-        Ok(Feed::Upgrade(upgrade)) => upgrade.accept().write_to(out),
-        Ok(Feed::Plain(plain)) => plain.refuse().write_to(out),
-        Ok(Feed::NeedMore) => {}
+        Ok(ServerFeed::Upgrade(upgrade)) => upgrade.accept().write_to(out),
+        Ok(ServerFeed::Plain(plain)) => plain.refuse().write_to(out),
+        Ok(ServerFeed::NeedMore) => {}
         Err(e) => e.rejection().write_to(out),
     }
 }
@@ -75,9 +75,9 @@ pub fn ws_chunked(
     let mut handshake = ServerHandshake::with_buffer(config, std::mem::take(buffer));
     for piece in request.chunks(chunk) {
         match handshake.feed(piece) {
-            Ok(Feed::NeedMore) => continue,
-            Ok(Feed::Upgrade(upgrade)) => upgrade.accept().write_to(out),
-            Ok(Feed::Plain(plain)) => plain.refuse().write_to(out),
+            Ok(ServerFeed::NeedMore) => continue,
+            Ok(ServerFeed::Upgrade(upgrade)) => upgrade.accept().write_to(out),
+            Ok(ServerFeed::Plain(plain)) => plain.refuse().write_to(out),
             Err(e) => e.rejection().write_to(out),
         }
         break;

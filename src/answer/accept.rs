@@ -16,12 +16,12 @@ use crate::rules::negotiate::{Negotiated, OfferedProtocol};
 /// checked so nothing can be injected.
 ///
 /// ```
-/// # use ws_handshake::{Feed, ServerConfig, ServerHandshake};
+/// # use ws_handshake::{ServerFeed, ServerConfig, ServerHandshake};
 /// # let config = ServerConfig::new();
 /// # let mut hs = ServerHandshake::new(&config);
 /// # let req = b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
 /// #   Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-/// # let Ok(Feed::Upgrade(upgrade)) = hs.feed(req) else { panic!() };
+/// # let Ok(ServerFeed::Upgrade(upgrade)) = hs.feed(req) else { panic!() };
 /// let extra = [("Set-Cookie", "id=42; HttpOnly")];
 /// let response = upgrade.accept().headers(&extra)?;
 /// let mut out = Vec::new();

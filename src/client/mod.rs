@@ -81,9 +81,14 @@ impl ClientConfig {
     }
 
     /// Sets the limits on the response head.
-    pub fn limits(mut self, limits: Limits) -> Self {
+    pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
+    }
+
+    /// The limits on the response head.
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// Adds subprotocols to offer, in order of preference (RFC 6455 §4.1 item 10).
@@ -314,7 +319,7 @@ impl<'c> ClientHandshake<'c> {
         }
         let config = self.config;
         let key = self.key;
-        let limit = config.limits.head_bytes();
+        let limit = config.limits.max_head_bytes();
         // The bytes of this chunk not yet taken by a (skipped interim) head.
         let mut rest = chunk;
         let result = loop {
@@ -423,7 +428,7 @@ fn is_interim(head: &[u8], config: &ClientConfig) -> Result<bool, ClientError> {
     }
     let mut storage = [MaybeUninit::<httparse::Header<'_>>::uninit(); MAX_HEADERS_CAP];
     let mut resp = httparse::Response::new(&mut []);
-    parse_head(&mut resp, head, &mut storage, config.limits.headers())?;
+    parse_head(&mut resp, head, &mut storage, config.limits.max_headers())?;
     Ok(resp.code.is_some_and(is_interim_status))
 }
 
@@ -438,7 +443,7 @@ fn parse_whole<'a>(
 ) -> Option<Whole<'a>> {
     let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
     let storage = storage
-        .get_mut(..config.limits.headers())
+        .get_mut(..config.limits.max_headers())
         .unwrap_or_default();
     let mut resp = httparse::Response::new(&mut []);
     let parsed = httparse::ParserConfig::default()
@@ -483,7 +488,7 @@ fn parse<'a>(
 ) -> Result<ClientFeed<'a>, ClientError> {
     let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
     let mut resp = httparse::Response::new(&mut []);
-    parse_head(&mut resp, head, &mut storage, config.limits.headers())?;
+    parse_head(&mut resp, head, &mut storage, config.limits.max_headers())?;
     finish(head, leftover, &resp, config, key)
 }
 

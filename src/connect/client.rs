@@ -135,7 +135,7 @@ impl<'c> ConnectClient<'c> {
         if status != 200 {
             return Ok(ConnectResponse::Refused(ConnectRefusal { status }));
         }
-        let limit = self.config.limits.headers();
+        let limit = self.config.limits.max_headers();
         let mut summary = Summary::default();
         let mut count = 0usize;
         for (name, value) in fields() {

@@ -1,4 +1,4 @@
 //! Extended CONNECT (RFC 8441, RFC 9220): WebSockets over HTTP/2 and HTTP/3.
 
 pub(crate) mod client;
-pub mod server;
+pub(crate) mod server;

@@ -1,77 +1,5 @@
-//! WebSockets over HTTP/2 (RFC 8441) and HTTP/3 (RFC 9220): the extended CONNECT.
-//!
-//! Over HTTP/2 and HTTP/3 a WebSocket is one request stream. The client opens it with
-//! an *extended CONNECT* instead of the HTTP/1.1 `GET` + `Upgrade`:
-//!
-//! ```text
-//! client                                   server
-//!                                     ◄──  SETTINGS  SETTINGS_ENABLE_CONNECT_PROTOCOL = 1
-//! HEADERS  :method = CONNECT          ──►  ConnectRequest::validate(fields, &config)
-//!          :protocol = websocket             ├─ Ok(request) ─► request.accept().head()
-//!          :scheme = https                   │                 ◄── HEADERS :status = 200
-//!          :path = /chat                     │                     sec-websocket-protocol = chat
-//!          :authority = server.example.com   └─ Err(error) ──► Rejection::from(error).head()
-//!          sec-websocket-version = 13                          ◄── HEADERS :status = 4xx/501
-//!          sec-websocket-protocol = chat, superchat
-//! DATA (WebSocket frames)             ◄─►  DATA (WebSocket frames)
-//! ```
-//!
-//! The rules are those of RFC 8441 §4–5 (RFC 9220 §3 applies them unchanged to
-//! HTTP/3), then the *same* subprotocol, extension and Origin negotiation as the
-//! HTTP/1.1 handshake, through the same code: `:authority` plays the role of `Host`.
-//! There is no `Sec-WebSocket-Key` and no `Sec-WebSocket-Accept`.
-//!
-//! # What the caller does at the HTTP/2 or HTTP/3 layer
-//! This module sees only header fields; the HTTP library does the rest:
-//! - **Advertise `SETTINGS_ENABLE_CONNECT_PROTOCOL = 1`** (setting `0x8`, RFC 8441 §3;
-//!   the same identifier in the HTTP/3 SETTINGS frame, RFC 9220 §3). Clients must not
-//!   send `:protocol` before they have seen it, and most HTTP libraries refuse a
-//!   `:protocol` they did not enable. With the `h2` crate:
-//!   `h2::server::Builder::new().enable_connect_protocol()`; h2 then exposes the
-//!   value as the `h2::ext::Protocol` request extension.
-//! - **Answer with the `200` head and keep the stream open** (no `END_STREAM`): the
-//!   request and response DATA frames (HTTP/3: DATA frames on the request stream)
-//!   then carry WebSocket frames, exactly as the TCP byte stream does in RFC 6455.
-//!   Masking is unchanged: client-to-server frames are masked, server-to-client
-//!   frames are not. A WebSocket frame may span DATA frames and vice versa.
-//! - **Closing**: an orderly close is `END_STREAM` (HTTP/3: the stream FIN); an abort
-//!   is `RST_STREAM` with `CANCEL` (HTTP/3: `H3_REQUEST_CANCELLED`), RFC 8441 §5,
-//!   RFC 9220 §3.
-//! - **No `content-length`** in the `200` (RFC 9110 §8.6) and no connection-specific
-//!   fields anywhere: [`ConnectAccept::head`] never writes one and refuses them in
-//!   caller headers.
-//! - Deadlines, flow control and stream limits are the HTTP layer's.
-//!
-//! # Reading of the RFC
-//! - `:protocol` must be `websocket` (RFC 8441 §5). It is an upgrade token, and the
-//!   same token in HTTP/1.1's `Upgrade` is compared case-insensitively (RFC 6455
-//!   §4.2.1 item 3), so this server accepts any ASCII case; it never *sends* anything
-//!   but `websocket`. Any other value is answered `501` (RFC 9220 §3).
-//! - A plain `CONNECT` (no `:protocol`, and, as RFC 9113 §8.5 requires of it, no
-//!   `:scheme` and no `:path`) asks for a TCP tunnel, which a WebSocket endpoint does
-//!   not provide: [`Error::ConnectWithoutProtocol`], answered `501` like an
-//!   unsupported `:protocol` (RFC 9220 §3; RFC 9110 §15.6.2: the server does not
-//!   support the functionality). `405` would claim that `CONNECT` is the wrong method,
-//!   and it is the right one, only without the protocol this server speaks. A
-//!   `CONNECT` with `:scheme` or `:path` but no `:protocol` is an extended CONNECT
-//!   that lost its `:protocol`, malformed (RFC 9113 §8.5): `400`.
-//! - A method other than `CONNECT` is answered `405` with `allow: CONNECT`.
-//! - `sec-websocket-version: 13` is required as in RFC 6455 (RFC 8441 §5 keeps the
-//!   field). `sec-websocket-key` and `sec-websocket-accept` "are not used" (RFC 8441
-//!   §5: `:protocol` supersedes them), so they are ignored like any other field
-//!   without meaning here, as are draft-76's `sec-websocket-key1`/`-key2`.
-//! - No content: a CONNECT has none (RFC 9110 §9.3.6) and the stream's DATA are
-//!   WebSocket frames. `content-length: 0` (any number of zero digits) says just that
-//!   and is accepted; any other `content-length`, or more than one, is refused
-//!   ([`Error::BodyNotAllowed`]); `transfer-encoding` is connection-specific and
-//!   refused as such (RFC 9113 §8.2.2).
-//! - A `host` field must agree with `:authority` (RFC 9113 §8.3.1): both are read as
-//!   `host[:port]` and compared as (host name in any ASCII case, effective port), the
-//!   port defaulting to the `:scheme`'s (`https` 443, `http` 80), so
-//!   `:authority example.com:443` and `host: example.com` agree under `https`.
-//! - Field names must be lowercase and values free of NUL, CR, LF and of leading or
-//!   trailing whitespace (RFC 9113 §8.2.1): a request breaking that is malformed and
-//!   answered `400` (RFC 9113 §8.1.1 recommends it).
+//! The server side of extended CONNECT: [`ConnectRequest`] (its documentation holds
+//! what RFC 8441 and RFC 9220 ask of the caller and how this crate reads them).
 
 use crate::answer::accept::ConnectAccept;
 use crate::error::{Error, Malformed, PseudoHeader};
@@ -150,6 +78,81 @@ impl<'a> Pseudo<'a> {
 /// assert_eq!(head.fields().collect::<Vec<_>>(), [("sec-websocket-protocol", "chat")]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+///  WebSockets over HTTP/2 (RFC 8441) and HTTP/3 (RFC 9220): the extended CONNECT.
+///
+///  Over HTTP/2 and HTTP/3 a WebSocket is one request stream. The client opens it with
+///  an *extended CONNECT* instead of the HTTP/1.1 `GET` + `Upgrade`:
+///
+///  ```text
+///  client                                   server
+///                                      ◄──  SETTINGS  SETTINGS_ENABLE_CONNECT_PROTOCOL = 1
+///  HEADERS  :method = CONNECT          ──►  ConnectRequest::validate(fields, &config)
+///           :protocol = websocket             ├─ Ok(request) ─► request.accept().head()
+///           :scheme = https                   │                 ◄── HEADERS :status = 200
+///           :path = /chat                     │                     sec-websocket-protocol = chat
+///           :authority = server.example.com   └─ Err(error) ──► Rejection::from(error).head()
+///           sec-websocket-version = 13                          ◄── HEADERS :status = 4xx/501
+///           sec-websocket-protocol = chat, superchat
+///  DATA (WebSocket frames)             ◄─►  DATA (WebSocket frames)
+///  ```
+///
+///  The rules are those of RFC 8441 §4–5 (RFC 9220 §3 applies them unchanged to
+///  HTTP/3), then the *same* subprotocol, extension and Origin negotiation as the
+///  HTTP/1.1 handshake, through the same code: `:authority` plays the role of `Host`.
+///  There is no `Sec-WebSocket-Key` and no `Sec-WebSocket-Accept`.
+///
+///  # What the caller does at the HTTP/2 or HTTP/3 layer
+///  This module sees only header fields; the HTTP library does the rest:
+///  - **Advertise `SETTINGS_ENABLE_CONNECT_PROTOCOL = 1`** (setting `0x8`, RFC 8441 §3;
+///    the same identifier in the HTTP/3 SETTINGS frame, RFC 9220 §3). Clients must not
+///    send `:protocol` before they have seen it, and most HTTP libraries refuse a
+///    `:protocol` they did not enable. With the `h2` crate:
+///    `h2::server::Builder::new().enable_connect_protocol()`; h2 then exposes the
+///    value as the `h2::ext::Protocol` request extension.
+///  - **Answer with the `200` head and keep the stream open** (no `END_STREAM`): the
+///    request and response DATA frames (HTTP/3: DATA frames on the request stream)
+///    then carry WebSocket frames, exactly as the TCP byte stream does in RFC 6455.
+///    Masking is unchanged: client-to-server frames are masked, server-to-client
+///    frames are not. A WebSocket frame may span DATA frames and vice versa.
+///  - **Closing**: an orderly close is `END_STREAM` (HTTP/3: the stream FIN); an abort
+///    is `RST_STREAM` with `CANCEL` (HTTP/3: `H3_REQUEST_CANCELLED`), RFC 8441 §5,
+///    RFC 9220 §3.
+///  - **No `content-length`** in the `200` (RFC 9110 §8.6) and no connection-specific
+///    fields anywhere: [`ConnectAccept::head`] never writes one and refuses them in
+///    caller headers.
+///  - Deadlines, flow control and stream limits are the HTTP layer's.
+///
+///  # Reading of the RFC
+///  - `:protocol` must be `websocket` (RFC 8441 §5). It is an upgrade token, and the
+///    same token in HTTP/1.1's `Upgrade` is compared case-insensitively (RFC 6455
+///    §4.2.1 item 3), so this server accepts any ASCII case; it never *sends* anything
+///    but `websocket`. Any other value is answered `501` (RFC 9220 §3).
+///  - A plain `CONNECT` (no `:protocol`, and, as RFC 9113 §8.5 requires of it, no
+///    `:scheme` and no `:path`) asks for a TCP tunnel, which a WebSocket endpoint does
+///    not provide: [`Error::ConnectWithoutProtocol`], answered `501` like an
+///    unsupported `:protocol` (RFC 9220 §3; RFC 9110 §15.6.2: the server does not
+///    support the functionality). `405` would claim that `CONNECT` is the wrong method,
+///    and it is the right one, only without the protocol this server speaks. A
+///    `CONNECT` with `:scheme` or `:path` but no `:protocol` is an extended CONNECT
+///    that lost its `:protocol`, malformed (RFC 9113 §8.5): `400`.
+///  - A method other than `CONNECT` is answered `405` with `allow: CONNECT`.
+///  - `sec-websocket-version: 13` is required as in RFC 6455 (RFC 8441 §5 keeps the
+///    field). `sec-websocket-key` and `sec-websocket-accept` "are not used" (RFC 8441
+///    §5: `:protocol` supersedes them), so they are ignored like any other field
+///    without meaning here, as are draft-76's `sec-websocket-key1`/`-key2`.
+///  - No content: a CONNECT has none (RFC 9110 §9.3.6) and the stream's DATA are
+///    WebSocket frames. `content-length: 0` (any number of zero digits) says just that
+///    and is accepted; any other `content-length`, or more than one, is refused
+///    ([`Error::BodyNotAllowed`]); `transfer-encoding` is connection-specific and
+///    refused as such (RFC 9113 §8.2.2).
+///  - A `host` field must agree with `:authority` (RFC 9113 §8.3.1): both are read as
+///    `host[:port]` and compared as (host name in any ASCII case, effective port), the
+///    port defaulting to the `:scheme`'s (`https` 443, `http` 80), so
+///    `:authority example.com:443` and `host: example.com` agree under `https`.
+///  - Field names must be lowercase and values free of NUL, CR, LF and of leading or
+///    trailing whitespace (RFC 9113 §8.2.1): a request breaking that is malformed and
+///    answered `400` (RFC 9113 §8.1.1 recommends it).
 #[derive(Debug, Clone)]
 pub struct ConnectRequest<'a> {
     scheme: &'a str,
@@ -204,7 +207,7 @@ impl<'a> ConnectRequest<'a> {
     where
         I: Iterator<Item = (&'n [u8], &'a [u8])>,
     {
-        let limit = config.limit_settings().headers();
+        let limit = config.limits().max_headers();
         let mut pseudo = Pseudo::default();
         let mut summary = Summary::default();
         let mut host: Option<&'a [u8]> = None;

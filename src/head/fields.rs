@@ -23,11 +23,11 @@ impl<'a> Header<'a> {
 /// Lookups are case-insensitive; repeated fields are kept, never merged.
 ///
 /// ```
-/// # use ws_handshake::{ServerConfig, ServerHandshake, Feed};
+/// # use ws_handshake::{ServerConfig, ServerHandshake, ServerFeed};
 /// let config = ServerConfig::new();
 /// let mut hs = ServerHandshake::new(&config);
 /// let bytes = b"GET / HTTP/1.1\r\nHost: a\r\nX-Tag: one\r\nx-tag: two\r\n\r\n";
-/// let Ok(Feed::Plain(req)) = hs.feed(bytes) else { panic!() };
+/// let Ok(ServerFeed::Plain(req)) = hs.feed(bytes) else { panic!() };
 /// assert_eq!(req.headers().get("X-TAG"), Some(&b"one"[..]));
 /// assert_eq!(req.headers().get_all("x-tag").count(), 2);
 /// assert_eq!(req.headers().iter().count(), 3);

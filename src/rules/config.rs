@@ -35,7 +35,7 @@ pub enum ProtocolOrder {
 ///     .protocols(["chat.v2", "chat"])?
 ///     .protocol_order(ProtocolOrder::ServerPreference)
 ///     .origin_policy(OriginPolicy::allow_list(["https://example.com"])?)
-///     .limits(Limits::default().max_head_bytes(8192));
+///     .with_limits(Limits::default().with_max_head_bytes(8192));
 /// # Ok::<(), ws_handshake::BuildError>(())
 /// ```
 #[derive(Debug, Default)]
@@ -77,7 +77,7 @@ impl ServerConfig {
     }
 
     /// Sets the size limits.
-    pub fn limits(mut self, limits: Limits) -> Self {
+    pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
     }
@@ -193,7 +193,7 @@ impl ServerConfig {
     }
 
     /// The size limits.
-    pub fn limit_settings(&self) -> Limits {
+    pub fn limits(&self) -> Limits {
         self.limits
     }
 

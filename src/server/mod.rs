@@ -29,7 +29,7 @@ pub(crate) mod request;
 /// It reads no clock: a deadline for slow clients is the caller's job.
 ///
 /// ```
-/// use ws_handshake::{Feed, ServerConfig, ServerHandshake};
+/// use ws_handshake::{ServerFeed, ServerConfig, ServerHandshake};
 ///
 /// let config = ServerConfig::new().protocols(["chat"])?;
 /// let mut handshake = ServerHandshake::new(&config);
@@ -39,17 +39,17 @@ pub(crate) mod request;
 ///
 /// let mut out = Vec::new();
 /// // Feed chunks as they are read; here, in two pieces.
-/// assert!(matches!(handshake.feed(&request[..40]), Ok(Feed::NeedMore)));
+/// assert!(matches!(handshake.feed(&request[..40]), Ok(ServerFeed::NeedMore)));
 /// match handshake.feed(&request[40..]) {
-///     Ok(Feed::Upgrade(upgrade)) => {
+///     Ok(ServerFeed::Upgrade(upgrade)) => {
 ///         assert_eq!(upgrade.path(), "/chat");
 ///         assert_eq!(upgrade.protocol(), Some("chat"));
 ///         upgrade.accept().write_to(&mut out);
 ///         let frames = upgrade.leftover(); // hand these to the framing layer
 ///         assert!(frames.is_empty());
 ///     }
-///     Ok(Feed::Plain(request)) => request.refuse().write_to(&mut out),
-///     Ok(Feed::NeedMore) => unreachable!("read more and feed again"),
+///     Ok(ServerFeed::Plain(request)) => request.refuse().write_to(&mut out),
+///     Ok(ServerFeed::NeedMore) => unreachable!("read more and feed again"),
 ///     Err(error) => error.rejection().write_to(&mut out),
 /// }
 /// assert!(out.starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
@@ -69,8 +69,8 @@ pub struct ServerHandshake<'c> {
 // Boxing the large variant would allocate on the hot path; the value is short-lived.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
-#[must_use = "a Feed must be handled: read more, answer the upgrade, or serve/refuse the plain request"]
-pub enum Feed<'a> {
+#[must_use = "a ServerFeed must be handled: read more, answer the upgrade, or serve/refuse the plain request"]
+pub enum ServerFeed<'a> {
     /// The head is incomplete: read more bytes and feed them.
     NeedMore,
     /// A WebSocket upgrade that passed every rule: accept it (or refuse it yourself).
@@ -114,7 +114,7 @@ impl<'c> ServerHandshake<'c> {
     /// means the origin scheme's default), as before this setting existed.
     ///
     /// ```
-    /// use ws_handshake::{Error, Feed, ServerConfig, ServerHandshake};
+    /// use ws_handshake::{Error, ServerFeed, ServerConfig, ServerHandshake};
     ///
     /// let config = ServerConfig::new();
     /// let request = |origin: &str| format!(
@@ -131,7 +131,7 @@ impl<'c> ServerHandshake<'c> {
     /// let tls_page = request("https://example.com");
     /// let mut handshake = ServerHandshake::new(&config).tls(true);
     /// let accepted = handshake.feed(tls_page.as_bytes());
-    /// assert!(matches!(accepted, Ok(Feed::Upgrade(_))));
+    /// assert!(matches!(accepted, Ok(ServerFeed::Upgrade(_))));
     /// ```
     #[must_use]
     pub fn tls(mut self, tls: bool) -> Self {
@@ -160,38 +160,38 @@ impl<'c> ServerHandshake<'c> {
     /// The rule the request broke; answer it with [`Error::rejection`] and close the
     /// connection. Feeding after an error returns the same error.
     ///
-    /// Feeding after [`Feed::Upgrade`] returns [`Error::Finished`]: the bytes that
+    /// Feeding after [`ServerFeed::Upgrade`] returns [`Error::Finished`]: the bytes that
     /// follow are WebSocket frames, never a new request. (While the
     /// [`UpgradeRequest`] lives, which borrows the handshake, feeding does not even
-    /// compile.) After [`Feed::Plain`], the handshake reads the next request on the
+    /// compile.) After [`ServerFeed::Plain`], the handshake reads the next request on the
     /// same connection.
     ///
     /// ```
-    /// use ws_handshake::{Error, Feed, ServerConfig, ServerHandshake};
+    /// use ws_handshake::{Error, ServerFeed, ServerConfig, ServerHandshake};
     ///
     /// let config = ServerConfig::new();
     /// let mut handshake = ServerHandshake::new(&config);
     /// let request = b"GET / HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n\
     ///     Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
     ///     Sec-WebSocket-Version: 13\r\n\r\n";
-    /// assert!(matches!(handshake.feed(request), Ok(Feed::Upgrade(_))));
+    /// assert!(matches!(handshake.feed(request), Ok(ServerFeed::Upgrade(_))));
     /// // A WebSocket frame is not a request head.
     /// assert_eq!(handshake.feed(b"\x81\x80abcd").unwrap_err(), Error::Finished);
     /// ```
     #[inline]
-    pub fn feed<'a>(&'a mut self, chunk: &'a [u8]) -> Result<Feed<'a>, Error> {
+    pub fn feed<'a>(&'a mut self, chunk: &'a [u8]) -> Result<ServerFeed<'a>, Error> {
         // Small reads inside a head (down to a byte at a time) only append:
         // inlined into the caller, that costs a few instructions per call.
         // No failure check needed: every path that fails stops plain appends.
         if self.reader.append_within_head(chunk) {
-            return Ok(Feed::NeedMore);
+            return Ok(ServerFeed::NeedMore);
         }
         self.feed_general(chunk)
     }
 
     /// [`feed`](Self::feed) when the chunk may start, end or break a head.
     #[inline(never)]
-    fn feed_general<'a>(&'a mut self, chunk: &'a [u8]) -> Result<Feed<'a>, Error> {
+    fn feed_general<'a>(&'a mut self, chunk: &'a [u8]) -> Result<ServerFeed<'a>, Error> {
         if let Some(e) = self.failed {
             return Err(e);
         }
@@ -209,11 +209,8 @@ impl<'c> ServerHandshake<'c> {
                 self.reader.took_whole_head();
                 finish(head, leftover, &req, config, tls)
             }
-            None => match self
-                .reader
-                .feed(chunk, config.limit_settings().head_bytes())
-            {
-                Ok(Read::Partial) => Ok(Feed::NeedMore),
+            None => match self.reader.feed(chunk, config.limits().max_head_bytes()) {
+                Ok(Read::Partial) => Ok(ServerFeed::NeedMore),
                 Ok(Read::Complete { head, leftover }) => {
                     parse(head, leftover, config, tls, &mut storage)
                 }
@@ -222,8 +219,8 @@ impl<'c> ServerHandshake<'c> {
         };
         match &result {
             Err(e) => self.failed = Some(*e),
-            Ok(Feed::Upgrade(_)) => self.failed = Some(Error::Finished),
-            Ok(Feed::NeedMore | Feed::Plain(_)) => {}
+            Ok(ServerFeed::Upgrade(_)) => self.failed = Some(Error::Finished),
+            Ok(ServerFeed::NeedMore | ServerFeed::Plain(_)) => {}
         }
         result
     }
@@ -238,8 +235,8 @@ fn parse<'a>(
     config: &ServerConfig,
     tls: Option<bool>,
     storage: &mut [MaybeUninit<httparse::Header<'a>>; MAX_HEADERS_CAP],
-) -> Result<Feed<'a>, Error> {
-    let limit = config.limit_settings().headers();
+) -> Result<ServerFeed<'a>, Error> {
+    let limit = config.limits().max_headers();
     let storage = storage.get_mut(..limit).unwrap_or_default();
     let mut req = httparse::Request::new(&mut []);
     match req.parse_with_uninit_headers(head, storage) {
@@ -263,14 +260,14 @@ fn whole_head<'a, 's>(
     config: &ServerConfig,
     storage: &'s mut [MaybeUninit<httparse::Header<'a>>; MAX_HEADERS_CAP],
 ) -> Option<(&'a [u8], &'a [u8], httparse::Request<'s, 'a>)> {
-    let limits = config.limit_settings();
-    let storage = storage.get_mut(..limits.headers()).unwrap_or_default();
+    let limits = config.limits();
+    let storage = storage.get_mut(..limits.max_headers()).unwrap_or_default();
     let mut req = httparse::Request::new(&mut []);
     let Ok(httparse::Status::Complete(n)) = req.parse_with_uninit_headers(chunk, storage) else {
         return None;
     };
     let names = req.headers.iter().map(|h| h.name);
-    if !is_whole_head(chunk, n, limits.head_bytes(), names) {
+    if !is_whole_head(chunk, n, limits.max_head_bytes(), names) {
         return None;
     }
     let (head, leftover) = chunk.split_at_checked(n)?;
@@ -284,7 +281,7 @@ fn finish<'a>(
     req: &httparse::Request<'_, 'a>,
     config: &ServerConfig,
     tls: Option<bool>,
-) -> Result<Feed<'a>, Error> {
+) -> Result<ServerFeed<'a>, Error> {
     let (Some(method), Some(target), Some(minor_version)) = (req.method, req.path, req.version)
     else {
         return Err(Error::Malformed(Malformed::Incomplete));
@@ -301,12 +298,12 @@ fn finish<'a>(
         leftover,
     };
     if !summary.wants_websocket() {
-        return Ok(Feed::Plain(request));
+        return Ok(ServerFeed::Plain(request));
     }
     rules::check_request_line(method, minor_version, target)?;
     let addressed = rules::addressed(rules::absolute_form(target), tls)?;
     let checked = rules::check_h1(&summary, addressed, config)?;
-    Ok(Feed::Upgrade(UpgradeRequest { request, checked }))
+    Ok(ServerFeed::Upgrade(UpgradeRequest { request, checked }))
 }
 
 /// A WebSocket upgrade request that passed every rule of RFC 6455 §4.2.1.
@@ -354,14 +351,14 @@ macro_rules! upgrade_accessors {
         /// ([`Error::HostNotTargetAuthority`](crate::Error::HostNotTargetAuthority)).
         ///
         /// ```
-        /// use ws_handshake::{Feed, ServerConfig, ServerHandshake};
+        /// use ws_handshake::{ServerFeed, ServerConfig, ServerHandshake};
         ///
         /// let config = ServerConfig::new();
         /// let mut handshake = ServerHandshake::new(&config);
         /// let request = b"GET wss://Example.com:443/chat HTTP/1.1\r\nHost: example.com\r\n\
         ///     Upgrade: websocket\r\nConnection: Upgrade\r\n\
         ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        /// let Ok(Feed::Upgrade(upgrade)) = handshake.feed(request) else { panic!() };
+        /// let Ok(ServerFeed::Upgrade(upgrade)) = handshake.feed(request) else { panic!() };
         /// assert_eq!(upgrade.authority(), "Example.com:443");
         /// assert_eq!(upgrade.host(), "example.com");
         /// assert_eq!(upgrade.path(), "/chat");
@@ -421,7 +418,7 @@ impl<'a> UpgradeRequest<'a> {
     upgrade_accessors!();
 
     // The offered lists are read again from the head when asked for, rather than kept:
-    // that keeps `Feed` small, and these accessors are off the hot path.
+    // that keeps `ServerFeed` small, and these accessors are off the hot path.
     fn protocol_lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.request.headers.get_all("sec-websocket-protocol")
     }

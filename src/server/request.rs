@@ -6,7 +6,7 @@ use crate::head::fields::Headers;
 /// A parsed HTTP/1.1 request head. Nothing is copied: every accessor borrows the
 /// bytes that were fed.
 ///
-/// A [`Feed::Plain`](crate::Feed::Plain) request is only known to be well-formed
+/// A [`ServerFeed::Plain`](crate::ServerFeed::Plain) request is only known to be well-formed
 /// HTTP; an [`UpgradeRequest`](crate::UpgradeRequest) (which dereferences to this)
 /// has passed every rule of RFC 6455 §4.2.1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,11 +78,11 @@ impl<'a> Request<'a> {
     /// Pairs that are not UTF-8 or have no `=` are skipped.
     ///
     /// ```
-    /// # use ws_handshake::{ServerConfig, ServerHandshake, Feed};
+    /// # use ws_handshake::{ServerConfig, ServerHandshake, ServerFeed};
     /// # let config = ServerConfig::new();
     /// # let mut hs = ServerHandshake::new(&config);
     /// let bytes = b"GET / HTTP/1.1\r\nHost: a\r\nCookie: session=abc123; theme=dark\r\n\r\n";
-    /// let Ok(Feed::Plain(req)) = hs.feed(bytes) else { panic!() };
+    /// let Ok(ServerFeed::Plain(req)) = hs.feed(bytes) else { panic!() };
     /// assert_eq!(req.cookie("theme"), Some("dark"));
     /// assert_eq!(req.cookies().count(), 2);
     /// ```
