@@ -67,6 +67,16 @@ impl HeadReader {
         self.buf
     }
 
+    /// The head just returned as [`Read::Complete`] if it was assembled in the buffer
+    /// (it spanned several chunks); empty if it was taken straight from the last chunk.
+    pub(crate) fn completed_head(&self) -> &[u8] {
+        if self.complete {
+            &self.buf
+        } else {
+            &[]
+        }
+    }
+
     /// Bytes of an incomplete head held so far.
     pub(crate) fn held(&self) -> usize {
         if self.complete {

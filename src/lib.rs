@@ -145,6 +145,7 @@
 extern crate alloc;
 
 mod accept;
+pub mod auth;
 mod client;
 mod config;
 mod connect_client;
@@ -159,6 +160,8 @@ mod headers;
 pub mod http;
 mod limits;
 mod origin;
+mod proxy;
+mod redirect;
 mod request;
 mod response;
 mod server;
@@ -186,6 +189,10 @@ pub use extended_connect::{
 pub use headers::{Header, HeaderIter, Headers};
 pub use limits::{Limits, MAX_HEADERS_CAP};
 pub use origin::{AllowedOrigin, OriginPolicy, OriginPredicate};
+pub use proxy::{
+    ProxyConfig, ProxyError, ProxyFeed, ProxyRefusal, ProxyRequest, ProxyTunnel, TunnelOpen,
+};
+pub use redirect::{is_redirect, same_origin, RedirectError, RedirectPolicy};
 pub use request::Request;
 pub use response::{Accept, Rejection};
 pub use server::{Feed, OfferedProtocol, ServerHandshake, UpgradeRequest};
