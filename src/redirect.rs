@@ -167,8 +167,11 @@ impl RedirectPolicy {
         out.push_str(if tls { "wss://" } else { "ws://" });
         let query;
         if r.scheme.is_some() || r.authority.is_some() {
-            // A scheme without an authority (`http:x`) has no host: the parse below fails.
-            out.push_str(r.authority.unwrap_or_default());
+            // A scheme without an authority (`http:x`) names no host (RFC 6455 §3).
+            let authority = r
+                .authority
+                .ok_or(RedirectError::InvalidTarget(UrlError::InvalidHost))?;
+            out.push_str(authority);
             let start = out.len();
             remove_dot_segments(r.path, out, start);
             query = r.query;
