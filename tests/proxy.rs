@@ -782,7 +782,8 @@ proptest! {
             && !text.contains("Transfer-Encoding")
             && !text.contains("Bad Name");
         if noise.is_none() && !small && plain_success {
-            prop_assert!(matches!(&whole, Outcome::Open { leftover, .. } if *leftover == tail));
+            let opened = matches!(&whole, Outcome::Open { leftover, .. } if *leftover == tail);
+            prop_assert!(opened, "not opened: {:?}", whole);
         }
         if let Outcome::Open { leftover, .. } = &whole {
             prop_assert!(response.ends_with(leftover));
