@@ -372,6 +372,88 @@ pub enum DeflateParamError {
     InvalidValue,
 }
 
+/// A rule of HTTP/1.1 that a proxy's answer to `CONNECT` broke: close the connection.
+///
+/// A final status other than 2xx is not an error but a [`ProxyRefusal`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProxyError {
+    /// The answer's heads (interim ones included) did not end within the configured
+    /// byte limit ([`Limits`]).
+    #[error("proxy response head is larger than {limit} bytes")]
+    HeadTooLarge {
+        /// The configured limit, in bytes.
+        limit: usize,
+    },
+    /// A head has more header fields than the configured limit ([`Limits`]).
+    #[error("proxy response has more than {limit} header fields")]
+    TooManyHeaders {
+        /// The configured limit, in header fields.
+        limit: usize,
+    },
+    /// The answer is not well-formed HTTP/1.1, RFC 9112 §2–5.
+    #[error("malformed proxy response: {0}")]
+    Malformed(Malformed),
+    /// A 2xx that announces content (`Content-Length` other than 0, or any
+    /// `Transfer-Encoding`). RFC 9110 §9.3.6 forbids both in a 2xx to `CONNECT`: the
+    /// connection is a tunnel right after the head, so a proxy announcing a body did
+    /// not open one the way the client asked (a captive portal answering with a page,
+    /// say), and reading its body as the target's bytes would be wrong either way.
+    /// RFC 9112 §6.3 tells a client to ignore the fields instead; this crate fails
+    /// the tunnel, the stricter choice (a `Content-Length: 0` is accepted).
+    #[error("a 2xx answer to CONNECT must not announce content")]
+    SuccessWithContent,
+    /// A `101 Switching Protocols`: a `CONNECT` asks for no protocol switch, and a
+    /// server must not switch to a protocol the request did not name, RFC 9110 §7.8.
+    #[error("the proxy answered CONNECT with 101 Switching Protocols")]
+    SwitchingProtocols,
+    /// The tunnel already returned its outcome; later bytes belong to the tunnel.
+    #[error("the proxy handshake is already complete")]
+    Finished,
+}
+
+/// What the head reader found wrong with a head before any rule of a role applies:
+/// each role's error takes it in (`From`), so both roles report it alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HeadError {
+    /// The head did not end within `limit` bytes.
+    TooLarge { limit: usize },
+    /// The head has more than `limit` header fields.
+    TooManyHeaders { limit: usize },
+    /// The head is not well-formed HTTP/1.1.
+    Malformed(Malformed),
+}
+
+impl From<HeadError> for Error {
+    fn from(e: HeadError) -> Self {
+        match e {
+            HeadError::TooLarge { limit } => Self::HeadTooLarge { limit },
+            HeadError::TooManyHeaders { limit } => Self::TooManyHeaders { limit },
+            HeadError::Malformed(m) => Self::Malformed(m),
+        }
+    }
+}
+
+impl From<HeadError> for ProxyError {
+    fn from(e: HeadError) -> Self {
+        match e {
+            HeadError::TooLarge { limit } => Self::HeadTooLarge { limit },
+            HeadError::TooManyHeaders { limit } => Self::TooManyHeaders { limit },
+            HeadError::Malformed(m) => Self::Malformed(m),
+        }
+    }
+}
+
+impl From<HeadError> for ClientError {
+    fn from(e: HeadError) -> Self {
+        match e {
+            HeadError::TooLarge { limit } => Self::HeadTooLarge { limit },
+            HeadError::TooManyHeaders { limit } => Self::TooManyHeaders { limit },
+            HeadError::Malformed(m) => Self::Malformed(m),
+        }
+    }
+}
+
 /// A mistake by the caller while building an outgoing message (not the peer's fault).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

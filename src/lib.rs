@@ -164,6 +164,11 @@ pub use rules::deflate;
 pub use answer::accept::{Accept, ConnectAccept};
 pub use answer::fields::Head;
 pub use answer::rejection::Rejection;
+pub use client::auth;
+pub use client::proxy::{
+    ProxyConfig, ProxyFeed, ProxyRefusal, ProxyRequest, ProxyTunnel, TunnelOpen,
+};
+pub use client::redirect::{is_redirect, same_origin, RedirectError, RedirectPolicy};
 #[cfg(feature = "getrandom")]
 pub use client::RandomUnavailable;
 pub use client::{
@@ -172,7 +177,7 @@ pub use client::{
 pub use connect::client::{ConnectAccepted, ConnectClient, ConnectRefusal, ConnectResponse};
 pub use connect::server::{ConnectRequest, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL};
 pub use error::{
-    BufferTooSmall, BuildError, ClientError, Error, Malformed, PseudoHeader, UrlError,
+    BufferTooSmall, BuildError, ClientError, Error, Malformed, ProxyError, PseudoHeader, UrlError,
 };
 pub use grammar::key::{AcceptKey, ClientKey};
 pub use grammar::url::{HostHeader, Resource, WsUrl};

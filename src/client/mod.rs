@@ -1,36 +1,27 @@
 //! The client handshake: the request for a URL, then the response checked against
 //! RFC 6455 §4.1 (and RFC 7692 for permessage-deflate).
 
+pub mod auth;
+pub(crate) mod proxy;
+pub(crate) mod redirect;
+
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::mem::MaybeUninit;
 
 use crate::answer::fields::{emit_field, Value};
 use crate::answer::write::{check_extra_headers, writer_methods, Emit};
-use crate::error::{BuildError, ClientError, Error, Malformed};
+use crate::error::{BuildError, ClientError, Malformed};
 use crate::grammar::extension;
 use crate::grammar::key::ClientKey;
 use crate::grammar::sink::Sink;
 use crate::grammar::token::{for_each_token, is_field_value};
 use crate::grammar::url::WsUrl;
 use crate::head::fields::Headers;
-use crate::head::reader::header_block;
-use crate::head::reader::{is_whole_head, HeadReader, Read};
-use crate::limits::{Limits, MAX_HEADERS_CAP};
+use crate::head::parse::{Kind, Parsed, StartLine};
+use crate::head::reader::{header_block, read, HeadReader};
+use crate::limits::Limits;
 use crate::rules::deflate::{next_element, DeflateOffer, ListElement, PerMessageDeflate};
 use crate::rules::summary::Summary;
-
-impl ClientError {
-    /// The head reader's error; `limit` is the configured head limit (the reader was
-    /// given what the interim responses left of it).
-    fn from_head(e: Error, limit: usize) -> Self {
-        match e {
-            Error::HeadTooLarge { .. } => Self::HeadTooLarge { limit },
-            Error::Malformed(m) => Self::Malformed(m),
-            _ => Self::Malformed(Malformed::NewLine),
-        }
-    }
-}
 
 /// What a client does when it offered subprotocols and the `101` names none.
 ///
@@ -319,58 +310,15 @@ impl<'c> ClientHandshake<'c> {
         }
         let config = self.config;
         let key = self.key;
-        let limit = config.limits.max_head_bytes();
-        // The bytes of this chunk not yet taken by a (skipped interim) head.
-        let mut rest = chunk;
-        let result = loop {
-            // What the interim heads skipped so far leave of the limit.
-            let budget = limit.saturating_sub(self.interim_bytes);
-            if self.reader.is_idle() {
-                match parse_whole(rest, budget, config, key) {
-                    Some(Whole::Interim(n)) => {
-                        self.reader.took_whole_head();
-                        self.interim_bytes = self.interim_bytes.saturating_add(n);
-                        rest = rest.get(n..).unwrap_or_default();
-                        continue;
-                    }
-                    Some(Whole::Final(result)) => {
-                        self.reader.took_whole_head();
-                        break result;
-                    }
-                    None => {}
-                }
-            }
-            // Decided while the reader's answer is borrowed, acted on after: the head
-            // is borrowed again only when it is the final one.
-            let step = match self.reader.feed(rest, budget) {
-                Ok(Read::Partial) => Step::NeedMore,
-                Ok(Read::Complete { head, leftover }) => {
-                    let taken = rest.len().saturating_sub(leftover.len());
-                    match is_interim(head, config) {
-                        Ok(true) => Step::Interim {
-                            head_len: head.len(),
-                            taken,
-                        },
-                        Ok(false) => Step::Final { taken },
-                        Err(e) => Step::Failed(e),
-                    }
-                }
-                Err(e) => Step::Failed(ClientError::from_head(e, limit)),
-            };
-            match step {
-                Step::NeedMore => break Ok(ClientFeed::NeedMore),
-                Step::Failed(e) => break Err(e),
-                Step::Interim { head_len, taken } => {
-                    self.interim_bytes = self.interim_bytes.saturating_add(head_len);
-                    rest = rest.get(taken..).unwrap_or_default();
-                }
-                Step::Final { taken } => {
-                    let head = self.reader.completed_head(rest, taken);
-                    let leftover = rest.get(taken..).unwrap_or_default();
-                    break parse(head, leftover, config, key);
-                }
-            }
-        };
+        let result = read(
+            &mut self.reader,
+            chunk,
+            Kind::Response,
+            config.limits,
+            &mut self.interim_bytes,
+            |head, leftover, parsed| finish(head, leftover, parsed, config, key),
+        )
+        .map(|outcome| outcome.unwrap_or(ClientFeed::NeedMore));
         match &result {
             Ok(ClientFeed::NeedMore) => {}
             Ok(_) => self.finished = true,
@@ -380,135 +328,23 @@ impl<'c> ClientHandshake<'c> {
     }
 }
 
-/// What a head the reader completed is, decided before it is borrowed for good.
-enum Step {
-    NeedMore,
-    /// An interim response of `head_len` bytes, `taken` of them from the chunk.
-    Interim {
-        head_len: usize,
-        taken: usize,
-    },
-    /// The final response, `taken` of its bytes from the chunk.
-    Final {
-        taken: usize,
-    },
-    Failed(ClientError),
-}
-
-/// A whole response head at the start of a chunk.
-enum Whole<'a> {
-    /// An interim response of this many bytes, to skip.
-    Interim(usize),
-    /// The final response, checked.
-    Final(Result<ClientFeed<'a>, ClientError>),
-}
-
-/// Whether `status` is an interim response a client skips: `1xx` other than
-/// `101`, RFC 9110 §15.2.
-fn is_interim_status(status: u16) -> bool {
-    (100..=199).contains(&status) && status != 101
-}
-
-/// Whether a complete head is an interim response (see [`is_interim_status`]). One
-/// that is must be well-formed too: its parse errors are those of a final head.
-fn is_interim(head: &[u8], config: &ClientConfig) -> Result<bool, ClientError> {
-    // Where the status line starts the head plainly, its three digits are the code
-    // httparse would read (one SP after the version, by the default configuration):
-    // a final head is then parsed once, by `parse`, not here as well.
-    if let [b'H', b'T', b'T', b'P', b'/', b'1', b'.', _, b' ', a, b, c, ..] = *head {
-        let digits = [a, b, c];
-        let code = digits
-            .iter()
-            .all(u8::is_ascii_digit)
-            .then(|| core::str::from_utf8(&digits).ok()?.parse::<u16>().ok())
-            .flatten();
-        if code.is_some_and(|code| !is_interim_status(code)) {
-            return Ok(false);
-        }
-    }
-    let mut storage = [MaybeUninit::<httparse::Header<'_>>::uninit(); MAX_HEADERS_CAP];
-    let mut resp = httparse::Response::new(&mut []);
-    parse_head(&mut resp, head, &mut storage, config.limits.max_headers())?;
-    Ok(resp.code.is_some_and(is_interim_status))
-}
-
-/// A whole response head at the start of the chunk, parsed straight from it (as the
-/// server's whole-head path does) if it fits `budget`; `None` falls back to the
-/// incremental scan.
-fn parse_whole<'a>(
-    chunk: &'a [u8],
-    budget: usize,
-    config: &ClientConfig,
-    key: ClientKey,
-) -> Option<Whole<'a>> {
-    let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
-    let storage = storage
-        .get_mut(..config.limits.max_headers())
-        .unwrap_or_default();
-    let mut resp = httparse::Response::new(&mut []);
-    let parsed = httparse::ParserConfig::default()
-        .parse_response_with_uninit_headers(&mut resp, chunk, storage);
-    let Ok(httparse::Status::Complete(n)) = parsed else {
-        return None;
-    };
-    let names = resp.headers.iter().map(|h| h.name);
-    if !is_whole_head(chunk, n, budget, names) {
-        return None;
-    }
-    if resp.code.is_some_and(is_interim_status) {
-        return Some(Whole::Interim(n));
-    }
-    let (head, leftover) = chunk.split_at_checked(n)?;
-    Some(Whole::Final(finish(head, leftover, &resp, config, key)))
-}
-
-/// Parses a complete head into `resp`, with at most `limit` header fields.
-fn parse_head<'h, 'b>(
-    resp: &mut httparse::Response<'h, 'b>,
-    head: &'b [u8],
-    storage: &'h mut [MaybeUninit<httparse::Header<'b>>; MAX_HEADERS_CAP],
-    limit: usize,
-) -> Result<(), ClientError> {
-    let storage = storage.get_mut(..limit).unwrap_or_default();
-    match httparse::ParserConfig::default().parse_response_with_uninit_headers(resp, head, storage)
-    {
-        Ok(httparse::Status::Complete(_)) => Ok(()),
-        Ok(httparse::Status::Partial) => Err(ClientError::Malformed(Malformed::Incomplete)),
-        Err(httparse::Error::TooManyHeaders) => Err(ClientError::TooManyHeaders { limit }),
-        Err(e) => Err(ClientError::Malformed(Malformed::from_httparse(e))),
-    }
-}
-
-/// Parses a complete response head and applies RFC 6455 §4.1's checks to a `101`.
-fn parse<'a>(
-    head: &'a [u8],
-    leftover: &'a [u8],
-    config: &ClientConfig,
-    key: ClientKey,
-) -> Result<ClientFeed<'a>, ClientError> {
-    let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
-    let mut resp = httparse::Response::new(&mut []);
-    parse_head(&mut resp, head, &mut storage, config.limits.max_headers())?;
-    finish(head, leftover, &resp, config, key)
-}
-
 /// Applies RFC 6455 §4.1's checks to a parsed response head.
 fn finish<'a>(
     head: &'a [u8],
     leftover: &'a [u8],
-    resp: &httparse::Response<'_, 'a>,
+    parsed: &Parsed<'_, 'a>,
     config: &ClientConfig,
     key: ClientKey,
 ) -> Result<ClientFeed<'a>, ClientError> {
-    let (Some(minor_version), Some(status), Some(reason)) = (resp.version, resp.code, resp.reason)
+    let StartLine::Response {
+        minor_version,
+        status,
+        reason,
+    } = parsed.start
     else {
         return Err(ClientError::Malformed(Malformed::Incomplete));
     };
-    // RFC 9110 §15: codes outside 100..=599 are not statuses at all (`001` parses as 1).
-    if !(100..=599).contains(&status) {
-        return Err(ClientError::Malformed(Malformed::Status));
-    }
-    let headers = Headers::new(header_block(head, resp.headers));
+    let headers = Headers::new(header_block(head, parsed.fields));
     if status != 101 {
         return Ok(ClientFeed::Refused(Refusal {
             status,
@@ -522,7 +358,7 @@ fn finish<'a>(
         return Err(ClientError::HttpVersion);
     }
     let mut summary = Summary::default();
-    for h in resp.headers.iter() {
+    for h in parsed.fields {
         summary.add_trimmed(h.name.as_bytes(), h.value);
     }
     if !summary.upgrade_websocket {

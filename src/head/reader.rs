@@ -6,8 +6,10 @@
 
 use alloc::vec::Vec;
 
-use crate::error::{Error, Malformed};
+use crate::error::{HeadError, Malformed};
 use crate::grammar::bytes::find_lf;
+use crate::head::parse::{fields, parse, peek_status, Kind, Parsed};
+use crate::limits::Limits;
 
 /// How a fed chunk left the head.
 #[derive(Debug)]
@@ -124,7 +126,11 @@ impl HeadReader {
     }
 
     /// Feeds one chunk; `limit` is the largest head accepted, in bytes.
-    pub(crate) fn feed<'a>(&'a mut self, chunk: &'a [u8], limit: usize) -> Result<Read<'a>, Error> {
+    pub(crate) fn feed<'a>(
+        &'a mut self,
+        chunk: &'a [u8],
+        limit: usize,
+    ) -> Result<Read<'a>, HeadError> {
         if self.append_within_head(chunk) {
             return Ok(Read::Partial);
         }
@@ -134,7 +140,7 @@ impl HeadReader {
     /// [`feed`](Self::feed) in general: scans for line ends, grows the buffer.
     /// Out of line, so the fast path stays a few instructions.
     #[inline(never)]
-    fn feed_scan<'a>(&'a mut self, chunk: &'a [u8], limit: usize) -> Result<Read<'a>, Error> {
+    fn feed_scan<'a>(&'a mut self, chunk: &'a [u8], limit: usize) -> Result<Read<'a>, HeadError> {
         // Only a chunk that leaves a head pending allows plain appends again.
         self.append_end = 0;
         if self.complete {
@@ -152,14 +158,14 @@ impl HeadReader {
             // A byte past the limit ends the head first, whatever it is: checking this
             // before the line ending keeps the outcome independent of the chunking.
             if base.saturating_add(i) >= limit {
-                return Err(Error::HeadTooLarge { limit });
+                return Err(HeadError::TooLarge { limit });
             }
             let prev = match i.checked_sub(1) {
                 Some(p) => chunk.get(p),
                 None => self.buf.last(),
             };
             if prev != Some(&b'\r') {
-                return Err(Error::Malformed(Malformed::BareLf));
+                return Err(HeadError::Malformed(Malformed::BareLf));
             }
             let end = base.saturating_add(i).saturating_add(1);
             // `CR LF CR LF`: this LF closes an empty line that began right after the last LF.
@@ -180,7 +186,7 @@ impl HeadReader {
         }
         let held = base.saturating_add(chunk.len());
         if held > limit {
-            return Err(Error::HeadTooLarge { limit });
+            return Err(HeadError::TooLarge { limit });
         }
         if held > self.buf.capacity() {
             let step = GROWTH_STEP.max(held / 128);
@@ -191,6 +197,93 @@ impl HeadReader {
         self.append_end = self.buf.capacity().min(limit);
         Ok(Read::Partial)
     }
+}
+
+/// Reads the next head that counts from `chunk`, for either role: the one
+/// "whole head in one chunk, else scan" logic of the crate.
+///
+/// A head that arrives whole at the start of a chunk is parsed straight from it (no
+/// scan, no copy); any other is scanned for (each byte once) and parsed once when
+/// complete. Both ways give every chunking the same outcome. For responses, interim
+/// heads (1xx but 101, RFC 9110 §15.2) are skipped, their bytes counted in
+/// `skipped` against the head limit. The head that counts goes to `finish` with the
+/// bytes that followed it; `Ok(None)` means more bytes are needed.
+#[inline]
+pub(crate) fn read<'a, T, E: From<HeadError>>(
+    reader: &'a mut HeadReader,
+    chunk: &'a [u8],
+    kind: Kind,
+    limits: Limits,
+    skipped: &mut usize,
+    finish: impl FnOnce(&'a [u8], &'a [u8], &Parsed<'_, 'a>) -> Result<T, E>,
+) -> Result<Option<T>, E> {
+    let limit = limits.max_head_bytes();
+    let max_fields = limits.max_headers();
+    let mut rest = chunk;
+    // Skip interim heads; stop at the one that counts, `taken` of its bytes in `rest`.
+    let taken = loop {
+        let budget = limit.saturating_sub(*skipped);
+        if reader.is_idle() {
+            let mut storage = fields();
+            if let Ok(Some((n, parsed))) = parse(kind, rest, &mut storage, max_fields) {
+                let names = parsed.fields.iter().map(|h| h.name);
+                if let (true, Some((head, leftover))) = (
+                    is_whole_head(rest, n, budget, names),
+                    rest.split_at_checked(n),
+                ) {
+                    reader.took_whole_head();
+                    if !parsed.status().is_some_and(is_interim) {
+                        return finish(head, leftover, &parsed).map(Some);
+                    }
+                    *skipped = skipped.saturating_add(n);
+                    rest = leftover;
+                    continue;
+                }
+            }
+            // Anything else takes the scan, which decides it the same way.
+        }
+        let (taken, head_len, interim) = match reader.feed(rest, budget) {
+            Ok(Read::Partial) => return Ok(None),
+            Err(HeadError::TooLarge { .. }) => return Err(HeadError::TooLarge { limit }.into()),
+            Err(e) => return Err(e.into()),
+            Ok(Read::Complete { head, leftover }) => {
+                let interim = kind == Kind::Response && is_interim_head(head, max_fields)?;
+                let taken = rest.len().saturating_sub(leftover.len());
+                (taken, head.len(), interim)
+            }
+        };
+        if !interim {
+            break taken;
+        }
+        *skipped = skipped.saturating_add(head_len);
+        rest = rest.get(taken..).unwrap_or_default();
+        if rest.is_empty() {
+            return Ok(None);
+        }
+    };
+    let head = reader.completed_head(rest, taken);
+    let leftover = rest.get(taken..).unwrap_or_default();
+    let mut storage = fields();
+    let (_, parsed) = parse(kind, head, &mut storage, max_fields)?
+        .ok_or(HeadError::Malformed(Malformed::Incomplete))?;
+    finish(head, leftover, &parsed).map(Some)
+}
+
+/// An interim response status, skipped by a client: 1xx but 101 (RFC 9110 §15.2).
+fn is_interim(status: u16) -> bool {
+    (100..=199).contains(&status) && status != 101
+}
+
+/// Whether a complete response head is an interim one. One that is must be
+/// well-formed too; the final head is parsed once, later, unless its status line
+/// does not start plainly.
+fn is_interim_head(head: &[u8], max_fields: usize) -> Result<bool, HeadError> {
+    if peek_status(head).is_some_and(|status| !is_interim(status)) {
+        return Ok(false);
+    }
+    let mut storage = fields();
+    let parsed = parse(Kind::Response, head, &mut storage, max_fields)?;
+    Ok(parsed.is_some_and(|(_, p)| p.status().is_some_and(is_interim)))
 }
 
 /// Whether the first `n` bytes of `chunk`, which httparse parsed as a complete head
@@ -234,7 +327,7 @@ pub(crate) fn header_block<'h>(head: &'h [u8], headers: &[httparse::Header<'_>])
 mod tests {
     use super::*;
 
-    fn feed_all(chunks: &[&[u8]], limit: usize) -> Result<(Vec<u8>, Vec<u8>), Error> {
+    fn feed_all(chunks: &[&[u8]], limit: usize) -> Result<(Vec<u8>, Vec<u8>), HeadError> {
         let mut r = HeadReader::default();
         for (i, c) in chunks.iter().enumerate() {
             if let Read::Complete { head, leftover } = r.feed(c, limit)? {
@@ -266,7 +359,7 @@ mod tests {
         ] {
             assert_eq!(
                 feed_all(&[bad], 100),
-                Err(Error::Malformed(Malformed::BareLf))
+                Err(HeadError::Malformed(Malformed::BareLf))
             );
         }
     }
@@ -277,13 +370,13 @@ mod tests {
         assert!(feed_all(&[whole], whole.len()).is_ok());
         assert_eq!(
             feed_all(&[whole], whole.len() - 1),
-            Err(Error::HeadTooLarge {
+            Err(HeadError::TooLarge {
                 limit: whole.len() - 1
             })
         );
         assert_eq!(
             feed_all(&[b"GET / HTTP/1.1\r\n", b"Ho"], 17),
-            Err(Error::HeadTooLarge { limit: 17 })
+            Err(HeadError::TooLarge { limit: 17 })
         );
     }
 }

@@ -1,7 +1,6 @@
 //! The server handshake: bytes in, a validated upgrade request (or a typed error) out.
 
 use alloc::vec::Vec;
-use core::mem::MaybeUninit;
 use core::ops::Deref;
 
 use crate::answer::accept::Accept;
@@ -9,8 +8,8 @@ use crate::answer::rejection::Rejection;
 use crate::error::{Error, Malformed};
 use crate::grammar::extension::Extension;
 use crate::head::fields::Headers;
-use crate::head::reader::{header_block, is_whole_head, HeadReader, Read};
-use crate::limits::MAX_HEADERS_CAP;
+use crate::head::parse::{Kind, Parsed, StartLine};
+use crate::head::reader::{header_block, read, HeadReader};
 use crate::rules::config::ServerConfig;
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
@@ -196,27 +195,17 @@ impl<'c> ServerHandshake<'c> {
             return Err(e);
         }
         let config = self.config;
-        // One header array for both ways a head is parsed (whole, or after the scan).
-        let mut storage = [MaybeUninit::<httparse::Header<'a>>::uninit(); MAX_HEADERS_CAP];
         let tls = self.tls;
-        let whole = match self.reader.is_idle() {
-            true => whole_head(chunk, config, &mut storage),
-            false => None,
-        };
-        // One `result` for every path, so it is built where it is returned (no copy).
-        let result = match whole {
-            Some((head, leftover, req)) => {
-                self.reader.took_whole_head();
-                finish(head, leftover, &req, config, tls)
-            }
-            None => match self.reader.feed(chunk, config.limits().max_head_bytes()) {
-                Ok(Read::Partial) => Ok(ServerFeed::NeedMore),
-                Ok(Read::Complete { head, leftover }) => {
-                    parse(head, leftover, config, tls, &mut storage)
-                }
-                Err(e) => Err(e),
-            },
-        };
+        let mut no_interim = 0; // requests have no interim heads
+        let result = read(
+            &mut self.reader,
+            chunk,
+            Kind::Request,
+            config.limits(),
+            &mut no_interim,
+            |head, leftover, parsed| finish(head, leftover, parsed, config, tls),
+        )
+        .map(|outcome| outcome.unwrap_or(ServerFeed::NeedMore));
         match &result {
             Err(e) => self.failed = Some(*e),
             Ok(ServerFeed::Upgrade(_)) => self.failed = Some(Error::Finished),
@@ -226,75 +215,31 @@ impl<'c> ServerHandshake<'c> {
     }
 }
 
-/// Parses a complete head (ending in CRLF CRLF, no bare LF) and applies the rules,
-/// with the header array of [`ServerHandshake::feed_general`] (out of line, so the
-/// `feed` calls that only append never set up its 4 KiB).
-fn parse<'a>(
-    head: &'a [u8],
-    leftover: &'a [u8],
-    config: &ServerConfig,
-    tls: Option<bool>,
-    storage: &mut [MaybeUninit<httparse::Header<'a>>; MAX_HEADERS_CAP],
-) -> Result<ServerFeed<'a>, Error> {
-    let limit = config.limits().max_headers();
-    let storage = storage.get_mut(..limit).unwrap_or_default();
-    let mut req = httparse::Request::new(&mut []);
-    match req.parse_with_uninit_headers(head, storage) {
-        Ok(httparse::Status::Complete(_)) => {}
-        Ok(httparse::Status::Partial) => return Err(Error::Malformed(Malformed::Incomplete)),
-        Err(httparse::Error::TooManyHeaders) => return Err(Error::TooManyHeaders { limit }),
-        Err(e) => return Err(Error::Malformed(Malformed::from_httparse(e))),
-    }
-    finish(head, leftover, &req, config, tls)
-}
-
-/// The common case, a whole head in a chunk that starts a head: httparse finds the
-/// end itself and the line endings are checked where each header starts, so the bytes
-/// are not also scanned. Other heads fall back to the incremental scan, which gives these
-/// bytes exactly the same outcome (it would find the same end, as no line ends in a
-/// bare LF); only heads that are incomplete, malformed or over a limit take it.
-/// Gives the head, the bytes after it and the parsed request.
-#[allow(clippy::type_complexity)]
-fn whole_head<'a, 's>(
-    chunk: &'a [u8],
-    config: &ServerConfig,
-    storage: &'s mut [MaybeUninit<httparse::Header<'a>>; MAX_HEADERS_CAP],
-) -> Option<(&'a [u8], &'a [u8], httparse::Request<'s, 'a>)> {
-    let limits = config.limits();
-    let storage = storage.get_mut(..limits.max_headers()).unwrap_or_default();
-    let mut req = httparse::Request::new(&mut []);
-    let Ok(httparse::Status::Complete(n)) = req.parse_with_uninit_headers(chunk, storage) else {
-        return None;
-    };
-    let names = req.headers.iter().map(|h| h.name);
-    if !is_whole_head(chunk, n, limits.max_head_bytes(), names) {
-        return None;
-    }
-    let (head, leftover) = chunk.split_at_checked(n)?;
-    Some((head, leftover, req))
-}
-
 /// Applies the rules to a parsed head; `tls` is the transport, if the caller said.
 fn finish<'a>(
     head: &'a [u8],
     leftover: &'a [u8],
-    req: &httparse::Request<'_, 'a>,
+    parsed: &Parsed<'_, 'a>,
     config: &ServerConfig,
     tls: Option<bool>,
 ) -> Result<ServerFeed<'a>, Error> {
-    let (Some(method), Some(target), Some(minor_version)) = (req.method, req.path, req.version)
+    let StartLine::Request {
+        method,
+        target,
+        minor_version,
+    } = parsed.start
     else {
         return Err(Error::Malformed(Malformed::Incomplete));
     };
     let mut summary = Summary::default();
-    for h in req.headers.iter() {
+    for h in parsed.fields {
         summary.add_trimmed(h.name.as_bytes(), h.value);
     }
     let request = Request {
         method,
         target,
         minor_version,
-        headers: Headers::new(header_block(head, req.headers)),
+        headers: Headers::new(header_block(head, parsed.fields)),
         leftover,
     };
     if !summary.wants_websocket() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests drive, when missing: Python websockets (pip),
-# Node ws (npm, from the lock file) and headless Chromium (Debian package; CI is a
-# fresh Debian machine running as root).
+# Node ws (npm, from the lock file), headless Chromium and tinyproxy (Debian packages;
+# CI is a fresh Debian machine running as root).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,4 +13,16 @@ if [ package-lock.json -nt node_modules/.package-lock.json ]; then
 fi
 if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
   apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+# tinyproxy: the real HTTP proxy of the CONNECT tests; run.sh starts its own instances
+# on 127.0.0.1. Installing it must not start the packaged daemon (it would listen on
+# every interface): a policy-rc.d that says no is put in place for the install when
+# the machine has none.
+if ! command -v tinyproxy >/dev/null; then
+  guard=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && guard=1
+  fi
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y tinyproxy
+  [ -z "$guard" ] || rm -f /usr/sbin/policy-rc.d
 fi

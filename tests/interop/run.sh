@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Interop tests against real peers: Python websockets, Node ws and headless Chromium drive the
 # echo server example, and the client example runs against real Python/Node servers and ours.
+# The client example also tunnels through a real HTTP proxy (tinyproxy) and follows redirects.
 # Installs the peers when missing, builds the examples, runs every check on 127.0.0.1 and
 # ends with "N passed, N failed"; exits non-zero if anything failed.
 set -euo pipefail
@@ -9,6 +10,10 @@ root=$(cd "$here/../.." && pwd)
 cd "$here"
 
 bash "$here/install.sh"
+# The client example honours the proxy variables (curl's rules); the checks choose
+# their own, so none from the calling environment may leak in.
+unset http_proxy https_proxy HTTPS_PROXY ws_proxy WS_PROXY wss_proxy WSS_PROXY \
+  all_proxy ALL_PROXY no_proxy NO_PROXY
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 export CHROMIUM
 
@@ -169,6 +174,133 @@ check "client example vs echo server, no protocol" client_says - hello "ws://$ec
 check "client example vs echo server, 64 KiB message" client_says - "$big" "ws://$echo_addr/echo"
 check "client example vs echo server, refused Origin: fails with 403" \
   client_refused "ws://$refused_addr/echo" --origin http://evil.example
+
+# ---- the client example through a real HTTP proxy (tinyproxy, CONNECT) and across redirects
+echo "proxy: $(tinyproxy -v 2>&1 | head -1)"
+# start_proxy NAME [CONFIG LINE]...: a tinyproxy on a free port of 127.0.0.1 with these extra
+# config lines, in the foreground (-d); waits (≤ 10 s) until it accepts connections and sets
+# $proxy_addr. Its log (every CONNECT it is asked for) is $tmp/NAME.log.
+start_proxy() {
+  local name=$1 port pid
+  shift
+  port=$(free_port)
+  {
+    printf 'Port %s\nListen 127.0.0.1\nTimeout 30\nMaxClients 20\nLogLevel Info\n' "$port"
+    printf 'LogFile "%s"\nPidFile "%s"\nAllow 127.0.0.1\n' "$tmp/$name.log" "$tmp/$name.pid"
+    [ $# -eq 0 ] || printf '%s\n' "$@"
+  } >"$tmp/$name.conf"
+  : >"$tmp/$name.log"
+  tinyproxy -d -c "$tmp/$name.conf" >"$tmp/$name.out" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  local deadline=$((SECONDS + 10))
+  while [ $SECONDS -le $deadline ] && kill -0 "$pid" 2>/dev/null; do
+    if python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$port" 2>/dev/null; then
+      proxy_addr=127.0.0.1:$port
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "proxy $name did not start" >&2
+  cat "$tmp/$name.out" "$tmp/$name.log" >&2
+  return 1
+}
+# with_env NAME=VALUE CMD...: runs CMD (a function too) with NAME exported.
+with_env() {
+  (
+    export "$1"
+    shift
+    "$@"
+  )
+}
+# client_fails PATTERN URL [ARGS]...: the client must fail (not time out) saying PATTERN.
+client_fails() {
+  local want=$1 out status
+  shift
+  out=$(timeout 15 "$bin/client" "$@" --send hello 2>&1)
+  status=$?
+  echo "exit status $status: $out"
+  [ $status -ne 0 ] && [ $status -ne 124 ] && grep -qF -- "$want" <<<"$out"
+}
+# tunnelled LOG TARGET CMD...: CMD passes and the proxy logged a CONNECT to TARGET.
+tunnelled() {
+  local log=$1 target=$2
+  shift 2
+  "$@" && logged "CONNECT $target HTTP/1.1" "$log"
+}
+
+if start proxied-py python3 py_server.py && py_addr=$addr &&
+  start proxied-node node node_server.js --protocol chat && node_addr=$addr &&
+  start_proxy open-proxy && open_proxy=$proxy_addr &&
+  start_proxy auth-proxy "BasicAuth user s3cret" && auth_proxy=$proxy_addr &&
+  start_proxy strict-proxy "ConnectPort 443" && strict_proxy=$proxy_addr; then
+  check "proxy: client example through tinyproxy to python websockets" \
+    tunnelled "$tmp/open-proxy.log" "$py_addr" \
+    client_says - hello "ws://$py_addr/" --proxy "http://$open_proxy"
+  check "proxy: client example through tinyproxy to node ws, protocol chat, 64 KiB" \
+    tunnelled "$tmp/open-proxy.log" "$node_addr" \
+    client_says chat "$big" "ws://$node_addr/" --protocol chat --proxy "http://$open_proxy"
+  check "proxy: http_proxy in the environment is used for ws://" \
+    with_env "http_proxy=http://$open_proxy" \
+    tunnelled "$tmp/open-proxy.log" "$node_addr" client_says - hi-env "ws://$node_addr/"
+  dead=127.0.0.1:$(free_port) # nothing listens there: only a direct connection can pass
+  check "proxy: NO_PROXY exempts the target (a dead proxy is never dialled)" \
+    with_env "http_proxy=http://$dead" with_env "NO_PROXY=localhost, .example.com 127.0.0.0/8" \
+    client_says - hello "ws://$py_addr/"
+  check "proxy: a dead proxy from ALL_PROXY is dialled when NO_PROXY does not match" \
+    with_env "ALL_PROXY=http://$dead" with_env "no_proxy=example.com" \
+    client_fails "Connection refused" "ws://$py_addr/"
+  check "proxy: 407 without credentials, with the Basic challenge" \
+    client_fails 'the proxy refused the tunnel: 407' "ws://$py_addr/" --proxy "http://$auth_proxy"
+  check "proxy: 407 names the challenge (Basic realm)" \
+    client_fails 'proxy-authenticate: Basic realm="Tinyproxy"' "ws://$py_addr/" --proxy "http://$auth_proxy"
+  # tinyproxy 1.11.1 answers wrong credentials with 401, not the 407 RFC 9110 §15.5.8
+  # asks for (missing ones get a 407); either way the tunnel must be refused.
+  check "proxy: a wrong password is refused (tinyproxy says 401)" \
+    client_fails 'the proxy refused the tunnel: 40' "ws://$py_addr/" --proxy "http://$auth_proxy" --proxy-user user:wrong
+  check "proxy: --proxy-user opens the tunnel to python websockets" \
+    tunnelled "$tmp/auth-proxy.log" "$py_addr" \
+    client_says - hello "ws://$py_addr/" --proxy "http://$auth_proxy" --proxy-user user:s3cret
+  check "proxy: credentials in ALL_PROXY open the tunnel to node ws" \
+    with_env "ALL_PROXY=http://user:s3cret@$auth_proxy" \
+    tunnelled "$tmp/auth-proxy.log" "$node_addr" client_says - hello "ws://$node_addr/"
+  check "proxy: a target port outside ConnectPort is refused (403)" \
+    client_fails 'the proxy refused the tunnel: 403' "ws://$py_addr/" --proxy "http://$strict_proxy"
+else
+  failed=$((failed + 1))
+fi
+
+# A raw server that only redirects: relative and absolute Locations, http: mapped to ws:,
+# a loop, a same-origin hop and a cross-origin hop (another instance, another port).
+if [ -n "${py_addr:-}" ] && start redirect-other python3 redirect_server.py --route "/cross2=302:ws://$py_addr/" &&
+  other_addr=$addr &&
+  start redirect python3 redirect_server.py --route "/abs=301:ws://$py_addr/" --route "/rel=307:/abs" \
+    --route "/http=308:http://$py_addr/" --route "/loop=302:/loop" --route "/same=307:same2" \
+    --route "/same2=303:ws://$py_addr/" --route "/cross=302:ws://$other_addr/cross2"; then
+  redirect_addr=$addr
+  check "redirect: without --follow the 301 is reported with its Location" \
+    client_fails "refused the handshake: 301" "ws://$redirect_addr/abs"
+  check "redirect: --follow, relative 307 then absolute 301, to python websockets" \
+    client_says - hello "ws://$redirect_addr/rel" --follow
+  check "redirect: --follow maps http: to ws: (308)" \
+    client_says - hello "ws://$redirect_addr/http" --follow
+  check "redirect: a loop stops after 5 redirects" \
+    client_fails "more than 5 redirects" "ws://$redirect_addr/loop" --follow
+  check "redirect: Authorization kept for the same origin" \
+    eval 'client_says - hello "ws://$redirect_addr/same" --follow --user u:p &&
+      logged "request /same2 authorization=present" "$tmp/redirect.out"'
+  check "redirect: Authorization dropped for another origin" \
+    eval 'client_says - hello "ws://$redirect_addr/cross" --follow --user u:p --header "X-Token: t" &&
+      logged "request /cross authorization=present" "$tmp/redirect.out" &&
+      logged "request /cross2 authorization=absent" "$tmp/redirect-other.out"'
+  if [ -n "${open_proxy:-}" ]; then
+    check "redirect: followed through the proxy (each hop tunnelled)" \
+      eval 'tunnelled "$tmp/open-proxy.log" "$redirect_addr" client_says - hello "ws://$redirect_addr/rel" --follow --proxy "http://$open_proxy" &&
+        logged "CONNECT $py_addr HTTP/1.1" "$tmp/open-proxy.log"'
+  fi
+else
+  failed=$((failed + 1))
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
