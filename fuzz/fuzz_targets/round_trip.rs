@@ -20,7 +20,7 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer, PerMessageDeflate};
 use ws_handshake::{
-    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Feed,
+    BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Feed,
     MissingProtocol, OriginPolicy, ProtocolOrder, ServerConfig, ServerHandshake, WsUrl,
 };
 
@@ -132,8 +132,24 @@ fuzz_target!(|input: Input| {
     };
     let key = ClientKey::from_nonce(input.nonce);
 
-    // The client.
-    let offered: Vec<&str> = input.client_protocols.iter().map(|p| p.name()).collect();
+    // The client. RFC 6455 §4.1 item 10: offered subprotocols are unique, so an
+    // offer naming one twice is refused when built; the rest runs on its first
+    // occurrences.
+    let mut offered: Vec<&str> = input.client_protocols.iter().map(|p| p.name()).collect();
+    let twice = offered
+        .iter()
+        .enumerate()
+        .any(|(i, p)| offered[..i].contains(p));
+    match ClientConfig::new().protocols(&offered) {
+        Ok(_) => assert!(!twice, "a repeated subprotocol was offered: {offered:?}"),
+        Err(e) => assert!(twice && e == BuildError::DuplicateProtocol, "{e:?}"),
+    }
+    let mut seen = Vec::new();
+    offered.retain(|p| {
+        let first = !seen.contains(p);
+        seen.push(*p);
+        first
+    });
     let offer = input.offer.map(|o| {
         DeflateOffer::new()
             .server_no_context_takeover(o.server_no_context_takeover)
