@@ -164,6 +164,12 @@ fn run(config: &ClientConfig, url: WsUrl<'_>, key: ClientKey, chunks: &[&[u8]]) 
 fn check(setup: &Setup, key: ClientKey, response: &[u8], outcome: &Outcome) {
     let limits_head = if setup.small { 256 } else { 16 * 1024 };
     let interim = interim_len(response);
+    if let Outcome::Connected { leftover, .. } | Outcome::Refused { leftover, .. } = outcome {
+        assert!(
+            response.len() - leftover.len() > interim,
+            "an interim (1xx) head came back as the outcome"
+        );
+    }
     match outcome {
         Outcome::NeedMore => {
             assert!(
