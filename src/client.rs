@@ -27,7 +27,8 @@ use crate::write::{check_extra_headers, writer_methods, Emit, Sink};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientError {
-    /// The response head did not end within the configured byte limit ([`Limits`]).
+    /// The response head did not end within the configured byte limit ([`Limits`]);
+    /// interim `1xx` heads skipped before it count against the same limit.
     #[error("response head is larger than {limit} bytes")]
     HeadTooLarge {
         /// The configured limit, in bytes.
