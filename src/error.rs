@@ -269,7 +269,8 @@ impl Error {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientError {
-    /// The response head did not end within the configured byte limit ([`Limits`](crate::Limits)).
+    /// The response head did not end within the configured byte limit ([`Limits`](crate::Limits));
+    /// interim `1xx` heads skipped before it count against the same limit.
     #[error("response head is larger than {limit} bytes")]
     HeadTooLarge {
         /// The configured limit, in bytes.

@@ -204,7 +204,7 @@ fn p01_upgrade_in_101_must_be_websocket_alone() {
 /// the server side keeps accepting `h2c, websocket`; HTTP/2 has no `Upgrade` at all
 /// (RFC 9113 §8.2.2), so the extended CONNECT client refuses the field outright.
 #[test]
-fn p01_server_and_extended_connect_are_unchanged() {
+fn server_and_extended_connect_keep_their_upgrade_rules() {
     let server = ServerConfig::new();
     for upgrade in [
         "Upgrade: h2c, websocket\r\n",

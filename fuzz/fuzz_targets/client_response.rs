@@ -8,13 +8,16 @@
 //! Invariants (see fuzz/README.md):
 //! 1. the outcome (variant, error, status, protocol, deflate, leftover) equals feeding
 //!    the bytes whole;
-//! 2. `Connected` only when the reference predicate holds: status line `HTTP/1.1 101`,
-//!    `Upgrade: websocket`, `Connection: upgrade`, exactly one `Sec-WebSocket-Accept`
+//! 2. `Connected` only when the reference predicate holds for the final head (after
+//!    any interim `1xx` heads other than `101`, which RFC 9110 §15.2 lets a client
+//!    skip): status line `HTTP/1.1 101`, `Upgrade` naming websocket alone (RFC 6455
+//!    §4.1 check 2), `Connection: upgrade`, exactly one `Sec-WebSocket-Accept`
 //!    equal to base64(sha1(key ++ GUID)) computed here, a subprotocol only if offered
 //!    (and one if required), only offered extensions, permessage-deflate parameters
 //!    valid for the offer (RFC 7692 §7.1); the typed values are what the response says;
-//! 3. a plainly valid 101 is never failed; `Refused` exactly for another status, with
-//!    that status and the exact leftover;
+//! 3. a plainly valid 101 (after plainly valid interim heads, all within the head
+//!    limit) is never failed; `Refused` exactly for another final status (never a
+//!    1xx), with that status and the exact leftover;
 //! 4. after an outcome, feeding returns `Finished`; after an error, the same error;
 //! 5. the request writer's `encoded_len`/`encode`/`write_to` agree.
 #![no_main]
@@ -157,11 +160,18 @@ fn run(config: &ClientConfig, url: WsUrl<'_>, key: ClientKey, chunks: &[&[u8]]) 
 
 fn check(setup: &Setup, key: ClientKey, response: &[u8], outcome: &Outcome) {
     let limits_head = if setup.small { 256 } else { 16 * 1024 };
+    let interim = interim_len(response);
+    if let Outcome::Connected { leftover, .. } | Outcome::Refused { leftover, .. } = outcome {
+        assert!(
+            response.len() - leftover.len() > interim,
+            "an interim (1xx) head came back as the outcome"
+        );
+    }
     match outcome {
         Outcome::NeedMore => {
             assert!(
-                find(response, b"\r\n\r\n").is_none(),
-                "NeedMore on a complete head"
+                find(&response[interim..], b"\r\n\r\n").is_none(),
+                "NeedMore on a complete final head"
             );
             assert!(
                 response.len() <= limits_head,
@@ -172,13 +182,13 @@ fn check(setup: &Setup, key: ClientKey, response: &[u8], outcome: &Outcome) {
         Outcome::Refused {
             status, leftover, ..
         } => {
-            let head = &response[..response.len() - leftover.len()];
+            let head = &response[interim..response.len() - leftover.len()];
             assert!(head.ends_with(b"\r\n\r\n"));
             let status_line = skip_empty_lines(head)
                 .split(|&b| b == b'\r')
                 .next()
                 .unwrap_or_default();
-            assert_ne!(*status, 101, "a 101 refused");
+            assert!(*status >= 200, "a 1xx refused: {status}");
             // Three digits after `HTTP/1.x ` (httparse takes any three, even `001`).
             let code = status_line.get(9..12).expect("a status code");
             let code: u16 = std::str::from_utf8(code).unwrap().parse().unwrap();
@@ -189,7 +199,7 @@ fn check(setup: &Setup, key: ClientKey, response: &[u8], outcome: &Outcome) {
             deflate,
             leftover,
         } => {
-            let head = &response[..response.len() - leftover.len()];
+            let head = &response[interim..response.len() - leftover.len()];
             let reference = Reference::read(head).expect("a connected head is well-formed");
             if let Err(rule) = reference.rfc6455_4_1(setup, key) {
                 panic!("connected over a response that breaks {rule}");
@@ -200,14 +210,71 @@ fn check(setup: &Setup, key: ClientKey, response: &[u8], outcome: &Outcome) {
         }
     }
     // Invariant 3, the other way round.
-    if let Some(reference) = complete_head(response).and_then(Reference::read) {
-        if reference.plainly_valid(setup, key) {
+    let final_head = complete_head(&response[interim..]);
+    if let Some(reference) = final_head.and_then(Reference::read) {
+        let total = interim + reference.head_len;
+        if plainly_valid_interim(setup, &response[..interim])
+            && total <= limits_head
+            && reference.plainly_valid(setup, key)
+        {
             assert!(
                 matches!(outcome, Outcome::Connected { .. }),
                 "a plainly valid 101 was not accepted: {outcome:?}"
             );
         }
     }
+}
+
+/// RFC 9110 §15.2: whether a head is an interim response a client skips, `1xx` other
+/// than `101`. Read from the status line the way HTTP/1.1 spells it (`HTTP/1.0` or
+/// `HTTP/1.1`, one SP, three digits, then SP or the line end), after empty lines.
+fn is_interim_head(head: &[u8]) -> bool {
+    let line = skip_empty_lines(head)
+        .split(|&b| b == b'\r')
+        .next()
+        .unwrap_or_default();
+    let (Some(version), Some(code), after) = (line.get(..9), line.get(9..12), line.get(12)) else {
+        return false;
+    };
+    if !(version == b"HTTP/1.1 " || version == b"HTTP/1.0 ")
+        || !code.iter().all(u8::is_ascii_digit)
+        || !matches!(after, None | Some(b' '))
+    {
+        return false;
+    }
+    code[0] == b'1' && code != b"101"
+}
+
+/// How many leading bytes of `response` are complete interim heads.
+fn interim_len(response: &[u8]) -> usize {
+    let mut at = 0;
+    while let Some(head) = complete_head(&response[at..]) {
+        if !is_interim_head(head) {
+            break;
+        }
+        at += head.len();
+    }
+    at
+}
+
+/// Interim heads every client must skip: well-formed, ordinary bytes, within the
+/// header-count limit (each head on its own).
+fn plainly_valid_interim(setup: &Setup, mut interim: &[u8]) -> bool {
+    let simple = |v: &[u8]| v.iter().all(|&b| (0x20..0x7f).contains(&b));
+    let header_limit = if setup.small { 8 } else { 64 };
+    while let Some(head) = complete_head(interim) {
+        let Some((status_line, headers)) = read_head(head) else {
+            return false;
+        };
+        if !simple(status_line)
+            || headers.len() > header_limit
+            || !headers.iter().all(|(_, v)| simple(v))
+        {
+            return false;
+        }
+        interim = &interim[head.len()..];
+    }
+    true
 }
 
 /// A response head read plainly (no httparse).
@@ -273,8 +340,15 @@ impl Reference {
         if !self.status_line.starts_with(b"HTTP/1.1 101") {
             return Err("status line HTTP/1.1 101");
         }
-        if !self.all("upgrade").any(|v| list_has(v, "websocket")) {
-            return Err("Upgrade: websocket");
+        // Every element of every Upgrade line, empty ones aside, is websocket.
+        let upgrade: Vec<&[u8]> = self
+            .all("upgrade")
+            .flat_map(|v| v.split(|&b| b == b','))
+            .map(trim)
+            .filter(|e| !e.is_empty())
+            .collect();
+        if upgrade.is_empty() || !upgrade.iter().all(|e| e.eq_ignore_ascii_case(b"websocket")) {
+            return Err("Upgrade: websocket alone");
         }
         if !self.all("connection").any(|v| list_has(v, "upgrade")) {
             return Err("Connection: upgrade");

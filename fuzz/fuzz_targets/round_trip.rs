@@ -19,7 +19,10 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer, PerMessageDeflate};
-use ws_handshake::{ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Feed, MissingProtocol, OriginPolicy, ProtocolOrder, ServerConfig, ServerHandshake, WsUrl};
+use ws_handshake::{
+    BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Feed,
+    MissingProtocol, OriginPolicy, ProtocolOrder, ServerConfig, ServerHandshake, WsUrl,
+};
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -129,8 +132,24 @@ fuzz_target!(|input: Input| {
     };
     let key = ClientKey::from_nonce(input.nonce);
 
-    // The client.
-    let offered: Vec<&str> = input.client_protocols.iter().map(|p| p.name()).collect();
+    // The client. RFC 6455 §4.1 item 10: offered subprotocols are unique, so an
+    // offer naming one twice is refused when built; the rest runs on its first
+    // occurrences.
+    let mut offered: Vec<&str> = input.client_protocols.iter().map(|p| p.name()).collect();
+    let twice = offered
+        .iter()
+        .enumerate()
+        .any(|(i, p)| offered[..i].contains(p));
+    match ClientConfig::new().protocols(&offered) {
+        Ok(_) => assert!(!twice, "a repeated subprotocol was offered: {offered:?}"),
+        Err(e) => assert!(twice && e == BuildError::DuplicateProtocol, "{e:?}"),
+    }
+    let mut seen = Vec::new();
+    offered.retain(|p| {
+        let first = !seen.contains(p);
+        seen.push(*p);
+        first
+    });
     let offer = input.offer.map(|o| {
         DeflateOffer::new()
             .server_no_context_takeover(o.server_no_context_takeover)
@@ -247,8 +266,7 @@ fuzz_target!(|input: Input| {
                     url.path()
                 };
                 assert_eq!(upgrade.path(), path);
-                // RFC 6455 §3: "?" and the query only for a non-empty query.
-                assert_eq!(upgrade.query(), url.query().filter(|q| !q.is_empty()));
+                assert_eq!(upgrade.query(), url.query());
                 assert_eq!(upgrade.origin(), origin.as_deref());
                 assert_eq!(upgrade.key(), key.as_str());
                 for (name, value) in &extras {

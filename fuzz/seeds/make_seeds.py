@@ -248,6 +248,19 @@ client("bare-lf", b"HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\n\n")
 client("too-large", resp(OK + [b"X-Pad: " + b"p" * 300]), C_SMALL)
 client("leading-empty-line", b"\r\n" + resp(OK))
 client("status-001", resp(OK, b"HTTP/1.1 001 odd"))  # found by fuzzing: three digits, no class
+# Issue 14: interim 1xx heads before the final one (RFC 9110 §15.2), Upgrade naming
+# websocket alone (RFC 6455 §4.1 check 2).
+EARLY = resp([b"Link: </style.css>; rel=preload"], b"HTTP/1.1 103 Early Hints")
+CONT = resp([], b"HTTP/1.1 100 Continue")
+client("interim-103-then-101", EARLY + resp(OK, tail=b"\x81\x02hi"))
+client("interim-103-then-101-chunked", EARLY + resp(OK, tail=b"\x81\x02hi"), 0, (3, 0, 50, 7, 1, 1))
+client("interim-100-103-100-then-101", CONT + EARLY + CONT + resp(OK))
+client("interim-103-then-404", EARLY + resp([b"Content-Length: 2"], b"HTTP/1.1 404 Not Found", b"no"))
+client("interim-only", CONT + EARLY)
+client("interim-over-limit", CONT * 12 + resp(OK), C_SMALL)
+client("upgrade-websocket-h2c", resp([b"Upgrade: websocket, h2c"] + OK[1:]))
+client("upgrade-h2c-websocket", resp([b"Upgrade: h2c, websocket"] + OK[1:]))
+client("upgrade-two-lines", resp([b"Upgrade: websocket", b"Upgrade: h2c"] + OK[1:]))
 
 # round_trip: structured input; a few fixed pseudo-random byte strings to start from.
 import random
