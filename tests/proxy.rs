@@ -497,7 +497,11 @@ fn other_refusals_keep_status_reason_headers_and_body() {
 /// counts interim heads too; the header count is per head.
 #[test]
 fn limits_and_malformed_heads() {
-    let small = ProxyConfig::new().with_limits(Limits::default().with_max_head_bytes(64).with_max_headers(2));
+    let small = ProxyConfig::new().with_limits(
+        Limits::default()
+            .with_max_head_bytes(64)
+            .with_max_headers(2),
+    );
     let final_only = b"HTTP/1.1 200 OK\r\nA: 1\r\n\r\n"; // 25 bytes
     assert!(matches!(
         every_chunking(&small, final_only),

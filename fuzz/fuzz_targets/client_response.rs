@@ -24,7 +24,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use ws_handshake::deflate::{DeflateOffer, PerMessageDeflate};
-use ws_handshake::{ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Limits, MissingProtocol, WsUrl};
+use ws_handshake::{
+    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Limits, MissingProtocol,
+    WsUrl,
+};
 
 mod common;
 use common::{
@@ -102,7 +105,11 @@ fn setup(selector: u8) -> Setup {
         });
     let small = selector & 32 != 0;
     if small {
-        config = config.limits(Limits::default().max_head_bytes(256).max_headers(8));
+        config = config.with_limits(
+            Limits::default()
+                .with_max_head_bytes(256)
+                .with_max_headers(8),
+        );
     }
     Setup {
         config,

@@ -34,7 +34,11 @@ fuzz_target!(|data: &[u8]| {
     let small = selector & 1 != 0;
     let mut config = ProxyConfig::new();
     if small {
-        config = config.limits(Limits::default().max_head_bytes(64).max_headers(2));
+        config = config.with_limits(
+            Limits::default()
+                .with_max_head_bytes(64)
+                .with_max_headers(2),
+        );
     }
     if selector & 2 != 0 {
         config = config.basic_auth(Basic::new("user", "pass").expect("static credentials"));

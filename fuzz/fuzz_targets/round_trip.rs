@@ -20,8 +20,8 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer, PerMessageDeflate};
 use ws_handshake::{
-    BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Feed,
-    MissingProtocol, OriginPolicy, ProtocolOrder, ServerConfig, ServerHandshake, WsUrl,
+    BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error,
+    MissingProtocol, OriginPolicy, ProtocolOrder, ServerConfig, ServerFeed, ServerHandshake, WsUrl,
 };
 
 #[derive(Arbitrary, Debug)]
@@ -227,15 +227,15 @@ fuzz_target!(|input: Input| {
         _ => offered.iter().copied().find(|o| supported.contains(o)),
     };
     // Limits first (the head is read before it is validated), then the policies.
-    let limits = server.limit_settings();
+    let limits = server.limits();
     let header_lines = request.windows(2).filter(|w| w == b"\r\n").count() - 2;
-    let expected_refusal = if request.len() > limits.head_bytes() {
+    let expected_refusal = if request.len() > limits.max_head_bytes() {
         Some(Error::HeadTooLarge {
-            limit: limits.head_bytes(),
+            limit: limits.max_head_bytes(),
         })
-    } else if header_lines > limits.headers() {
+    } else if header_lines > limits.max_headers() {
         Some(Error::TooManyHeaders {
-            limit: limits.headers(),
+            limit: limits.max_headers(),
         })
     } else if origin.is_some() && input.origin == Origin::Evil && !input.any_origin {
         Some(Error::OriginRejected)
@@ -255,8 +255,8 @@ fuzz_target!(|input: Input| {
     for (i, chunk) in chunks.iter().enumerate() {
         let later = chunks[i + 1..].concat();
         match server_hs.feed(chunk) {
-            Ok(Feed::NeedMore) => continue,
-            Ok(Feed::Upgrade(upgrade)) => {
+            Ok(ServerFeed::NeedMore) => continue,
+            Ok(ServerFeed::Upgrade(upgrade)) => {
                 assert_eq!(expected_refusal, None, "the server should have refused");
                 // Invariant 2.
                 assert_eq!(upgrade.host(), host_header);
@@ -283,7 +283,7 @@ fuzz_target!(|input: Input| {
                 }
                 upgrade.accept().write_to(&mut response);
             }
-            Ok(Feed::Plain(_)) => panic!("our client's request came out as plain HTTP"),
+            Ok(ServerFeed::Plain(_)) => panic!("our client's request came out as plain HTTP"),
             Err(e) => {
                 assert_eq!(Some(e), expected_refusal, "the server refused our client");
                 e.rejection().write_to(&mut response);

@@ -23,7 +23,10 @@
 use libfuzzer_sys::fuzz_target;
 use ws_handshake::deflate::{DeflateConfig, PerMessageDeflate};
 use ws_handshake::extension::Extension;
-use ws_handshake::{Error, ExtensionParams, Feed, Limits, OriginPolicy, ProtocolOrder, ServerConfig, ServerHandshake};
+use ws_handshake::{
+    Error, ExtensionParams, Limits, OriginPolicy, ProtocolOrder, ServerConfig, ServerFeed,
+    ServerHandshake,
+};
 
 mod common;
 use common::{chunking, complete_head, expected_accept, find, list_has, read_head, trim, Headers};
@@ -38,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
     let n = usize::from(n & 7).min(rest.len());
     let (sizes, request) = rest.split_at(n);
     let setup = config(selector);
-    let limit = setup.config.limit_settings().head_bytes();
+    let limit = setup.config.limits().max_head_bytes();
 
     // Invariant 1: the chunked outcome equals the whole one.
     let chunks = chunking(sizes, request);
@@ -92,7 +95,11 @@ fn config(selector: u8) -> Setup {
         .protocol_order(order)
         .require_protocol(require_protocol);
     if bit(5) {
-        config = config.limits(Limits::default().max_head_bytes(256).max_headers(8));
+        config = config.with_limits(
+            Limits::default()
+                .with_max_head_bytes(256)
+                .with_max_headers(8),
+        );
     }
     if bit(6) {
         config = config.origin_policy(OriginPolicy::Any);
@@ -161,8 +168,8 @@ fn run(config: &ServerConfig, chunks: &[&[u8]], limit: usize) -> Outcome {
         // What the caller would read after this chunk: its leftover continues there.
         let later: Vec<u8> = chunks.get(i + 1..).unwrap_or_default().concat();
         let outcome = match hs.feed(chunk) {
-            Ok(Feed::NeedMore) => Outcome::NeedMore,
-            Ok(Feed::Upgrade(upgrade)) => {
+            Ok(ServerFeed::NeedMore) => Outcome::NeedMore,
+            Ok(ServerFeed::Upgrade(upgrade)) => {
                 let accept = upgrade.accept();
                 let response = written(
                     accept.encoded_len(),
@@ -179,7 +186,7 @@ fn run(config: &ServerConfig, chunks: &[&[u8]], limit: usize) -> Outcome {
                     deflate: upgrade.deflate(),
                 }
             }
-            Ok(Feed::Plain(request)) => {
+            Ok(ServerFeed::Plain(request)) => {
                 let refusal = request.refuse();
                 let response = written(
                     refusal.encoded_len(),
@@ -264,7 +271,7 @@ fn written(
 }
 
 fn check(setup: &Setup, request: &[u8], outcome: &Outcome) {
-    let limit = setup.config.limit_settings().head_bytes();
+    let limit = setup.config.limits().max_head_bytes();
     match outcome {
         Outcome::NeedMore => {
             assert!(request.len() <= limit, "NeedMore past the head limit");
@@ -665,7 +672,7 @@ impl Reference {
     /// byte is ordinary, and nothing is left to a policy (no Origin, no offers, a
     /// simple Host and target, within the limits).
     fn plainly_valid(&self, setup: &Setup) -> bool {
-        let limits = setup.config.limit_settings();
+        let limits = setup.config.limits();
         let simple_value = |v: &[u8]| v.iter().all(|&b| (0x20..0x7f).contains(&b) || b == b'\t');
         let simple_host = |h: &[u8]| {
             let (name, port) = match h.iter().position(|&b| b == b':') {
@@ -692,8 +699,8 @@ impl Reference {
             && self.single("host").is_some_and(simple_host)
             && !setup.restricted
             && !setup.require_protocol
-            && self.headers.len() <= limits.headers()
-            && self.head_len <= limits.head_bytes()
+            && self.headers.len() <= limits.max_headers()
+            && self.head_len <= limits.max_head_bytes()
             && self.headers.iter().all(|(_, v)| simple_value(v))
             && [
                 "origin",

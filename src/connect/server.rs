@@ -74,7 +74,7 @@ impl<'a> Pseudo<'a> {
 /// let request = ConnectRequest::validate(fields, &config).map_err(|e| e.to_string())?;
 /// assert_eq!(request.path(), "/chat");
 /// let head = request.accept().head();
-/// assert_eq!(head.status(), 200);
+/// assert_eq!(head.status(), Some(200));
 /// assert_eq!(head.fields().collect::<Vec<_>>(), [("sec-websocket-protocol", "chat")]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -187,7 +187,7 @@ impl<'a> ConnectRequest<'a> {
     /// ];
     /// let error = ConnectRequest::validate(fields, &config).unwrap_err();
     /// assert_eq!(error, Error::ProtocolNotWebSocket);
-    /// assert_eq!(Rejection::from(error).head().status(), 501);
+    /// assert_eq!(Rejection::from(error).head().status(), Some(501));
     /// ```
     pub fn validate<'n, I, V>(fields: I, config: &ServerConfig) -> Result<Self, Error>
     where
