@@ -155,6 +155,9 @@ fn rules(fields: &Fields, setup: &ClientSetup) -> Result<(), &'static str> {
         [_] => {}
         _ => return Err("sec-websocket-protocol at most once (RFC 6455 §4.1)"),
     }
+    if all(fields, "sec-websocket-extensions").any(|v| elements([v].into_iter()).is_empty()) {
+        return Err("sec-websocket-extensions = 1#extension: not empty (RFC 6455 §9.1)");
+    }
     let extensions = elements(all(fields, "sec-websocket-extensions"));
     match extensions.as_slice() {
         [] => {}
