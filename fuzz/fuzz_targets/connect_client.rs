@@ -22,9 +22,7 @@
 
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-use ws_handshake::{
-    ClientFeed, ClientHandshake, ClientKey, ConnectClient, ConnectResponse, WsUrl,
-};
+use ws_handshake::{ClientFeed, ClientHandshake, ClientKey, ConnectClient, ConnectResponse, WsUrl};
 
 mod front;
 use front::{
@@ -108,7 +106,8 @@ fuzz_target!(|data: &[u8]| {
                 (Err(_), Err(_)) => {}
                 (h2, h1) => panic!(
                     "HTTP/2 {:?} but HTTP/1.1 {:?} for {fields:?}",
-                    h2.as_ref().map(|r| matches!(r, ConnectResponse::Connected(_))),
+                    h2.as_ref()
+                        .map(|r| matches!(r, ConnectResponse::Connected(_))),
                     h1.map(|f| matches!(f, ClientFeed::Connected(_)))
                 ),
             }
@@ -126,7 +125,7 @@ fn all<'a>(fields: &'a Fields, name: &'a str) -> impl Iterator<Item = &'a [u8]> 
 /// RFC 8441 §5 with RFC 6455 §4.1 and RFC 7692 §7.1 for a `200`, read plainly:
 /// `Err(rule)` names the first broken rule.
 fn rules(fields: &Fields, setup: &ClientSetup) -> Result<(), &'static str> {
-    if fields.len() > setup.config_header_limit() {
+    if fields.len() > setup.header_limit() {
         return Err("the header-count limit");
     }
     for (n, v) in fields {
@@ -178,8 +177,7 @@ fn rules(fields: &Fields, setup: &ClientSetup) -> Result<(), &'static str> {
 fn plainly_valid(fields: &Fields, setup: &ClientSetup) -> bool {
     rules(fields, setup).is_ok()
         && fields.iter().all(|(_, v)| plain_value(v))
-        && all(fields, "sec-websocket-protocol")
-            .all(|p| p.iter().all(|&b| front::is_tchar(b)))
+        && all(fields, "sec-websocket-protocol").all(|p| p.iter().all(|&b| front::is_tchar(b)))
 }
 
 /// The `101` with the same meaning: the RFC 6455 fields RFC 8441 §5 drops (`Upgrade`,
@@ -196,7 +194,7 @@ fn as_http1(fields: &Fields, setup: &ClientSetup) -> Option<Vec<u8>> {
             return None;
         }
     }
-    if fields.len() + 3 > setup.config_header_limit() {
+    if fields.len() + 3 > setup.header_limit() {
         return None;
     }
     let mut out = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
@@ -209,19 +207,5 @@ fn as_http1(fields: &Fields, setup: &ClientSetup) -> Option<Vec<u8>> {
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"\r\n");
-    (out.len() <= setup.config_head_limit()).then_some(out)
-}
-
-trait Limits {
-    fn config_header_limit(&self) -> usize;
-    fn config_head_limit(&self) -> usize;
-}
-
-impl Limits for ClientSetup {
-    fn config_header_limit(&self) -> usize {
-        if self.small { 8 } else { ws_handshake::Limits::default().headers() }
-    }
-    fn config_head_limit(&self) -> usize {
-        if self.small { 256 } else { ws_handshake::Limits::default().head_bytes() }
-    }
+    (out.len() <= setup.head_limit()).then_some(out)
 }

@@ -23,9 +23,8 @@ use ws_handshake::{ConnectRequest, Feed, ServerHandshake};
 
 mod front;
 use front::{
-    connection_specific, elements, h2_name_ok, h2_value_ok, host_name,
-    offered_extension_names, plain_value, protocol_allowed, server_setup, ServerSetup,
-    ALLOWED_HOSTS,
+    connection_specific, elements, h2_name_ok, h2_value_ok, host_name, offered_extension_names,
+    plain_value, protocol_allowed, server_setup, ServerSetup, ALLOWED_HOSTS,
 };
 
 type Fields = Vec<(Vec<u8>, Vec<u8>)>;
@@ -156,7 +155,10 @@ fn rules(fields: &Fields, setup: &ServerSetup) -> Result<(), &'static str> {
         .iter()
         .position(|(n, _)| !n.starts_with(b":"))
         .unwrap_or(fields.len());
-    if fields[first_regular..].iter().any(|(n, _)| n.starts_with(b":")) {
+    if fields[first_regular..]
+        .iter()
+        .any(|(n, _)| n.starts_with(b":"))
+    {
         return Err("pseudo-headers before regular fields (RFC 9113 §8.3)");
     }
     for (n, _) in &fields[..first_regular] {
@@ -226,7 +228,11 @@ fn rules(fields: &Fields, setup: &ServerSetup) -> Result<(), &'static str> {
     if single(fields, "sec-websocket-version") != Some(b"13") {
         return Err("sec-websocket-version 13 once (RFC 8441 §5, RFC 6455 §4.2.1)");
     }
-    if setup.restricted && !ALLOWED_HOSTS.iter().any(|h| host_name(authority) == h.as_bytes()) {
+    if setup.restricted
+        && !ALLOWED_HOSTS
+            .iter()
+            .any(|h| host_name(authority) == h.as_bytes())
+    {
         return Err("the Host allow-list");
     }
     if let Some(origin) = all(fields, "origin").next() {
@@ -269,7 +275,10 @@ fn plainly_valid(fields: &Fields, setup: &ServerSetup) -> bool {
 /// `Upgrade`/`Connection`/`Sec-WebSocket-Key` of RFC 6455 replace `:protocol`), whose
 /// fields HTTP/1.1 carries unchanged and whose head fits the HTTP/1.1 limits.
 fn as_http1(fields: &Fields, setup: &ServerSetup) -> Option<Vec<u8>> {
-    let pseudo = fields.iter().take_while(|(n, _)| n.starts_with(b":")).count();
+    let pseudo = fields
+        .iter()
+        .take_while(|(n, _)| n.starts_with(b":"))
+        .count();
     if pseudo != 5 || PSEUDO.iter().any(|p| single(fields, p).is_none()) {
         return None;
     }

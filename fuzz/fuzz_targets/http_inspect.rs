@@ -84,9 +84,11 @@ fuzz_target!(|data: &[u8]| {
             );
             if upgrade.deflate().is_some() {
                 assert!(setup.deflate, "deflate not configured");
-                assert!(offered_extension_names(all(&request, "sec-websocket-extensions"))
-                    .iter()
-                    .any(|n| n.eq_ignore_ascii_case(b"permessage-deflate")));
+                assert!(
+                    offered_extension_names(all(&request, "sec-websocket-extensions"))
+                        .iter()
+                        .any(|n| n.eq_ignore_ascii_case(b"permessage-deflate"))
+                );
             }
             // Invariant 1.
             let response = upgrade.accept().to_http_response();
@@ -223,7 +225,11 @@ fn rules<B>(request: &Request<B>, setup: &ServerSetup) -> Result<(), &'static st
     let authority = uri
         .authority()
         .map_or(host.to_vec(), |a| a.as_str().as_bytes().to_vec());
-    if setup.restricted && !ALLOWED_HOSTS.iter().any(|h| host_name(&authority) == h.as_bytes()) {
+    if setup.restricted
+        && !ALLOWED_HOSTS
+            .iter()
+            .any(|h| host_name(&authority) == h.as_bytes())
+    {
         return Err("the Host allow-list");
     }
     if let Some(origin) = all(request, "origin").next() {

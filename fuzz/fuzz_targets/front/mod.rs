@@ -157,7 +157,7 @@ pub fn server_setup(selector: u8) -> ServerSetup {
         .protocol_order(order)
         .require_protocol(bit(4));
     if bit(5) {
-        config = config.limits(Limits::default().max_head_bytes(256).max_headers(8));
+        config = config.limits(small_limits());
     }
     if bit(6) {
         config = config.origin_policy(OriginPolicy::Any);
@@ -230,7 +230,7 @@ pub fn client_setup(selector: u8) -> ClientSetup {
         });
     let small = selector & 32 != 0;
     if small {
-        config = config.limits(Limits::default().max_head_bytes(256).max_headers(8));
+        config = config.limits(small_limits());
     }
     ClientSetup {
         config,
@@ -239,6 +239,31 @@ pub fn client_setup(selector: u8) -> ClientSetup {
         missing_accept,
         small,
     }
+}
+
+impl ClientSetup {
+    pub fn head_limit(&self) -> usize {
+        let limits = if self.small {
+            small_limits()
+        } else {
+            Limits::default()
+        };
+        limits.head_bytes()
+    }
+
+    pub fn header_limit(&self) -> usize {
+        let limits = if self.small {
+            small_limits()
+        } else {
+            Limits::default()
+        };
+        limits.headers()
+    }
+}
+
+/// The small limits of configuration bit 5, both sides.
+fn small_limits() -> Limits {
+    Limits::default().max_head_bytes(256).max_headers(8)
 }
 
 pub fn is_tchar(b: u8) -> bool {
@@ -314,9 +339,7 @@ pub fn host_name(authority: &[u8]) -> Vec<u8> {
 /// must be offered and supported (RFC 6455 §4.2.2 item 5.4).
 pub fn protocol_allowed(setup: &ServerSetup, offered: &[&[u8]], chosen: Option<&str>) -> bool {
     match chosen {
-        Some(p) => {
-            offered.iter().any(|o| *o == p.as_bytes()) && setup.protocols.contains(&p)
-        }
+        Some(p) => offered.iter().any(|o| *o == p.as_bytes()) && setup.protocols.contains(&p),
         None => {
             !setup.require_protocol
                 && !offered
@@ -367,12 +390,8 @@ pub fn deflate_answer(offer: &DeflateOffer, element: &[u8]) -> Option<PerMessage
             (8..=15).contains(&n).then_some(n)
         };
         match name {
-            b"server_no_context_takeover" if value.is_none() => {
-                d.server_no_context_takeover = true
-            }
-            b"client_no_context_takeover" if value.is_none() => {
-                d.client_no_context_takeover = true
-            }
+            b"server_no_context_takeover" if value.is_none() => d.server_no_context_takeover = true,
+            b"client_no_context_takeover" if value.is_none() => d.client_no_context_takeover = true,
             b"server_max_window_bits" => d.server_max_window_bits = Some(bits(&value)?),
             b"client_max_window_bits" => d.client_max_window_bits = Some(bits(&value)?),
             _ => return None,
