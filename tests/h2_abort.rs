@@ -78,7 +78,7 @@ async fn connect(addr: &str) -> (SendRequest<Bytes>, JoinHandle<()>) {
     let driver = tokio::spawn(async move {
         let _ = connection.await;
     });
-    let mut client = client.ready().await.unwrap();
+    let client = client.ready().await.unwrap();
     tokio::time::timeout(Duration::from_secs(10), async {
         while !client.is_extended_connect_protocol_enabled() {
             tokio::time::sleep(Duration::from_millis(1)).await;
