@@ -13,6 +13,13 @@
 //! certificate), as browsers require: open `https://127.0.0.1:9004/` (accepting the
 //! certificate) and the page connects back to `wss://…/echo` over the same HTTP/2
 //! connection. A browser cannot fall back to HTTP/1.1 here, so an echo proves RFC 8441.
+//!
+//! Every way a WebSocket stream ends ends both of its directions and its task: an
+//! orderly close (END_STREAM both ways), a reset by the client (RST_STREAM, e.g. a
+//! closed tab), a lost connection, a WebSocket error (the stream is reset with CANCEL,
+//! RFC 8441 §5), or a client that does not end its side within 2 s of ours (reset with
+//! NO_ERROR, RFC 9113 §8.1). `GET /stats` answers the live counts (`streams: N`,
+//! `tasks: N`, `connections: N`); tests/h2_abort.rs uses them.
 
 use std::error::Error as StdError;
 use std::future::{poll_fn, Future};
