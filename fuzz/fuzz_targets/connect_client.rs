@@ -154,8 +154,13 @@ fn rules(fields: &Fields, setup: &ClientSetup) -> Result<(), &'static str> {
         [_] => {}
         _ => return Err("sec-websocket-protocol at most once (RFC 6455 §4.1)"),
     }
-    if all(fields, "sec-websocket-extensions").any(|v| elements([v].into_iter()).is_empty()) {
-        return Err("sec-websocket-extensions = 1#extension: not empty (RFC 6455 §9.1)");
+    // RFC 6455 §9.1: `1#extension`; like the extension_header target's reference (the
+    // crate's one extension grammar for every front end), an empty element (`a,`, `,`,
+    // an empty line) makes the list malformed.
+    if all(fields, "sec-websocket-extensions")
+        .any(|v| v.split(|&b| b == b',').any(|e| front::trim(e).is_empty()))
+    {
+        return Err("sec-websocket-extensions = 1#extension, no empty element (RFC 6455 §9.1)");
     }
     let extensions = elements(all(fields, "sec-websocket-extensions"));
     match extensions.as_slice() {

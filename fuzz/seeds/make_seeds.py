@@ -319,6 +319,8 @@ h2resp("extension-not-offered", [("sec-websocket-extensions", "x-echo; id=7")], 
 h2resp("deflate-window-16", [("sec-websocket-extensions", "permessage-deflate; server_max_window_bits=16")], 12)
 h2resp("connection-specific", [("connection", "Upgrade")])
 h2resp("pseudo-status", [(":status", "200")])
+# found by fuzzing (a false alarm of the target's reference): an empty list element
+h2resp("regression-trailing-comma-extension", [("sec-websocket-extensions", "permessage-deflate,")], D_BARE)
 
 
 def hreq(name, method, target, fields, config=0, version=0):
