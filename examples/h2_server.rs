@@ -13,19 +13,33 @@
 //! certificate), as browsers require: open `https://127.0.0.1:9004/` (accepting the
 //! certificate) and the page connects back to `wss://…/echo` over the same HTTP/2
 //! connection. A browser cannot fall back to HTTP/1.1 here, so an echo proves RFC 8441.
+//!
+//! Every way a WebSocket stream ends ends both of its directions and its task: an
+//! orderly close (END_STREAM both ways), a reset by the client (RST_STREAM, e.g. a
+//! closed tab), a lost connection, a WebSocket error (the stream is reset with CANCEL,
+//! RFC 8441 §5), or a client that does not end its side within 2 s of ours (reset with
+//! NO_ERROR, RFC 9113 §8.1). `GET /stats` answers the live counts (`streams: N`,
+//! `tasks: N`, `connections: N`); tests/h2_abort.rs uses them.
 
 use std::error::Error as StdError;
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 use std::{env, process};
 
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use h2::server::SendResponse;
-use h2::{RecvStream, SendStream};
+use h2::{Reason, RecvStream, SendStream};
 use http::{Request, Response};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
+use tokio::io::{
+    AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream, ReadHalf, WriteHalf,
+};
 use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::WebSocketStream;
@@ -106,6 +120,7 @@ async fn run(args: Args) -> Result<(), BoxError> {
         let config = Arc::clone(&config);
         let tls = tls.clone();
         tokio::spawn(async move {
+            let _live = Live::new(&CONNECTIONS);
             let served = match tls {
                 Some(tls) => match tls.accept(tcp).await {
                     Ok(stream) => serve(stream, config).await,
@@ -134,7 +149,42 @@ fn tls_acceptor() -> Result<TlsAcceptor, BoxError> {
     Ok(TlsAcceptor::from(Arc::new(tls)))
 }
 
+/// Live counts, answered on `GET /stats` (see [`answer_stats`]): connection tasks,
+/// request-stream tasks and accepted WebSocket streams. Each is held by a [`Live`] guard,
+/// so it goes down when its future ends *or is dropped* (an aborted task included).
+static CONNECTIONS: AtomicUsize = AtomicUsize::new(0);
+static TASKS: AtomicUsize = AtomicUsize::new(0);
+static STREAMS: AtomicUsize = AtomicUsize::new(0);
+
+/// One unit of a live count, for as long as it is alive.
+struct Live(&'static AtomicUsize);
+
+impl Live {
+    fn new(count: &'static AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::Relaxed);
+        Live(count)
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The in-memory pipe between the HTTP/2 stream and the WebSocket layer, each way.
+const PIPE_CAPACITY: usize = 64 * 1024;
+
+/// After our side of a WebSocket stream has ended (END_STREAM sent), how long the client
+/// has to end its side before the stream is reset with NO_ERROR (RFC 9113 §8.1).
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
 /// One HTTP/2 connection: every request stream is handled on its own task.
+///
+/// The stream tasks live in a [`JoinSet`] owned by this function, so however the
+/// connection ends (GOAWAY, an error, the client dropping the TCP connection), the
+/// stream tasks still running on it are aborted when it returns: none outlives its
+/// connection.
 async fn serve<T>(io: T, config: Arc<ServerConfig>) -> Result<(), h2::Error>
 where
     T: AsyncRead + AsyncWrite + Unpin,
@@ -143,16 +193,55 @@ where
         .enable_connect_protocol() // SETTINGS_ENABLE_CONNECT_PROTOCOL = 1
         .handshake::<_, Bytes>(io)
         .await?;
-    while let Some(request) = connection.accept().await {
-        let (request, respond) = request?;
-        let config = Arc::clone(&config);
-        tokio::spawn(async move {
-            if let Err(e) = handle(request, respond, &config).await {
-                eprintln!("stream: {e}");
-            }
-        });
-    }
-    Ok(())
+    let mut streams = JoinSet::new();
+    let accepting = loop {
+        tokio::select! {
+            request = connection.accept() => match request {
+                Some(Ok((request, respond))) => {
+                    if request.method() == http::Method::GET && request.uri().path() == "/stats" {
+                        answer_stats(respond)?;
+                        continue;
+                    }
+                    let config = Arc::clone(&config);
+                    streams.spawn(async move {
+                        let _live = Live::new(&TASKS);
+                        if let Err(e) = handle(request, respond, &config).await {
+                            eprintln!("stream: {e}");
+                        }
+                    });
+                }
+                Some(Err(e)) => break Err(e),
+                None => break Ok(()),
+            },
+            // Reap the tasks that ended, so the set holds only live ones.
+            Some(_) = streams.join_next(), if !streams.is_empty() => {}
+        }
+    };
+    // No more streams will come (GOAWAY): drive the connection until the open ones end.
+    // On an error the connection is gone; `streams` is dropped below either way.
+    let closed = match accepting {
+        Ok(()) => poll_fn(|cx| connection.poll_closed(cx)).await,
+        Err(e) => Err(e),
+    };
+    streams.abort_all();
+    closed
+}
+
+/// `GET /stats`: the live counts as `name: N` lines, answered on the connection's task.
+fn answer_stats(mut respond: SendResponse<Bytes>) -> Result<(), h2::Error> {
+    let body = format!(
+        "streams: {}\ntasks: {}\nconnections: {}\n",
+        STREAMS.load(Ordering::Relaxed),
+        TASKS.load(Ordering::Relaxed),
+        CONNECTIONS.load(Ordering::Relaxed),
+    );
+    let mut head = Response::new(());
+    head.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    let mut send = respond.send_response(head, false)?;
+    send.send_data(Bytes::from(body), true)
 }
 
 async fn handle(
@@ -193,10 +282,83 @@ async fn handle(
     );
     let response = accepted.accept().to_http_response();
     let send = respond.send_response(response, false)?; // keep the stream open
-    let (ours, theirs) = tokio::io::duplex(64 * 1024);
-    let pump = tokio::spawn(pump(request.into_body(), send, ours));
-    echo(WebSocketStream::from_raw_socket(theirs, Role::Server, None).await).await?;
-    pump.await??;
+    websocket(request.into_body(), send).await
+}
+
+/// Why a WebSocket stream ended other than by both sides closing in order.
+enum Abort {
+    /// The client reset the stream (RST_STREAM; RFC 8441 §5 maps CANCEL to a TCP reset)
+    /// or the connection is gone. Nothing to log: a closed browser tab does this.
+    Peer,
+    /// Our side ended (END_STREAM sent) and the client did not end its side within
+    /// [`CLOSE_GRACE`].
+    Linger,
+    /// The WebSocket layer failed (e.g. a protocol error by the client).
+    Failed(BoxError),
+}
+
+/// Runs one accepted WebSocket stream to its end, on the current task: the HTTP/2 side
+/// and the echo are futures polled together here, never separate tasks, so when this
+/// returns (or is dropped) nothing of the stream is left running.
+///
+/// Every path ends both directions: an orderly end has seen END_STREAM both ways; any
+/// other end resets the stream (CANCEL on a failure, NO_ERROR after [`CLOSE_GRACE`]),
+/// which also drops the pipe, so the echo side is gone too.
+async fn websocket(recv: RecvStream, mut send: SendStream<Bytes>) -> Result<(), BoxError> {
+    let _live = Live::new(&STREAMS);
+    let (ours, theirs) = tokio::io::duplex(PIPE_CAPACITY);
+    let (from_ws, to_ws) = tokio::io::split(ours);
+    let ws = WebSocketStream::from_raw_socket(theirs, Role::Server, None).await;
+    let outcome = drive(recv, &mut send, from_ws, to_ws, echo(ws)).await;
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(Abort::Peer) => {
+            send.send_reset(Reason::CANCEL); // no-op if the client already reset it
+            Ok(())
+        }
+        Err(Abort::Linger) => {
+            send.send_reset(Reason::NO_ERROR);
+            Ok(())
+        }
+        Err(Abort::Failed(e)) => {
+            send.send_reset(Reason::CANCEL);
+            Err(e)
+        }
+    }
+}
+
+/// Polls the three parts of a stream until all have ended or one fails.
+async fn drive(
+    recv: RecvStream,
+    send: &mut SendStream<Bytes>,
+    from_ws: ReadHalf<DuplexStream>,
+    to_ws: WriteHalf<DuplexStream>,
+    echo: impl Future<Output = Result<(), BoxError>>,
+) -> Result<(), Abort> {
+    let mut inbound = pin!(inbound(recv, to_ws));
+    let mut outbound = pin!(outbound(from_ws, send));
+    let mut echo = pin!(echo);
+    let grace = tokio::time::sleep(CLOSE_GRACE);
+    let mut grace = pin!(grace);
+    let (mut inbound_done, mut outbound_done, mut echo_done) = (false, false, false);
+    while !(inbound_done && outbound_done && echo_done) {
+        tokio::select! {
+            ended = &mut inbound, if !inbound_done => {
+                ended?;
+                inbound_done = true;
+            }
+            ended = &mut echo, if !echo_done => {
+                ended.map_err(Abort::Failed)?;
+                echo_done = true;
+            }
+            ended = &mut outbound, if !outbound_done => {
+                ended?;
+                outbound_done = true;
+                grace.as_mut().reset(Instant::now() + CLOSE_GRACE);
+            }
+            () = &mut grace, if outbound_done && !inbound_done => return Err(Abort::Linger),
+        }
+    }
     Ok(())
 }
 
@@ -211,41 +373,57 @@ async fn echo(mut ws: WebSocketStream<DuplexStream>) -> Result<(), BoxError> {
     Ok(())
 }
 
-/// Copies the request stream's DATA into `io` and `io` into response DATA, with
-/// HTTP/2 flow control; the end of either direction ends the other side's writes.
-async fn pump(
-    mut recv: RecvStream,
-    mut send: SendStream<Bytes>,
-    io: DuplexStream,
-) -> Result<(), BoxError> {
-    let (mut from_ws, mut to_ws) = tokio::io::split(io);
-    let inbound = async move {
+/// The request stream's DATA into the pipe, with HTTP/2 flow control. On END_STREAM and
+/// on every error the pipe's write half is shut down, so the WebSocket side reads EOF.
+async fn inbound(mut recv: RecvStream, mut to_ws: WriteHalf<DuplexStream>) -> Result<(), Abort> {
+    let mut ws_open = true;
+    let copied = async {
         while let Some(chunk) = recv.data().await {
-            let chunk = chunk?;
-            recv.flow_control().release_capacity(chunk.len())?;
-            to_ws.write_all(&chunk).await?;
-        }
-        to_ws.shutdown().await?;
-        Ok::<_, BoxError>(())
-    };
-    let outbound = async move {
-        let mut buf = vec![0u8; 16 * 1024];
-        loop {
-            let n = from_ws.read(&mut buf).await?;
-            if n == 0 {
-                send.send_data(Bytes::new(), true)?; // END_STREAM: orderly close
-                return Ok::<_, BoxError>(());
-            }
-            let mut data = Bytes::copy_from_slice(&buf[..n]);
-            while !data.is_empty() {
-                send.reserve_capacity(data.len());
-                let granted = poll_fn(|cx| send.poll_capacity(cx))
-                    .await
-                    .ok_or("stream closed")??;
-                send.send_data(data.split_to(granted.min(data.len())), false)?;
+            let chunk = chunk.map_err(|_| Abort::Peer)?;
+            // Capacity is released even for bytes nobody reads any more, or the
+            // client's window would close.
+            recv.flow_control()
+                .release_capacity(chunk.len())
+                .map_err(|_| Abort::Peer)?;
+            // Once the WebSocket side has gone (after its close handshake), the rest is
+            // discarded until END_STREAM, which `CLOSE_GRACE` bounds.
+            if ws_open && to_ws.write_all(&chunk).await.is_err() {
+                ws_open = false;
             }
         }
-    };
-    let (inbound, outbound) = tokio::join!(inbound, outbound);
-    inbound.and(outbound)
+        Ok(())
+    }
+    .await;
+    let _ = to_ws.shutdown().await;
+    copied
+}
+
+/// The pipe into response DATA, with HTTP/2 flow control; END_STREAM at the pipe's EOF.
+/// While waiting on the WebSocket side it watches for a reset or a lost connection
+/// (`poll_reset`), so an idle echo does not keep a dead stream.
+async fn outbound(
+    mut from_ws: ReadHalf<DuplexStream>,
+    send: &mut SendStream<Bytes>,
+) -> Result<(), Abort> {
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = tokio::select! {
+            read = from_ws.read(&mut buf) => read.map_err(|e| Abort::Failed(e.into()))?,
+            _reset = poll_fn(|cx| send.poll_reset(cx)) => return Err(Abort::Peer),
+        };
+        if n == 0 {
+            // END_STREAM: orderly close
+            return send.send_data(Bytes::new(), true).map_err(|_| Abort::Peer);
+        }
+        let mut data = Bytes::copy_from_slice(&buf[..n]);
+        while !data.is_empty() {
+            send.reserve_capacity(data.len());
+            let granted = match poll_fn(|cx| send.poll_capacity(cx)).await {
+                Some(granted) => granted.map_err(|_| Abort::Peer)?,
+                None => return Err(Abort::Peer),
+            };
+            send.send_data(data.split_to(granted.min(data.len())), false)
+                .map_err(|_| Abort::Peer)?;
+        }
+    }
 }
