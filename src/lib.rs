@@ -157,6 +157,8 @@ mod head;
 mod headers;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(any(feature = "blocking-io", feature = "tokio"))]
+pub mod io;
 mod limits;
 mod origin;
 mod request;
