@@ -105,7 +105,7 @@ pub fn accept<S: Socket>(server: &Server, mut stream: S) -> io::Result<ServerOut
             Ok(ServerOutcome::Upgraded(Upgraded {
                 stream,
                 leftover,
-                request,
+                request: *request,
             }))
         }
         Ok(Handshake::Close { response, outcome }) => {
@@ -126,7 +126,7 @@ pub fn accept<S: Socket>(server: &Server, mut stream: S) -> io::Result<ServerOut
 enum Handshake {
     Upgraded {
         leftover: Vec<u8>,
-        request: UpgradedRequest,
+        request: Box<UpgradedRequest>,
     },
     Close {
         response: Vec<u8>,

@@ -450,7 +450,8 @@ pub(crate) enum Step {
     Upgrade {
         response: Vec<u8>,
         leftover: Vec<u8>,
-        request: UpgradedRequest,
+        // Boxed: a pending handshake's future has room for the largest step.
+        request: Box<UpgradedRequest>,
     },
     /// Write `response` with a lingering close, then end with `outcome`.
     Close { response: Vec<u8>, outcome: Ending },
@@ -521,7 +522,7 @@ impl Server {
                 Step::Upgrade {
                     response,
                     leftover: upgrade.leftover().to_vec(),
-                    request: UpgradedRequest::from_upgrade(&upgrade, protocol),
+                    request: Box::new(UpgradedRequest::from_upgrade(&upgrade, protocol)),
                 }
             }
             Ok(Feed::Plain(request)) => {

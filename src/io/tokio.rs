@@ -32,7 +32,11 @@
 use std::io;
 use std::time::Duration;
 
-use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::task::{ready, Poll};
+
+use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use ::tokio::time::{timeout_at, Instant};
 
 use super::{
@@ -64,7 +68,7 @@ where
             Ok(ServerOutcome::Upgraded(Upgraded {
                 stream,
                 leftover,
-                request,
+                request: *request,
             }))
         }
         Ok(Ok(Handshake::Close { response, outcome })) => {
@@ -85,7 +89,7 @@ where
 enum Handshake {
     Upgraded {
         leftover: Vec<u8>,
-        request: UpgradedRequest,
+        request: Box<UpgradedRequest>,
     },
     Close {
         response: Vec<u8>,
@@ -103,26 +107,39 @@ where
     if let Some(tls) = server.tls {
         handshake = handshake.tls(tls);
     }
-    let mut buf = [0u8; READ_BUFFER];
-    loop {
-        let n = stream.read(&mut buf).await?;
-        if n == 0 {
-            return Ok(Handshake::Closed);
-        }
-        match server.step(handshake.feed(buf.get(..n).unwrap_or_default())) {
-            Step::NeedMore => continue,
-            Step::Upgrade {
-                response,
-                leftover,
-                request,
-            } => {
-                *answered = true;
-                stream.write_all(&response).await?;
-                stream.flush().await?;
-                return Ok(Handshake::Upgraded { leftover, request });
+    // The read buffer lives on the stack of each poll, not in the future: a pending
+    // handshake holds only what it has received.
+    let step = poll_fn(|cx| {
+        let mut buf = [0u8; READ_BUFFER];
+        loop {
+            let mut read = ReadBuf::new(&mut buf);
+            ready!(Pin::new(&mut *stream).poll_read(cx, &mut read))?;
+            let chunk = read.filled();
+            if chunk.is_empty() {
+                return Poll::Ready(Ok::<_, io::Error>(None));
             }
-            Step::Close { response, outcome } => return Ok(Handshake::Close { response, outcome }),
+            match server.step(handshake.feed(chunk)) {
+                Step::NeedMore => continue,
+                step => return Poll::Ready(Ok(Some(step))),
+            }
         }
+    })
+    .await?;
+    match step {
+        None => Ok(Handshake::Closed),
+        Some(Step::Upgrade {
+            response,
+            leftover,
+            request,
+        }) => {
+            *answered = true;
+            stream.write_all(&response).await?;
+            stream.flush().await?;
+            Ok(Handshake::Upgraded { leftover, request })
+        }
+        Some(Step::Close { response, outcome }) => Ok(Handshake::Close { response, outcome }),
+        // Never returned by the poll above.
+        Some(Step::NeedMore) => Ok(Handshake::Closed),
     }
 }
 
@@ -147,15 +164,20 @@ where
     let _ = timeout_at(until, async {
         stream.write_all(response).await?;
         stream.shutdown().await?; // flushes, then half-closes
-        let mut sink = [0u8; 512];
         let mut discarded = 0usize;
-        while discarded < budget {
-            match stream.read(&mut sink).await? {
-                0 => break,
-                n => discarded = discarded.saturating_add(n),
+        poll_fn(|cx| {
+            let mut sink = [0u8; 512]; // on the stack of the poll, not in the future
+            while discarded < budget {
+                let mut read = ReadBuf::new(&mut sink);
+                ready!(Pin::new(&mut *stream).poll_read(cx, &mut read))?;
+                match read.filled().len() {
+                    0 => break,
+                    n => discarded = discarded.saturating_add(n),
+                }
             }
-        }
-        Ok::<(), io::Error>(())
+            Poll::Ready(Ok::<(), io::Error>(()))
+        })
+        .await
     })
     .await;
 }
