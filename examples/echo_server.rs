@@ -12,8 +12,9 @@
 //! - one deadline for the whole handshake (`--deadline`, 10 s): a client still sending
 //!   its head then gets a `408`, however slowly it trickles bytes;
 //! - at most `--max-pending` handshakes at once (16,384): beyond that, connections
-//!   wait in the kernel's backlog; a pending handshake costs a task, a 1 KiB read
-//!   buffer and the bytes received so far;
+//!   wait in the kernel's backlog; a pending handshake costs a task (about
+//!   2.2 KiB with its socket and timer, measured by `tests/load/slow_clients.py`)
+//!   and the bytes received so far;
 //! - refusals written with a lingering close, so clients read the status;
 //! - a 100 ms pause after an accept error (out of descriptors) instead of a spin;
 //! - at most one log line per second, with a count of the lines suppressed;
@@ -58,35 +59,41 @@ async fn run(options: Options, server: Arc<Server>) {
     let log = Log::new();
     let options = Arc::new(options);
     let log_for_loop = Arc::clone(&log);
-    serving::accept_loop(listener, options.max_pending, log_for_loop, move |stream, peer, permit| {
-        let (server, options, log) = (Arc::clone(&server), Arc::clone(&options), Arc::clone(&log));
-        async move {
-            // The deadline, the 408, the refusals and the lingering close are the adapter's.
-            let outcome = accept(&server, stream).await;
-            drop(permit); // the handshake is over: let the next connection in
-            let upgraded = match outcome {
-                Ok(ServerOutcome::Upgraded(upgraded)) => upgraded,
-                Ok(ServerOutcome::Refused(refused)) => {
-                    return log.line(format_args!("{peer}: {refused}"));
+    serving::accept_loop(
+        listener,
+        options.max_pending,
+        log_for_loop,
+        move |stream, peer, permit| {
+            let (server, options, log) =
+                (Arc::clone(&server), Arc::clone(&options), Arc::clone(&log));
+            async move {
+                // The deadline, the 408, the refusals and the lingering close are the adapter's.
+                let outcome = accept(&server, stream).await;
+                drop(permit); // the handshake is over: let the next connection in
+                let upgraded = match outcome {
+                    Ok(ServerOutcome::Upgraded(upgraded)) => upgraded,
+                    Ok(ServerOutcome::Refused(refused)) => {
+                        return log.line(format_args!("{peer}: {refused}"));
+                    }
+                    Ok(ServerOutcome::TimedOut) => {
+                        return log.line(format_args!("{peer}: handshake deadline expired (408)"));
+                    }
+                    Ok(_) => return, // served the page, or closed by the client
+                    Err(e) => return log.line(format_args!("{peer}: {e}")),
+                };
+                // Hand the stream and the bytes read after the head to tokio-tungstenite.
+                let ws = WebSocketStream::from_partially_read(
+                    upgraded.stream,
+                    upgraded.leftover,
+                    Role::Server,
+                    Some(options.websocket_config()),
+                )
+                .await;
+                if let Err(e) = serving::echo(ws, options.idle).await {
+                    log.line(format_args!("{peer}: websocket: {e}"));
                 }
-                Ok(ServerOutcome::TimedOut) => {
-                    return log.line(format_args!("{peer}: handshake deadline expired (408)"));
-                }
-                Ok(_) => return, // served the page, or closed by the client
-                Err(e) => return log.line(format_args!("{peer}: {e}")),
-            };
-            // Hand the stream and the bytes read after the head to tokio-tungstenite.
-            let ws = WebSocketStream::from_partially_read(
-                upgraded.stream,
-                upgraded.leftover,
-                Role::Server,
-                Some(options.websocket_config()),
-            )
-            .await;
-            if let Err(e) = serving::echo(ws, options.idle).await {
-                log.line(format_args!("{peer}: websocket: {e}"));
             }
-        }
-    })
+        },
+    )
     .await;
 }

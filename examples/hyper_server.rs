@@ -61,28 +61,38 @@ async fn run(options: Arc<Options>, config: Arc<ServerConfig>) {
         .max_buf_size(config.limit_settings().head_bytes().max(HYPER_MIN_BUF));
     let builder = Arc::new(builder);
     let loop_log = Arc::clone(&log);
-    serving::accept_loop(listener, options.max_pending, loop_log, move |stream, peer, permit| {
-        let (config, options, log, builder) = (
-            Arc::clone(&config),
-            Arc::clone(&options),
-            Arc::clone(&log),
-            Arc::clone(&builder),
-        );
-        async move {
-            let service_log = Arc::clone(&log);
-            let service = service_fn(move |request| {
-                handle(request, Arc::clone(&config), Arc::clone(&options), Arc::clone(&service_log))
-            });
-            let connection = builder
-                .serve_connection(TokioIo::new(stream), service)
-                .with_upgrades();
-            // The permit covers the HTTP phase; the WebSocket runs in its own task.
-            if let Err(e) = connection.await {
-                log.line(format_args!("{peer}: {e}"));
+    serving::accept_loop(
+        listener,
+        options.max_pending,
+        loop_log,
+        move |stream, peer, permit| {
+            let (config, options, log, builder) = (
+                Arc::clone(&config),
+                Arc::clone(&options),
+                Arc::clone(&log),
+                Arc::clone(&builder),
+            );
+            async move {
+                let service_log = Arc::clone(&log);
+                let service = service_fn(move |request| {
+                    handle(
+                        request,
+                        Arc::clone(&config),
+                        Arc::clone(&options),
+                        Arc::clone(&service_log),
+                    )
+                });
+                let connection = builder
+                    .serve_connection(TokioIo::new(stream), service)
+                    .with_upgrades();
+                // The permit covers the HTTP phase; the WebSocket runs in its own task.
+                if let Err(e) = connection.await {
+                    log.line(format_args!("{peer}: {e}"));
+                }
+                drop(permit);
             }
-            drop(permit);
-        }
-    })
+        },
+    )
     .await;
 }
 

@@ -45,32 +45,38 @@ fn main() {
         let (max_pending, idle, max_message) =
             (options.max_pending, options.idle, options.max_message);
         let loop_log = Arc::clone(&log);
-        serving::accept_loop(listener, max_pending, loop_log, move |stream, peer, permit| {
-            let (server, log) = (Arc::clone(&server), Arc::clone(&log));
-            async move {
-                let outcome = accept(&server, stream).await;
-                drop(permit);
-                let upgraded = match outcome {
-                    Ok(ServerOutcome::Upgraded(upgraded)) => upgraded,
-                    Ok(ServerOutcome::Refused(refused)) => {
-                        return log.line(format_args!("{peer}: {refused}"))
+        serving::accept_loop(
+            listener,
+            max_pending,
+            loop_log,
+            move |stream, peer, permit| {
+                let (server, log) = (Arc::clone(&server), Arc::clone(&log));
+                async move {
+                    let outcome = accept(&server, stream).await;
+                    drop(permit);
+                    let upgraded = match outcome {
+                        Ok(ServerOutcome::Upgraded(upgraded)) => upgraded,
+                        Ok(ServerOutcome::Refused(refused)) => {
+                            return log.line(format_args!("{peer}: {refused}"))
+                        }
+                        Ok(ServerOutcome::TimedOut) => {
+                            return log
+                                .line(format_args!("{peer}: handshake deadline expired (408)"))
+                        }
+                        Ok(_) => return,
+                        Err(e) => return log.line(format_args!("{peer}: {e}")),
+                    };
+                    // fastwebsockets starts on a stream that has done its handshake; the
+                    // leftover bytes are the first frames, so they are read first.
+                    let stream = Prefixed::new(upgraded.leftover, upgraded.stream);
+                    let mut ws = WebSocket::after_handshake(stream, Role::Server);
+                    ws.set_max_message_size(max_message);
+                    if let Err(e) = echo(ws, idle).await {
+                        log.line(format_args!("{peer}: websocket: {e}"));
                     }
-                    Ok(ServerOutcome::TimedOut) => {
-                        return log.line(format_args!("{peer}: handshake deadline expired (408)"))
-                    }
-                    Ok(_) => return,
-                    Err(e) => return log.line(format_args!("{peer}: {e}")),
-                };
-                // fastwebsockets starts on a stream that has done its handshake; the
-                // leftover bytes are the first frames, so they are read first.
-                let stream = Prefixed::new(upgraded.leftover, upgraded.stream);
-                let mut ws = WebSocket::after_handshake(stream, Role::Server);
-                ws.set_max_message_size(max_message);
-                if let Err(e) = echo(ws, idle).await {
-                    log.line(format_args!("{peer}: websocket: {e}"));
                 }
-            }
-        })
+            },
+        )
         .await;
     });
 }

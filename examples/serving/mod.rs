@@ -66,7 +66,11 @@ impl Options {
                 return Err("help".into());
             }
             let value = args.next().ok_or(format!("{flag} needs a value"))?;
-            let number = || value.parse::<u64>().map_err(|e| format!("{flag} {value}: {e}"));
+            let number = || {
+                value
+                    .parse::<u64>()
+                    .map_err(|e| format!("{flag} {value}: {e}"))
+            };
             match flag.as_str() {
                 "--listen" => options.listen = value.clone(),
                 "--protocol" => options.protocols.push(value.clone()),
@@ -128,8 +132,12 @@ impl Options {
 /// memory here. The permit goes to `handle`, which drops it when the handshake
 /// ends. An accept error (`EMFILE`: out of descriptors) is logged, rate-limited, and
 /// followed by a 100 ms pause, so the loop never spins.
-pub async fn accept_loop<F, Fut>(listener: TcpListener, max_pending: usize, log: Arc<Log>, handle: F)
-where
+pub async fn accept_loop<F, Fut>(
+    listener: TcpListener,
+    max_pending: usize,
+    log: Arc<Log>,
+    handle: F,
+) where
     F: Fn(TcpStream, SocketAddr, OwnedSemaphorePermit) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {

@@ -1,10 +1,11 @@
 //! The tokio adapter (feature `tokio`): the handshake over `AsyncRead + AsyncWrite +
 //! Unpin`, one task per connection.
 //!
-//! One [`tokio::time::timeout_at`](::tokio::time::timeout_at) covers the whole
+//! One [`tokio::time::timeout_at`] covers the whole
 //! handshake — reading the head, the hooks, writing the `101` — so a client sending a
 //! byte every few seconds is answered `408` at the deadline. A pending handshake
-//! holds the task, a 1 KiB read buffer and the bytes of its head received so far.
+//! holds its task and the bytes of its head received so far: the 1 KiB read buffer
+//! lives on the stack of each poll, not in the future.
 //!
 //! ```no_run
 //! use std::sync::Arc;
