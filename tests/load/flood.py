@@ -105,7 +105,7 @@ def main():
         log_lines = f.read().count(b"\n")
     os.unlink(log_path)
 
-    print(f"server: {a.example}; {a.total} requests at {a.concurrency} concurrent in {took:.1f} s")
+    print(f"server: {os.path.basename(exe)}; {a.total} requests at {a.concurrency} concurrent in {took:.1f} s")
     print("statuses: " + ", ".join(f"{k}: {v}" for k, v in sorted(results.items(), key=str)))
     print(f"fds {fds_before} -> {fds_after}; RSS {rss_before} -> {rss_after} KiB; "
           f"log lines {log_lines}; legitimate handshake after: {legit_ms:.1f} ms")

@@ -42,6 +42,7 @@ class Server:
             if nofile is not None:
                 resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
 
+        self.exe_name = os.path.basename(exe)
         self.stderr = open(stderr_path or os.devnull, "wb")
         self.proc = subprocess.Popen(
             [exe, "--listen", "127.0.0.1:0", *args],

@@ -138,7 +138,7 @@ def run(a, server, limited):
     # Per handshake the server actually held at the measurement (one descriptor each).
     held = fds_pending - fds_before
     per_kib = (rss_pending - rss_before) / max(held, 1)
-    print(f"server: {a.example}, deadline {a.deadline} s, server ulimit -n "
+    print(f"server: {server.exe_name}, deadline {a.deadline} s, server ulimit -n "
           f"{a.server_nofile or 'raised'}")
     print(f"slow clients: {pending} connected ({failed_connects} failed) in {open_time:.1f} s")
     print(f"RSS before {rss_before} KiB, while {held} pending {rss_pending} KiB: "
