@@ -31,7 +31,10 @@ use std::time::Duration;
 use tungstenite::protocol::Role;
 use tungstenite::{Message, WebSocket};
 use ws_handshake::auth::{challenges, Basic};
-use ws_handshake::{is_redirect, same_origin, ClientConfig, ClientFeed, ClientHandshake, ClientKey, ProxyConfig, ProxyFeed, ProxyTunnel, RedirectPolicy, WsUrl};
+use ws_handshake::{
+    is_redirect, same_origin, ClientConfig, ClientFeed, ClientHandshake, ClientKey, ProxyConfig,
+    ProxyFeed, ProxyTunnel, RedirectPolicy, WsUrl,
+};
 
 #[path = "common/proxy_env.rs"]
 mod proxy_env;

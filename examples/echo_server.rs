@@ -1,178 +1,99 @@
-//! A WebSocket echo server on std threads: ws-handshake does the handshake,
-//! tungstenite does the framing.
+//! A WebSocket echo server you could start from: tokio, ws-handshake's tokio adapter
+//! for the handshake, tokio-tungstenite for the framing.
 //!
 //! ```text
-//! cargo run --release --example echo_server -- [--listen ADDR] [--protocol NAME]... [--origin ORIGIN]...
+//! cargo run --release --features tokio --example echo_server -- [--listen ADDR] [--protocol NAME]... [--origin ORIGIN]...
+//!     [--deadline SECS] [--max-pending N] [--idle SECS] [--max-message BYTES]
 //! ```
 //!
 //! Open `http://127.0.0.1:9001/` in a browser: the page connects back and echoes a message.
+//!
+//! What makes it survive slow clients and floods:
+//! - one deadline for the whole handshake (`--deadline`, 10 s): a client still sending
+//!   its head then gets a `408`, however slowly it trickles bytes;
+//! - at most `--max-pending` handshakes at once (16,384): beyond that, connections
+//!   wait in the kernel's backlog; a pending handshake costs a task (about
+//!   2.2 KiB with its socket and timer, measured by `tests/load/slow_clients.py`)
+//!   and the bytes received so far;
+//! - refusals written with a lingering close, so clients read the status;
+//! - a 100 ms pause after an accept error (out of descriptors) instead of a spin;
+//! - at most one log line per second, with a count of the lines suppressed;
+//! - after the upgrade, a message-size limit (`--max-message`, 1 MiB) and an idle
+//!   timeout (`--idle`, 60 s);
+//! - no `unwrap` or `panic!` on any path a peer can reach.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::process;
 use std::sync::Arc;
-use std::time::Duration;
-use std::{env, process, thread};
 
-use tungstenite::protocol::Role;
-use tungstenite::{Message, WebSocket};
-use ws_handshake::{OriginPolicy, ServerConfig, ServerFeed, ServerHandshake};
+use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::WebSocketStream;
+use ws_handshake::io::{tokio::accept, PlainResponse, Server, ServerOutcome};
 
-/// The page served for a plain `GET /`: it connects back, sends a message and shows the echo.
-const PAGE: &str = r#"<!doctype html>
-<meta charset="utf-8">
-<title>ws-handshake echo</title>
-<h1>ws-handshake echo</h1>
-<p id="status">connecting…</p>
-<script>
-  const ws = new WebSocket(`ws://${location.host}/echo`, PROTOCOLS);
-  const status = document.getElementById("status");
-  ws.onopen = () => { status.textContent = `open (protocol: ${ws.protocol || "-"})`; ws.send("hello from the browser"); };
-  ws.onmessage = (e) => { status.textContent = `echoed: ${e.data} (protocol: ${ws.protocol || "-"})`; document.title = "echoed"; };
-  ws.onerror = () => { status.textContent = "error"; document.title = "error"; };
-  ws.onclose = (e) => { if (document.title !== "echoed") status.textContent = `closed: ${e.code}`; };
-</script>
-"#;
-
-struct Args {
-    listen: String,
-    protocols: Vec<String>,
-    origins: Vec<String>,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        listen: "127.0.0.1:9001".into(),
-        protocols: Vec::new(),
-        origins: Vec::new(),
-    };
-    let mut it = env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--listen" => args.listen = value()?,
-            "--protocol" => args.protocols.push(value()?),
-            "--origin" => args.origins.push(value()?),
-            "-h" | "--help" => {
-                return Err(
-                    "usage: echo_server [--listen ADDR] [--protocol NAME]... [--origin ORIGIN]..."
-                        .into(),
-                )
-            }
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    Ok(args)
-}
+mod serving;
+use serving::{Log, Options};
 
 fn main() {
-    let args = parse_args().unwrap_or_else(|e| {
-        eprintln!("{e}");
-        process::exit(2)
-    });
-    let config = build_config(&args).unwrap_or_else(|e| {
+    let options = Options::from_args("echo_server", "127.0.0.1:9001");
+    let config = options.config().unwrap_or_else(|e| {
         eprintln!("invalid configuration: {e}");
         process::exit(2)
     });
-    let page = PAGE.replace("PROTOCOLS", &js_array(&args.protocols));
-    let listener = TcpListener::bind(&args.listen).unwrap_or_else(|e| {
-        eprintln!("cannot listen on {}: {e}", args.listen);
-        process::exit(1)
-    });
-    let addr = listener
-        .local_addr()
-        .map(|a| a.to_string())
-        .unwrap_or(args.listen);
-    println!("listening on {addr}");
-    let shared = Arc::new((config, page));
-    for stream in listener.incoming().flatten() {
-        let shared = Arc::clone(&shared);
-        thread::spawn(move || {
-            let peer = stream
-                .peer_addr()
-                .map(|a| a.to_string())
-                .unwrap_or_default();
-            if let Err(e) = serve(stream, &shared.0, &shared.1) {
-                eprintln!("{peer}: {e}");
-            }
+    let page = PlainResponse::html(&serving::page(&options.protocols));
+    let server = Server::new(config)
+        .deadline(options.deadline)
+        .plain(move |request| {
+            (request.method() == "GET" && request.path() == "/").then(|| page.clone())
         });
-    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| {
+            eprintln!("cannot start the runtime: {e}");
+            process::exit(1)
+        });
+    runtime.block_on(run(options, Arc::new(server)));
 }
 
-fn build_config(args: &Args) -> Result<ServerConfig, ws_handshake::BuildError> {
-    // Without --origin any origin is accepted (this is a demo server with no cookies);
-    // with --origin only those are.
-    let policy = if args.origins.is_empty() {
-        OriginPolicy::Any
-    } else {
-        OriginPolicy::allow_list(&args.origins)?
-    };
-    // tungstenite cannot compress, so permessage-deflate stays off (the default).
-    Ok(ServerConfig::new()
-        .protocols(&args.protocols)?
-        .origin_policy(policy))
-}
-
-fn js_array(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|p| format!("{p:?}")).collect();
-    format!("[{}]", quoted.join(", "))
-}
-
-/// Runs one connection: handshake, then echo until the client closes.
-fn serve(
-    mut stream: TcpStream,
-    config: &ServerConfig,
-    page: &str,
-) -> Result<(), Box<dyn std::error::Error>> {
-    // The crate reads no clock: the handshake deadline is ours.
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut handshake = ServerHandshake::new(config);
-    let mut buf = [0u8; 4096];
-    let mut out = Vec::new();
-    let leftover = loop {
-        let n = stream.read(&mut buf)?;
-        if n == 0 {
-            return Ok(()); // closed before completing a head
-        }
-        match handshake.feed(&buf[..n]) {
-            Ok(ServerFeed::NeedMore) => continue,
-            Ok(ServerFeed::Upgrade(upgrade)) => {
-                upgrade.accept().write_to(&mut out);
-                break upgrade.leftover().to_vec();
+async fn run(options: Options, server: Arc<Server>) {
+    let listener = options.bind().await;
+    let log = Log::new();
+    let options = Arc::new(options);
+    let log_for_loop = Arc::clone(&log);
+    serving::accept_loop(
+        listener,
+        options.max_pending,
+        log_for_loop,
+        move |stream, peer, permit| {
+            let (server, options, log) =
+                (Arc::clone(&server), Arc::clone(&options), Arc::clone(&log));
+            async move {
+                // The deadline, the 408, the refusals and the lingering close are the adapter's.
+                let outcome = accept(&server, stream).await;
+                drop(permit); // the handshake is over: let the next connection in
+                let upgraded = match outcome {
+                    Ok(ServerOutcome::Upgraded(upgraded)) => upgraded,
+                    Ok(ServerOutcome::Refused(refused)) => {
+                        return log.line(format_args!("{peer}: {refused}"));
+                    }
+                    Ok(ServerOutcome::TimedOut) => {
+                        return log.line(format_args!("{peer}: handshake deadline expired (408)"));
+                    }
+                    Ok(_) => return, // served the page, or closed by the client
+                    Err(e) => return log.line(format_args!("{peer}: {e}")),
+                };
+                // Hand the stream and the bytes read after the head to tokio-tungstenite.
+                let ws = WebSocketStream::from_partially_read(
+                    upgraded.stream,
+                    upgraded.leftover,
+                    Role::Server,
+                    Some(options.websocket_config()),
+                )
+                .await;
+                if let Err(e) = serving::echo(ws, options.idle).await {
+                    log.line(format_args!("{peer}: websocket: {e}"));
+                }
             }
-            Ok(ServerFeed::Plain(request))
-                if request.method() == "GET" && request.path() == "/" =>
-            {
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    page.len()
-                );
-                stream.write_all(head.as_bytes())?;
-                stream.write_all(page.as_bytes())?;
-                return Ok(());
-            }
-            Ok(ServerFeed::Plain(request)) => {
-                request.refuse().write_to(&mut out);
-                stream.write_all(&out)?;
-                return Ok(());
-            }
-            Err(error) => {
-                error.rejection().write_to(&mut out);
-                stream.write_all(&out)?;
-                return Err(format!("refused ({}): {error}", error.status()).into());
-            }
-        }
-    };
-    stream.write_all(&out)?;
-    stream.set_read_timeout(None)?;
-    let mut ws = WebSocket::from_partially_read(stream, leftover, Role::Server, None);
-    loop {
-        match ws.read() {
-            Ok(msg @ (Message::Text(_) | Message::Binary(_))) => ws.send(msg)?,
-            Ok(_) => {} // pings are answered by tungstenite; close is handled below
-            Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => {
-                return Ok(())
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
+        },
+    )
+    .await;
 }

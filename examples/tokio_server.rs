@@ -1,69 +1,174 @@
-//! A WebSocket echo server on tokio: ws-handshake does the handshake from an async
-//! read loop, tokio-tungstenite does the framing.
+//! A WebSocket echo server on tokio with a second framing library: ws-handshake's
+//! tokio adapter does the handshake, fastwebsockets the framing.
 //!
 //! ```text
-//! cargo run --example tokio_server -- [--listen ADDR] [--protocol NAME]... [--origin ORIGIN]...
+//! cargo run --features tokio --example tokio_server -- [--listen ADDR] [--protocol NAME]... [--origin ORIGIN]...
+//!     [--deadline SECS] [--max-pending N] [--idle SECS] [--max-message BYTES]
 //! ```
+//!
+//! It has the same defences as `echo_server` (deadline and 408, a cap on pending
+//! handshakes, accept back-off, rate-limited logs, a message-size limit and an idle
+//! timeout); plain HTTP requests get the `426`. fastwebsockets takes no leftover
+//! bytes, so the stream is wrapped in [`Prefixed`], which serves them first.
 
+use std::io;
+use std::pin::Pin;
+use std::process;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::protocol::Role;
-use tokio_tungstenite::WebSocketStream;
-use ws_handshake::{ServerConfig, ServerFeed, ServerHandshake};
+use fastwebsockets::{Frame, OpCode, Role, WebSocket};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use ws_handshake::io::{tokio::accept, Server, ServerOutcome};
 
-mod common;
-use common::BoxError;
+mod serving;
+use serving::{BoxError, Log, Options};
 
-#[tokio::main]
-async fn main() {
-    let (listener, config) = common::listen("127.0.0.1:9002").await;
-    let config = Arc::new(config);
-    loop {
-        let Ok((stream, peer)) = listener.accept().await else {
-            continue;
-        };
-        let config = Arc::clone(&config);
-        tokio::spawn(async move {
-            if let Err(e) = serve(stream, &config).await {
-                eprintln!("{peer}: {e}");
-            }
+fn main() {
+    let options = Options::from_args("tokio_server", "127.0.0.1:9002");
+    let config = options.config().unwrap_or_else(|e| {
+        eprintln!("invalid configuration: {e}");
+        process::exit(2)
+    });
+    let server = Arc::new(Server::new(config).deadline(options.deadline));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| {
+            eprintln!("cannot start the runtime: {e}");
+            process::exit(1)
         });
+    runtime.block_on(async move {
+        let listener = options.bind().await;
+        let log = Log::new();
+        let (max_pending, idle, max_message) =
+            (options.max_pending, options.idle, options.max_message);
+        let loop_log = Arc::clone(&log);
+        serving::accept_loop(
+            listener,
+            max_pending,
+            loop_log,
+            move |stream, peer, permit| {
+                let (server, log) = (Arc::clone(&server), Arc::clone(&log));
+                async move {
+                    let outcome = accept(&server, stream).await;
+                    drop(permit);
+                    let upgraded = match outcome {
+                        Ok(ServerOutcome::Upgraded(upgraded)) => upgraded,
+                        Ok(ServerOutcome::Refused(refused)) => {
+                            return log.line(format_args!("{peer}: {refused}"))
+                        }
+                        Ok(ServerOutcome::TimedOut) => {
+                            return log
+                                .line(format_args!("{peer}: handshake deadline expired (408)"))
+                        }
+                        Ok(_) => return,
+                        Err(e) => return log.line(format_args!("{peer}: {e}")),
+                    };
+                    // fastwebsockets starts on a stream that has done its handshake; the
+                    // leftover bytes are the first frames, so they are read first.
+                    let stream = Prefixed::new(upgraded.leftover, upgraded.stream);
+                    let mut ws = WebSocket::after_handshake(stream, Role::Server);
+                    ws.set_max_message_size(max_message);
+                    if let Err(e) = echo(ws, idle).await {
+                        log.line(format_args!("{peer}: websocket: {e}"));
+                    }
+                }
+            },
+        )
+        .await;
+    });
+}
+
+/// Echoes text and binary frames until the client closes or is idle for `idle`
+/// (fastwebsockets answers pings and completes the close itself).
+async fn echo<S>(ws: WebSocket<S>, idle: Duration) -> Result<(), BoxError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut ws = fastwebsockets::FragmentCollector::new(ws);
+    loop {
+        let frame = tokio::time::timeout(idle, ws.read_frame())
+            .await
+            .map_err(|_| "idle timeout")??;
+        match frame.opcode {
+            OpCode::Close => return Ok(()),
+            OpCode::Text | OpCode::Binary => {
+                ws.write_frame(Frame::new(true, frame.opcode, None, frame.payload))
+                    .await?;
+            }
+            _ => {}
+        }
     }
 }
 
-/// One connection: the handshake, then echo until the client closes.
-async fn serve(mut stream: TcpStream, config: &ServerConfig) -> Result<(), BoxError> {
-    let mut handshake = ServerHandshake::new(config);
-    let mut buf = [0u8; 4096];
-    let mut out = Vec::new();
-    // The crate reads no clock: the handshake deadline is ours.
-    let leftover = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let n = stream.read(&mut buf).await?;
-            if n == 0 {
-                return Ok::<_, BoxError>(None); // closed before completing a head
-            }
-            match handshake.feed(&buf[..n]) {
-                Ok(ServerFeed::NeedMore) => continue,
-                Ok(ServerFeed::Upgrade(upgrade)) => {
-                    upgrade.accept().write_to(&mut out);
-                    return Ok(Some(upgrade.leftover().to_vec()));
-                }
-                Ok(ServerFeed::Plain(request)) => request.refuse().write_to(&mut out),
-                Err(error) => error.rejection().write_to(&mut out),
-            }
-            return Ok(None);
+/// A stream that yields `prefix` before reading from `inner`: the bytes the handshake
+/// read after the head, for a framing library that cannot be handed them.
+struct Prefixed<S> {
+    prefix: Vec<u8>,
+    read: usize,
+    inner: S,
+}
+
+impl<S> Prefixed<S> {
+    fn new(prefix: Vec<u8>, inner: S) -> Self {
+        Self {
+            prefix,
+            read: 0,
+            inner,
         }
-    })
-    .await??;
-    stream.write_all(&out).await?;
-    let Some(leftover) = leftover else {
-        return Ok(()); // refused: the response says so, and we close
-    };
-    let ws = WebSocketStream::from_partially_read(stream, leftover, Role::Server, None).await;
-    common::echo(ws).await?;
-    Ok(())
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Prefixed<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let rest = this.prefix.get(this.read..).unwrap_or_default();
+        if rest.is_empty() {
+            return Pin::new(&mut this.inner).poll_read(cx, buf);
+        }
+        let n = rest.len().min(buf.remaining());
+        buf.put_slice(rest.get(..n).unwrap_or_default());
+        this.read += n;
+        if this.read == this.prefix.len() {
+            this.prefix = Vec::new(); // free it
+            this.read = 0;
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Prefixed<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
 }

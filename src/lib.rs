@@ -154,6 +154,8 @@ mod grammar;
 mod head;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(any(feature = "blocking-io", feature = "tokio"))]
+pub mod io;
 mod limits;
 mod rules;
 mod server;

@@ -3,7 +3,11 @@
 
 use proptest::prelude::*;
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer, DeflateParamError, PerMessageDeflate};
-use ws_handshake::{BufferTooSmall, BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Limits, Malformed, MissingProtocol, ProtocolOrder, ServerConfig, ServerFeed, ServerHandshake, UrlError, WsUrl};
+use ws_handshake::{
+    BufferTooSmall, BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey,
+    Limits, Malformed, MissingProtocol, ProtocolOrder, ServerConfig, ServerFeed, ServerHandshake,
+    UrlError, WsUrl,
+};
 
 const NONCE: [u8; 16] = *b"the sample nonce";
 const ACCEPT: &str = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";

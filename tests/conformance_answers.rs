@@ -3,7 +3,10 @@
 
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
 use ws_handshake::extension::parse;
-use ws_handshake::{BuildError, ClientConfig, ClientFeed, ClientHandshake, ClientKey, ConnectRequest, Error, OriginPolicy, Rejection, ServerConfig, ServerFeed, ServerHandshake, WsUrl};
+use ws_handshake::{
+    BuildError, ClientConfig, ClientFeed, ClientHandshake, ClientKey, ConnectRequest, Error,
+    OriginPolicy, Rejection, ServerConfig, ServerFeed, ServerHandshake, WsUrl,
+};
 
 const REQUEST: &str = "GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n\
     Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\

@@ -5,7 +5,10 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use proptest::prelude::*;
-use ws_handshake::{BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, ConnectClient, ConnectResponse, Limits, ServerConfig, ServerFeed, ServerHandshake, WsUrl};
+use ws_handshake::{
+    BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, ConnectClient,
+    ConnectResponse, Limits, ServerConfig, ServerFeed, ServerHandshake, WsUrl,
+};
 
 const NONCE: [u8; 16] = *b"the sample nonce";
 const ACCEPT: &str = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";

@@ -2,7 +2,10 @@
 //! port in `Host` (point 6), and `ws://` / `wss://` URLs (point 11).
 
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
-use ws_handshake::{BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, ConnectRequest, Error, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake, UrlError, WsUrl};
+use ws_handshake::{
+    BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, ConnectRequest,
+    Error, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake, UrlError, WsUrl,
+};
 
 const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
 const ACCEPT: &str = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";

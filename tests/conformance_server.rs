@@ -1,7 +1,9 @@
 //! Issue 14, server points 5, 7 and 8: absolute-form request-targets, the end of a
 //! handshake after an upgrade, and same-origin with the scheme.
 
-use ws_handshake::{ConnectRequest, Error, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake};
+use ws_handshake::{
+    ConnectRequest, Error, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake,
+};
 
 /// A request with this request line and these header lines (ending the head).
 fn request(start: &str, lines: &[&str]) -> Vec<u8> {

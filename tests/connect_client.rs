@@ -3,7 +3,11 @@
 
 use proptest::prelude::*;
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
-use ws_handshake::{BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, ConnectClient, ConnectRequest, ConnectResponse, Malformed, MissingProtocol, OriginPolicy, Rejection, ServerConfig, WsUrl};
+use ws_handshake::{
+    BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, ConnectClient,
+    ConnectRequest, ConnectResponse, Malformed, MissingProtocol, OriginPolicy, Rejection,
+    ServerConfig, WsUrl,
+};
 
 fn fields_of(config: &ClientConfig, url: &str) -> Vec<(String, String)> {
     let client = ConnectClient::new(config, WsUrl::parse(url).unwrap());

@@ -3,7 +3,10 @@
 
 use proptest::prelude::*;
 use ws_handshake::deflate::DeflateConfig;
-use ws_handshake::{ConnectRequest, Error, ExtensionParams, Head, Malformed, OriginPolicy, PseudoHeader, Rejection, ServerConfig, ServerFeed, ServerHandshake};
+use ws_handshake::{
+    ConnectRequest, Error, ExtensionParams, Head, Malformed, OriginPolicy, PseudoHeader, Rejection,
+    ServerConfig, ServerFeed, ServerHandshake,
+};
 
 type Fields = Vec<(String, String)>;
 

@@ -4,7 +4,10 @@
 
 use std::mem::size_of;
 
-use ws_handshake::{Accept, ClientFeed, ClientHandshake, Error, Limits, Rejection, Request, ServerConfig, ServerFeed, ServerHandshake, UpgradeRequest};
+use ws_handshake::{
+    Accept, ClientFeed, ClientHandshake, Error, Limits, Rejection, Request, ServerConfig,
+    ServerFeed, ServerHandshake, UpgradeRequest,
+};
 
 const SLACK: usize = 256;
 

@@ -10,7 +10,10 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use sha1::{Digest as _, Sha1};
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
-use ws_handshake::{ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Limits, MissingProtocol, ProtocolOrder, ServerConfig, ServerFeed, ServerHandshake, WsUrl};
+use ws_handshake::{
+    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Limits,
+    MissingProtocol, ProtocolOrder, ServerConfig, ServerFeed, ServerHandshake, WsUrl,
+};
 
 // ---------------------------------------------------------------------------
 // A generated request: a request line and header lines, rendered on demand.

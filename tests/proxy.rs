@@ -7,7 +7,11 @@ use std::cell::Cell;
 
 use proptest::prelude::*;
 use ws_handshake::auth::{challenges, Basic, ChallengeMalformed, Challenges, CredentialsError};
-use ws_handshake::{is_redirect, same_origin, BufferTooSmall, BuildError, ClientConfig, ClientFeed, ClientHandshake, ClientKey, Limits, Malformed, ProxyConfig, ProxyError, ProxyFeed, ProxyTunnel, RedirectError, RedirectPolicy, UrlError, WsUrl};
+use ws_handshake::{
+    is_redirect, same_origin, BufferTooSmall, BuildError, ClientConfig, ClientFeed,
+    ClientHandshake, ClientKey, Limits, Malformed, ProxyConfig, ProxyError, ProxyFeed, ProxyTunnel,
+    RedirectError, RedirectPolicy, UrlError, WsUrl,
+};
 
 // ---- a counting allocator, for the zero-allocation test
 

@@ -88,7 +88,9 @@ fn offered_client_window_is_answered() {
 /// with status 1. A code outside 100..=599 is not a status (RFC 9110 §15): malformed.
 #[test]
 fn status_codes_outside_100_to_599_are_malformed() {
-    use ws_handshake::{ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Malformed, WsUrl};
+    use ws_handshake::{
+        ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Malformed, WsUrl,
+    };
 
     let config = ClientConfig::new();
     for code in ["001", "099", "600", "999"] {

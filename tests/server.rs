@@ -1,6 +1,9 @@
 //! The server handshake against RFC 6455 §4.2.1, rule by rule, byte for byte.
 
-use ws_handshake::{BuildError, Error, Limits, Malformed, OriginPolicy, ProtocolOrder, Rejection, ServerConfig, ServerFeed, ServerHandshake};
+use ws_handshake::{
+    BuildError, Error, Limits, Malformed, OriginPolicy, ProtocolOrder, Rejection, ServerConfig,
+    ServerFeed, ServerHandshake,
+};
 
 const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
 const ACCEPT: &str = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";

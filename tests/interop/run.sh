@@ -17,7 +17,7 @@ unset http_proxy https_proxy HTTPS_PROXY ws_proxy WS_PROXY wss_proxy WSS_PROXY \
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 export CHROMIUM
 
-(cd "$root" && cargo build --release --examples)
+(cd "$root" && cargo build --release --all-features --examples)
 bin=${CARGO_TARGET_DIR:-$root/target}/release/examples
 
 echo "peers: python websockets $(python3 -c 'import websockets; print(websockets.__version__)')" \
