@@ -2,7 +2,6 @@
 //! and 12. Each test names the RFC rule it guards.
 
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
-use ws_handshake::extension::parse;
 use ws_handshake::{
     BuildError, ClientConfig, ClientFeed, ClientHandshake, ClientKey, ConnectRequest, Error,
     OriginPolicy, Rejection, ServerConfig, ServerFeed, ServerHandshake, WsUrl,
@@ -261,7 +260,8 @@ fn answered_h2(config: &ServerConfig, offers: &str) -> Option<String> {
 
 fn negotiated(config: DeflateConfig, offers: &str) -> Option<String> {
     config
-        .negotiate(parse(offers.as_bytes()).map(Result::unwrap))
+        .negotiate([offers.as_bytes()])
+        .expect("a valid list")
         .map(|d| d.to_string())
 }
 

@@ -64,22 +64,24 @@ fn head_ending_at_the_limit() {
 #[test]
 fn offered_client_window_is_answered() {
     use ws_handshake::deflate::DeflateConfig;
-    use ws_handshake::extension::parse;
 
     let config = DeflateConfig::new().client_max_window_bits(10);
     let offer = b"permessage-deflate; client_max_window_bits=\"1\\0\", permessage-deflate";
     let agreed = config
-        .negotiate(parse(offer).map_while(Result::ok))
+        .negotiate([&offer[..]])
+        .expect("a valid list")
         .expect("the first offer is acceptable");
     assert_eq!(agreed.client_window_bits(), 10);
     let text = agreed.to_string();
     assert_eq!(text, "permessage-deflate; client_max_window_bits=10");
-    let again = config.negotiate(parse(text.as_bytes()).map_while(Result::ok));
+    let again = config.negotiate([text.as_bytes()]).expect("a valid list");
     assert_eq!(again, Some(agreed));
 
     // A smaller offered value is kept; the default configuration answers it too.
     let offer = b"permessage-deflate; client_max_window_bits=9";
-    let agreed = DeflateConfig::new().negotiate(parse(offer).map_while(Result::ok));
+    let agreed = DeflateConfig::new()
+        .negotiate([&offer[..]])
+        .expect("a valid list");
     assert_eq!(agreed.map(|d| d.client_window_bits()), Some(9));
 }
 

@@ -59,11 +59,17 @@ fuzz_target!(|data: &[u8]| {
         );
     }
 
-    // Negotiation never panics, even over a list with an error in it.
-    let negotiated = config.negotiate(extension::parse(value).map_while(Result::ok));
+    // The negotiation the handshake runs (DeflateConfig::negotiate is the one every
+    // front end calls): never a panic, and an error exactly when the list is malformed.
+    let negotiated = config.negotiate([value]);
     let Some(list) = reference else {
+        assert!(
+            negotiated.is_err(),
+            "a malformed list negotiated: {negotiated:?}"
+        );
         return;
     };
+    let negotiated = negotiated.expect("a list the reference parses is valid");
 
     // Invariant 2: the first acceptable offer wins.
     let mut expected = None;
@@ -151,7 +157,9 @@ fn round_trip(config: &DeflateConfig, d: &PerMessageDeflate) {
     let list = parse(text.as_bytes()).expect("the formatted response parses");
     assert_eq!(list.len(), 1, "{text}");
     assert_eq!(list[0].0, "permessage-deflate");
-    let again = config.negotiate(extension::parse(text.as_bytes()).map_while(Result::ok));
+    let again = config
+        .negotiate([text.as_bytes()])
+        .expect("the formatted response is a valid list");
     assert_eq!(again, Some(*d), "{text} re-negotiates differently");
 }
 

@@ -399,7 +399,7 @@ pub(crate) fn check_extensions<'a>(
     let mut deflate = None;
     for value in values {
         let mut answers = extension::parse(value);
-        while let Some(element) = next_element(&mut answers, true) {
+        while let Some(element) = next_element(&mut answers) {
             let element = element.map_err(|_| ClientError::ExtensionListMalformed)?;
             let (Some(offer), ListElement::Deflate(answer)) = (config.deflate, element) else {
                 return Err(ClientError::ExtensionNotOffered);

@@ -201,7 +201,6 @@ pub fn parse(value: &[u8]) -> Extensions<'_> {
 }
 
 /// Whether a whole header value follows the grammar.
-#[cfg(test)]
 pub(crate) fn is_valid(value: &[u8]) -> bool {
     // Each extension's parameters are validated while parsing it.
     parse(value).all(|e| e.is_ok())

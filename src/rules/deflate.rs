@@ -80,13 +80,12 @@ pub(crate) enum ListElement {
 /// parameters are read while its syntax is checked (one pass, for server and client).
 pub(crate) fn next_element(
     list: &mut Extensions<'_>,
-    read_deflate: bool,
 ) -> Option<Result<ListElement, ExtensionSyntaxError>> {
     let mut is_deflate = false;
     let mut params = Ok(DeflateOffer::new());
     let next = list.next_visiting(
         |name| {
-            is_deflate = read_deflate && eq_lowercase(name, b"permessage-deflate");
+            is_deflate = eq_lowercase(name, b"permessage-deflate");
             is_deflate
         },
         |p| params = params.and_then(|mut o| o.add_param(p).map(|()| o)),
@@ -434,16 +433,41 @@ impl DeflateConfig {
         })
     }
 
-    /// Walks `Sec-WebSocket-Extensions` offers in client order and accepts the first
-    /// permessage-deflate offer this configuration can honour; invalid offers are skipped.
-    pub fn negotiate<'a, I>(&self, offers: I) -> Option<PerMessageDeflate>
-    where
-        I: IntoIterator<Item = Extension<'a>>,
-    {
-        offers
-            .into_iter()
-            .filter(|e| e.is(PERMESSAGE_DEFLATE))
-            .find_map(|e| self.accept(&DeflateOffer::from_extension(&e).ok()?))
+    /// Negotiates over a request's `Sec-WebSocket-Extensions` field lines, as sent:
+    /// one pass checks the list syntax (RFC 6455 §9.1) and accepts the first
+    /// permessage-deflate offer this configuration can honour, in client order;
+    /// invalid offers are skipped (RFC 7692 §5). It is the negotiation every front
+    /// end of the crate runs, so it is exactly what a server built on it agrees to.
+    ///
+    /// ```
+    /// use ws_handshake::deflate::DeflateConfig;
+    /// let config = DeflateConfig::new();
+    /// let lines = [&b"permessage-deflate; server_max_window_bits=8, permessage-deflate"[..]];
+    /// // The first offer asks for an 8-bit window, which zlib cannot do: the next one wins.
+    /// let agreed = config.negotiate(lines)?.expect("the second offer");
+    /// assert_eq!(agreed.to_string(), "permessage-deflate");
+    /// // A malformed list is an error, whatever it offers.
+    /// assert!(config.negotiate([&b"permessage-deflate;"[..]]).is_err());
+    /// # Ok::<(), ws_handshake::extension::ExtensionSyntaxError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ExtensionSyntaxError`] when a line is not a valid extension list; a server
+    /// answers that with 400 ([`Error::ExtensionListMalformed`](crate::Error::ExtensionListMalformed)).
+    pub fn negotiate<'a>(
+        &self,
+        lines: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<Option<PerMessageDeflate>, ExtensionSyntaxError> {
+        let mut answer = None;
+        for line in lines {
+            let mut offers = crate::grammar::extension::parse(line);
+            while let Some(element) = next_element(&mut offers) {
+                if let (None, ListElement::Deflate(offer)) = (answer, element?) {
+                    answer = offer.ok().and_then(|o| self.accept(&o));
+                }
+            }
+        }
+        Ok(answer)
     }
 }
 
@@ -513,11 +537,10 @@ impl PerMessageDeflate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grammar::extension::parse;
 
     fn negotiate(config: DeflateConfig, header: &str) -> Option<String> {
-        let offers = parse(header.as_bytes()).map(|e| e.unwrap());
-        config.negotiate(offers).map(|d| d.to_string())
+        let agreed = config.negotiate([header.as_bytes()]);
+        agreed.expect("a valid list").map(|d| d.to_string())
     }
 
     #[test]

@@ -3,11 +3,11 @@
 //! extensions, from the [`Summary`] of the request's fields.
 
 use crate::error::Error;
-use crate::grammar::extension::{self, Extension};
+use crate::grammar::extension::{self, Extension, ExtensionSyntaxError};
 use crate::grammar::token::{for_each_token, split_list};
 use crate::rules::config::{ProtocolOrder, ServerConfig};
 use crate::rules::custom_extension::{self, AcceptedExtension};
-use crate::rules::deflate::{next_element, DeflateConfig, ListElement, PerMessageDeflate};
+use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::summary::{Lines, Summary};
 
 /// The outcome of the transport-independent rules and negotiation.
@@ -37,7 +37,14 @@ pub(crate) fn negotiate<'a>(
         return Err(Error::TooManyListLines);
     }
     let protocol = select_protocol(&s.protocols, config)?;
-    let deflate = deflate_in_one_pass(&s.extensions, config.deflate_config().copied())?;
+    let deflate = match config.deflate_config() {
+        Some(deflate) => deflate.negotiate(s.extensions.iter()),
+        None => match s.extensions.iter().all(extension::is_valid) {
+            true => Ok(None),
+            false => Err(ExtensionSyntaxError),
+        },
+    }
+    .map_err(|_| Error::ExtensionListMalformed)?;
     let origin = check_origin(s, host, secure, config)?;
     if protocol.is_none() && config.requires_protocol() {
         return Err(Error::ProtocolRequired);
@@ -58,26 +65,6 @@ pub(crate) fn negotiate<'a>(
         deflate_position: config.deflate_position(),
         custom,
     })
-}
-
-/// One pass over the extension offers: the list syntax, and the first acceptable
-/// permessage-deflate offer (as [`DeflateConfig::negotiate`] would pick it), its
-/// parameters read while the syntax is checked.
-fn deflate_in_one_pass(
-    lines: &Lines<'_>,
-    config: Option<DeflateConfig>,
-) -> Result<Option<PerMessageDeflate>, Error> {
-    let mut answer = None;
-    for line in lines.iter() {
-        let mut offers = extension::parse(line);
-        while let Some(element) = next_element(&mut offers, config.is_some() && answer.is_none()) {
-            let element = element.map_err(|_| Error::ExtensionListMalformed)?;
-            if let (Some(config), ListElement::Deflate(offer)) = (config, element) {
-                answer = offer.ok().and_then(|o| config.accept(&o));
-            }
-        }
-    }
-    Ok(answer)
 }
 
 /// Validates the offered subprotocols (a list of tokens) and picks one the server supports.
