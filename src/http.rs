@@ -204,7 +204,53 @@ pub struct Upgrade<'a> {
 }
 
 impl<'a> Upgrade<'a> {
-    crate::server::upgrade_accessors!();
+    /// The `Sec-WebSocket-Key` value; see [`UpgradeRequest::key`](crate::UpgradeRequest::key).
+    pub fn key(&self) -> &'a str {
+        self.checked.key_str()
+    }
+
+    /// The `Host` value; see [`UpgradeRequest::host`](crate::UpgradeRequest::host).
+    pub fn host(&self) -> &'a str {
+        self.checked.host_str()
+    }
+
+    /// The effective authority; see
+    /// [`UpgradeRequest::authority`](crate::UpgradeRequest::authority).
+    pub fn authority(&self) -> &'a str {
+        self.checked.authority_str()
+    }
+
+    /// The `Origin` value, already checked against the origin policy.
+    pub fn origin(&self) -> Option<&'a str> {
+        self.checked.negotiated.origin_str()
+    }
+
+    /// The subprotocol the configuration selected among the offered ones, if any.
+    pub fn protocol(&self) -> Option<&'a str> {
+        self.checked.negotiated.protocol_str()
+    }
+
+    /// The offered subprotocols, in the client's order; only these can be passed to
+    /// [`Accept::protocol`].
+    pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
+        offered_protocols(self.protocol_lines())
+    }
+
+    /// The offered extensions (`Sec-WebSocket-Extensions`), in the client's order.
+    pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
+        offered_extensions(self.extension_lines())
+    }
+
+    /// The negotiated permessage-deflate parameters, if any.
+    pub fn deflate(&self) -> Option<PerMessageDeflate> {
+        self.checked.negotiated.deflate
+    }
+
+    /// The `101 Switching Protocols` answer with the negotiated subprotocol and
+    /// extensions; send it with [`Accept::to_http_response`].
+    pub fn accept(&self) -> Accept<'_> {
+        Accept::new(self.checked.key, &self.checked.negotiated)
+    }
 
     fn protocol_lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.protocols.into_lines()

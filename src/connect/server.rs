@@ -346,13 +346,13 @@ impl<'a> ConnectRequest<'a> {
 
     /// The `origin` value, already checked against the origin policy.
     pub fn origin(&self) -> Option<&'a str> {
-        core::str::from_utf8(self.negotiated.origin?).ok()
+        self.negotiated.origin_str()
     }
 
     /// The subprotocol the configuration selected among the offered ones, if any
     /// (`sec-websocket-protocol`; not to be confused with `:protocol`).
     pub fn protocol(&self) -> Option<&'a str> {
-        core::str::from_utf8(self.negotiated.protocol?).ok()
+        self.negotiated.protocol_str()
     }
 
     /// The offered subprotocols, in the client's order; only these can be passed to

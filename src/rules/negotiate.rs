@@ -24,6 +24,18 @@ pub(crate) struct Negotiated<'a> {
     pub(crate) custom: alloc::vec::Vec<AcceptedExtension<'a>>,
 }
 
+impl<'a> Negotiated<'a> {
+    /// The checked `Origin` (ASCII), as text.
+    pub(crate) fn origin_str(&self) -> Option<&'a str> {
+        core::str::from_utf8(self.origin?).ok()
+    }
+
+    /// The selected subprotocol (a token, so ASCII), as text.
+    pub(crate) fn protocol_str(&self) -> Option<&'a str> {
+        core::str::from_utf8(self.protocol?).ok()
+    }
+}
+
 /// The rules shared by every transport: list syntax, Origin policy, subprotocol and
 /// extension negotiation. `host` is the effective authority, `secure` whether the
 /// server is reached with `https`/`wss` (`None`: unknown), for the Origin policy.

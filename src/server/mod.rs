@@ -269,98 +269,87 @@ impl<'a> Deref for UpgradeRequest<'a> {
     }
 }
 
-/// The accessors every validated upgrade shares (the byte path's [`UpgradeRequest`]
-/// and the `http` feature's `Upgrade`): one definition over a `checked` field and
-/// `protocol_lines`/`extension_lines` methods.
-macro_rules! upgrade_accessors {
-    () => {
-        /// The `Sec-WebSocket-Key` value (validated: base64 of 16 bytes).
-        pub fn key(&self) -> &'a str {
-            core::str::from_utf8(self.checked.key).unwrap_or("")
-        }
-
-        /// The `Host` value (validated, present exactly once). With an absolute-form
-        /// request-target, [`authority`](Self::authority) is the one that counts;
-        /// `Host` then names the same host and port (else the request was refused).
-        pub fn host(&self) -> &'a str {
-            // Validated ASCII, converted only when asked for.
-            core::str::from_utf8(self.checked.host).unwrap_or("")
-        }
-
-        /// The effective authority, `host[:port]` (RFC 9112 §3.2.2): the
-        /// request-target's authority when the target is in absolute-form
-        /// (`GET wss://example.com/chat HTTP/1.1`), else the `Host` value. This is what
-        /// [`ServerConfig::allowed_hosts`](crate::ServerConfig::allowed_hosts) and
-        /// [`OriginPolicy::SameOrigin`](crate::OriginPolicy::SameOrigin) compare. A
-        /// `Host` naming another authority than the target is refused
-        /// ([`Error::HostNotTargetAuthority`](crate::Error::HostNotTargetAuthority)).
-        ///
-        /// ```
-        /// use ws_handshake::{ServerFeed, ServerConfig, ServerHandshake};
-        ///
-        /// let config = ServerConfig::new();
-        /// let mut handshake = ServerHandshake::new(&config);
-        /// let request = b"GET wss://Example.com:443/chat HTTP/1.1\r\nHost: example.com\r\n\
-        ///     Upgrade: websocket\r\nConnection: Upgrade\r\n\
-        ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        /// let Ok(ServerFeed::Upgrade(upgrade)) = handshake.feed(request) else { panic!() };
-        /// assert_eq!(upgrade.authority(), "Example.com:443");
-        /// assert_eq!(upgrade.host(), "example.com");
-        /// assert_eq!(upgrade.path(), "/chat");
-        /// ```
-        pub fn authority(&self) -> &'a str {
-            // Validated ASCII, converted only when asked for.
-            core::str::from_utf8(self.checked.authority).unwrap_or("")
-        }
-
-        /// The `Origin` value, already checked against the origin policy.
-        pub fn origin(&self) -> Option<&'a str> {
-            // Validated ASCII, converted only when asked for.
-            let origin = self.checked.negotiated.origin?;
-            core::str::from_utf8(origin).ok()
-        }
-
-        /// The subprotocol the configuration selected among the offered ones, if any.
-        pub fn protocol(&self) -> Option<&'a str> {
-            // A validated token, converted only when asked for.
-            core::str::from_utf8(self.checked.negotiated.protocol?).ok()
-        }
-
-        /// The offered subprotocols, in the client's order.
-        ///
-        /// Only these values can be passed to [`Accept::protocol`]: answering with a
-        /// subprotocol the client did not offer is impossible by construction.
-        pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
-            offered_protocols(self.protocol_lines())
-        }
-
-        /// The offered extensions (`Sec-WebSocket-Extensions`), in the client's order.
-        pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
-            offered_extensions(self.extension_lines())
-        }
-
-        /// The negotiated permessage-deflate parameters, if the configuration enables it
-        /// and the client offered something acceptable.
-        pub fn deflate(&self) -> Option<PerMessageDeflate> {
-            self.checked.negotiated.deflate
-        }
-
-        /// The `101 Switching Protocols` response with the negotiated subprotocol and extensions.
-        pub fn accept(&self) -> Accept<'_> {
-            Accept::new(self.checked.key, &self.checked.negotiated)
-        }
-    };
-}
-#[cfg(feature = "http")]
-pub(crate) use upgrade_accessors;
-
 impl<'a> UpgradeRequest<'a> {
     /// The underlying request view.
     pub fn request(&self) -> &Request<'a> {
         &self.request
     }
 
-    upgrade_accessors!();
+    /// The `Sec-WebSocket-Key` value (validated: base64 of 16 bytes).
+    pub fn key(&self) -> &'a str {
+        self.checked.key_str()
+    }
+
+    /// The `Host` value (validated, present exactly once). With an absolute-form
+    /// request-target, [`authority`](Self::authority) is the one that counts;
+    /// `Host` then names the same host and port (else the request was refused).
+    pub fn host(&self) -> &'a str {
+        // Validated ASCII, converted only when asked for.
+        core::str::from_utf8(self.checked.host).unwrap_or("")
+    }
+
+    /// The effective authority, `host[:port]` (RFC 9112 §3.2.2): the
+    /// request-target's authority when the target is in absolute-form
+    /// (`GET wss://example.com/chat HTTP/1.1`), else the `Host` value. This is what
+    /// [`ServerConfig::allowed_hosts`](crate::ServerConfig::allowed_hosts) and
+    /// [`OriginPolicy::SameOrigin`](crate::OriginPolicy::SameOrigin) compare. A
+    /// `Host` naming another authority than the target is refused
+    /// ([`Error::HostNotTargetAuthority`](crate::Error::HostNotTargetAuthority)).
+    ///
+    /// ```
+    /// use ws_handshake::{ServerFeed, ServerConfig, ServerHandshake};
+    ///
+    /// let config = ServerConfig::new();
+    /// let mut handshake = ServerHandshake::new(&config);
+    /// let request = b"GET wss://Example.com:443/chat HTTP/1.1\r\nHost: example.com\r\n\
+    ///     Upgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    /// let Ok(ServerFeed::Upgrade(upgrade)) = handshake.feed(request) else { panic!() };
+    /// assert_eq!(upgrade.authority(), "Example.com:443");
+    /// assert_eq!(upgrade.host(), "example.com");
+    /// assert_eq!(upgrade.path(), "/chat");
+    /// ```
+    pub fn authority(&self) -> &'a str {
+        // Validated ASCII, converted only when asked for.
+        core::str::from_utf8(self.checked.authority).unwrap_or("")
+    }
+
+    /// The `Origin` value, already checked against the origin policy.
+    pub fn origin(&self) -> Option<&'a str> {
+        // Validated ASCII, converted only when asked for.
+        let origin = self.checked.negotiated.origin?;
+        core::str::from_utf8(origin).ok()
+    }
+
+    /// The subprotocol the configuration selected among the offered ones, if any.
+    pub fn protocol(&self) -> Option<&'a str> {
+        // A validated token, converted only when asked for.
+        core::str::from_utf8(self.checked.negotiated.protocol?).ok()
+    }
+
+    /// The offered subprotocols, in the client's order.
+    ///
+    /// Only these values can be passed to [`Accept::protocol`]: answering with a
+    /// subprotocol the client did not offer is impossible by construction.
+    pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
+        offered_protocols(self.protocol_lines())
+    }
+
+    /// The offered extensions (`Sec-WebSocket-Extensions`), in the client's order.
+    pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
+        offered_extensions(self.extension_lines())
+    }
+
+    /// The negotiated permessage-deflate parameters, if the configuration enables it
+    /// and the client offered something acceptable.
+    pub fn deflate(&self) -> Option<PerMessageDeflate> {
+        self.checked.negotiated.deflate
+    }
+
+    /// The `101 Switching Protocols` response with the negotiated subprotocol and extensions.
+    pub fn accept(&self) -> Accept<'_> {
+        Accept::new(self.checked.key, &self.checked.negotiated)
+    }
 
     // The offered lists are read again from the head when asked for, rather than kept:
     // that keeps `ServerFeed` small, and these accessors are off the hot path.
