@@ -176,7 +176,7 @@ pub use client::RandomUnavailable;
 pub use client::{
     ClientConfig, ClientFeed, ClientHandshake, ClientRequest, Connected, MissingProtocol, Refusal,
 };
-pub use connect::client::{ConnectAccepted, ConnectClient, ConnectRefusal, ConnectResponse};
+pub use connect::client::{ConnectClient, ConnectRefusal, ConnectResponse};
 pub use connect::server::{ConnectRequest, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL};
 pub use error::{
     BufferTooSmall, BuildError, ClientError, Error, Malformed, ProxyError, PseudoHeader, UrlError,

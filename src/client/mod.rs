@@ -510,17 +510,37 @@ impl Emit for ClientRequest<'_> {
 
 writer_methods!(ClientRequest);
 
-/// A `101 Switching Protocols` that passed every check of RFC 6455 §4.1.
+/// A WebSocket the server accepted: a `101 Switching Protocols` that passed every
+/// check of RFC 6455 §4.1 ([`ClientFeed::Connected`]), or a `200` to an extended
+/// CONNECT that passed the same checks ([`ConnectResponse::Connected`](crate::ConnectResponse::Connected)).
 ///
 /// Everything borrows the fed bytes. Hand the connection and [`leftover`](Self::leftover)
 /// to a framing library, configured with [`protocol`](Self::protocol) and
-/// [`deflate`](Self::deflate).
+/// [`deflate`](Self::deflate). Over HTTP/2 or HTTP/3 the stream is the connection:
+/// [`headers`](Self::headers) and [`leftover`](Self::leftover) are empty there (the
+/// fields are in the response the HTTP library handed you, and DATA frames carry
+/// everything after it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Connected<'a> {
     protocol: Option<&'a str>,
     deflate: Option<PerMessageDeflate>,
     headers: Headers<'a>,
     leftover: &'a [u8],
+}
+
+impl<'a> Connected<'a> {
+    /// An extended CONNECT's `200`: no head bytes, no leftover.
+    pub(crate) fn over_stream(
+        protocol: Option<&'a str>,
+        deflate: Option<PerMessageDeflate>,
+    ) -> Self {
+        Self {
+            protocol,
+            deflate,
+            headers: Headers::new(&[]),
+            leftover: &[],
+        }
+    }
 }
 
 impl<'a> Connected<'a> {

@@ -5,12 +5,11 @@
 use alloc::string::ToString;
 
 use crate::answer::fields::{Head, Value};
-use crate::client::{check_extensions, check_protocol, ClientConfig};
+use crate::client::{check_extensions, check_protocol, ClientConfig, Connected};
 use crate::connect::server::WEBSOCKET_PROTOCOL;
 use crate::error::{ClientError, Malformed};
 use crate::grammar::token::{is_connection_specific, is_h2_field_value, is_lowercase_token};
 use crate::grammar::url::WsUrl;
-use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::summary::Summary;
 
 /// The client side of a WebSocket over an HTTP/2 or HTTP/3 connection the caller
@@ -166,10 +165,9 @@ impl<'c> ConnectClient<'c> {
             check_extensions(summary.extensions.iter(), self.config)?
         };
         let protocol = check_protocol(&summary, self.config)?;
-        Ok(ConnectResponse::Connected(ConnectAccepted {
-            protocol,
-            deflate,
-        }))
+        Ok(ConnectResponse::Connected(Connected::over_stream(
+            protocol, deflate,
+        )))
     }
 }
 
@@ -197,28 +195,9 @@ impl ConnectClient<'_> {
 #[must_use = "a ConnectResponse must be handled: use the stream, or handle the refusal"]
 pub enum ConnectResponse<'a> {
     /// A `200` that passed every check: the stream carries WebSocket frames now.
-    Connected(ConnectAccepted<'a>),
+    Connected(Connected<'a>),
     /// Any other status: the server did not open a WebSocket.
     Refused(ConnectRefusal),
-}
-
-/// A `200` to an extended CONNECT that passed every check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConnectAccepted<'a> {
-    protocol: Option<&'a str>,
-    deflate: Option<PerMessageDeflate>,
-}
-
-impl<'a> ConnectAccepted<'a> {
-    /// The subprotocol the server chose (one the client offered), if any.
-    pub fn protocol(&self) -> Option<&'a str> {
-        self.protocol
-    }
-
-    /// The agreed permessage-deflate parameters, if the server accepted the offer.
-    pub fn deflate(&self) -> Option<PerMessageDeflate> {
-        self.deflate
-    }
 }
 
 /// A response other than `200`: e.g. 403 (Origin), 426 (version), 501 (the server
