@@ -72,10 +72,10 @@ use crate::answer::fields::{Head, Value};
 use crate::answer::rejection::{Form, Rejection};
 use crate::error::{Error, Malformed};
 use crate::grammar::extension::Extension;
-use crate::rules::config::ServerConfig;
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::rules::request::{self, Checked};
+use crate::rules::server_config::ServerConfig;
 use crate::rules::summary::{Lines, Summary};
 
 /// What [`inspect`] made of a request.

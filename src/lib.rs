@@ -116,13 +116,60 @@
 //! - `http`: the `ws_handshake::http` module validates an already-parsed
 //!   `http::Request` (what hyper and axum hand you) with the same rules, negotiation
 //!   and errors as the byte path, and answers with an `http::Response`. Implies `std`.
+//! - `blocking-io`, `tokio`: `ws_handshake::io` runs the whole handshake on a stream
+//!   you accepted or dialled (`std::io::Read + Write`, or tokio's `AsyncRead +
+//!   AsyncWrite`) under one deadline, and hands back the stream, the leftover bytes
+//!   and an owned summary for the framing library. Imply `std`.
+//!
+//! # Names
+//! One name per concept, across roles and transports:
+//!
+//! | concept | HTTP/1.1 server | extended CONNECT server (HTTP/2, HTTP/3) | HTTP/1.1 client | extended CONNECT client |
+//! | --- | --- | --- | --- | --- |
+//! | configuration | [`ServerConfig`] | [`ServerConfig`] | [`ClientConfig`] | [`ClientConfig`] |
+//! | what drives it | [`ServerHandshake`] → [`ServerFeed`] | [`ConnectRequest::validate`] | [`ClientHandshake`] → [`ClientFeed`] | [`ConnectClient`] → [`ConnectResponse`] |
+//! | what is sent first | — | — | [`ClientRequest`] | [`Head`] |
+//! | a request that passed every rule | [`UpgradeRequest`] (else [`Request`]) | [`ConnectRequest`] | — | — |
+//! | yes | [`Accept`] (`101`) | [`ConnectAccept`] (`200`, a [`Head`]) | [`Connected`] | [`Connected`] |
+//! | no | [`Rejection`] | [`Rejection`] (its [`head`](Rejection::head)) | [`Refusal`] | [`ConnectRefusal`] |
+//! | the peer broke a rule | [`Error`] | [`Error`] | [`ClientError`] | [`ClientError`] |
+//!
+//! The caller's own mistakes are [`BuildError`]s everywhere. With the `http` feature,
+//! `http::inspect` gives an `http::Upgrade` answered with the same [`Accept`] and
+//! [`Rejection`] (`to_http_response`). A client behind a proxy first runs a
+//! [`ProxyTunnel`] ([`ProxyFeed`]: [`TunnelOpen`] or [`ProxyRefusal`], else a
+//! [`ProxyError`]); a refused handshake's redirect resolves with [`RedirectPolicy`].
+//!
+//! # Architecture
+//! One engine in layers; each file imports only from the layers below it (CI checks
+//! that no import loop exists between the files of `src/`):
+//!
+//! ```text
+//! front ends  server/ (HTTP/1.1 bytes) · client/ (+ proxy, redirect, auth) ·
+//!             connect/ (extended CONNECT) · http.rs (the http crate) · io/ (adapters)
+//! answers     answer/: one field list per message (fields.rs) → HTTP/1.1 bytes
+//!             (write.rs), http::Response, or an HTTP/2-3 Head; accept.rs, rejection.rs
+//! rules       rules/: summary.rs (one pass over the fields) · request.rs (RFC 6455
+//!             §4.2.1) · negotiate.rs (the one negotiation) · deflate.rs (RFC 7692) ·
+//!             origin.rs · server_config.rs · custom_extension.rs
+//! head        head/: reader.rs (one reader for every role: whole head in one chunk,
+//!             else an incremental scan) · parse.rs (httparse) · fields.rs (the view)
+//! grammar     grammar/: token.rs (tokens, #rule lists) · extension.rs (§9.1) ·
+//!             authority.rs · url.rs · key.rs · sink.rs · bytes.rs (every bit trick)
+//! bottom      error.rs (every error), limits.rs
+//! ```
+//!
+//! The HTTP/1.1 server path reads, top down: `server/mod.rs`, `head/reader.rs`,
+//! `head/parse.rs`, `rules/summary.rs`, `rules/request.rs`, `rules/negotiate.rs`,
+//! `answer/accept.rs` (and `answer/rejection.rs` for a refusal).
 //!
 //! # Runtimes
-//! The examples drive the same handshake from three stacks: `examples/echo_server.rs`
-//! (std threads and tungstenite), `examples/tokio_server.rs` (an async read loop,
-//! then `tokio_tungstenite::WebSocketStream::from_partially_read` with the leftover
-//! bytes) and `examples/hyper_server.rs` (the `http` feature inside a hyper service,
-//! then `hyper::upgrade::on`).
+//! The examples drive the same handshake from several stacks: `examples/echo_server.rs`
+//! (the `io::tokio` adapter and tokio-tungstenite: a server to start from, with a
+//! deadline, a cap on pending handshakes and limits), `examples/tokio_server.rs` (the
+//! same defences, fastwebsockets for the framing), `examples/hyper_server.rs` (the
+//! `http` feature inside a hyper service, then `hyper::upgrade::on`) and
+//! `examples/h2_server.rs` (extended CONNECT over h2).
 
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![forbid(unsafe_code)]
@@ -185,10 +232,10 @@ pub use grammar::key::{AcceptKey, ClientKey};
 pub use grammar::url::{HostHeader, Resource, WsUrl};
 pub use head::fields::{Header, HeaderIter, Headers};
 pub use limits::{Limits, MAX_HEADERS_CAP};
-pub use rules::config::{ProtocolOrder, ServerConfig};
 pub use rules::custom_extension::{ExtensionHook, ExtensionParams};
 pub use rules::negotiate::OfferedProtocol;
 pub use rules::origin::{AllowedOrigin, OriginPolicy, OriginPredicate};
+pub use rules::server_config::{ProtocolOrder, ServerConfig};
 pub use server::request::Request;
 pub use server::{ServerFeed, ServerHandshake, UpgradeRequest};
 

@@ -107,7 +107,7 @@ impl ClientConfig {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        crate::rules::config::push_protocols(&mut self.protocols, names)?;
+        crate::rules::server_config::push_protocols(&mut self.protocols, names)?;
         // Sorted references: O(n log n) however many names are offered.
         let mut sorted: Vec<&str> = self.protocols.iter().map(String::as_str).collect();
         sorted.sort_unstable();

@@ -6,11 +6,11 @@ use crate::error::{Error, Malformed, PseudoHeader};
 use crate::grammar::authority::split_host_port_bytes;
 use crate::grammar::extension::Extension;
 use crate::grammar::token::{is_connection_specific, is_h2_field_value, is_lowercase_token};
-use crate::rules::config::ServerConfig;
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::negotiate::{self, Negotiated};
 use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::rules::request;
+use crate::rules::server_config::ServerConfig;
 use crate::rules::summary::{Lines, Summary};
 
 /// The `:protocol` value that opens a WebSocket, RFC 8441 §5.

@@ -32,8 +32,8 @@ use crate::answer::rejection::Rejection;
 use crate::answer::write::check_extra_headers;
 use crate::client::{Connected, Refusal};
 use crate::error::{BuildError, ClientError, Error};
-use crate::rules::config::ServerConfig;
 use crate::rules::deflate::PerMessageDeflate;
+use crate::rules::server_config::ServerConfig;
 use crate::server::request::Request;
 use crate::server::{ServerFeed, UpgradeRequest};
 

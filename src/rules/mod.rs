@@ -1,10 +1,10 @@
 //! The rules: the one pass over the header fields, the request rules of RFC 6455
 //! §4.2.1, the negotiation every front end shares, and the policies they read.
 
-pub(crate) mod config;
 pub(crate) mod custom_extension;
 pub mod deflate;
 pub(crate) mod negotiate;
 pub(crate) mod origin;
 pub(crate) mod request;
+pub(crate) mod server_config;
 pub(crate) mod summary;

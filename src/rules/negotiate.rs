@@ -5,9 +5,9 @@
 use crate::error::Error;
 use crate::grammar::extension::{self, Extension, ExtensionSyntaxError};
 use crate::grammar::token::{for_each_token, split_list};
-use crate::rules::config::{ProtocolOrder, ServerConfig};
 use crate::rules::custom_extension::{self, AcceptedExtension};
 use crate::rules::deflate::PerMessageDeflate;
+use crate::rules::server_config::{ProtocolOrder, ServerConfig};
 use crate::rules::summary::{Lines, Summary};
 
 /// The outcome of the transport-independent rules and negotiation.

@@ -3,8 +3,8 @@
 
 use crate::error::Error;
 use crate::grammar::authority::{scheme_security, split_host_port_bytes};
-use crate::rules::config::ServerConfig;
 use crate::rules::negotiate::{negotiate, Negotiated};
+use crate::rules::server_config::ServerConfig;
 use crate::rules::summary::Summary;
 
 /// What passing the rules yields: the values the handshake answers with.

@@ -10,10 +10,10 @@ use crate::grammar::extension::Extension;
 use crate::head::fields::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
 use crate::head::reader::{header_block, read, HeadReader};
-use crate::rules::config::ServerConfig;
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::rules::request::{self as rules, Checked};
+use crate::rules::server_config::ServerConfig;
 use crate::rules::summary::Summary;
 use crate::server::request::Request;
 

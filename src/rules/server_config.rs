@@ -91,7 +91,7 @@ impl ServerConfig {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        crate::rules::config::push_protocols(&mut self.protocols, names)?;
+        crate::rules::server_config::push_protocols(&mut self.protocols, names)?;
         Ok(self)
     }
 
