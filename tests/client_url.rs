@@ -6,7 +6,9 @@ mod common;
 
 use common::builders::{capture, NONCE};
 use ws_handshake::deflate::DeflateOffer;
-use ws_handshake::{BufferTooSmall, BuildError, ClientConfig, ClientHandshake, ClientKey, UrlError, WsUrl};
+use ws_handshake::{
+    BufferTooSmall, BuildError, ClientConfig, ClientHandshake, ClientKey, UrlError, WsUrl,
+};
 
 /// The URL the captured requests were written for.
 const CAPTURE_URL: &str = "ws://127.0.0.1:18200/chat";
@@ -350,4 +352,3 @@ fn url_table() {
         );
     }
 }
-

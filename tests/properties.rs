@@ -6,10 +6,10 @@
 
 mod common;
 
-use common::builders::{expected_accept, split_at};
-use common::pair::{serve as feed_chunks, ClientOutcome, Pair, ServerOutcome as Outcome};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use common::builders::{expected_accept, split_at};
+use common::pair::{serve as feed_chunks, ClientOutcome, Pair, ServerOutcome as Outcome};
 use proptest::prelude::*;
 use proptest::sample::select;
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
