@@ -4,8 +4,8 @@
 mod common;
 
 use common::builders::{
-    every_chunking as every_split, response_101_with_upgrade as response_with_upgrade, split_at,
-    Pieces, ACCEPT, NONCE,
+    every_chunking as every_split, head, response_101_with_upgrade as response_with_upgrade,
+    split_at, Pieces, ACCEPT, NONCE,
 };
 use common::counting::{allocations, Counting};
 use common::pair::{dial, ClientOutcome as Outcome};
@@ -330,13 +330,8 @@ fn response() -> impl Strategy<Value = (Vec<u8>, Outcome)> {
         prop::collection::vec("[A-Za-z-]{1,8}: [ -~]{0,12}", 0..3),
     )
         .prop_map(|(code, lines)| {
-            let mut head = format!("HTTP/1.1 {code} Interim\r\n");
-            for line in lines {
-                head.push_str(line.trim_end());
-                head.push_str("\r\n");
-            }
-            head.push_str("\r\n");
-            head.into_bytes()
+            let lines: Vec<&str> = lines.iter().map(|l| l.trim_end()).collect();
+            head(&format!("HTTP/1.1 {code} Interim"), &lines)
         });
     (
         prop::collection::vec(interim, 0..4),

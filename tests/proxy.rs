@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::builders::{every_chunking as every_split, owned_headers as owned, Pieces};
+use common::builders::{every_chunking as every_split, owned_headers as owned, split_at, Pieces};
 use common::counting::{allocations as counted, Counting};
 use proptest::prelude::*;
 use ws_handshake::auth::{challenges, Basic, ChallengeMalformed, Challenges, CredentialsError};
@@ -732,15 +732,7 @@ proptest! {
         } else {
             ProxyConfig::new()
         };
-        let mut points: Vec<usize> = cuts.iter().map(|c| c % (response.len() + 1)).collect();
-        points.sort_unstable();
-        let mut chunks = Vec::new();
-        let mut from = 0;
-        for p in points {
-            chunks.push(&response[from..p]);
-            from = p;
-        }
-        chunks.push(&response[from..]);
+        let chunks = split_at(&response, cuts.iter().copied());
         let whole = run(&config, &[&response]);
         prop_assert_eq!(&run(&config, &chunks), &whole);
         let text = String::from_utf8_lossy(&head).into_owned();

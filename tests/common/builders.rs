@@ -102,7 +102,7 @@ pub fn owned_headers(h: ws_handshake::Headers<'_>) -> Vec<(String, Vec<u8>)> {
 }
 
 /// Splits `bytes` at the `cuts` (each taken modulo `bytes.len() + 1`, then sorted).
-pub fn split_at<'a>(bytes: &'a [u8], cuts: impl IntoIterator<Item = usize>) -> Vec<&'a [u8]> {
+pub fn split_at(bytes: &[u8], cuts: impl IntoIterator<Item = usize>) -> Vec<&[u8]> {
     let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (bytes.len() + 1)).collect();
     cuts.sort_unstable();
     let mut chunks = Vec::new();

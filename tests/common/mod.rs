@@ -66,6 +66,13 @@ pub struct Server {
     pub lines: Option<Lines<BufReader<ChildStdout>>>,
 }
 
+impl Server {
+    /// The process id (for /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
