@@ -1,38 +1,19 @@
 //! Issue 14, "responses the caller shapes" and "permessage-deflate": points 9, 10
 //! and 12. Each test names the RFC rule it guards.
 
+mod common;
+
+use common::builders::{fields, upgrade_request};
+use common::pair::{serve, ClientOutcome, Pair, ServerOutcome};
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
 use ws_handshake::{
-    BuildError, ClientConfig, ClientFeed, ClientHandshake, ClientKey, ConnectRequest, Error,
-    OriginPolicy, Rejection, ServerConfig, ServerFeed, ServerHandshake, WsUrl,
+    BuildError, ClientConfig, ConnectRequest, Error, OriginPolicy, Rejection, ServerConfig,
+    ServerFeed, ServerHandshake,
 };
-
-const REQUEST: &str = "GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n\
-    Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-    Sec-WebSocket-Version: 13\r\n";
 
 /// The request of RFC 6455 §1.2 with these extra lines.
 fn request(lines: &[&str]) -> Vec<u8> {
-    let mut r = String::from(REQUEST);
-    for l in lines {
-        r.push_str(l);
-        r.push_str("\r\n");
-    }
-    r.push_str("\r\n");
-    r.into_bytes()
-}
-
-/// The header fields of a written HTTP/1.1 response, as (name, value).
-fn fields(response: &[u8]) -> Vec<(String, String)> {
-    let text = String::from_utf8(response.to_vec()).unwrap();
-    let head = text.split("\r\n\r\n").next().unwrap();
-    head.split("\r\n")
-        .skip(1)
-        .map(|line| {
-            let (name, value) = line.split_once(':').unwrap();
-            (name.to_owned(), value.trim().to_owned())
-        })
-        .collect()
+    upgrade_request("/chat", "server.example.com", lines)
 }
 
 fn count(fields: &[(String, String)], name: &str) -> usize {
@@ -227,14 +208,14 @@ fn p10_statuses_without_content_are_refused_at_construction() {
 fn answered(config: &ServerConfig, offers: &str) -> Option<String> {
     let line = format!("Sec-WebSocket-Extensions: {offers}");
     let bytes = request(&[&line]);
-    let mut hs = ServerHandshake::new(config);
-    let Ok(ServerFeed::Upgrade(up)) = hs.feed(&bytes) else {
+    let ServerOutcome::Upgrade {
+        deflate, response, ..
+    } = serve(config, &[&bytes])
+    else {
         panic!("not accepted: {offers}")
     };
-    let typed = up.deflate().map(|d| d.to_string());
-    let mut out = Vec::new();
-    up.accept().write_to(&mut out);
-    let written = fields(&out)
+    let typed = deflate.map(|d| d.to_string());
+    let written = fields(response.as_bytes())
         .into_iter()
         .find(|(n, _)| n == "Sec-WebSocket-Extensions")
         .map(|(_, v)| v);
@@ -399,7 +380,6 @@ fn opt_in_8_bit_window_agrees_to_8() {
 /// compression rather than a stream its peer's zlib cannot produce.
 #[test]
 fn p12_the_crates_client_and_server_agree() {
-    let server = server().deflate(Some(DeflateConfig::new()));
     for (offer, expected) in [
         (
             DeflateOffer::new().client_max_window_bits(Some(Some(8))),
@@ -408,20 +388,18 @@ fn p12_the_crates_client_and_server_agree() {
         (DeflateOffer::new().server_max_window_bits(Some(8)), None),
     ] {
         let client = ClientConfig::new().deflate(Some(offer)).unwrap();
-        let url = WsUrl::parse("ws://server.example.com/chat").unwrap();
-        let mut client_hs = ClientHandshake::new(&client, url, ClientKey::from_nonce([7; 16]));
-        let mut req = Vec::new();
-        client_hs.request().write_to(&mut req);
-        let mut server_hs = ServerHandshake::new(&server);
-        let Ok(ServerFeed::Upgrade(up)) = server_hs.feed(&req) else {
+        let server = server().deflate(Some(DeflateConfig::new()));
+        let run = Pair::new(client, server)
+            .url("ws://server.example.com/chat")
+            .nonce([7; 16])
+            .run();
+        let ServerOutcome::Upgrade { deflate: up, .. } = run.server else {
             panic!("our client's request is accepted")
         };
-        let mut response = Vec::new();
-        up.accept().write_to(&mut response);
-        let Ok(ClientFeed::Connected(c)) = client_hs.feed(&response) else {
+        let ClientOutcome::Connected { deflate, .. } = run.client else {
             panic!("our client accepts our server's answer")
         };
-        assert_eq!(c.deflate().map(|d| d.to_string()).as_deref(), expected);
-        assert_eq!(c.deflate(), up.deflate());
+        assert_eq!(deflate.map(|d| d.to_string()).as_deref(), expected);
+        assert_eq!(deflate, up);
     }
 }

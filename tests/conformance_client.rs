@@ -1,109 +1,33 @@
 //! Issue 14, client points 1–3: the `Upgrade` of a `101` names websocket alone,
 //! interim `1xx` responses before it are skipped, offered subprotocols are unique.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+mod common;
 
+use common::builders::{
+    every_chunking as every_split, head, response_101_with_upgrade as response_with_upgrade,
+    split_at, Pieces, ACCEPT, NONCE,
+};
+use common::counting::{allocations, Counting};
+use common::pair::{dial, ClientOutcome as Outcome};
 use proptest::prelude::*;
 use ws_handshake::{
     BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, ConnectClient,
     ConnectResponse, Limits, ServerConfig, ServerFeed, ServerHandshake, WsUrl,
 };
 
-const NONCE: [u8; 16] = *b"the sample nonce";
-const ACCEPT: &str = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 const URL: &str = "ws://example.com/chat";
 
-// ---------------------------------------------------------------------------------
 // A counting allocator, for the allocation-free claim of point 2.
-
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn bump() {
-    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-}
-
-// SAFETY: forwards to the system allocator unchanged; only counts calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        bump();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        bump();
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        bump();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
 // ---------------------------------------------------------------------------------
 // Feeding helpers.
 
-/// An owned outcome, comparable across chunkings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Outcome {
-    NeedMore,
-    Connected {
-        protocol: Option<String>,
-        headers: Vec<(String, Vec<u8>)>,
-        leftover: Vec<u8>,
-    },
-    Refused {
-        status: u16,
-        headers: Vec<(String, Vec<u8>)>,
-        leftover: Vec<u8>,
-    },
-    Failed(ClientError),
-}
-
-/// Feeds the chunks in order until an outcome; the bytes of chunks never fed are
-/// appended to the leftover, as a caller would hand them on.
+/// Feeds the chunks in order until an outcome (`common::pair::dial`: the leftover
+/// includes the chunks never fed, and the outcome is checked to be final).
 fn run(config: &ClientConfig, chunks: &[&[u8]]) -> Outcome {
-    let url = WsUrl::parse(URL).unwrap();
-    let mut hs = ClientHandshake::new(config, url, ClientKey::from_nonce(NONCE));
-    for (i, chunk) in chunks.iter().enumerate() {
-        let later = || chunks[i + 1..].concat();
-        let headers = |h: ws_handshake::Headers<'_>| -> Vec<(String, Vec<u8>)> {
-            h.iter()
-                .map(|h| (h.name.to_owned(), h.value.to_vec()))
-                .collect()
-        };
-        let out = match hs.feed(chunk) {
-            Ok(ClientFeed::NeedMore) => continue,
-            Ok(ClientFeed::Connected(c)) => Outcome::Connected {
-                protocol: c.protocol().map(str::to_owned),
-                headers: headers(c.headers()),
-                leftover: [c.leftover(), &later()].concat(),
-            },
-            Ok(ClientFeed::Refused(r)) => Outcome::Refused {
-                status: r.status(),
-                headers: headers(r.headers()),
-                leftover: [r.leftover(), &later()].concat(),
-            },
-            Err(e) => Outcome::Failed(e),
-        };
-        // The handshake is over either way.
-        let again = hs.feed(b"x").unwrap_err();
-        match &out {
-            Outcome::Failed(e) => assert_eq!(again, *e),
-            _ => assert_eq!(again, ClientError::Finished),
-        }
-        return out;
-    }
-    Outcome::NeedMore
+    dial(config, URL, chunks)
 }
 
 fn whole(config: &ClientConfig, bytes: &[u8]) -> Outcome {
@@ -118,22 +42,7 @@ fn bytewise(config: &ClientConfig, bytes: &[u8]) -> Outcome {
 /// The outcome of feeding `bytes` whole, after checking that every split into two
 /// chunks, and feeding byte by byte, give the same.
 fn every_chunking(config: &ClientConfig, bytes: &[u8]) -> Outcome {
-    let expected = whole(config, bytes);
-    for split in 0..=bytes.len() {
-        let (a, b) = bytes.split_at(split);
-        assert_eq!(run(config, &[a, b]), expected, "split at {split}");
-    }
-    assert_eq!(bytewise(config, bytes), expected, "byte by byte");
-    expected
-}
-
-/// A 101 for the sample nonce with this `Upgrade` section (header lines, CRLF each).
-fn response_with_upgrade(upgrade_lines: &str) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 101 Switching Protocols\r\n{upgrade_lines}Connection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {ACCEPT}\r\n\r\n"
-    )
-    .into_bytes()
+    every_split(bytes, Pieces::Two, |chunks| run(config, chunks))
 }
 
 /// A valid 101 for the sample nonce.
@@ -283,6 +192,7 @@ fn p02_interim_responses_before_the_101_are_skipped() {
         status,
         headers,
         leftover,
+        ..
     } = every_chunking(&config, &bytes)
     else {
         panic!()
@@ -359,7 +269,7 @@ fn p02_skipping_interim_heads_allocates_nothing_with_a_caller_buffer() {
     for chunk_size in [1, 7, bytes.len()] {
         let mut buffer = Vec::with_capacity(config_limit());
         let mut leftover = Vec::with_capacity(bytes.len());
-        let before = ALLOCATIONS.with(Cell::get);
+        let before = allocations();
         let mut hs = ClientHandshake::with_buffer(
             &config,
             url,
@@ -383,7 +293,7 @@ fn p02_skipping_interim_heads_allocates_nothing_with_a_caller_buffer() {
             leftover.extend_from_slice(chunk);
         }
         buffer = hs.into_buffer();
-        let allocations = ALLOCATIONS.with(Cell::get) - before;
+        let allocations = allocations() - before;
         assert!(connected, "chunks of {chunk_size}");
         assert_eq!(leftover, FRAMES, "chunks of {chunk_size}");
         assert_eq!(allocations, 0, "chunks of {chunk_size}");
@@ -420,13 +330,8 @@ fn response() -> impl Strategy<Value = (Vec<u8>, Outcome)> {
         prop::collection::vec("[A-Za-z-]{1,8}: [ -~]{0,12}", 0..3),
     )
         .prop_map(|(code, lines)| {
-            let mut head = format!("HTTP/1.1 {code} Interim\r\n");
-            for line in lines {
-                head.push_str(line.trim_end());
-                head.push_str("\r\n");
-            }
-            head.push_str("\r\n");
-            head.into_bytes()
+            let lines: Vec<&str> = lines.iter().map(|l| l.trim_end()).collect();
+            head(&format!("HTTP/1.1 {code} Interim"), &lines)
         });
     (
         prop::collection::vec(interim, 0..4),
@@ -446,6 +351,7 @@ fn response() -> impl Strategy<Value = (Vec<u8>, Outcome)> {
             let expected = expected.unwrap_or_else(|| match kind {
                 0 => Outcome::Connected {
                     protocol: None,
+                    deflate: None,
                     headers: vec![
                         ("Upgrade".into(), b"websocket".to_vec()),
                         ("Connection".into(), b"Upgrade".to_vec()),
@@ -455,6 +361,7 @@ fn response() -> impl Strategy<Value = (Vec<u8>, Outcome)> {
                 },
                 _ => Outcome::Refused {
                     status: 404,
+                    reason: "Not Found".into(),
                     headers: vec![],
                     leftover: frames.clone(),
                 },
@@ -472,15 +379,7 @@ proptest! {
         cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
     ) {
         let config = ClientConfig::new();
-        let mut at: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
-        at.sort_unstable();
-        let mut chunks = Vec::new();
-        let mut from = 0;
-        for &cut in &at {
-            chunks.push(&bytes[from..cut]);
-            from = cut;
-        }
-        chunks.push(&bytes[from..]);
+        let chunks = split_at(&bytes, cuts.iter().map(|i| i.index(bytes.len() + 1)));
         prop_assert_eq!(run(&config, &chunks), expected.clone());
         prop_assert_eq!(whole(&config, &bytes), expected);
     }

@@ -1,37 +1,28 @@
 //! Issue 14, the "lists" points: one reader for every `#rule` list (point 4), the empty
 //! port in `Host` (point 6), and `ws://` / `wss://` URLs (point 11).
 
+mod common;
+
+use common::builders::{response_101 as ok101, upgrade_request, KEY};
+use common::pair::{dial, ClientOutcome, ServerOutcome};
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
 use ws_handshake::{
-    BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, ConnectRequest,
-    Error, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake, UrlError, WsUrl,
+    BuildError, ClientConfig, ClientError, ClientHandshake, ClientKey, ConnectRequest, Error,
+    OriginPolicy, ServerConfig, ServerFeed, ServerHandshake, UrlError, WsUrl,
 };
-
-const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
-const ACCEPT: &str = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
 /// A valid upgrade request with `host` and the `extra` header lines.
 fn request(host: &str, extra: &[&str]) -> Vec<u8> {
-    let mut r = format!(
-        "GET /chat HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\n"
-    );
-    for line in extra {
-        r.push_str(line);
-        r.push_str("\r\n");
-    }
-    r.push_str("\r\n");
-    r.into_bytes()
+    upgrade_request("/chat", host, extra)
 }
 
 /// What the server decides: the chosen protocol and deflate answer, or the error.
 fn serve(config: &ServerConfig, bytes: &[u8]) -> Result<(Option<String>, Option<String>), Error> {
-    let mut hs = ServerHandshake::new(config);
-    match hs.feed(bytes)? {
-        ServerFeed::Upgrade(u) => Ok((
-            u.protocol().map(str::to_owned),
-            u.deflate().map(|d| d.to_string()),
-        )),
+    match common::pair::serve(config, &[bytes]) {
+        ServerOutcome::Upgrade {
+            protocol, deflate, ..
+        } => Ok((protocol, deflate.map(|d| d.to_string()))),
+        ServerOutcome::Refused { error, .. } => Err(error),
         other => panic!("expected an upgrade, got {other:?}"),
     }
 }
@@ -150,24 +141,14 @@ fn p04_upgrade_and_connection_use_the_same_reader() {
     );
 }
 
-/// A 101 for the sample nonce with the `extra` lines (each ending in CRLF).
-fn ok101(extra: &str) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {ACCEPT}\r\n{extra}\r\n"
-    )
-    .into_bytes()
-}
-
 fn client_feed(
     config: &ClientConfig,
     response: &[u8],
 ) -> Result<(Option<String>, bool), ClientError> {
-    let url = WsUrl::parse("ws://a/chat").unwrap();
-    let key = ClientKey::from_nonce(*b"the sample nonce");
-    let mut hs = ClientHandshake::new(config, url, key);
-    match hs.feed(response)? {
-        ClientFeed::Connected(c) => Ok((c.protocol().map(str::to_owned), c.deflate().is_some())),
+    match dial(config, "ws://a/chat", &[response]).into_result()? {
+        ClientOutcome::Connected {
+            protocol, deflate, ..
+        } => Ok((protocol, deflate.is_some())),
         other => panic!("expected a connection, got {other:?}"),
     }
 }

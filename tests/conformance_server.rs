@@ -1,32 +1,17 @@
 //! Issue 14, server points 5, 7 and 8: absolute-form request-targets, the end of a
 //! handshake after an upgrade, and same-origin with the scheme.
 
+mod common;
+
+use common::builders::{head as request, WS_LINES};
 use ws_handshake::{
     ConnectRequest, Error, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake,
 };
 
-/// A request with this request line and these header lines (ending the head).
-fn request(start: &str, lines: &[&str]) -> Vec<u8> {
-    let mut r = format!("{start}\r\n");
-    for line in lines {
-        r.push_str(line);
-        r.push_str("\r\n");
-    }
-    r.push_str("\r\n");
-    r.into_bytes()
-}
-
-/// The WebSocket header lines every upgrade needs, `Host` aside.
-const WS: [&str; 4] = [
-    "Upgrade: websocket",
-    "Connection: Upgrade",
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-    "Sec-WebSocket-Version: 13",
-];
-
-/// An upgrade to `target` with these extra lines (`Host`, `Origin`, …).
+/// An upgrade to `target` with these extra lines (`Host`, `Origin`, …) before the
+/// WebSocket lines.
 fn upgrade(target: &str, extra: &[&str]) -> Vec<u8> {
-    let lines: Vec<&str> = extra.iter().chain(WS.iter()).copied().collect();
+    let lines: Vec<&str> = extra.iter().copied().chain(WS_LINES).collect();
     request(&format!("GET {target} HTTP/1.1"), &lines)
 }
 
@@ -183,7 +168,7 @@ fn p05_http_front_end_uses_the_target_authority() {
     let good = ServerConfig::new().allowed_hosts(["good.example"]).unwrap();
     let build = |uri: &str, host: &str| {
         let mut builder = http::Request::get(uri).header("Host", host);
-        for line in WS {
+        for line in WS_LINES {
             let (name, value) = line.split_once(": ").unwrap();
             builder = builder.header(name, value);
         }

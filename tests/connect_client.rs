@@ -1,12 +1,15 @@
 //! The client side of RFC 8441 / RFC 9220: the extended CONNECT head for a URL, the
 //! checks of the `200`, the §5.1 example from the client's side, and client⇄server pairs.
 
+mod common;
+
+use common::builders::response_101;
+use common::pair::{dial, ClientOutcome, Pair};
 use proptest::prelude::*;
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
 use ws_handshake::{
-    BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, ConnectClient,
-    ConnectRequest, ConnectResponse, Malformed, MissingProtocol, OriginPolicy, Rejection,
-    ServerConfig, WsUrl,
+    BuildError, ClientConfig, ClientError, ConnectClient, ConnectRequest, ConnectResponse,
+    Malformed, MissingProtocol, OriginPolicy, Rejection, ServerConfig, WsUrl,
 };
 
 fn fields_of(config: &ClientConfig, url: &str) -> Vec<(String, String)> {
@@ -247,27 +250,16 @@ fn http2_field_rules_apply_to_the_200() {
     ));
 }
 
-/// Client head → server validation → server head → client check, in memory.
+/// Client head → server validation → server head → client check, in memory
+/// (`common::pair::Pair::extended_connect`), the deflate answer as written.
 fn pair(
-    client_config: &ClientConfig,
-    server_config: &ServerConfig,
+    client_config: ClientConfig,
+    server_config: ServerConfig,
 ) -> Result<(Option<String>, Option<String>), String> {
-    let url = WsUrl::parse("wss://server.example.com/chat?room=1").unwrap();
-    let client = ConnectClient::new(client_config, url);
-    let request = client.request();
-    let fields = request.pseudo_fields().chain(request.fields());
-    let head = match ConnectRequest::validate(fields, server_config) {
-        Ok(accepted) => accepted.accept().head(),
-        Err(error) => Rejection::from(error).head(),
-    };
-    match client.response(head.status().unwrap(), head.fields()) {
-        Ok(ConnectResponse::Connected(c)) => Ok((
-            c.protocol().map(str::to_string),
-            c.deflate().map(|d| d.to_string()),
-        )),
-        Ok(ConnectResponse::Refused(r)) => Err(format!("refused {}", r.status())),
-        Err(e) => Err(format!("client error: {e}")),
-    }
+    Pair::new(client_config, server_config)
+        .url("wss://server.example.com/chat?room=1")
+        .extended_connect()
+        .map(|(protocol, deflate)| (protocol, deflate.map(|d| d.to_string())))
 }
 
 #[test]
@@ -285,14 +277,14 @@ fn pair_negotiates_end_to_end() {
         .deflate(Some(DeflateConfig::new().server_max_window_bits(12)))
         .origin_policy(OriginPolicy::allow_list(["https://app.example.org"]).unwrap());
     assert_eq!(
-        pair(&client, &server),
+        pair(client.clone(), server),
         Ok((
             Some("chat".into()),
             Some("permessage-deflate; server_max_window_bits=12".into())
         ))
     );
     let strict = ServerConfig::new(); // same-origin only
-    assert_eq!(pair(&client, &strict), Err("refused 403".into()));
+    assert_eq!(pair(client, strict), Err("refused 403".into()));
 }
 
 fn client_configs() -> Vec<ClientConfig> {
@@ -334,22 +326,14 @@ fn server_configs() -> Vec<ServerConfig> {
 
 /// The HTTP/1.1 client's verdict on a `101` carrying the same negotiation fields.
 fn http1_verdict(config: &ClientConfig, fields: &[(String, String)]) -> Result<(), ClientError> {
-    let key = ClientKey::from_nonce(*b"the sample nonce");
-    let url = WsUrl::parse("wss://a.example/").unwrap();
-    let mut handshake = ClientHandshake::new(config, url, key);
-    let mut response = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {}\r\n",
-        key.accept().as_str()
-    );
-    for (n, v) in fields {
-        response.push_str(&format!("{n}: {v}\r\n"));
-    }
-    response.push_str("\r\n");
-    match handshake.feed(response.as_bytes()) {
-        Ok(ClientFeed::Connected(_)) => Ok(()),
-        Ok(other) => panic!("{other:?}"),
-        Err(e) => Err(e),
+    let extra: String = fields
+        .iter()
+        .map(|(n, v)| format!("{n}: {v}\r\n"))
+        .collect();
+    match dial(config, "wss://a.example/", &[&response_101(&extra)]) {
+        ClientOutcome::Connected { .. } => Ok(()),
+        ClientOutcome::Failed(e) => Err(e),
+        other => panic!("{other:?}"),
     }
 }
 

@@ -8,8 +8,6 @@
 //! baseline. Before the fix each aborted stream kept two tasks and ~148 KB for ever.
 
 use std::future::poll_fn;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -20,6 +18,7 @@ use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
 
 mod common;
+use common::Server;
 
 /// Streams reset by the client, and connections dropped by it, in the measured round.
 const ABORTS: usize = 300;
@@ -32,32 +31,14 @@ const PER_CONNECTION: usize = 30;
 /// allocator fragmentation and still more than ten times under that.
 const RSS_MARGIN_KIB: u64 = 6 * 1024;
 
-/// The example as a child process (its pid is needed for /proc), killed when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// The example as a child process (`common::Server`: its pid is needed for /proc),
+/// killed when dropped.
 fn start() -> Server {
-    let mut child = Command::new(common::example("h2_server"))
-        .args(["--listen", "127.0.0.1:0", "--protocol", "chat"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = lines.next().expect("a listening line").unwrap();
-    let addr = line.strip_prefix("listening on ").unwrap().to_string();
+    let mut server = common::start("h2_server", &["--protocol", "chat"]);
+    let lines = server.lines.take().unwrap();
     // One line per accepted stream follows: keep reading so the pipe never fills.
     std::thread::spawn(move || lines.map_while(Result::ok).for_each(drop));
-    Server { child, addr }
+    server
 }
 
 /// The server's resident set in KiB.
@@ -231,7 +212,7 @@ async fn drop_connections(addr: &str, n: usize) {
 async fn round(server: &Server, stats_client: &SendRequest<Bytes>, n: usize) -> [u64; 2] {
     let addr = &server.addr;
     let connections = reset_streams(addr, n).await;
-    let after_resets = rss_kib(server.child.id());
+    let after_resets = rss_kib(server.pid());
     let took = wait_idle(stats_client, addr, 1 + connections.len(), "stream resets").await;
     eprintln!("{n} resets: RSS {after_resets} KiB at once; idle after {took:?}");
     // Closing the connections the streams were on, in order (GOAWAY), also ends them.
@@ -239,7 +220,7 @@ async fn round(server: &Server, stats_client: &SendRequest<Bytes>, n: usize) -> 
     wait_idle(stats_client, addr, 1, "closing the connections").await;
 
     drop_connections(addr, n).await;
-    let after_drops = rss_kib(server.child.id());
+    let after_drops = rss_kib(server.pid());
     let took = wait_idle(stats_client, addr, 1, "dropped connections").await;
     eprintln!("{n} dropped connections: RSS {after_drops} KiB at once; idle after {took:?}");
     [after_resets, after_drops]
@@ -249,7 +230,7 @@ async fn round(server: &Server, stats_client: &SendRequest<Bytes>, n: usize) -> 
 async fn aborted_streams_and_dropped_connections_leave_nothing_behind() {
     let server = start();
     let (stats_client, _driver) = connect(&server.addr).await;
-    let pid = server.child.id();
+    let pid = server.pid();
     eprintln!("RSS at start: {} KiB", rss_kib(pid));
     // A warm-up round of the same load first, so the allocator's free lists and the
     // runtime have grown to their working size before the baseline: memory that was

@@ -2,6 +2,10 @@
 //! client sides, the one deadline, the 408, the lingering close.
 #![cfg(feature = "blocking-io")]
 
+mod common;
+
+use common::builders::upgrade_request;
+
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
@@ -11,13 +15,9 @@ use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
 use ws_handshake::io::{blocking, ConnectError, Decision, PlainResponse, Server, ServerOutcome};
 use ws_handshake::{ClientConfig, ClientKey, OriginPolicy, ServerConfig, WsUrl};
 
-const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
-
-fn upgrade_head(extra: &str) -> String {
-    format!(
-        "GET /chat?room=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
-         Connection: Upgrade\r\nSec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n"
-    )
+/// A valid upgrade to `/chat?room=1` for the sample key, with `extra` header lines.
+fn upgrade_head(extra: &[&str]) -> String {
+    String::from_utf8(upgrade_request("/chat?room=1", "127.0.0.1", extra)).unwrap()
 }
 
 /// Runs `server` on one accepted connection in a thread; `client` drives the other end.
@@ -65,9 +65,11 @@ fn upgrade_keeps_the_frames_sent_with_the_head() {
     let config = ServerConfig::new().protocols(["chat"]).unwrap();
     let frame = b"\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58"; // RFC 6455 §5.7 "Hello", masked
     let (outcome, head) = with_server(Server::new(config), |mut s| {
-        let mut bytes =
-            upgrade_head("Sec-WebSocket-Protocol: chat\r\nCookie: a=1; session=\"xyz\"\r\n")
-                .into_bytes();
+        let mut bytes = upgrade_head(&[
+            "Sec-WebSocket-Protocol: chat",
+            "Cookie: a=1; session=\"xyz\"",
+        ])
+        .into_bytes();
         bytes.extend_from_slice(frame);
         s.write_all(&bytes).unwrap();
         read_head(&mut s)
@@ -214,7 +216,7 @@ fn decide_hook_refuses_with_its_own_status() {
                 .unwrap(),
         });
     let (outcome, response) = with_server(server, |mut s| {
-        s.write_all(upgrade_head("Cookie: session=bad\r\n").as_bytes())
+        s.write_all(upgrade_head(&["Cookie: session=bad"]).as_bytes())
             .unwrap();
         read_to_end(&mut s).unwrap()
     });

@@ -2,6 +2,10 @@
 //! sides, the one deadline over reading and writing, the 408, the lingering close.
 #![cfg(feature = "tokio")]
 
+mod common;
+
+use common::builders::upgrade_request;
+
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -13,13 +17,9 @@ use ws_handshake::io::{
 };
 use ws_handshake::{ClientConfig, ClientKey, ServerConfig, WsUrl};
 
-const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
-
-fn upgrade_head(extra: &str) -> String {
-    format!(
-        "GET /chat?room=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
-         Connection: Upgrade\r\nSec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n"
-    )
+/// A valid upgrade to `/chat?room=1` for the sample key, with `extra` header lines.
+fn upgrade_head(extra: &[&str]) -> String {
+    String::from_utf8(upgrade_request("/chat?room=1", "127.0.0.1", extra)).unwrap()
 }
 
 /// Starts `server` on one connection; returns the client's end and the server task.
@@ -57,7 +57,7 @@ async fn upgrade_keeps_the_frames_sent_with_the_head() {
     let (mut client, task) = serve_one(Server::new(config)).await;
     let frame = b"\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58"; // RFC 6455 §5.7 "Hello"
     let mut bytes =
-        upgrade_head("Sec-WebSocket-Protocol: chat\r\nCookie: session=xyz\r\n").into_bytes();
+        upgrade_head(&["Sec-WebSocket-Protocol: chat", "Cookie: session=xyz"]).into_bytes();
     bytes.extend_from_slice(frame);
     client.write_all(&bytes).await.unwrap();
     let head = read_head(&mut client).await;
@@ -173,7 +173,7 @@ async fn decide_hook_accepts_with_headers_or_refuses() {
     };
     let (mut client, task) = serve_one(server()).await;
     client
-        .write_all(upgrade_head("Cookie: session=good\r\n").as_bytes())
+        .write_all(upgrade_head(&["Cookie: session=good"]).as_bytes())
         .await
         .unwrap();
     let head = read_head(&mut client).await;
@@ -182,7 +182,10 @@ async fn decide_hook_accepts_with_headers_or_refuses() {
     assert!(matches!(task.await.unwrap(), ServerOutcome::Upgraded(_)));
 
     let (mut client, task) = serve_one(server()).await;
-    client.write_all(upgrade_head("").as_bytes()).await.unwrap();
+    client
+        .write_all(upgrade_head(&[]).as_bytes())
+        .await
+        .unwrap();
     let response = read_to_end(&mut client).await.unwrap();
     assert!(
         response.starts_with("HTTP/1.1 403 Forbidden\r\n"),

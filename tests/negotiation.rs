@@ -1,37 +1,24 @@
 //! Subprotocol and extension negotiation through the whole server path (RFC 6455
 //! §4.2.2, §9.1; RFC 7692 §7), with properties over generated offers.
 
+mod common;
+
+use common::builders::upgrade_request;
+use common::pair::{serve, ServerOutcome};
 use proptest::prelude::*;
 use ws_handshake::deflate::DeflateConfig;
 use ws_handshake::extension::parse;
-use ws_handshake::{ExtensionParams, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake};
-
-fn upgrade_with(lines: &[String]) -> Vec<u8> {
-    let mut r = String::from(
-        "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n",
-    );
-    for l in lines {
-        r.push_str(l);
-        r.push_str("\r\n");
-    }
-    r.push_str("\r\n");
-    r.into_bytes()
-}
+use ws_handshake::{ExtensionParams, OriginPolicy, ServerConfig};
 
 /// The 101's `Sec-WebSocket-Extensions` and `Sec-WebSocket-Protocol` values (None if absent).
 fn answer(config: &ServerConfig, lines: &[String]) -> (Option<String>, Option<String>) {
-    let bytes = upgrade_with(lines);
-    let mut hs = ServerHandshake::new(config);
-    let up = match hs.feed(&bytes) {
-        Ok(ServerFeed::Upgrade(up)) => up,
+    let bytes = upgrade_request("/", "h", lines);
+    let response = match serve(config, &[&bytes]) {
+        ServerOutcome::Upgrade { response, .. } => response,
         other => panic!("not accepted: {other:?}"),
     };
-    let mut out = Vec::new();
-    up.accept().write_to(&mut out);
-    let text = String::from_utf8(out).unwrap();
     let header = |name: &str| {
-        let values: Vec<_> = text
+        let values: Vec<_> = response
             .split("\r\n")
             .filter_map(|l| l.strip_prefix(name))
             .map(str::to_string)

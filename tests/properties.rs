@@ -1,18 +1,20 @@
 //! Property tests: generated requests against RFC 6455 §4.2.1 and the rule table of
 //! DESIGN.md, chunking invariance, leftover exactness and subprotocol selection.
 //!
-//! The expected `Sec-WebSocket-Accept` is computed here with the `sha1` and `base64`
-//! crates, independently of the crate's own code.
+//! The expected `Sec-WebSocket-Accept` is computed with the `sha1` and `base64`
+//! crates (`common::builders::expected_accept`), independently of the crate's own code.
+
+mod common;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use common::builders::{expected_accept, split_at};
+use common::pair::{serve as feed_chunks, ClientOutcome, Pair, ServerOutcome as Outcome};
 use proptest::prelude::*;
 use proptest::sample::select;
-use sha1::{Digest as _, Sha1};
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
 use ws_handshake::{
-    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Limits,
-    MissingProtocol, ProtocolOrder, ServerConfig, ServerFeed, ServerHandshake, WsUrl,
+    ClientConfig, ClientError, ClientKey, Limits, MissingProtocol, ProtocolOrder, ServerConfig,
 };
 
 // ---------------------------------------------------------------------------
@@ -46,13 +48,6 @@ impl Req {
     fn push(&mut self, name: &str, value: &str) {
         self.lines.push((name.to_owned(), format!(" {value}")));
     }
-}
-
-fn expected_accept(key: &str) -> String {
-    let mut sha = Sha1::new();
-    sha.update(key.as_bytes());
-    sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-    STANDARD.encode(sha.finalize())
 }
 
 /// A name in a random letter case.
@@ -223,70 +218,13 @@ fn valid_request() -> impl Strategy<Value = Req> {
 // ---------------------------------------------------------------------------
 // Feeding and reading the answer.
 
-/// An owned outcome, comparable across chunkings.
-#[derive(Debug, Clone, PartialEq)]
-enum Outcome {
-    NeedMore,
-    Upgrade {
-        response: Vec<u8>,
-        leftover: Vec<u8>,
-        protocol: Option<String>,
-    },
-    Plain {
-        leftover: Vec<u8>,
-    },
-    Rejected {
-        error: Error,
-        response: Vec<u8>,
-    },
-}
-
-fn feed_chunks(config: &ServerConfig, chunks: &[&[u8]]) -> Outcome {
-    let mut hs = ServerHandshake::new(config);
-    for (i, chunk) in chunks.iter().enumerate() {
-        let later = chunks[i + 1..].concat();
-        match hs.feed(chunk) {
-            Ok(ServerFeed::NeedMore) => continue,
-            Ok(ServerFeed::Upgrade(u)) => {
-                let mut response = Vec::new();
-                u.accept().write_to(&mut response);
-                return Outcome::Upgrade {
-                    response,
-                    leftover: [u.leftover(), &later].concat(),
-                    protocol: u.protocol().map(str::to_owned),
-                };
-            }
-            Ok(ServerFeed::Plain(r)) => {
-                return Outcome::Plain {
-                    leftover: [r.leftover(), &later].concat(),
-                }
-            }
-            Err(error) => {
-                let mut response = Vec::new();
-                error.rejection().write_to(&mut response);
-                return Outcome::Rejected { error, response };
-            }
-        }
-    }
-    Outcome::NeedMore
-}
-
 fn feed(config: &ServerConfig, bytes: &[u8]) -> Outcome {
     feed_chunks(config, &[bytes])
 }
 
-/// Splits `bytes` at the given points (taken modulo the length, sorted).
+/// Splits `bytes` at the given points.
 fn split_at_points<'a>(bytes: &'a [u8], points: &[prop::sample::Index]) -> Vec<&'a [u8]> {
-    let mut cuts: Vec<usize> = points.iter().map(|p| p.index(bytes.len() + 1)).collect();
-    cuts.sort_unstable();
-    let mut chunks = Vec::new();
-    let mut from = 0;
-    for cut in cuts {
-        chunks.push(&bytes[from..cut]);
-        from = cut;
-    }
-    chunks.push(&bytes[from..]);
-    chunks
+    split_at(bytes, points.iter().map(|p| p.index(bytes.len() + 1)))
 }
 
 /// The response's status and headers, parsed with httparse.
@@ -336,11 +274,11 @@ proptest! {
     fn valid_requests_are_accepted(req in valid_request()) {
         let config = config_with(&["chat", "mqtt"], ProtocolOrder::ServerPreference);
         let bytes = req.render();
-        let Outcome::Upgrade { response, leftover, protocol } = feed(&config, &bytes) else {
+        let Outcome::Upgrade { response, leftover, protocol, .. } = feed(&config, &bytes) else {
             panic!("refused: {:?}\n{}", feed(&config, &bytes), String::from_utf8_lossy(&bytes));
         };
         prop_assert!(leftover.is_empty());
-        let (status, headers) = response_headers(&response);
+        let (status, headers) = response_headers(response.as_bytes());
         prop_assert_eq!(status, 101);
         prop_assert_eq!(header(&headers, "sec-websocket-accept"), [expected_accept(&req.key)]);
         let expected = ["chat", "mqtt"].into_iter().find(|p| req.offered.iter().any(|o| o == p));
@@ -356,9 +294,9 @@ proptest! {
         let config = break_it(&mut broken, pick);
         let bytes = broken.render_for(name);
         match feed(&config, &bytes) {
-            Outcome::Rejected { error, response } => {
+            Outcome::Refused { error, response } => {
                 prop_assert_eq!(error.status(), status, "rule {}: {:?}", name, error);
-                let (written, _) = response_headers(&response);
+                let (written, _) = response_headers(response.as_bytes());
                 prop_assert_eq!(written, status);
             }
             other => prop_assert!(false, "rule {} not refused: {:?}\n{}", name, other, String::from_utf8_lossy(&bytes)),
@@ -433,7 +371,7 @@ proptest! {
         } else {
             prop_assert!(!offered.iter().any(|o| supported.contains(o)));
         }
-        let (_, headers) = response_headers(&response);
+        let (_, headers) = response_headers(response.as_bytes());
         prop_assert_eq!(header(&headers, "sec-websocket-protocol"), protocol.iter().map(String::as_str).collect::<Vec<_>>());
     }
 }
@@ -651,50 +589,42 @@ proptest! {
             .deflate(offer).unwrap()
             .missing_protocol(if accept_missing { MissingProtocol::Accept } else { MissingProtocol::Fail });
         let key = ClientKey::from_nonce(nonce);
-        let mut client_hs = ClientHandshake::new(&client, WsUrl::parse(url).unwrap(), key);
-        let mut request = Vec::new();
-        client_hs.request().write_to(&mut request);
-        request.extend_from_slice(&client_frames);
 
         let order = if client_order { ProtocolOrder::ClientPreference } else { ProtocolOrder::ServerPreference };
         let server_deflate_config = server_deflate;
         let server = config_with(&supported, order).deflate(server_deflate_config);
-        let mut server_hs = ServerHandshake::new(&server);
-        let Ok(ServerFeed::Upgrade(upgrade)) = server_hs.feed(&request) else {
-            panic!("our server refused our client's request:\n{}", String::from_utf8_lossy(&request));
+        let cuts: Vec<usize> = points.iter().map(|p| p.index(usize::MAX)).collect();
+        let run = Pair::new(client, server)
+            .url(url)
+            .nonce(nonce)
+            .frames(&client_frames, &server_frames)
+            .cuts(&[], &cuts)
+            .run();
+        let Outcome::Upgrade { key: server_key, protocol, deflate: server_deflate, leftover, .. } = &run.server else {
+            panic!("our server refused our client's request:\n{}", String::from_utf8_lossy(&run.request));
         };
-        prop_assert_eq!(upgrade.leftover(), &client_frames[..]);
-        prop_assert_eq!(upgrade.key(), key.as_str());
+        prop_assert_eq!(leftover, &client_frames);
+        prop_assert_eq!(server_key.as_str(), key.as_str());
+        prop_assert_eq!(run.key.as_str(), key.as_str());
         let expected = if client_order {
             offered.iter().copied().find(|o| supported.contains(o))
         } else {
             supported.iter().copied().find(|s| offered.contains(s))
         };
-        prop_assert_eq!(upgrade.protocol(), expected);
-        let mut response = Vec::new();
-        upgrade.accept().write_to(&mut response);
-        let server_deflate = upgrade.deflate();
+        prop_assert_eq!(protocol.as_deref(), expected);
+        let server_deflate = *server_deflate;
         if offer.is_none() || server_deflate_config.is_none() {
             prop_assert_eq!(server_deflate, None);
         }
-        response.extend_from_slice(&server_frames);
 
-        let mut outcome = None;
-        let chunks = split_at_points(&response, &points);
-        for (i, chunk) in chunks.iter().enumerate() {
-            match client_hs.feed(chunk) {
-                Ok(ClientFeed::NeedMore) => continue,
-                Ok(ClientFeed::Connected(c)) => {
-                    let leftover = [c.leftover(), &chunks[i + 1..].concat()].concat();
-                    outcome = Some(Ok((c.protocol().map(str::to_owned), c.deflate(), leftover)));
-                }
-                Ok(ClientFeed::Refused(r)) => panic!("refused with {}", r.status()),
-                Err(e) => outcome = Some(Err(e)),
-            }
-            break;
-        }
+        let outcome = match run.client {
+            ClientOutcome::Connected { protocol, deflate, leftover, .. } => Ok((protocol, deflate, leftover)),
+            ClientOutcome::Refused { status, .. } => panic!("refused with {status}"),
+            ClientOutcome::Failed(e) => Err(e),
+            ClientOutcome::NeedMore => panic!("the whole response was fed"),
+        };
         let missing = expected.is_none() && !offered.is_empty() && !accept_missing;
-        match outcome.expect("the whole response was fed") {
+        match outcome {
             Ok((protocol, deflate, leftover)) => {
                 prop_assert!(!missing, "connected without a required subprotocol");
                 prop_assert_eq!(protocol.as_deref(), expected);

@@ -2,9 +2,10 @@
 //! proxy (RFC 9110 §9.3.6, RFC 6455 §4.1), redirects (RFC 3986 §5, RFC 9110 §10.2.2)
 //! and authentication (RFC 7617, RFC 9110 §11).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+mod common;
 
+use common::builders::{every_chunking as every_split, owned_headers as owned, split_at, Pieces};
+use common::counting::{allocations as counted, Counting};
 use proptest::prelude::*;
 use ws_handshake::auth::{challenges, Basic, ChallengeMalformed, Challenges, CredentialsError};
 use ws_handshake::{
@@ -14,27 +15,6 @@ use ws_handshake::{
 };
 
 // ---- a counting allocator, for the zero-allocation test
-
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: forwards to the system allocator unchanged; only counts calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -57,12 +37,6 @@ enum Outcome {
         leftover: Vec<u8>,
     },
     Failed(ProxyError),
-}
-
-fn owned(h: ws_handshake::Headers<'_>) -> Vec<(String, Vec<u8>)> {
-    h.iter()
-        .map(|h| (h.name.to_owned(), h.value.to_vec()))
-        .collect()
 }
 
 /// Feeds `chunks` in order; the leftover includes the chunks not fed yet, as a
@@ -105,18 +79,7 @@ fn whole(response: &[u8]) -> Outcome {
 /// Asserts the outcome is the same in every split into two and three chunks, and
 /// one byte at a time; returns it.
 fn every_chunking(config: &ProxyConfig, response: &[u8]) -> Outcome {
-    let expected = run(config, &[response]);
-    let bytes: Vec<&[u8]> = response.chunks(1).collect();
-    assert_eq!(run(config, &bytes), expected, "byte by byte");
-    for i in 0..=response.len() {
-        let (a, b) = response.split_at(i);
-        assert_eq!(run(config, &[a, b]), expected, "split at {i}");
-        for j in i..=response.len() {
-            let (b, c) = response[i..].split_at(j - i);
-            assert_eq!(run(config, &[a, b, c]), expected, "split at {i}, {j}");
-        }
-    }
-    expected
+    every_split(response, Pieces::Three, |chunks| run(config, chunks))
 }
 
 fn request(config: &ProxyConfig, url: &str) -> String {
@@ -546,7 +509,7 @@ fn no_allocation_with_a_reused_buffer() {
     let mut rounds = 0;
     let mut allocations = usize::MAX;
     for _ in 0..2 {
-        let before = ALLOCATIONS.with(Cell::get);
+        let before = counted();
         let mut tunnel = ProxyTunnel::with_buffer(&config, url, std::mem::take(&mut buffer));
         out.clear();
         tunnel.request().write_to(&mut out);
@@ -563,7 +526,7 @@ fn no_allocation_with_a_reused_buffer() {
         }
         assert!(opened);
         buffer = tunnel.into_buffer();
-        allocations = ALLOCATIONS.with(Cell::get) - before;
+        allocations = counted() - before;
         rounds += 1;
     }
     assert_eq!((rounds, allocations), (2, 0));
@@ -769,15 +732,7 @@ proptest! {
         } else {
             ProxyConfig::new()
         };
-        let mut points: Vec<usize> = cuts.iter().map(|c| c % (response.len() + 1)).collect();
-        points.sort_unstable();
-        let mut chunks = Vec::new();
-        let mut from = 0;
-        for p in points {
-            chunks.push(&response[from..p]);
-            from = p;
-        }
-        chunks.push(&response[from..]);
+        let chunks = split_at(&response, cuts.iter().copied());
         let whole = run(&config, &[&response]);
         prop_assert_eq!(&run(&config, &chunks), &whole);
         let text = String::from_utf8_lossy(&head).into_owned();

@@ -1,19 +1,19 @@
 //! Inputs found by fuzzing (fuzz/) and property tests that once broke an invariant.
 //! Each test names the target, the invariant and the fix.
 
+mod common;
+
+use common::builders::{response_101, upgrade_request};
+use common::pair::{dial, serve, ServerOutcome};
 use ws_handshake::{Error, Limits, Malformed, ServerConfig, ServerFeed, ServerHandshake};
 
-/// What a handshake returns for `chunks` fed in order, as an owned value.
+/// What a handshake returns for `chunks` fed in order: whether it upgraded, or the error.
 fn outcome(config: &ServerConfig, chunks: &[&[u8]]) -> Result<bool, Error> {
-    let mut hs = ServerHandshake::new(config);
-    for chunk in chunks {
-        match hs.feed(chunk)? {
-            ServerFeed::NeedMore => continue,
-            ServerFeed::Upgrade(_) => return Ok(true),
-            ServerFeed::Plain(_) => return Ok(false),
-        }
+    match serve(config, chunks) {
+        ServerOutcome::Upgrade { .. } => Ok(true),
+        ServerOutcome::Plain { .. } | ServerOutcome::NeedMore => Ok(false),
+        ServerOutcome::Refused { error, .. } => Err(error),
     }
-    Ok(false)
 }
 
 /// server_feed, invariant "the outcome does not depend on the chunking": a bare LF
@@ -147,26 +147,17 @@ fn a_scheme_separator_inside_an_origin_form_path_stays_in_the_path() {
 /// bare LF at any line end is refused exactly as the byte-at-a-time scan refuses it.
 #[test]
 fn a_bare_lf_at_any_line_end_is_refused_whole_or_byte_by_byte() {
-    use ws_handshake::{ClientConfig, ClientError, ClientHandshake, ClientKey, WsUrl};
+    use ws_handshake::{ClientConfig, ClientError};
 
-    let request = "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    let response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
-        Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+    let no_lines: [&str; 0] = [];
+    let request = String::from_utf8(upgrade_request("/", "a", &no_lines)).unwrap();
+    let response = String::from_utf8(response_101("")).unwrap();
     let config = ServerConfig::new();
     let client = ClientConfig::new();
     let bare_lf = Err(Error::Malformed(Malformed::BareLf));
     let client_outcome = |bytes: &[u8], chunk: usize| {
-        let url = WsUrl::parse("ws://a/").unwrap();
-        let mut hs =
-            ClientHandshake::new(&client, url, ClientKey::from_nonce(*b"the sample nonce"));
-        for piece in bytes.chunks(chunk) {
-            match hs.feed(piece) {
-                Ok(ws_handshake::ClientFeed::NeedMore) => continue,
-                other => return other.map(|_| ()),
-            }
-        }
-        Ok(())
+        let chunks: Vec<&[u8]> = bytes.chunks(chunk).collect();
+        dial(&client, "ws://a/", &chunks).into_result().map(|_| ())
     };
     assert_eq!(outcome(&config, &[request.as_bytes()]), Ok(true));
     assert_eq!(client_outcome(response.as_bytes(), usize::MAX), Ok(()));

@@ -1,37 +1,22 @@
 //! The server handshake against RFC 6455 §4.2.1, rule by rule, byte for byte.
 
+mod common;
+
+use common::builders::{head as request_with, ACCEPT, KEY, WS_LINES};
+use common::pair::{serve as run, ServerOutcome as Outcome};
 use ws_handshake::{
     BuildError, Error, Limits, Malformed, OriginPolicy, ProtocolOrder, Rejection, ServerConfig,
     ServerFeed, ServerHandshake,
 };
-
-const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
-const ACCEPT: &str = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
 /// A valid upgrade request made of these header lines.
 fn request(lines: &[&str]) -> Vec<u8> {
     request_with("GET /chat?room=1 HTTP/1.1", lines)
 }
 
-fn request_with(start: &str, lines: &[&str]) -> Vec<u8> {
-    let mut r = format!("{start}\r\n");
-    for l in lines {
-        r.push_str(l);
-        r.push_str("\r\n");
-    }
-    r.push_str("\r\n");
-    r.into_bytes()
-}
-
 /// The header lines of a minimal valid upgrade.
 fn base() -> Vec<&'static str> {
-    vec![
-        "Host: example.com",
-        "Upgrade: websocket",
-        "Connection: Upgrade",
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-        "Sec-WebSocket-Version: 13",
-    ]
+    ["Host: example.com"].into_iter().chain(WS_LINES).collect()
 }
 
 /// `base()` with the lines starting with `drop` removed and `add` appended.
@@ -42,46 +27,6 @@ fn variant(drop: &[&str], add: &[&'static str]) -> Vec<u8> {
         .collect();
     lines.extend_from_slice(add);
     request(&lines)
-}
-
-/// What a handshake made of feeding `bytes` whole: the response it writes and the leftover.
-#[derive(Debug, PartialEq, Eq)]
-enum Outcome {
-    Accepted { response: String, leftover: Vec<u8> },
-    Plain { leftover: Vec<u8> },
-    Refused { error: Error, response: String },
-    NeedMore,
-}
-
-fn run(config: &ServerConfig, chunks: &[&[u8]]) -> Outcome {
-    let mut hs = ServerHandshake::new(config);
-    let mut out = Vec::new();
-    for (i, chunk) in chunks.iter().enumerate() {
-        let later = chunks[i + 1..].concat();
-        match hs.feed(chunk) {
-            Ok(ServerFeed::NeedMore) => continue,
-            Ok(ServerFeed::Upgrade(up)) => {
-                up.accept().write_to(&mut out);
-                return Outcome::Accepted {
-                    response: String::from_utf8(out).unwrap(),
-                    leftover: [up.leftover(), &later].concat(),
-                };
-            }
-            Ok(ServerFeed::Plain(req)) => {
-                return Outcome::Plain {
-                    leftover: [req.leftover(), &later].concat(),
-                }
-            }
-            Err(error) => {
-                error.rejection().write_to(&mut out);
-                return Outcome::Refused {
-                    error,
-                    response: String::from_utf8(out).unwrap(),
-                };
-            }
-        }
-    }
-    Outcome::NeedMore
 }
 
 fn any_origin() -> ServerConfig {
@@ -132,11 +77,16 @@ fn rfc_6455_example_response_is_exact() {
     let outcome = run(&any_origin(), &[&variant(&[], &[])]);
     assert_eq!(
         outcome,
-        Outcome::Accepted {
+        Outcome::Upgrade {
             response:
                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
                        Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
                     .into(),
+            key: KEY.into(),
+            host: "example.com".into(),
+            target: "/chat?room=1".into(),
+            protocol: None,
+            deflate: None,
             leftover: vec![],
         }
     );
@@ -353,7 +303,7 @@ fn upgrade_must_list_websocket() {
         assert!(
             matches!(
                 run(&c, &[&variant(&["Upgrade"], ok)]),
-                Outcome::Accepted { .. }
+                Outcome::Upgrade { .. }
             ),
             "{ok:?}"
         );
@@ -390,7 +340,7 @@ fn connection_must_list_upgrade() {
         assert!(
             matches!(
                 run(&c, &[&variant(&["Connection"], ok)]),
-                Outcome::Accepted { .. }
+                Outcome::Upgrade { .. }
             ),
             "{ok:?}"
         );
@@ -518,7 +468,7 @@ fn no_body_may_be_announced() {
     }
     assert!(matches!(
         run(&c, &[&variant(&[], &["Content-Length: 0"])]),
-        Outcome::Accepted { .. }
+        Outcome::Upgrade { .. }
     ));
 }
 
@@ -606,12 +556,12 @@ fn origin_policy_is_403() {
     );
     assert!(matches!(
         run(&same, &[&variant(&[], &["Origin: https://example.com"])]),
-        Outcome::Accepted { .. }
+        Outcome::Upgrade { .. }
     ));
     // No Origin: a non-browser client, allowed unless required.
     assert!(matches!(
         run(&same, &[&variant(&[], &[])]),
-        Outcome::Accepted { .. }
+        Outcome::Upgrade { .. }
     ));
     let required = ServerConfig::new().require_origin(true);
     assert_rule(
@@ -632,7 +582,7 @@ fn origin_policy_is_403() {
     );
     assert!(matches!(
         run(&list, &[&variant(&[], &["Origin: https://app.example"])]),
-        Outcome::Accepted { .. }
+        Outcome::Upgrade { .. }
     ));
     assert_rule(
         &variant(
@@ -778,7 +728,7 @@ fn leftover_frame_comes_back_exactly() {
     let head_len = bytes.len();
     bytes.extend_from_slice(&frame);
     let whole = run(&any_origin(), &[&bytes]);
-    let Outcome::Accepted { leftover, .. } = &whole else {
+    let Outcome::Upgrade { leftover, .. } = &whole else {
         panic!()
     };
     assert_eq!(leftover, &frame);
@@ -1038,7 +988,7 @@ fn allowed_hosts_defeat_dns_rebinding() {
     let config = any_origin().allowed_hosts(["example.com"]).unwrap();
     assert!(matches!(
         run(&config, &[&variant(&[], &[])]),
-        Outcome::Accepted { .. }
+        Outcome::Upgrade { .. }
     ));
     let bytes = variant(&["Host"], &["Host: attacker.example"]);
     assert_rule(
@@ -1051,7 +1001,7 @@ fn allowed_hosts_defeat_dns_rebinding() {
     let pinned = any_origin().allowed_hosts(["example.com:8080"]).unwrap();
     assert!(matches!(
         run(&pinned, &[&variant(&["Host"], &["Host: EXAMPLE.com:8080"])]),
-        Outcome::Accepted { .. }
+        Outcome::Upgrade { .. }
     ));
     assert_eq!(
         refused(&pinned, &variant(&[], &[])).0,

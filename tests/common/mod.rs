@@ -1,6 +1,12 @@
-//! Running the crate's examples as real processes on 127.0.0.1 for integration tests,
-//! and the checks more than one of them makes.
+//! What the integration tests share: the request/response builders (`builders`), the
+//! in-memory drivers and client⇄server `Pair` (`pair`), a counting allocator
+//! (`counting`), and (here) running the crate's examples as real processes on
+//! 127.0.0.1 with the checks more than one of them makes.
 #![allow(dead_code)] // each test crate uses part of this
+
+pub mod builders;
+pub mod counting;
+pub mod pair;
 
 use std::io::{BufRead, BufReader, Lines, Read, Write};
 use std::net::TcpStream;
@@ -58,6 +64,13 @@ pub struct Server {
     pub addr: String,
     /// The rest of the server's stdout, line by line.
     pub lines: Option<Lines<BufReader<ChildStdout>>>,
+}
+
+impl Server {
+    /// The process id (for /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
 }
 
 impl Drop for Server {

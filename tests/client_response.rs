@@ -1,83 +1,25 @@
-//! The client handshake: request bytes, every RFC 6455 §4.1 / RFC 7692 response rule,
-//! URLs, real captured responses, and round trips through the crate's own server.
+//! The client's checks of the server's response, RFC 6455 §4.1 and RFC 7692 §7.2:
+//! real captured responses, one test per rule with crafted responses, and round trips
+//! through the crate's own server.
 
+mod common;
+
+use common::builders::{capture, response_101 as ok101, ACCEPT, NONCE};
+use common::pair::{dial, ClientOutcome as Outcome, Pair, ServerOutcome};
 use proptest::prelude::*;
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer, DeflateParamError, PerMessageDeflate};
 use ws_handshake::{
-    BufferTooSmall, BuildError, ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey,
-    Limits, Malformed, MissingProtocol, ProtocolOrder, ServerConfig, ServerFeed, ServerHandshake,
-    UrlError, WsUrl,
+    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Limits, Malformed,
+    MissingProtocol, ProtocolOrder, ServerConfig, WsUrl,
 };
 
-const NONCE: [u8; 16] = *b"the sample nonce";
-const ACCEPT: &str = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 /// The URL the captured responses were requested with.
 const CAPTURE_URL: &str = "ws://127.0.0.1:18200/chat";
 
-/// An owned summary of an outcome, so tests can compare outcomes across feedings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Outcome {
-    NeedMore,
-    Connected {
-        protocol: Option<String>,
-        deflate: Option<PerMessageDeflate>,
-        headers: Vec<(String, Vec<u8>)>,
-        leftover: Vec<u8>,
-    },
-    Refused {
-        status: u16,
-        reason: String,
-        headers: Vec<(String, Vec<u8>)>,
-        leftover: Vec<u8>,
-    },
-}
-
-fn capture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/captures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn owned_headers(h: ws_handshake::Headers<'_>) -> Vec<(String, Vec<u8>)> {
-    h.iter()
-        .map(|h| (h.name.to_string(), h.value.to_vec()))
-        .collect()
-}
-
-fn outcome(feed: ClientFeed<'_>) -> Outcome {
-    match feed {
-        ClientFeed::NeedMore => Outcome::NeedMore,
-        ClientFeed::Connected(c) => Outcome::Connected {
-            protocol: c.protocol().map(str::to_string),
-            deflate: c.deflate(),
-            headers: owned_headers(c.headers()),
-            leftover: c.leftover().to_vec(),
-        },
-        ClientFeed::Refused(r) => Outcome::Refused {
-            status: r.status(),
-            reason: r.reason().to_string(),
-            headers: owned_headers(r.headers()),
-            leftover: r.leftover().to_vec(),
-        },
-    }
-}
-
-/// Feeds the chunks in order until an outcome; the bytes of chunks never fed are
-/// appended to the leftover, as a caller would hand them to the framing layer.
+/// Feeds the chunks in order until an outcome (a failure as `Err`); the bytes of
+/// chunks never fed are appended to the leftover.
 fn feed_chunks(config: &ClientConfig, url: &str, chunks: &[&[u8]]) -> Result<Outcome, ClientError> {
-    let url = WsUrl::parse(url).unwrap();
-    let mut hs = ClientHandshake::new(config, url, ClientKey::from_nonce(NONCE));
-    for (i, chunk) in chunks.iter().enumerate() {
-        let mut out = outcome(hs.feed(chunk)?);
-        let rest = chunks[i + 1..].concat();
-        match &mut out {
-            Outcome::NeedMore => continue,
-            Outcome::Connected { leftover, .. } | Outcome::Refused { leftover, .. } => {
-                leftover.extend_from_slice(&rest)
-            }
-        }
-        return Ok(out);
-    }
-    Ok(Outcome::NeedMore)
+    dial(config, url, chunks).into_result()
 }
 
 fn feed(config: &ClientConfig, response: &[u8]) -> Result<Outcome, ClientError> {
@@ -87,15 +29,6 @@ fn feed(config: &ClientConfig, response: &[u8]) -> Result<Outcome, ClientError> 
 fn bytewise(config: &ClientConfig, response: &[u8]) -> Result<Outcome, ClientError> {
     let chunks: Vec<&[u8]> = response.chunks(1).collect();
     feed_chunks(config, CAPTURE_URL, &chunks)
-}
-
-/// A valid 101 for the sample nonce, with `extra` header lines (each ending in CRLF).
-fn ok101(extra: &str) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {ACCEPT}\r\n{extra}\r\n"
-    )
-    .into_bytes()
 }
 
 fn plain() -> ClientConfig {
@@ -123,336 +56,6 @@ fn connected_deflate(r: Result<Outcome, ClientError>) -> Option<PerMessageDeflat
     match r {
         Ok(Outcome::Connected { deflate, .. }) => deflate,
         other => panic!("expected a connection, got {other:?}"),
-    }
-}
-
-fn request_bytes(config: &ClientConfig, url: &str, nonce: [u8; 16]) -> Vec<u8> {
-    let hs = ClientHandshake::new(
-        config,
-        WsUrl::parse(url).unwrap(),
-        ClientKey::from_nonce(nonce),
-    );
-    let mut out = Vec::new();
-    hs.request().write_to(&mut out);
-    out
-}
-
-// ---------------------------------------------------------------------------------
-// The request
-
-#[test]
-fn request_matches_the_hand_written_capture_byte_for_byte() {
-    let config = chat()
-        .deflate(Some(DeflateOffer::new().client_max_window_bits(Some(None))))
-        .unwrap();
-    assert_eq!(
-        request_bytes(&config, CAPTURE_URL, NONCE),
-        capture("request-rawclient-fixed.http")
-    );
-    assert_eq!(
-        request_bytes(&plain(), CAPTURE_URL, NONCE),
-        capture("request-rawclient-minimal.http")
-    );
-}
-
-#[test]
-fn request_with_every_option_is_exact() {
-    let offer = DeflateOffer::new()
-        .server_no_context_takeover(true)
-        .client_no_context_takeover(true)
-        .server_max_window_bits(Some(11))
-        .client_max_window_bits(Some(Some(10)));
-    let config = ClientConfig::new()
-        .protocols(["v2.chat"])
-        .unwrap()
-        .deflate(Some(offer))
-        .unwrap()
-        .origin("https://app.example")
-        .unwrap()
-        .header("Authorization", "Bearer t0k3n")
-        .unwrap()
-        .header("Cookie", "a=1; b=2")
-        .unwrap();
-    let got = request_bytes(&config, "wss://[2001:db8::1]:8443/a%2Fb?x=1&y", [0; 16]);
-    let want = "GET /a%2Fb?x=1&y HTTP/1.1\r\n\
-                Host: [2001:db8::1]:8443\r\n\
-                Upgrade: websocket\r\n\
-                Connection: Upgrade\r\n\
-                Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\n\
-                Sec-WebSocket-Version: 13\r\n\
-                Sec-WebSocket-Protocol: v2.chat\r\n\
-                Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; \
-                client_no_context_takeover; server_max_window_bits=11; client_max_window_bits=10\r\n\
-                Origin: https://app.example\r\n\
-                Authorization: Bearer t0k3n\r\n\
-                Cookie: a=1; b=2\r\n\
-                \r\n";
-    assert_eq!(String::from_utf8(got).unwrap(), want);
-}
-
-#[test]
-fn request_encodes_into_a_slice() {
-    let config = chat();
-    let hs = ClientHandshake::new(
-        &config,
-        WsUrl::parse(CAPTURE_URL).unwrap(),
-        ClientKey::from_nonce(NONCE),
-    );
-    let request = hs.request();
-    let len = request.encoded_len();
-    let mut small = vec![0xAA; len - 1];
-    assert_eq!(
-        request.encode(&mut small),
-        Err(BufferTooSmall { required: len })
-    );
-    assert!(small.iter().all(|&b| b == 0xAA), "buffer left untouched");
-    let mut buf = vec![0; len + 10];
-    assert_eq!(request.encode(&mut buf), Ok(len));
-    let mut vec = Vec::new();
-    request.write_to(&mut vec);
-    assert_eq!(&buf[..len], &vec[..]);
-}
-
-#[test]
-fn config_refuses_bad_input() {
-    for name in [
-        "Host",
-        "origin",
-        "Upgrade",
-        "Connection",
-        "Sec-WebSocket-Key",
-        "sec-websocket-protocol",
-        "Sec-WebSocket-Extensions",
-        "Content-Length",
-        "Transfer-Encoding",
-    ] {
-        assert_eq!(
-            ClientConfig::new().header(name, "x").unwrap_err(),
-            BuildError::ReservedHeader,
-            "{name}"
-        );
-    }
-    assert_eq!(
-        ClientConfig::new()
-            .header("X", "a\r\nHost: evil")
-            .unwrap_err(),
-        BuildError::InvalidHeaderValue
-    );
-    assert_eq!(
-        ClientConfig::new().header("X Y", "a").unwrap_err(),
-        BuildError::InvalidHeaderName
-    );
-    assert_eq!(
-        ClientConfig::new().protocols(["chat", "a b"]).unwrap_err(),
-        BuildError::InvalidProtocol
-    );
-    assert_eq!(
-        ClientConfig::new().protocols([""]).unwrap_err(),
-        BuildError::InvalidProtocol
-    );
-    for bad in ["", "http://a\r\nX: y", "http://é.example"] {
-        assert_eq!(
-            ClientConfig::new().origin(bad).unwrap_err(),
-            BuildError::InvalidOrigin
-        );
-    }
-    for offer in [
-        DeflateOffer::new().server_max_window_bits(Some(7)),
-        DeflateOffer::new().server_max_window_bits(Some(16)),
-        DeflateOffer::new().client_max_window_bits(Some(Some(0))),
-    ] {
-        assert_eq!(
-            ClientConfig::new().deflate(Some(offer)).unwrap_err(),
-            BuildError::InvalidWindowBits
-        );
-    }
-}
-
-#[cfg(feature = "getrandom")]
-#[test]
-fn random_keys_are_fresh_and_well_formed() {
-    let keys: Vec<ClientKey> = (0..8).map(|_| ClientKey::random().unwrap()).collect();
-    for (i, a) in keys.iter().enumerate() {
-        assert_eq!(a.as_str().len(), 24);
-        assert!(a.as_str().ends_with("=="));
-        for b in &keys[i + 1..] {
-            assert_ne!(a, b);
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------
-// URLs
-
-#[test]
-fn url_table() {
-    // url, tls, dial host, dial port, Host header, resource
-    let good: &[(&str, bool, &str, u16, &str, &str)] = &[
-        (
-            "ws://example.com",
-            false,
-            "example.com",
-            80,
-            "example.com",
-            "/",
-        ),
-        (
-            "ws://example.com/",
-            false,
-            "example.com",
-            80,
-            "example.com",
-            "/",
-        ),
-        (
-            "wss://example.com",
-            true,
-            "example.com",
-            443,
-            "example.com",
-            "/",
-        ),
-        (
-            "ws://example.com:80/x",
-            false,
-            "example.com",
-            80,
-            "example.com",
-            "/x",
-        ),
-        (
-            "wss://example.com:443/x",
-            true,
-            "example.com",
-            443,
-            "example.com",
-            "/x",
-        ),
-        (
-            "ws://example.com:443/",
-            false,
-            "example.com",
-            443,
-            "example.com:443",
-            "/",
-        ),
-        (
-            "wss://example.com:80/",
-            true,
-            "example.com",
-            80,
-            "example.com:80",
-            "/",
-        ),
-        (
-            "ws://example.com:9001/chat",
-            false,
-            "example.com",
-            9001,
-            "example.com:9001",
-            "/chat",
-        ),
-        (
-            "ws://127.0.0.1:8080/chat?room=1",
-            false,
-            "127.0.0.1",
-            8080,
-            "127.0.0.1:8080",
-            "/chat?room=1",
-        ),
-        ("ws://[::1]/", false, "::1", 80, "[::1]", "/"),
-        ("ws://[::1]:9001", false, "::1", 9001, "[::1]:9001", "/"),
-        (
-            "wss://[2001:db8::7]:443/a",
-            true,
-            "2001:db8::7",
-            443,
-            "[2001:db8::7]",
-            "/a",
-        ),
-        (
-            "wss://[::ffff:192.0.2.1]:8443/",
-            true,
-            "::ffff:192.0.2.1",
-            8443,
-            "[::ffff:192.0.2.1]:8443",
-            "/",
-        ),
-        (
-            "WS://Example.COM/Path",
-            false,
-            "Example.COM",
-            80,
-            "Example.COM",
-            "/Path",
-        ),
-        ("wSs://h/", true, "h", 443, "h", "/"),
-        (
-            "ws://h/a%20b/%E2%82%AC?q=%2F&x=y",
-            false,
-            "h",
-            80,
-            "h",
-            "/a%20b/%E2%82%AC?q=%2F&x=y",
-        ),
-        ("ws://h?x=1", false, "h", 80, "h", "/?x=1"),
-        ("ws://h/?", false, "h", 80, "h", "/"),
-        ("ws://h:/", false, "h", 80, "h", "/"),
-        ("ws://h/a/../b//c", false, "h", 80, "h", "/a/../b//c"),
-        ("ws://h:65535/", false, "h", 65535, "h:65535", "/"),
-    ];
-    for &(input, tls, host, port, host_header, resource) in good {
-        let url = WsUrl::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
-        assert_eq!(url.tls(), tls, "{input}");
-        assert_eq!((url.host(), url.port()), (host, port), "{input}");
-        assert_eq!(url.host_header().to_string(), host_header, "{input}");
-        assert_eq!(url.resource().to_string(), resource, "{input}");
-        // And the request says the same.
-        let request = String::from_utf8(request_bytes(&plain(), input, NONCE)).unwrap();
-        let start = format!("GET {resource} HTTP/1.1\r\nHost: {host_header}\r\n");
-        assert!(request.starts_with(&start), "{input}: {request}");
-    }
-
-    let bad: &[(&str, UrlError)] = &[
-        ("http://h/", UrlError::UnsupportedScheme),
-        ("https://h", UrlError::UnsupportedScheme),
-        ("ftp://h/", UrlError::UnsupportedScheme),
-        ("wss+unix://h/", UrlError::UnsupportedScheme),
-        ("h/x", UrlError::UnsupportedScheme),
-        ("ws:h", UrlError::UnsupportedScheme),
-        ("wss:/h", UrlError::UnsupportedScheme),
-        ("", UrlError::UnsupportedScheme),
-        ("ws://h/#f", UrlError::Fragment),
-        ("ws://h#", UrlError::Fragment),
-        ("ws://h/?a#b", UrlError::Fragment),
-        ("ws://user@h/", UrlError::Userinfo),
-        ("ws://u:p@h:80/", UrlError::Userinfo),
-        ("ws://", UrlError::InvalidHost),
-        ("ws:///x", UrlError::InvalidHost),
-        ("ws://:80/", UrlError::InvalidHost),
-        ("ws://a b/", UrlError::InvalidHost),
-        ("ws://[::1/", UrlError::InvalidHost),
-        ("ws://::1/", UrlError::InvalidHost),
-        ("ws://[zz]/", UrlError::InvalidHost),
-        ("ws://[]/", UrlError::InvalidHost),
-        ("ws://[::1]x/", UrlError::InvalidHost),
-        ("ws://ex\u{e4}mple.com/", UrlError::InvalidHost),
-        ("ws://h:0/", UrlError::InvalidPort),
-        ("ws://h:65536/", UrlError::InvalidPort),
-        ("ws://h:8o/", UrlError::InvalidPort),
-        ("ws://h:1:2/", UrlError::InvalidPort),
-        ("ws://[::1]:x/", UrlError::InvalidPort),
-        ("ws://h/a b", UrlError::InvalidCharacter),
-        ("ws://h/\u{e9}", UrlError::InvalidCharacter),
-        ("ws://h/?q=\t", UrlError::InvalidCharacter),
-        ("ws://h/\r\nX: y", UrlError::InvalidCharacter),
-    ];
-    for &(input, want) in bad {
-        assert_eq!(
-            WsUrl::parse(input),
-            Err(BuildError::InvalidUrl(want)),
-            "{input:?}"
-        );
     }
 }
 
@@ -1159,47 +762,38 @@ fn buffers_are_reused() {
 // ---------------------------------------------------------------------------------
 // Round trips: client request -> ServerHandshake -> 101 -> client validation
 
-struct Pair {
-    client: ClientConfig,
-    server: ServerConfig,
-}
-
-/// Runs one handshake in memory. Returns what the server agreed to and the client's verdict.
+/// Runs one handshake in memory between `client` and `server`, the server's 101
+/// followed by a frame and cut at `split`. Returns what the server agreed to and the
+/// client's verdict.
 fn round_trip(
-    pair: &Pair,
+    pair: Pair,
     split: usize,
 ) -> (
     (Option<String>, Option<PerMessageDeflate>),
     Result<Outcome, ClientError>,
 ) {
-    let url = WsUrl::parse("ws://example.com:8080/chat?room=1").unwrap();
-    let hs = ClientHandshake::new(&pair.client, url, ClientKey::from_nonce(NONCE));
-    let mut request = Vec::new();
-    hs.request().write_to(&mut request);
-
-    let mut server = ServerHandshake::new(&pair.server);
-    let upgrade = match server.feed(&request) {
-        Ok(ServerFeed::Upgrade(u)) => u,
-        other => panic!("server refused our request: {other:?}"),
+    let run = pair.frames(b"", b"\x81\x02hi").cuts(&[], &[split]).run();
+    let ServerOutcome::Upgrade {
+        key,
+        host,
+        target,
+        protocol,
+        deflate,
+        ..
+    } = run.server
+    else {
+        panic!("server refused our request: {:?}", run.server)
     };
-    assert_eq!(upgrade.host(), "example.com:8080");
-    assert_eq!(upgrade.target(), "/chat?room=1");
-    assert_eq!(upgrade.key(), hs.key().as_str());
-    let agreed = (upgrade.protocol().map(str::to_string), upgrade.deflate());
-    let mut response = Vec::new();
-    upgrade.accept().write_to(&mut response);
-    response.extend_from_slice(b"\x81\x02hi");
-
-    let split = split % (response.len() + 1);
-    let (a, b) = response.split_at(split);
-    let verdict = feed_chunks(&pair.client, "ws://example.com:8080/chat?room=1", &[a, b]);
-    (agreed, verdict)
+    assert_eq!(host, "example.com:8080");
+    assert_eq!(target, "/chat?room=1");
+    assert_eq!(key, run.key);
+    ((protocol, deflate), run.client.into_result())
 }
 
 #[test]
 fn round_trip_with_everything() {
-    let pair = Pair {
-        client: chat()
+    let pair = Pair::new(
+        chat()
             .deflate(Some(
                 DeflateOffer::new()
                     .server_no_context_takeover(true)
@@ -1208,12 +802,12 @@ fn round_trip_with_everything() {
             .unwrap()
             .origin("http://example.com:8080")
             .unwrap(),
-        server: ServerConfig::new()
+        ServerConfig::new()
             .protocols(["superchat", "chat"])
             .unwrap()
             .deflate(Some(DeflateConfig::new().client_max_window_bits(10))),
-    };
-    let ((protocol, deflate), verdict) = round_trip(&pair, 50);
+    );
+    let ((protocol, deflate), verdict) = round_trip(pair, 50);
     assert_eq!(protocol.as_deref(), Some("superchat"));
     let want = PerMessageDeflate {
         server_no_context_takeover: true,
@@ -1287,17 +881,17 @@ proptest! {
     ) {
         let policy = if lenient { MissingProtocol::Accept } else { MissingProtocol::Fail };
         let order = if client_first { ProtocolOrder::ClientPreference } else { ProtocolOrder::ServerPreference };
-        let pair = Pair {
-            client: ClientConfig::new()
+        let pair = Pair::new(
+            ClientConfig::new()
                 .protocols(&client_protocols).unwrap()
                 .deflate(offer).unwrap()
                 .missing_protocol(policy),
-            server: ServerConfig::new()
+            ServerConfig::new()
                 .protocols(&server_protocols).unwrap()
                 .protocol_order(order)
                 .deflate(deflate),
-        };
-        let ((protocol, agreed), verdict) = round_trip(&pair, split);
+        );
+        let ((protocol, agreed), verdict) = round_trip(pair, split);
 
         // The server only agrees to what was offered.
         if let Some(p) = &protocol {
