@@ -28,8 +28,10 @@ const ROUNDS: usize = 2;
 const PER_CONNECTION: usize = 30;
 /// Allowed RSS growth over the baseline after all aborts ended. The bug kept ~148 KB
 /// per aborted stream, ~170 MiB for the 1,200 measured here; the margin is generous for
-/// allocator fragmentation and still more than ten times under that.
-const RSS_MARGIN_KIB: u64 = 6 * 1024;
+/// allocator fragmentation on a loaded machine (a 6 MiB margin failed once while four
+/// builds ran beside it) and still seven times under that. The task counts, which must
+/// return to zero, are the exact check.
+const RSS_MARGIN_KIB: u64 = 24 * 1024;
 
 /// The example as a child process (`common::Server`: its pid is needed for /proc),
 /// killed when dropped.
