@@ -92,18 +92,71 @@ impl<'a> Accept<'a> {
     }
 
     /// The answer's header fields, in order: the one list every form is written from.
-    pub(crate) fn fields(&self, field: &mut dyn FnMut(&str, Value<'_>)) {
-        field("Upgrade", Value::Text(b"websocket"));
-        field("Connection", Value::Text(b"Upgrade"));
+    pub(crate) fn fields(&self, field: &mut impl FnMut(&str, Value<'_>)) {
+        for (name, value) in FIXED_FIELDS {
+            field(name, Value::Text(value.as_bytes()));
+        }
+        self.negotiated_fields(field);
+    }
+
+    /// The fields after [`FIXED_FIELDS`].
+    fn negotiated_fields(&self, field: &mut impl FnMut(&str, Value<'_>)) {
         field("Sec-WebSocket-Accept", Value::Text(self.key.as_bytes()));
         self.answer.fields(field);
     }
 }
 
+/// The fields every `101` starts with (RFC 6455 §4.2.2 item 5).
+const FIXED_FIELDS: [(&str, &str); 2] = [("Upgrade", "websocket"), ("Connection", "Upgrade")];
+
+const STATUS_LINE: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\n";
+
+/// The length of [`HEAD`].
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)] // compile time only
+const HEAD_LEN: usize = {
+    let mut len = STATUS_LINE.len();
+    let mut i = 0;
+    while i < FIXED_FIELDS.len() {
+        let (name, value) = FIXED_FIELDS[i];
+        len += name.len() + 2 + value.len() + 2; // "name: value\r\n"
+        i += 1;
+    }
+    len
+};
+
+/// The status line and [`FIXED_FIELDS`] as HTTP/1.1 bytes, spelled at compile time from
+/// that list: the writer puts them in one piece, and there is no second copy to drift.
+const HEAD: [u8; HEAD_LEN] = spell_head();
+
+/// Evaluated at compile time only: an index out of bounds would fail the build.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const fn spell_head() -> [u8; HEAD_LEN] {
+    const fn copy(out: &mut [u8; HEAD_LEN], at: usize, bytes: &[u8]) -> usize {
+        let mut i = 0;
+        while i < bytes.len() {
+            out[at + i] = bytes[i];
+            i += 1;
+        }
+        at + bytes.len()
+    }
+    let mut out = [0u8; HEAD_LEN];
+    let mut at = copy(&mut out, 0, STATUS_LINE);
+    let mut i = 0;
+    while i < FIXED_FIELDS.len() {
+        let (name, value) = FIXED_FIELDS[i];
+        at = copy(&mut out, at, name.as_bytes());
+        at = copy(&mut out, at, b": ");
+        at = copy(&mut out, at, value.as_bytes());
+        at = copy(&mut out, at, b"\r\n");
+        i += 1;
+    }
+    out
+}
+
 impl Emit for Accept<'_> {
     fn emit<S: Sink>(&self, out: &mut S) {
-        out.put(b"HTTP/1.1 101 Switching Protocols\r\n");
-        self.fields(&mut |name, value| emit_field(out, name, &value));
+        out.put(&HEAD);
+        self.negotiated_fields(&mut |name, value| emit_field(out, name, &value));
         out.put(b"\r\n");
     }
 }

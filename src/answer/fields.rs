@@ -69,7 +69,7 @@ pub(crate) fn emit_field<S: Sink>(out: &mut S, name: &str, value: &Value<'_>) {
 }
 
 /// Caller-supplied extra fields (already checked), after the crate's own.
-pub(crate) fn extra_fields(headers: &[(&str, &str)], field: &mut dyn FnMut(&str, Value<'_>)) {
+pub(crate) fn extra_fields(headers: &[(&str, &str)], field: &mut impl FnMut(&str, Value<'_>)) {
     for (name, value) in headers {
         field(name, Value::Text(value.as_bytes()));
     }
@@ -102,7 +102,7 @@ impl<'a> Answer<'a> {
     }
 
     /// The negotiated fields and the extras, in order.
-    pub(crate) fn fields(&self, field: &mut dyn FnMut(&str, Value<'_>)) {
+    pub(crate) fn fields(&self, field: &mut impl FnMut(&str, Value<'_>)) {
         if let Some(p) = self.protocol {
             field("Sec-WebSocket-Protocol", Value::Text(p));
         }

@@ -181,7 +181,7 @@ impl<'a> Rejection<'a> {
 
 impl Rejection<'_> {
     /// The refusal's header fields, in order, for `form`.
-    pub(crate) fn fields(&self, form: Form, field: &mut dyn FnMut(&str, Value<'_>)) {
+    pub(crate) fn fields(&self, form: Form, field: &mut impl FnMut(&str, Value<'_>)) {
         if form == Form::Http1 {
             // RFC 9110 §15.5.22: a 426 names the protocol to upgrade to; RFC 9110
             // §7.8: a sent Upgrade needs the "upgrade" connection option.

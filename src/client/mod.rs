@@ -462,7 +462,7 @@ impl ClientConfig {
     /// The fields that carry the configuration's offers (subprotocols, extensions):
     /// with [`identity_fields`](Self::identity_fields), the one list the HTTP/1.1
     /// request and the extended CONNECT request are both written from.
-    pub(crate) fn offer_fields(&self, field: &mut dyn FnMut(&str, Value<'_>)) {
+    pub(crate) fn offer_fields(&self, field: &mut impl FnMut(&str, Value<'_>)) {
         if !self.protocols.is_empty() {
             field("Sec-WebSocket-Protocol", Value::Protocols(&self.protocols));
         }
@@ -472,7 +472,7 @@ impl ClientConfig {
     }
 
     /// The `Origin` and the caller's own fields, after the offers.
-    pub(crate) fn identity_fields(&self, field: &mut dyn FnMut(&str, Value<'_>)) {
+    pub(crate) fn identity_fields(&self, field: &mut impl FnMut(&str, Value<'_>)) {
         if let Some(origin) = &self.origin {
             field("Origin", Value::Text(origin.as_bytes()));
         }
