@@ -220,11 +220,12 @@ pub(crate) fn read<'a, T, E: From<HeadError>>(
     let limit = limits.max_head_bytes();
     let max_fields = limits.max_headers();
     let mut rest = chunk;
+    // One array for every parse below: a frame of one 4 KiB array, not three.
+    let mut storage = fields();
     // Skip interim heads; stop at the one that counts, `taken` of its bytes in `rest`.
     let taken = loop {
         let budget = limit.saturating_sub(*skipped);
         if reader.is_idle() {
-            let mut storage = fields();
             if let Ok(Some((n, parsed))) = parse(kind, rest, &mut storage, max_fields) {
                 let names = parsed.fields.iter().map(|h| h.name);
                 if let (true, Some((head, leftover))) = (
@@ -247,7 +248,11 @@ pub(crate) fn read<'a, T, E: From<HeadError>>(
             Err(HeadError::TooLarge { .. }) => return Err(HeadError::TooLarge { limit }.into()),
             Err(e) => return Err(e.into()),
             Ok(Read::Complete { head, leftover }) => {
-                let interim = kind == Kind::Response && is_interim_head(head, max_fields)?;
+                // A final response head whose status line starts plainly is parsed
+                // once, below; only an interim one (or an unusual one) is parsed here.
+                let interim = kind == Kind::Response
+                    && !peek_status(head).is_some_and(|status| !is_interim(status))
+                    && is_interim_head(head, max_fields)?;
                 let taken = rest.len().saturating_sub(leftover.len());
                 (taken, head.len(), interim)
             }
@@ -274,13 +279,11 @@ fn is_interim(status: u16) -> bool {
     (100..=199).contains(&status) && status != 101
 }
 
-/// Whether a complete response head is an interim one. One that is must be
-/// well-formed too; the final head is parsed once, later, unless its status line
-/// does not start plainly.
+/// Whether a complete response head is an interim one, by a parse (one that is must
+/// be well-formed too). Out of line: rare, and its array stays off the common frame.
+#[cold]
+#[inline(never)]
 fn is_interim_head(head: &[u8], max_fields: usize) -> Result<bool, HeadError> {
-    if peek_status(head).is_some_and(|status| !is_interim(status)) {
-        return Ok(false);
-    }
     let mut storage = fields();
     let parsed = parse(Kind::Response, head, &mut storage, max_fields)?;
     Ok(parsed.is_some_and(|(_, p)| p.status().is_some_and(is_interim)))
