@@ -219,36 +219,40 @@ impl HeadReader {
         }
     }
 
-    /// Room at the end of the buffer to read the next bytes of a head into, zero-filled:
-    /// the spare capacity, grown by [`READ_ROOM`] when less than [`MIN_ROOM`] is left,
-    /// and never more than `limit + 1` bytes held in all (one byte past the limit is
-    /// enough to tell that a head is too large). At least one byte, so that a read of
-    /// zero bytes always means the end of the stream. Only the lent bytes are counted
-    /// in the buffer's length; [`commit`](Self::commit) keeps those read.
+    /// Room at the end of the buffer to read the next bytes of a head into: the
+    /// buffer's spare capacity, grown by [`READ_ROOM`] (or 1/128 of the bytes held, if
+    /// more) when less than [`MIN_ROOM`] is spare, and never more than `limit + 1`
+    /// bytes held in all (one byte past the limit tells that a head is too large). At
+    /// least one byte, so that a read of zero bytes always means the end of the stream.
+    ///
+    /// The room stays initialized between calls (zeros at first, then whatever was
+    /// read and not committed), so each byte of it is zeroed once, not once per read.
+    /// It is the tail of `buf` past the head's bytes: `lent` bytes long.
     pub(crate) fn spare(&mut self, limit: usize) -> &mut [u8] {
-        self.take_back_room();
-        // Bytes lent out may be anything: no plain appends until they are committed.
+        // Bytes lent out may be anything: no plain appends until they are taken back.
         self.append_end = 0;
         if self.complete {
             self.buf.clear();
             self.line_start = 0;
             self.complete = false;
+            self.lent = 0;
         }
-        let len = self.buf.len();
+        let len = self.buf.len().saturating_sub(self.lent);
         let allowed = limit.saturating_add(1).saturating_sub(len).max(1);
         let mut room = self.buf.capacity().saturating_sub(len).min(allowed);
         if room < MIN_ROOM.min(allowed) {
             room = READ_ROOM.max(len / 128).min(allowed);
-            self.buf.reserve_exact(room);
+            self.buf.reserve_exact(room.saturating_sub(self.lent));
         }
+        // Zero-fills only the part never lent before.
         self.buf.resize(len.saturating_add(room), 0);
         self.lent = room;
         self.buf.get_mut(len..).unwrap_or_default()
     }
 
-    /// Keeps the first `n` bytes (at most the room lent) of the room lent by
-    /// [`spare`](Self::spare), drops the rest, and returns the offset of the first
-    /// kept byte: the bytes to [`scan_held`](Self::scan_held) from.
+    /// Takes the first `n` bytes (at most the room lent) of the room lent by
+    /// [`spare`](Self::spare) into the head, and returns the offset of the first of
+    /// them: the bytes to [`scan_held`](Self::scan_held) from.
     pub(crate) fn commit(&mut self, n: usize) -> usize {
         if self.complete {
             // No room lent since the last head: start afresh, as `feed(&[])` would.
@@ -258,8 +262,7 @@ impl HeadReader {
             self.lent = 0;
         }
         let base = self.buf.len().saturating_sub(self.lent);
-        self.buf.truncate(base.saturating_add(n.min(self.lent)));
-        self.lent = 0;
+        self.lent = self.lent.saturating_sub(n);
         base
     }
 
@@ -277,14 +280,16 @@ impl HeadReader {
         }
     }
 
-    /// [`feed_scan`](Self::feed_scan) over bytes already in the buffer: scans
-    /// `buf[from..]` for line ends (the bytes before `from` were scanned) and returns
-    /// where the head ends, if it does; the bytes after it stay in the buffer.
+    /// [`feed_scan`](Self::feed_scan) over bytes already in the buffer: scans the
+    /// head's bytes from `from` on (those before were scanned) for line ends and
+    /// returns where the head ends, if it does. The bytes after it stay in the buffer;
+    /// the room lent and not committed is then dropped.
     fn scan_held(&mut self, from: usize, limit: usize) -> Result<Option<usize>, HeadError> {
+        let len = self.buf.len().saturating_sub(self.lent);
         let mut from = from;
         while let Some(i) = self
             .buf
-            .get(from..)
+            .get(from..len)
             .and_then(find_lf)
             .map(|i| i.saturating_add(from))
         {
@@ -297,20 +302,21 @@ impl HeadReader {
             }
             let end = i.saturating_add(1);
             if self.line_start != 0 && self.line_start.saturating_add(2) == end {
+                self.take_back_room();
                 self.complete = true;
                 return Ok(Some(end));
             }
             self.line_start = end;
             from = end;
         }
-        if self.buf.len() > limit {
+        if len > limit {
             return Err(HeadError::TooLarge { limit });
         }
         Ok(None)
     }
 
     /// Drops a completed (interim) head of `end` bytes from the front of the buffer:
-    /// the bytes after it start the next head, not scanned yet.
+    /// the bytes after it (no room lent) start the next head, not scanned yet.
     fn drop_head(&mut self, end: usize) {
         self.buf.drain(..end.min(self.buf.len()));
         self.line_start = 0;
