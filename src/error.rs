@@ -375,18 +375,18 @@ pub enum DeflateParamError {
 
 /// A rule of HTTP/1.1 that a proxy's answer to `CONNECT` broke: close the connection.
 ///
-/// A final status other than 2xx is not an error but a [`ProxyRefusal`].
+/// A final status other than 2xx is not an error but a [`ProxyRefusal`](crate::ProxyRefusal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProxyError {
     /// The answer's heads (interim ones included) did not end within the configured
-    /// byte limit ([`Limits`]).
+    /// byte limit ([`Limits`](crate::Limits)).
     #[error("proxy response head is larger than {limit} bytes")]
     HeadTooLarge {
         /// The configured limit, in bytes.
         limit: usize,
     },
-    /// A head has more header fields than the configured limit ([`Limits`]).
+    /// A head has more header fields than the configured limit ([`Limits`](crate::Limits)).
     #[error("proxy response has more than {limit} header fields")]
     TooManyHeaders {
         /// The configured limit, in header fields.
