@@ -91,7 +91,9 @@ impl<'a> Accept<'a> {
         self.key
     }
 
-    /// The answer's header fields, in order: the one list every form is written from.
+    /// The answer's header fields, in order: the one list every form is written from
+    /// (the HTTP/1.1 writer puts the fixed ones as [`HEAD`], spelled from the same list).
+    #[cfg(feature = "http")]
     pub(crate) fn fields(&self, field: &mut impl FnMut(&str, Value<'_>)) {
         for (name, value) in FIXED_FIELDS {
             field(name, Value::Text(value.as_bytes()));

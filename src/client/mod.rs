@@ -18,7 +18,7 @@ use crate::grammar::token::{for_each_token, is_field_value};
 use crate::grammar::url::WsUrl;
 use crate::head::fields::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
-use crate::head::reader::{header_block, read, HeadReader};
+use crate::head::reader::{header_block, read, read_committed, HeadReader};
 use crate::limits::Limits;
 use crate::rules::deflate::{next_element, DeflateOffer, ListElement, PerMessageDeflate};
 use crate::rules::summary::Summary;
@@ -325,6 +325,80 @@ impl<'c> ClientHandshake<'c> {
             Err(e) => self.failed = Some(*e),
         }
         result
+    }
+
+    /// Room to read the next bytes of the response into, inside the handshake's own
+    /// buffer: pass it to `read`, then [`commit`](Self::commit) the number of bytes
+    /// read. As [`ServerHandshake::read_buffer`](crate::ServerHandshake::read_buffer):
+    /// zero-filled, 1 byte to 1 KiB, never more than one byte past what the head limit
+    /// still allows (interim heads count against it).
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, WsUrl};
+    /// let config = ClientConfig::new();
+    /// let url = WsUrl::parse("ws://example.com/")?;
+    /// let mut handshake = ClientHandshake::new(&config, url, ClientKey::from_nonce(*b"the sample nonce"));
+    /// let mut socket: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+    ///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n\x81\x00";
+    /// loop {
+    ///     let n = socket.read(handshake.read_buffer())?;
+    ///     assert!(n > 0, "the server left");
+    ///     match handshake.commit(n) {
+    ///         Ok(ClientFeed::NeedMore) => continue,
+    ///         Ok(ClientFeed::Connected(connected)) => {
+    ///             assert_eq!(connected.leftover(), b"\x81\x00");
+    ///             break;
+    ///         }
+    ///         Ok(ClientFeed::Refused(refusal)) => panic!("refused with {}", refusal.status()),
+    ///         Err(error) => panic!("handshake failed: {error}"),
+    ///     }
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn read_buffer(&mut self) -> &mut [u8] {
+        let limit = self.config.limits.max_head_bytes();
+        self.reader.spare(limit.saturating_sub(self.interim_bytes))
+    }
+
+    /// Takes in the first `n` bytes of the room [`read_buffer`](Self::read_buffer)
+    /// gave (a larger `n` counts as the whole room), with exactly the outcome,
+    /// leftover and errors [`feed`](Self::feed) would give for those bytes as a chunk.
+    ///
+    /// # Errors
+    /// As [`feed`](Self::feed).
+    pub fn commit(&mut self, n: usize) -> Result<ClientFeed<'_>, ClientError> {
+        if let Some(e) = self.failed {
+            self.reader.commit(0);
+            return Err(e);
+        }
+        if self.finished {
+            self.reader.commit(0);
+            return Err(ClientError::Finished);
+        }
+        let config = self.config;
+        let key = self.key;
+        let result = read_committed(
+            &mut self.reader,
+            n,
+            Kind::Response,
+            config.limits,
+            &mut self.interim_bytes,
+            |head, leftover, parsed| finish(head, leftover, parsed, config, key),
+        )
+        .map(|outcome| outcome.unwrap_or(ClientFeed::NeedMore));
+        match &result {
+            Ok(ClientFeed::NeedMore) => {}
+            Ok(_) => self.finished = true,
+            Err(e) => self.failed = Some(*e),
+        }
+        result
+    }
+
+    /// Frees the buffer's unused room beyond a small slack, as
+    /// [`ServerHandshake::shrink_buffer`](crate::ServerHandshake::shrink_buffer).
+    pub fn shrink_buffer(&mut self) {
+        self.reader.shrink();
     }
 }
 

@@ -32,6 +32,9 @@ pub(crate) struct HeadReader {
     /// the limit, whichever is smaller); 0 when the next chunk needs a look. Kept as an
     /// end rather than a count, so an append updates only the buffer's length.
     append_end: usize,
+    /// Bytes at the end of `buf` lent out by [`spare`](Self::spare) and not committed:
+    /// room to read into, not part of the head.
+    lent: usize,
 }
 
 /// Growth steps for the buffer: slack stays under `max(128, held / 128)` bytes. Up to
@@ -39,6 +42,13 @@ pub(crate) struct HeadReader {
 /// most k + 200 bytes in all (`tests/memory.rs`); beyond, growth is geometric, so
 /// with a larger limit each byte is still copied a bounded number of times.
 const GROWTH_STEP: usize = 128;
+
+/// The room [`HeadReader::spare`] lends when the buffer has less than [`MIN_ROOM`]
+/// spare: what a bare server would read into (grown geometrically past 128 KiB held).
+pub(crate) const READ_ROOM: usize = 1024;
+
+/// The least spare capacity [`HeadReader::spare`] lends without growing the buffer.
+const MIN_ROOM: usize = 64;
 
 impl HeadReader {
     /// A reader that reuses `buf`'s allocation.
@@ -49,6 +59,7 @@ impl HeadReader {
             line_start: 0,
             complete: false,
             append_end: 0,
+            lent: 0,
         }
     }
 
@@ -79,7 +90,8 @@ impl HeadReader {
     }
 
     /// Gives the buffer back for reuse.
-    pub(crate) fn into_buffer(self) -> Vec<u8> {
+    pub(crate) fn into_buffer(mut self) -> Vec<u8> {
+        self.take_back_room();
         self.buf
     }
 
@@ -88,7 +100,7 @@ impl HeadReader {
         if self.complete {
             0
         } else {
-            self.buf.len()
+            self.buf.len().saturating_sub(self.lent)
         }
     }
 
@@ -143,6 +155,7 @@ impl HeadReader {
     fn feed_scan<'a>(&'a mut self, chunk: &'a [u8], limit: usize) -> Result<Read<'a>, HeadError> {
         // Only a chunk that leaves a head pending allows plain appends again.
         self.append_end = 0;
+        self.take_back_room();
         if self.complete {
             self.buf.clear();
             self.line_start = 0;
@@ -197,6 +210,118 @@ impl HeadReader {
         self.append_end = self.buf.capacity().min(limit);
         Ok(Read::Partial)
     }
+
+    /// Drops the room lent by [`spare`](Self::spare) and not committed.
+    fn take_back_room(&mut self) {
+        if self.lent != 0 {
+            self.buf.truncate(self.buf.len().saturating_sub(self.lent));
+            self.lent = 0;
+        }
+    }
+
+    /// Room at the end of the buffer to read the next bytes of a head into: the
+    /// buffer's spare capacity, grown by [`READ_ROOM`] (or 1/128 of the bytes held, if
+    /// more) when less than [`MIN_ROOM`] is spare, and never more than `limit + 1`
+    /// bytes held in all (one byte past the limit tells that a head is too large). At
+    /// least one byte, so that a read of zero bytes always means the end of the stream.
+    ///
+    /// The room stays initialized between calls (zeros at first, then whatever was
+    /// read and not committed), so each byte of it is zeroed once, not once per read.
+    /// It is the tail of `buf` past the head's bytes: `lent` bytes long.
+    pub(crate) fn spare(&mut self, limit: usize) -> &mut [u8] {
+        // Bytes lent out may be anything: no plain appends until they are taken back.
+        self.append_end = 0;
+        if self.complete {
+            self.buf.clear();
+            self.line_start = 0;
+            self.complete = false;
+            self.lent = 0;
+        }
+        let len = self.buf.len().saturating_sub(self.lent);
+        let allowed = limit.saturating_add(1).saturating_sub(len).max(1);
+        let mut room = self.buf.capacity().saturating_sub(len).min(allowed);
+        if room < MIN_ROOM.min(allowed) {
+            room = READ_ROOM.max(len / 128).min(allowed);
+            self.buf.reserve_exact(room.saturating_sub(self.lent));
+        }
+        // Zero-fills only the part never lent before.
+        self.buf.resize(len.saturating_add(room), 0);
+        self.lent = room;
+        self.buf.get_mut(len..).unwrap_or_default()
+    }
+
+    /// Takes the first `n` bytes (at most the room lent) of the room lent by
+    /// [`spare`](Self::spare) into the head, and returns the offset of the first of
+    /// them: the bytes to [`scan_held`](Self::scan_held) from.
+    pub(crate) fn commit(&mut self, n: usize) -> usize {
+        if self.complete {
+            // No room lent since the last head: start afresh, as `feed(&[])` would.
+            self.buf.clear();
+            self.line_start = 0;
+            self.complete = false;
+            self.lent = 0;
+        }
+        let base = self.buf.len().saturating_sub(self.lent);
+        self.lent = self.lent.saturating_sub(n);
+        base
+    }
+
+    /// Frees the buffer's spare capacity beyond [`GROWTH_STEP`] bytes, and the whole
+    /// buffer when it holds no part of a head: for a caller about to wait for the peer
+    /// (room lent by [`spare`](Self::spare) is taken back).
+    pub(crate) fn shrink(&mut self) {
+        self.take_back_room();
+        if self.is_idle() {
+            *self = Self::default();
+        } else if self.buf.capacity().saturating_sub(self.buf.len()) > GROWTH_STEP {
+            self.buf
+                .shrink_to(self.buf.len().saturating_add(GROWTH_STEP));
+            self.append_end = self.append_end.min(self.buf.capacity());
+        }
+    }
+
+    /// [`feed_scan`](Self::feed_scan) over bytes already in the buffer: scans the
+    /// head's bytes from `from` on (those before were scanned) for line ends and
+    /// returns where the head ends, if it does. The bytes after it stay in the buffer;
+    /// the room lent and not committed is then dropped.
+    fn scan_held(&mut self, from: usize, limit: usize) -> Result<Option<usize>, HeadError> {
+        let len = self.buf.len().saturating_sub(self.lent);
+        let mut from = from;
+        while let Some(i) = self
+            .buf
+            .get(from..len)
+            .and_then(find_lf)
+            .map(|i| i.saturating_add(from))
+        {
+            // As in `feed_scan`: the limit first, then the line ending.
+            if i >= limit {
+                return Err(HeadError::TooLarge { limit });
+            }
+            if i.checked_sub(1).and_then(|p| self.buf.get(p)) != Some(&b'\r') {
+                return Err(HeadError::Malformed(Malformed::BareLf));
+            }
+            let end = i.saturating_add(1);
+            if self.line_start != 0 && self.line_start.saturating_add(2) == end {
+                self.take_back_room();
+                self.complete = true;
+                return Ok(Some(end));
+            }
+            self.line_start = end;
+            from = end;
+        }
+        if len > limit {
+            return Err(HeadError::TooLarge { limit });
+        }
+        Ok(None)
+    }
+
+    /// Drops a completed (interim) head of `end` bytes from the front of the buffer:
+    /// the bytes after it (no room lent) start the next head, not scanned yet.
+    fn drop_head(&mut self, end: usize) {
+        self.buf.drain(..end.min(self.buf.len()));
+        self.line_start = 0;
+        self.complete = false;
+    }
 }
 
 /// Reads the next head that counts from `chunk`, for either role: the one
@@ -248,11 +373,7 @@ pub(crate) fn read<'a, T, E: From<HeadError>>(
             Err(HeadError::TooLarge { .. }) => return Err(HeadError::TooLarge { limit }.into()),
             Err(e) => return Err(e.into()),
             Ok(Read::Complete { head, leftover }) => {
-                // A final response head whose status line starts plainly is parsed
-                // once, below; only an interim one (or an unusual one) is parsed here.
-                let interim = kind == Kind::Response
-                    && !peek_status(head).is_some_and(|status| !is_interim(status))
-                    && is_interim_head(head, max_fields)?;
+                let interim = is_skipped(kind, head, max_fields)?;
                 let taken = rest.len().saturating_sub(leftover.len());
                 (taken, head.len(), interim)
             }
@@ -272,6 +393,55 @@ pub(crate) fn read<'a, T, E: From<HeadError>>(
     let (_, parsed) = parse(kind, head, &mut storage, max_fields)?
         .ok_or(HeadError::Malformed(Malformed::Incomplete))?;
     finish(head, leftover, &parsed).map(Some)
+}
+
+/// [`read`] for bytes read straight into the reader's buffer: takes in the first `n`
+/// bytes of the room [`HeadReader::spare`] lent, with the same outcome, leftover and
+/// errors as `read` given those bytes as a chunk. The new bytes are scanned in place
+/// (each once); the head and its leftover are borrowed from the buffer. Interim heads
+/// are dropped from the front of the buffer, the bytes after them scanned as new.
+pub(crate) fn read_committed<'a, T, E: From<HeadError>>(
+    reader: &'a mut HeadReader,
+    n: usize,
+    kind: Kind,
+    limits: Limits,
+    skipped: &mut usize,
+    finish: impl FnOnce(&'a [u8], &'a [u8], &Parsed<'_, 'a>) -> Result<T, E>,
+) -> Result<Option<T>, E> {
+    let limit = limits.max_head_bytes();
+    let max_fields = limits.max_headers();
+    let mut from = reader.commit(n);
+    let end = loop {
+        let budget = limit.saturating_sub(*skipped);
+        let end = match reader.scan_held(from, budget) {
+            Ok(None) => return Ok(None),
+            Err(HeadError::TooLarge { .. }) => return Err(HeadError::TooLarge { limit }.into()),
+            Err(e) => return Err(e.into()),
+            Ok(Some(end)) => end,
+        };
+        let head = reader.buf.get(..end).unwrap_or_default();
+        if !is_skipped(kind, head, max_fields)? {
+            break end;
+        }
+        *skipped = skipped.saturating_add(end);
+        reader.drop_head(end);
+        from = 0;
+    };
+    let (head, leftover) = reader.buf.split_at_checked(end).unwrap_or_default();
+    let mut storage = fields();
+    let (_, parsed) = parse(kind, head, &mut storage, max_fields)?
+        .ok_or(HeadError::Malformed(Malformed::Incomplete))?;
+    finish(head, leftover, &parsed).map(Some)
+}
+
+/// Whether a complete head is an interim response, which a client skips. A final
+/// response head whose status line starts plainly is parsed once, later; only an
+/// interim one (or an unusual one) is parsed here.
+fn is_skipped(kind: Kind, head: &[u8], max_fields: usize) -> Result<bool, HeadError> {
+    if kind != Kind::Response || peek_status(head).is_some_and(|status| !is_interim(status)) {
+        return Ok(false);
+    }
+    is_interim_head(head, max_fields)
 }
 
 /// An interim response status, skipped by a client: 1xx but 101 (RFC 9110 §15.2).

@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use super::{
     timeout_response, ClientConnected, ClientRefusal, ConnectError, Ending, Server, ServerOutcome,
-    Step, Upgraded, UpgradedRequest, READ_BUFFER,
+    Step, Upgraded, UpgradedRequest,
 };
 use crate::client::{ClientConfig, ClientFeed, ClientHandshake};
 use crate::grammar::key::ClientKey;
@@ -155,14 +155,14 @@ fn handshake<S: Socket>(
     if let Some(tls) = server.tls {
         handshake = handshake.tls(tls);
     }
-    let mut buf = [0u8; READ_BUFFER];
     loop {
-        let n = read_by(stream, &mut buf, deadline).map_err(|e| expired_or(e, false))?;
-        let chunk = buf.get(..n).unwrap_or_default();
+        // Read straight into the handshake's buffer: no separate read buffer.
+        let n =
+            read_by(stream, handshake.read_buffer(), deadline).map_err(|e| expired_or(e, false))?;
         if n == 0 {
             return Ok(Handshake::Closed);
         }
-        match server.step(handshake.feed(chunk)) {
+        match server.step(handshake.commit(n)) {
             Step::NeedMore => continue,
             Step::Upgrade {
                 response,
@@ -292,13 +292,12 @@ pub fn connect<S: Socket>(
     let mut request = Vec::new();
     handshake.request().write_to(&mut request);
     write_all_by(&mut stream, &request, deadline).map_err(client_error)?;
-    let mut buf = [0u8; READ_BUFFER];
     loop {
-        let n = read_by(&mut stream, &mut buf, deadline).map_err(client_error)?;
+        let n = read_by(&mut stream, handshake.read_buffer(), deadline).map_err(client_error)?;
         if n == 0 {
             return Err(ConnectError::Closed);
         }
-        match handshake.feed(buf.get(..n).unwrap_or_default())? {
+        match handshake.commit(n)? {
             ClientFeed::NeedMore => continue,
             ClientFeed::Connected(connected) => {
                 stream.set_timeouts(None)?;

@@ -48,10 +48,6 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
 pub const DEFAULT_LINGER_TIME: Duration = Duration::from_secs(1);
 /// The default number of bytes read and discarded after a refusal: 64 KiB.
 pub const DEFAULT_LINGER_BYTES: usize = 64 * 1024;
-/// The size of the adapters' own read buffer. The handshake's buffer grows only with
-/// the bytes of an incomplete head.
-pub(crate) const READ_BUFFER: usize = 1024;
-
 /// The decision hook's type: see [`Server::decide`].
 pub type DecideHook = Box<dyn Fn(&UpgradeRequest<'_>) -> Decision + Send + Sync>;
 /// The plain-request hook's type: see [`Server::plain`].

@@ -4,8 +4,9 @@
 //! One [`tokio::time::timeout_at`] covers the whole
 //! handshake — reading the head, the hooks, writing the `101` — so a client sending a
 //! byte every few seconds is answered `408` at the deadline. A pending handshake
-//! holds its task and the bytes of its head received so far: the 1 KiB read buffer
-//! lives on the stack of each poll, not in the future.
+//! holds its task and the bytes of its head received so far: reads go straight into
+//! the handshake's buffer ([`ServerHandshake::read_buffer`]), whose unused room is
+//! freed before each wait ([`ServerHandshake::shrink_buffer`]).
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -42,7 +43,7 @@ use ::tokio::time::{timeout_at, Instant};
 
 use super::{
     timeout_response, ClientConnected, ClientRefusal, ConnectError, Ending, Server, ServerOutcome,
-    Step, Upgraded, UpgradedRequest, READ_BUFFER,
+    Step, Upgraded, UpgradedRequest,
 };
 use crate::client::{ClientConfig, ClientFeed, ClientHandshake};
 use crate::grammar::key::ClientKey;
@@ -110,21 +111,24 @@ where
     if let Some(tls) = server.tls {
         handshake = handshake.tls(tls);
     }
-    // The read buffer lives on the stack of each poll, not in the future: a pending
-    // handshake holds only what it has received.
-    let step = poll_fn(|cx| {
-        let mut buf = [0u8; READ_BUFFER];
-        loop {
-            let mut read = ReadBuf::new(&mut buf);
-            ready!(Pin::new(&mut *stream).poll_read(cx, &mut read))?;
-            let chunk = read.filled();
-            if chunk.is_empty() {
-                return Poll::Ready(Ok::<_, io::Error>(None));
+    // Reads go straight into the handshake's buffer; before waiting, its unused room
+    // is freed, so a pending handshake holds only what it has received.
+    let step = poll_fn(|cx| loop {
+        let mut read = ReadBuf::new(handshake.read_buffer());
+        match Pin::new(&mut *stream).poll_read(cx, &mut read) {
+            Poll::Pending => {
+                handshake.shrink_buffer();
+                return Poll::Pending;
             }
-            match server.step(handshake.feed(chunk)) {
-                Step::NeedMore => continue,
-                step => return Poll::Ready(Ok(Some(step))),
-            }
+            Poll::Ready(result) => result?,
+        }
+        let n = read.filled().len();
+        if n == 0 {
+            return Poll::Ready(Ok::<_, io::Error>(None));
+        }
+        match server.step(handshake.commit(n)) {
+            Step::NeedMore => continue,
+            step => return Poll::Ready(Ok(Some(step))),
         }
     })
     .await?;
@@ -210,13 +214,12 @@ where
         handshake.request().write_to(&mut request);
         stream.write_all(&request).await?;
         stream.flush().await?;
-        let mut buf = [0u8; READ_BUFFER];
         loop {
-            let n = stream.read(&mut buf).await?;
+            let n = stream.read(handshake.read_buffer()).await?;
             if n == 0 {
                 return Err(ConnectError::Closed);
             }
-            match handshake.feed(buf.get(..n).unwrap_or_default())? {
+            match handshake.commit(n)? {
                 ClientFeed::NeedMore => continue,
                 ClientFeed::Connected(connected) => {
                     return Ok(ClientConnected::new((), &connected));

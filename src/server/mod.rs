@@ -9,7 +9,7 @@ use crate::error::{Error, Malformed};
 use crate::grammar::extension::Extension;
 use crate::head::fields::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
-use crate::head::reader::{header_block, read, HeadReader};
+use crate::head::reader::{header_block, read, read_committed, HeadReader};
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::rules::request::{self as rules, Checked};
@@ -188,6 +188,105 @@ impl<'c> ServerHandshake<'c> {
         self.feed_general(chunk)
     }
 
+    /// Room to read the next bytes from the connection into, inside the handshake's
+    /// own buffer: pass it to `read` (or tokio's `ReadBuf`), then
+    /// [`commit`](Self::commit) the number of bytes read. No separate read buffer, so a
+    /// pending handshake holds only what it has received plus this room.
+    ///
+    /// The room is zero-filled, at least 1 byte and at most 1 KiB (more only past
+    /// 128 KiB held), and never takes the buffer more than one byte past the head
+    /// limit (enough to detect a head that is too large). The buffer grows only when
+    /// less than 64 bytes of its capacity are spare. Room not committed is dropped by
+    /// the next `read_buffer`, [`commit`](Self::commit), [`feed`](Self::feed) or
+    /// [`shrink_buffer`](Self::shrink_buffer).
+    ///
+    /// After a head was returned ([`ServerFeed::Plain`]), the next `read_buffer` starts
+    /// a new head: the previous one and the bytes committed after it (its leftover) are
+    /// dropped, just as [`feed`](Self::feed) does not keep them.
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use ws_handshake::{ServerFeed, ServerConfig, ServerHandshake};
+    ///
+    /// let config = ServerConfig::new();
+    /// let mut handshake = ServerHandshake::new(&config);
+    /// // Any `Read`: here the client's bytes, with a first frame pipelined after the head.
+    /// let mut socket: &[u8] = b"GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n\
+    ///     Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+    ///     Sec-WebSocket-Version: 13\r\n\r\n\x81\x80abcd";
+    /// let mut out = Vec::new();
+    /// loop {
+    ///     let n = socket.read(handshake.read_buffer())?;
+    ///     if n == 0 {
+    ///         break; // the client left
+    ///     }
+    ///     match handshake.commit(n) {
+    ///         Ok(ServerFeed::NeedMore) => continue,
+    ///         Ok(ServerFeed::Upgrade(upgrade)) => {
+    ///             upgrade.accept().write_to(&mut out);
+    ///             assert_eq!(upgrade.leftover(), b"\x81\x80abcd"); // for the framing layer
+    ///             break;
+    ///         }
+    ///         Ok(ServerFeed::Plain(request)) => {
+    ///             request.refuse().write_to(&mut out);
+    ///             break;
+    ///         }
+    ///         Err(error) => {
+    ///             error.rejection().write_to(&mut out);
+    ///             break;
+    ///         }
+    ///     }
+    /// }
+    /// assert!(out.starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn read_buffer(&mut self) -> &mut [u8] {
+        self.reader.spare(self.config.limits().max_head_bytes())
+    }
+
+    /// Takes in the first `n` bytes of the room [`read_buffer`](Self::read_buffer)
+    /// gave (a larger `n` counts as the whole room: a `read` never returns more), with
+    /// exactly the outcome, leftover and errors [`feed`](Self::feed) would give for
+    /// those bytes as a chunk. Each new byte is scanned once, in place; the head and
+    /// the leftover are borrowed from the handshake's buffer.
+    ///
+    /// # Errors
+    /// As [`feed`](Self::feed): the rule the request broke, the same error on every
+    /// later call, and [`Error::Finished`] after an upgrade.
+    pub fn commit(&mut self, n: usize) -> Result<ServerFeed<'_>, Error> {
+        if let Some(e) = self.failed {
+            self.reader.commit(0);
+            return Err(e);
+        }
+        let config = self.config;
+        let tls = self.tls;
+        let mut no_interim = 0; // requests have no interim heads
+        let result = read_committed(
+            &mut self.reader,
+            n,
+            Kind::Request,
+            config.limits(),
+            &mut no_interim,
+            |head, leftover, parsed| finish(head, leftover, parsed, config, tls),
+        )
+        .map(|outcome| outcome.unwrap_or(ServerFeed::NeedMore));
+        match &result {
+            Err(e) => self.failed = Some(*e),
+            Ok(ServerFeed::Upgrade(_)) => self.failed = Some(Error::Finished),
+            Ok(ServerFeed::NeedMore | ServerFeed::Plain(_)) => {}
+        }
+        result
+    }
+
+    /// Frees the buffer's unused room beyond a small slack (128 bytes), and the whole
+    /// buffer if it holds no part of a head; room lent by
+    /// [`read_buffer`](Self::read_buffer) and not committed is dropped. Call it before
+    /// waiting a long time for the peer, so that a pending handshake holds about what
+    /// it has received rather than a read's worth of room.
+    pub fn shrink_buffer(&mut self) {
+        self.reader.shrink();
+    }
+
     /// [`feed`](Self::feed) when the chunk may start, end or break a head.
     #[inline(never)]
     fn feed_general<'a>(&'a mut self, chunk: &'a [u8]) -> Result<ServerFeed<'a>, Error> {
@@ -284,8 +383,7 @@ impl<'a> UpgradeRequest<'a> {
     /// request-target, [`authority`](Self::authority) is the one that counts;
     /// `Host` then names the same host and port (else the request was refused).
     pub fn host(&self) -> &'a str {
-        // Validated ASCII, converted only when asked for.
-        core::str::from_utf8(self.checked.host).unwrap_or("")
+        self.checked.host_str()
     }
 
     /// The effective authority, `host[:port]` (RFC 9112 §3.2.2): the
@@ -310,8 +408,7 @@ impl<'a> UpgradeRequest<'a> {
     /// assert_eq!(upgrade.path(), "/chat");
     /// ```
     pub fn authority(&self) -> &'a str {
-        // Validated ASCII, converted only when asked for.
-        core::str::from_utf8(self.checked.authority).unwrap_or("")
+        self.checked.authority_str()
     }
 
     /// The `Origin` value, already checked against the origin policy.
