@@ -18,7 +18,7 @@ use crate::grammar::token::{for_each_token, is_field_value};
 use crate::grammar::url::WsUrl;
 use crate::head::fields::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
-use crate::head::reader::{header_block, read, read_committed, HeadReader};
+use crate::head::reader::{header_block, read, HeadReader, Input};
 use crate::limits::Limits;
 use crate::rules::deflate::{next_element, DeflateOffer, ListElement, PerMessageDeflate};
 use crate::rules::summary::Summary;
@@ -302,29 +302,7 @@ impl<'c> ClientHandshake<'c> {
     /// The rule the response broke: close the connection. Feeding after an error
     /// returns the same error; feeding after an outcome returns [`ClientError::Finished`].
     pub fn feed<'a>(&'a mut self, chunk: &'a [u8]) -> Result<ClientFeed<'a>, ClientError> {
-        if let Some(e) = self.failed {
-            return Err(e);
-        }
-        if self.finished {
-            return Err(ClientError::Finished);
-        }
-        let config = self.config;
-        let key = self.key;
-        let result = read(
-            &mut self.reader,
-            chunk,
-            Kind::Response,
-            config.limits,
-            &mut self.interim_bytes,
-            |head, leftover, parsed| finish(head, leftover, parsed, config, key),
-        )
-        .map(|outcome| outcome.unwrap_or(ClientFeed::NeedMore));
-        match &result {
-            Ok(ClientFeed::NeedMore) => {}
-            Ok(_) => self.finished = true,
-            Err(e) => self.failed = Some(*e),
-        }
-        result
+        self.take(Input::Chunk(chunk))
     }
 
     /// Room to read the next bytes of the response into, inside the handshake's own
@@ -368,19 +346,28 @@ impl<'c> ClientHandshake<'c> {
     /// # Errors
     /// As [`feed`](Self::feed).
     pub fn commit(&mut self, n: usize) -> Result<ClientFeed<'_>, ClientError> {
-        if let Some(e) = self.failed {
-            self.reader.commit(0);
+        self.take(Input::Committed(n))
+    }
+
+    /// Takes in bytes (fed or committed) and keeps what the outcome means for the
+    /// next call: an error is sticky, an outcome ends the handshake.
+    fn take<'a>(&'a mut self, input: Input<'a>) -> Result<ClientFeed<'a>, ClientError> {
+        let over = match (self.failed, self.finished) {
+            (Some(e), _) => Some(e),
+            (None, true) => Some(ClientError::Finished),
+            (None, false) => None,
+        };
+        if let Some(e) = over {
+            if let Input::Committed(_) = input {
+                self.reader.commit(0); // the lent room is dropped
+            }
             return Err(e);
-        }
-        if self.finished {
-            self.reader.commit(0);
-            return Err(ClientError::Finished);
         }
         let config = self.config;
         let key = self.key;
-        let result = read_committed(
+        let result = read(
             &mut self.reader,
-            n,
+            input,
             Kind::Response,
             config.limits,
             &mut self.interim_bytes,

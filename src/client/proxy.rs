@@ -59,7 +59,7 @@ use crate::grammar::token::is_field_value;
 use crate::grammar::url::WsUrl;
 use crate::head::fields::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
-use crate::head::reader::{header_block, read, HeadReader};
+use crate::head::reader::{header_block, read, HeadReader, Input};
 use crate::limits::Limits;
 
 /// How to talk to a proxy: limits on its answer, the credential, extra fields.
@@ -236,7 +236,7 @@ impl<'c> ProxyTunnel<'c> {
         }
         let result = read(
             &mut self.reader,
-            chunk,
+            Input::Chunk(chunk),
             Kind::Response,
             self.config.limits,
             &mut self.used,

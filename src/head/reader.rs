@@ -324,6 +324,32 @@ impl HeadReader {
     }
 }
 
+/// Where the bytes a handshake takes in come from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Input<'a> {
+    /// A chunk the caller read into its own buffer (`feed`).
+    Chunk(&'a [u8]),
+    /// The first `n` bytes of the room lent by [`HeadReader::spare`] (`commit`).
+    Committed(usize),
+}
+
+/// Reads the next head that counts from `input`, for every role: see
+/// [`read_chunk`] and [`read_committed`], which give every input the same outcome.
+#[inline]
+pub(crate) fn read<'a, T, E: From<HeadError>>(
+    reader: &'a mut HeadReader,
+    input: Input<'a>,
+    kind: Kind,
+    limits: Limits,
+    skipped: &mut usize,
+    finish: impl FnOnce(&'a [u8], &'a [u8], &Parsed<'_, 'a>) -> Result<T, E>,
+) -> Result<Option<T>, E> {
+    match input {
+        Input::Chunk(chunk) => read_chunk(reader, chunk, kind, limits, skipped, finish),
+        Input::Committed(n) => read_committed(reader, n, kind, limits, skipped, finish),
+    }
+}
+
 /// Reads the next head that counts from `chunk`, for either role: the one
 /// "whole head in one chunk, else scan" logic of the crate.
 ///
@@ -334,7 +360,7 @@ impl HeadReader {
 /// `skipped` against the head limit. The head that counts goes to `finish` with the
 /// bytes that followed it; `Ok(None)` means more bytes are needed.
 #[inline]
-pub(crate) fn read<'a, T, E: From<HeadError>>(
+fn read_chunk<'a, T, E: From<HeadError>>(
     reader: &'a mut HeadReader,
     chunk: &'a [u8],
     kind: Kind,
@@ -400,7 +426,7 @@ pub(crate) fn read<'a, T, E: From<HeadError>>(
 /// errors as `read` given those bytes as a chunk. The new bytes are scanned in place
 /// (each once); the head and its leftover are borrowed from the buffer. Interim heads
 /// are dropped from the front of the buffer, the bytes after them scanned as new.
-pub(crate) fn read_committed<'a, T, E: From<HeadError>>(
+fn read_committed<'a, T, E: From<HeadError>>(
     reader: &'a mut HeadReader,
     n: usize,
     kind: Kind,

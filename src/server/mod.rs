@@ -9,7 +9,7 @@ use crate::error::{Error, Malformed};
 use crate::grammar::extension::Extension;
 use crate::head::fields::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
-use crate::head::reader::{header_block, read, read_committed, HeadReader};
+use crate::head::reader::{header_block, read, HeadReader, Input};
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::rules::request::{self as rules, Checked};
@@ -254,28 +254,7 @@ impl<'c> ServerHandshake<'c> {
     /// As [`feed`](Self::feed): the rule the request broke, the same error on every
     /// later call, and [`Error::Finished`] after an upgrade.
     pub fn commit(&mut self, n: usize) -> Result<ServerFeed<'_>, Error> {
-        if let Some(e) = self.failed {
-            self.reader.commit(0);
-            return Err(e);
-        }
-        let config = self.config;
-        let tls = self.tls;
-        let mut no_interim = 0; // requests have no interim heads
-        let result = read_committed(
-            &mut self.reader,
-            n,
-            Kind::Request,
-            config.limits(),
-            &mut no_interim,
-            |head, leftover, parsed| finish(head, leftover, parsed, config, tls),
-        )
-        .map(|outcome| outcome.unwrap_or(ServerFeed::NeedMore));
-        match &result {
-            Err(e) => self.failed = Some(*e),
-            Ok(ServerFeed::Upgrade(_)) => self.failed = Some(Error::Finished),
-            Ok(ServerFeed::NeedMore | ServerFeed::Plain(_)) => {}
-        }
-        result
+        self.take(Input::Committed(n))
     }
 
     /// Frees the buffer's unused room beyond a small slack (128 bytes), and the whole
@@ -290,7 +269,17 @@ impl<'c> ServerHandshake<'c> {
     /// [`feed`](Self::feed) when the chunk may start, end or break a head.
     #[inline(never)]
     fn feed_general<'a>(&'a mut self, chunk: &'a [u8]) -> Result<ServerFeed<'a>, Error> {
+        self.take(Input::Chunk(chunk))
+    }
+
+    /// Takes in bytes (fed or committed) and keeps what the outcome means for the
+    /// next call: an error is sticky, an upgrade ends the handshake.
+    #[inline]
+    fn take<'a>(&'a mut self, input: Input<'a>) -> Result<ServerFeed<'a>, Error> {
         if let Some(e) = self.failed {
+            if let Input::Committed(_) = input {
+                self.reader.commit(0); // the lent room is dropped
+            }
             return Err(e);
         }
         let config = self.config;
@@ -298,7 +287,7 @@ impl<'c> ServerHandshake<'c> {
         let mut no_interim = 0; // requests have no interim heads
         let result = read(
             &mut self.reader,
-            chunk,
+            input,
             Kind::Request,
             config.limits(),
             &mut no_interim,
