@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
-use ws_handshake::io::{blocking, ConnectError, Decision, PlainResponse, Server, ServerOutcome};
+use ws_handshake::io::{blocking, ClientIoError, Decision, PlainResponse, Server, ServerOutcome};
 use ws_handshake::{ClientConfig, ClientKey, OriginPolicy, ServerConfig, WsUrl};
 
 /// A valid upgrade to `/chat?room=1` for the sample key, with `extra` header lines.
@@ -324,7 +324,7 @@ fn client_adapter_keeps_leftover_and_reports_refusals() {
     let connected = connect().unwrap();
     assert_eq!(connected.leftover, b"\x81\x02hi");
     match connect() {
-        Err(ConnectError::Refused(refusal)) => {
+        Err(ClientIoError::Refused(refusal)) => {
             assert_eq!(refusal.status(), 302);
             assert_eq!(refusal.header("location"), Some("ws://127.0.0.1:1/"));
         }
@@ -346,7 +346,7 @@ fn client_adapter_times_out_on_a_silent_server() {
     let start = Instant::now();
     let key = ClientKey::from_nonce([1; 16]);
     let result = blocking::connect(stream, &config, url, key, Duration::from_millis(300));
-    assert!(matches!(result, Err(ConnectError::TimedOut)), "{result:?}");
+    assert!(matches!(result, Err(ClientIoError::TimedOut)), "{result:?}");
     let elapsed = start.elapsed();
     assert!(elapsed >= Duration::from_millis(300) && elapsed < Duration::from_secs(3));
 }
@@ -370,7 +370,7 @@ fn server_refusal_reaches_the_client_adapter() {
     let stream = TcpStream::connect(addr).unwrap();
     let key = ClientKey::from_nonce([2; 16]);
     match blocking::connect(stream, &client, url, key, Duration::from_secs(5)) {
-        Err(ConnectError::Refused(refusal)) => {
+        Err(ClientIoError::Refused(refusal)) => {
             assert_eq!(refusal.status(), 403);
             assert_eq!(refusal.header("sec-websocket-version"), Some("13"));
         }

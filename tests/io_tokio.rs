@@ -13,7 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
 use ws_handshake::io::{
-    tokio as wsio, ConnectError, Decision, PlainResponse, Server, ServerOutcome,
+    tokio as wsio, ClientIoError, Decision, PlainResponse, Server, ServerOutcome,
 };
 use ws_handshake::{ClientConfig, ClientKey, ServerConfig, WsUrl};
 
@@ -263,7 +263,7 @@ async fn client_adapter_times_out_and_reports_refusals() {
     let start = Instant::now();
     let url = WsUrl::parse(&url_text).unwrap();
     let result = wsio::connect(stream, &config, url, key, Duration::from_millis(300)).await;
-    assert!(matches!(result, Err(ConnectError::TimedOut)), "{result:?}");
+    assert!(matches!(result, Err(ClientIoError::TimedOut)), "{result:?}");
     assert!(start.elapsed() >= Duration::from_millis(300));
 
     let server = tokio::spawn(async move {
@@ -279,7 +279,7 @@ async fn client_adapter_times_out_and_reports_refusals() {
     let stream = TcpStream::connect(addr).await.unwrap();
     let url = WsUrl::parse(&url_text).unwrap();
     match wsio::connect(stream, &config, url, key, Duration::from_secs(5)).await {
-        Err(ConnectError::Refused(refusal)) => {
+        Err(ClientIoError::Refused(refusal)) => {
             assert_eq!(refusal.status(), 429);
             assert_eq!(refusal.header("retry-after"), Some("5"));
         }

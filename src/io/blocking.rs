@@ -32,7 +32,7 @@ use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
 use super::{
-    timeout_response, ClientConnected, ClientRefusal, ConnectError, Ending, Server, ServerOutcome,
+    timeout_response, ClientConnected, ClientIoError, ClientRefusal, Ending, Server, ServerOutcome,
     Step, Upgraded, UpgradedRequest,
 };
 use crate::client::{ClientConfig, ClientFeed, ClientHandshake};
@@ -277,16 +277,16 @@ fn linger<S: Socket>(server: &Server, stream: &mut S, response: &[u8]) {
 /// all within `deadline`.
 ///
 /// # Errors
-/// [`ConnectError::Refused`] for a status other than `101` (headers kept),
-/// [`ConnectError::Handshake`] for a `101` that broke a rule, [`ConnectError::TimedOut`],
-/// [`ConnectError::Closed`] or [`ConnectError::Io`].
+/// [`ClientIoError::Refused`] for a status other than `101` (headers kept),
+/// [`ClientIoError::Handshake`] for a `101` that broke a rule, [`ClientIoError::TimedOut`],
+/// [`ClientIoError::Closed`] or [`ClientIoError::Io`].
 pub fn connect<S: Socket>(
     mut stream: S,
     config: &ClientConfig,
     url: WsUrl<'_>,
     key: ClientKey,
     deadline: Duration,
-) -> Result<ClientConnected<S>, ConnectError> {
+) -> Result<ClientConnected<S>, ClientIoError> {
     let deadline = Instant::now().checked_add(deadline);
     let mut handshake = ClientHandshake::new(config, url, key);
     let mut request = Vec::new();
@@ -295,7 +295,7 @@ pub fn connect<S: Socket>(
     loop {
         let n = read_by(&mut stream, handshake.read_buffer(), deadline).map_err(client_error)?;
         if n == 0 {
-            return Err(ConnectError::Closed);
+            return Err(ClientIoError::Closed);
         }
         match handshake.commit(n)? {
             ClientFeed::NeedMore => continue,
@@ -304,15 +304,15 @@ pub fn connect<S: Socket>(
                 return Ok(ClientConnected::new(stream, &connected));
             }
             ClientFeed::Refused(refusal) => {
-                return Err(ConnectError::Refused(ClientRefusal::new(&refusal)))
+                return Err(ClientIoError::Refused(ClientRefusal::new(&refusal)))
             }
         }
     }
 }
 
-fn client_error(e: io::Error) -> ConnectError {
+fn client_error(e: io::Error) -> ClientIoError {
     match e.kind() {
-        ErrorKind::TimedOut => ConnectError::TimedOut,
-        _ => ConnectError::Io(e),
+        ErrorKind::TimedOut => ClientIoError::TimedOut,
+        _ => ClientIoError::Io(e),
     }
 }

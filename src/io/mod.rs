@@ -649,7 +649,7 @@ fn owned_headers(headers: crate::head::fields::Headers<'_>) -> Vec<(String, Vec<
 /// Why a client-side handshake did not connect.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum ConnectError {
+pub enum ClientIoError {
     /// Reading or writing the connection failed.
     #[error("I/O error during the handshake: {0}")]
     Io(#[from] std::io::Error),

@@ -42,7 +42,7 @@ use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use ::tokio::time::{timeout_at, Instant};
 
 use super::{
-    timeout_response, ClientConnected, ClientRefusal, ConnectError, Ending, Server, ServerOutcome,
+    timeout_response, ClientConnected, ClientIoError, ClientRefusal, Ending, Server, ServerOutcome,
     Step, Upgraded, UpgradedRequest,
 };
 use crate::client::{ClientConfig, ClientFeed, ClientHandshake};
@@ -194,16 +194,16 @@ where
 /// all within `deadline`.
 ///
 /// # Errors
-/// [`ConnectError::Refused`] for a status other than `101` (headers kept),
-/// [`ConnectError::Handshake`] for a `101` that broke a rule, [`ConnectError::TimedOut`],
-/// [`ConnectError::Closed`] or [`ConnectError::Io`].
+/// [`ClientIoError::Refused`] for a status other than `101` (headers kept),
+/// [`ClientIoError::Handshake`] for a `101` that broke a rule, [`ClientIoError::TimedOut`],
+/// [`ClientIoError::Closed`] or [`ClientIoError::Io`].
 pub async fn connect<S>(
     mut stream: S,
     config: &ClientConfig,
     url: WsUrl<'_>,
     key: ClientKey,
     deadline: Duration,
-) -> Result<ClientConnected<S>, ConnectError>
+) -> Result<ClientConnected<S>, ClientIoError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -217,7 +217,7 @@ where
         loop {
             let n = stream.read(handshake.read_buffer()).await?;
             if n == 0 {
-                return Err(ConnectError::Closed);
+                return Err(ClientIoError::Closed);
             }
             match handshake.commit(n)? {
                 ClientFeed::NeedMore => continue,
@@ -225,7 +225,7 @@ where
                     return Ok(ClientConnected::new((), &connected));
                 }
                 ClientFeed::Refused(refusal) => {
-                    return Err(ConnectError::Refused(ClientRefusal::new(&refusal)))
+                    return Err(ClientIoError::Refused(ClientRefusal::new(&refusal)))
                 }
             }
         }
@@ -240,6 +240,6 @@ where
             headers: connected.headers,
         }),
         Ok(Err(e)) => Err(e),
-        Err(_elapsed) => Err(ConnectError::TimedOut),
+        Err(_elapsed) => Err(ClientIoError::TimedOut),
     }
 }
