@@ -72,7 +72,9 @@ fuzz_target!(|data: &[u8]| {
             if let Err(rule) = rules(&fields, &setup) {
                 panic!("connected over a response that breaks {rule}: {fields:?}");
             }
-            let stated = all(&fields, "sec-websocket-protocol").next();
+            let stated = elements(all(&fields, "sec-websocket-protocol"))
+                .first()
+                .copied();
             assert_eq!(c.protocol().map(str::as_bytes), stated, "typed subprotocol");
             let element = elements(all(&fields, "sec-websocket-extensions"))
                 .first()
@@ -142,7 +144,12 @@ fn rules(fields: &Fields, setup: &ClientSetup) -> Result<(), &'static str> {
             return Err("no connection-specific field (RFC 9113 §8.2.2)");
         }
     }
-    let protocols: Vec<&[u8]> = all(fields, "sec-websocket-protocol").collect();
+    // The chosen subprotocol is one token; the crate reads the field as every list
+    // field (RFC 9110 §5.6.1.2): empty elements around it are ignored, 16 at most.
+    if all(fields, "sec-websocket-protocol").any(front::list_malformed) {
+        return Err("sec-websocket-protocol holds one token (RFC 6455 §4.1)");
+    }
+    let protocols = elements(all(fields, "sec-websocket-protocol"));
     match protocols.as_slice() {
         [] if !setup.protocols.is_empty() && !setup.missing_accept => {
             return Err("a subprotocol when one was offered (policy Fail)")
@@ -154,13 +161,10 @@ fn rules(fields: &Fields, setup: &ClientSetup) -> Result<(), &'static str> {
         [_] => {}
         _ => return Err("sec-websocket-protocol at most once (RFC 6455 §4.1)"),
     }
-    // RFC 6455 §9.1: `1#extension`; like the extension_header target's reference (the
-    // crate's one extension grammar for every front end), an empty element (`a,`, `,`,
-    // an empty line) makes the list malformed.
-    if all(fields, "sec-websocket-extensions")
-        .any(|v| v.split(|&b| b == b',').any(|e| front::trim(e).is_empty()))
-    {
-        return Err("sec-websocket-extensions = 1#extension, no empty element (RFC 6455 §9.1)");
+    // RFC 6455 §9.1 `1#extension` read as RFC 9110 §5.6.1.2 asks: empty elements are
+    // ignored (at most 16 a line), but a line must hold one that is not empty.
+    if all(fields, "sec-websocket-extensions").any(front::list_malformed) {
+        return Err("sec-websocket-extensions = 1#extension (RFC 6455 §9.1, RFC 9110 §5.6.1.2)");
     }
     let extensions = elements(all(fields, "sec-websocket-extensions"));
     match extensions.as_slice() {

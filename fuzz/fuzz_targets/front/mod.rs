@@ -291,10 +291,22 @@ pub fn elements<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Vec<&'a [u8]> {
         .collect()
 }
 
+/// The most empty elements the crate ignores in one list field line (RFC 9110
+/// §5.6.1.2 "a reasonable number"); a line with more is malformed (and, for `Upgrade`
+/// and `Connection`, contains nothing).
+pub const MAX_EMPTY_LIST_ELEMENTS: usize = 16;
+
+/// Whether one list field line holds too many empty elements, or none that is not.
+pub fn list_malformed(value: &[u8]) -> bool {
+    let pieces: Vec<&[u8]> = value.split(|&b| b == b',').map(trim).collect();
+    let empties = pieces.iter().filter(|p| p.is_empty()).count();
+    empties > MAX_EMPTY_LIST_ELEMENTS || empties == pieces.len()
+}
+
 pub fn list_has(value: &[u8], token: &str) -> bool {
-    value
-        .split(|&b| b == b',')
-        .any(|e| trim(e).eq_ignore_ascii_case(token.as_bytes()))
+    let pieces = || value.split(|&b| b == b',').map(trim);
+    pieces().filter(|e| e.is_empty()).count() <= MAX_EMPTY_LIST_ELEMENTS
+        && pieces().any(|e| e.eq_ignore_ascii_case(token.as_bytes()))
 }
 
 /// RFC 9113 §8.2.1: a field value without NUL, CR, LF and without leading or trailing
