@@ -145,7 +145,7 @@ impl ProxyConfig {
     }
 
     /// The limits on the proxy's answer.
-    pub fn limit_settings(&self) -> Limits {
+    pub fn limits(&self) -> Limits {
         self.limits
     }
 }
