@@ -17,7 +17,7 @@
 //!   and the bytes received so far;
 //! - refusals written with a lingering close, so clients read the status;
 //! - a 100 ms pause after an accept error (out of descriptors) instead of a spin;
-//! - at most one log line per second, with a count of the lines suppressed;
+//! - at most ten log lines a second, with a count of the lines suppressed;
 //! - after the upgrade, a message-size limit (`--max-message`, 1 MiB) and an idle
 //!   timeout (`--idle`, 60 s);
 //! - no `unwrap` or `panic!` on any path a peer can reach.

@@ -158,7 +158,7 @@ pub async fn accept_loop<F, Fut>(
     }
 }
 
-/// A log that writes at most one line per second to stderr and counts the others,
+/// A log that writes at most [`LINES_PER_SECOND`] lines a second to stderr and counts the others,
 /// so that a flood of bad requests cannot flood the log.
 #[derive(Debug, Default)]
 pub struct Log {
@@ -167,9 +167,16 @@ pub struct Log {
 
 #[derive(Debug, Default)]
 struct LogState {
-    last: Option<Instant>,
+    /// When the current one-second window began.
+    window: Option<Instant>,
+    /// Lines written in the current window.
+    written: u32,
     suppressed: u64,
 }
+
+/// Lines written per one-second window: a burst (a page and its favicon, a client's
+/// retries) is logged whole, a flood costs at most this many lines a second.
+const LINES_PER_SECOND: u32 = 10;
 
 impl Log {
     pub fn new() -> Arc<Self> {
@@ -179,14 +186,18 @@ impl Log {
     pub fn line(&self, line: fmt::Arguments<'_>) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
-        if state
-            .last
-            .is_some_and(|last| now.duration_since(last) < Duration::from_secs(1))
-        {
+        let in_window = state
+            .window
+            .is_some_and(|start| now.duration_since(start) < Duration::from_secs(1));
+        if !in_window {
+            state.window = Some(now);
+            state.written = 0;
+        }
+        if state.written >= LINES_PER_SECOND {
             state.suppressed = state.suppressed.saturating_add(1);
             return;
         }
-        state.last = Some(now);
+        state.written += 1;
         match std::mem::take(&mut state.suppressed) {
             0 => eprintln!("{line}"),
             n => eprintln!("{line} ({n} similar lines suppressed)"),
