@@ -375,7 +375,7 @@ pub enum DeflateParamError {
 
 /// A rule of HTTP/1.1 that a proxy's answer to `CONNECT` broke: close the connection.
 ///
-/// A final status other than 2xx is not an error but a [`ProxyRefusal`](crate::ProxyRefusal).
+/// A final status other than 2xx is not an error but a [`Refusal`](crate::Refusal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProxyError {

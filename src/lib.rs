@@ -137,7 +137,7 @@
 //! The caller's own mistakes are [`BuildError`]s everywhere. With the `http` feature,
 //! `http::inspect` gives an `http::Upgrade` answered with the same [`Accept`] and
 //! [`Rejection`] (`to_http_response`). A client behind a proxy first runs a
-//! [`ProxyTunnel`] ([`ProxyFeed`]: [`TunnelOpen`] or [`ProxyRefusal`], else a
+//! [`ProxyTunnel`] ([`ProxyFeed`]: [`TunnelOpen`] or the same [`Refusal`], else a
 //! [`ProxyError`]); a refused handshake's redirect resolves with [`RedirectPolicy`].
 //!
 //! # Architecture
@@ -214,9 +214,7 @@ pub use answer::accept::{Accept, ConnectAccept};
 pub use answer::fields::Head;
 pub use answer::rejection::Rejection;
 pub use client::auth;
-pub use client::proxy::{
-    ProxyConfig, ProxyFeed, ProxyRefusal, ProxyRequest, ProxyTunnel, TunnelOpen,
-};
+pub use client::proxy::{ProxyConfig, ProxyFeed, ProxyRequest, ProxyTunnel, TunnelOpen};
 pub use client::redirect::{is_redirect, same_origin, RedirectError, RedirectPolicy};
 #[cfg(feature = "getrandom")]
 pub use client::RandomUnavailable;

@@ -22,6 +22,7 @@ use crate::head::reader::{header_block, read, HeadReader, Input};
 use crate::limits::Limits;
 use crate::rules::deflate::{next_element, DeflateOffer, ListElement, PerMessageDeflate};
 use crate::rules::summary::Summary;
+use auth::{challenges, Challenges};
 
 /// What a client does when it offered subprotocols and the `101` names none.
 ///
@@ -678,6 +679,30 @@ impl<'a> Refusal<'a> {
         self.headers
             .get(name)
             .and_then(|v| core::str::from_utf8(v).ok())
+    }
+
+    /// The authentication challenges the refusal carries, split per RFC 9110 §11.6.1:
+    /// `Proxy-Authenticate` on a `407` (a proxy's, RFC 9110 §11.7.1), else
+    /// `WWW-Authenticate` (a `401`'s, §11.6.1).
+    ///
+    /// ```
+    /// use ws_handshake::{ProxyConfig, ProxyFeed, ProxyTunnel, WsUrl};
+    /// let config = ProxyConfig::new();
+    /// let mut tunnel = ProxyTunnel::new(&config, WsUrl::parse("ws://example.com/")?);
+    /// let answer = b"HTTP/1.1 407 Proxy Authentication Required\r\n\
+    ///     Proxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n";
+    /// let Ok(ProxyFeed::Refused(refusal)) = tunnel.feed(answer) else { panic!() };
+    /// assert_eq!(refusal.status(), 407);
+    /// let challenge = refusal.challenges().next().unwrap()?;
+    /// assert_eq!((challenge.scheme(), challenge.realm().as_deref()), ("Basic", Some("corp")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn challenges(&self) -> Challenges<'a, impl Iterator<Item = &'a [u8]>> {
+        let field = match self.status {
+            407 => "proxy-authenticate",
+            _ => "www-authenticate",
+        };
+        challenges(&self.headers, field)
     }
 
     /// The bytes after the head that were fed: the start of the response body.

@@ -52,7 +52,8 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::answer::write::{check_extra_headers, writer_methods, Emit};
-use crate::client::auth::{challenges, Basic, Challenges};
+use crate::client::auth::Basic;
+use crate::client::Refusal;
 use crate::error::{BuildError, Malformed, ProxyError};
 use crate::grammar::sink::Sink;
 use crate::grammar::token::is_field_value;
@@ -182,8 +183,12 @@ pub enum ProxyFeed<'a> {
     NeedMore,
     /// A 2xx: the tunnel is open.
     Open(TunnelOpen<'a>),
-    /// A final status other than 2xx: no tunnel (407: authenticate; 403: refused...).
-    Refused(ProxyRefusal<'a>),
+    /// A final status other than 2xx: no tunnel. A `407` asks for proxy credentials:
+    /// read [`Refusal::challenges`], then retry on a new connection with
+    /// [`ProxyConfig::basic_auth`]; any other status (`403` for a refused target,
+    /// `502` for an unreachable one...) is the proxy's answer. The same [`Refusal`] as
+    /// a refused WebSocket handshake's.
+    Refused(Refusal<'a>),
 }
 
 impl<'c> ProxyTunnel<'c> {
@@ -287,7 +292,7 @@ fn finish<'a>(
             leftover,
         }));
     }
-    Ok(ProxyFeed::Refused(ProxyRefusal {
+    Ok(ProxyFeed::Refused(Refusal {
         status,
         reason,
         minor_version,
@@ -361,72 +366,6 @@ impl<'a> TunnelOpen<'a> {
     /// The bytes after the head, byte-exact: the target's first bytes through the
     /// tunnel (a TLS record for `wss`, or a server that speaks first). Hand them to
     /// the next layer before reading the connection again.
-    pub fn leftover(&self) -> &'a [u8] {
-        self.leftover
-    }
-}
-
-/// A final answer other than 2xx: the proxy opened no tunnel.
-///
-/// A `407` asks for proxy credentials: read [`challenges`](Self::challenges), then
-/// retry on a new connection with [`ProxyConfig::basic_auth`]. Any other status
-/// (`403` for a refused target, `502` for an unreachable one...) is the proxy's answer.
-///
-/// ```
-/// use ws_handshake::{ProxyConfig, ProxyFeed, ProxyTunnel, WsUrl};
-/// let config = ProxyConfig::new();
-/// let mut tunnel = ProxyTunnel::new(&config, WsUrl::parse("ws://example.com/")?);
-/// let answer = b"HTTP/1.1 407 Proxy Authentication Required\r\n\
-///     Proxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n";
-/// let Ok(ProxyFeed::Refused(refusal)) = tunnel.feed(answer) else { panic!() };
-/// assert_eq!(refusal.status(), 407);
-/// let challenge = refusal.challenges().next().unwrap()?;
-/// assert_eq!((challenge.scheme(), challenge.realm().as_deref()), ("Basic", Some("corp")));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProxyRefusal<'a> {
-    status: u16,
-    reason: &'a str,
-    minor_version: u8,
-    headers: Headers<'a>,
-    leftover: &'a [u8],
-}
-
-impl<'a> ProxyRefusal<'a> {
-    /// The status code, e.g. 407, 403, 502.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// The reason phrase as sent (may be empty).
-    pub fn reason(&self) -> &'a str {
-        self.reason
-    }
-
-    /// The HTTP minor version: `1` for HTTP/1.1, `0` for HTTP/1.0.
-    pub fn minor_version(&self) -> u8 {
-        self.minor_version
-    }
-
-    /// Every header field, in order.
-    pub fn headers(&self) -> Headers<'a> {
-        self.headers
-    }
-
-    /// The value of the first header named `name` (case-insensitive), if it is UTF-8.
-    pub fn header(&self, name: &str) -> Option<&'a str> {
-        self.headers
-            .get(name)
-            .and_then(|v| core::str::from_utf8(v).ok())
-    }
-
-    /// The `Proxy-Authenticate` challenges (RFC 9110 §11.7.1), split per §11.6.1.
-    pub fn challenges(&self) -> Challenges<'a, impl Iterator<Item = &'a [u8]>> {
-        challenges(&self.headers, "proxy-authenticate")
-    }
-
-    /// The bytes after the head that were fed: the start of the answer's body.
     pub fn leftover(&self) -> &'a [u8] {
         self.leftover
     }
