@@ -8,6 +8,12 @@
 //! dictionaries hold what the rules are about, so most inputs reach the negotiation.
 #![allow(dead_code)] // each target uses part of this
 
+// The list and token readings the other targets' references use: one copy.
+#[path = "../common/mod.rs"]
+mod common;
+#[allow(unused_imports)] // each target uses part of these
+pub use common::{is_tchar, list_elements, list_has, trim};
+
 use arbitrary::{Result, Unstructured};
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer, PerMessageDeflate};
 use ws_handshake::{
@@ -268,20 +274,6 @@ fn small_limits() -> Limits {
         .with_max_headers(8)
 }
 
-pub fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
-}
-
-pub fn trim(mut s: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', r @ ..] = s {
-        s = r;
-    }
-    while let [r @ .., b' ' | b'\t'] = s {
-        s = r;
-    }
-    s
-}
-
 /// The elements of comma-separated lines, trimmed, empty ones dropped.
 pub fn elements<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Vec<&'a [u8]> {
     lines
@@ -291,22 +283,9 @@ pub fn elements<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Vec<&'a [u8]> {
         .collect()
 }
 
-/// The most empty elements the crate ignores in one list field line (RFC 9110
-/// §5.6.1.2 "a reasonable number"); a line with more is malformed (and, for `Upgrade`
-/// and `Connection`, contains nothing).
-pub const MAX_EMPTY_LIST_ELEMENTS: usize = 16;
-
 /// Whether one list field line holds too many empty elements, or none that is not.
 pub fn list_malformed(value: &[u8]) -> bool {
-    let pieces: Vec<&[u8]> = value.split(|&b| b == b',').map(trim).collect();
-    let empties = pieces.iter().filter(|p| p.is_empty()).count();
-    empties > MAX_EMPTY_LIST_ELEMENTS || empties == pieces.len()
-}
-
-pub fn list_has(value: &[u8], token: &str) -> bool {
-    let pieces = || value.split(|&b| b == b',').map(trim);
-    pieces().filter(|e| e.is_empty()).count() <= MAX_EMPTY_LIST_ELEMENTS
-        && pieces().any(|e| e.eq_ignore_ascii_case(token.as_bytes()))
+    list_elements(value).is_none_or(|elements| elements.is_empty())
 }
 
 /// RFC 9113 §8.2.1: a field value without NUL, CR, LF and without leading or trailing
