@@ -5,7 +5,11 @@
 //! §15.5.20's 431 case; a bare LF, RFC 9112 §2.2), the same stickiness — whatever the
 //! chunking. And a pending handshake holds what it received plus one read's room.
 
+mod common;
+
 use std::mem::size_of;
+
+use common::builders::{capture, INVALID_REQUEST_CAPTURES, VALID_REQUEST_CAPTURES};
 
 use proptest::prelude::*;
 use ws_handshake::{
@@ -18,33 +22,8 @@ const ROOM: usize = 1024;
 /// The slack `shrink_buffer` keeps.
 const SHRUNK_SLACK: usize = 128;
 
-const REQUESTS: &[&str] = &[
-    "chromium-protocols",
-    "chromium-noprotocols",
-    "firefox-esr-protocols",
-    "firefox-esr-noprotocols",
-    "node-ws-default",
-    "node-ws-deflate",
-    "node-ws-nodeflate",
-    "node-ws-protocols",
-    "python-websockets-chat",
-    "python-websockets-default",
-    "rawclient-fixed",
-    "rawclient-minimal",
-    "rawclient-nokey",
-    "rawclient-plain",
-    "rawclient-post",
-    "rawclient-version12",
-    "rawclient-version8",
-];
-
 /// A masked text frame "hi" from a client, pipelined after the head.
 const FRAME: &[u8] = b"\x81\x82abcd\x09\x0b";
-
-fn capture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/captures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 fn server_config(limit: usize) -> ServerConfig {
     ServerConfig::new()
@@ -162,7 +141,10 @@ fn server_lockstep(config: &ServerConfig, stream: &[u8], sizes: &[usize]) -> Vec
 #[test]
 fn every_split_of_every_captured_request_gives_what_feed_gives() {
     let config = server_config(Limits::DEFAULT.max_head_bytes());
-    for name in REQUESTS {
+    for name in VALID_REQUEST_CAPTURES
+        .iter()
+        .chain(&INVALID_REQUEST_CAPTURES)
+    {
         let head = capture(&format!("request-{name}.http"));
         let stream = [&head[..], FRAME].concat();
         let whole = server_lockstep(&config, &stream, &[stream.len()]);
@@ -526,7 +508,7 @@ proptest! {
 
     #[test]
     fn server_any_chunking_any_corruption(
-        which in 0..REQUESTS.len(),
+        which in 0..VALID_REQUEST_CAPTURES.len() + INVALID_REQUEST_CAPTURES.len(),
         sizes in prop::collection::vec(1usize..1500, 1..12),
         corrupt in prop::option::of((any::<prop::sample::Index>(), prop::sample::select(
             vec![b'\n', b'\r', b' ', b':', 0u8, b'a', 0x7f]))),
@@ -534,7 +516,8 @@ proptest! {
         frames in 0usize..3,
     ) {
         let config = server_config(limit);
-        let head = capture(&format!("request-{}.http", REQUESTS[which]));
+        let name = VALID_REQUEST_CAPTURES.iter().chain(&INVALID_REQUEST_CAPTURES).nth(which);
+        let head = capture(&format!("request-{}.http", name.unwrap()));
         let mut stream = head.clone();
         if let Some((at, byte)) = corrupt {
             let at = at.index(stream.len());

@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::builders::{head as request_with, ACCEPT, KEY, WS_LINES};
+use common::builders::{
+    capture, head as request_with, ACCEPT, KEY, VALID_REQUEST_CAPTURES, WS_LINES,
+};
 use common::pair::{serve as run, ServerOutcome as Outcome};
 use ws_handshake::{
     BuildError, Error, Limits, Malformed, OriginPolicy, ProtocolOrder, Rejection, ServerConfig,
@@ -95,21 +97,8 @@ fn rfc_6455_example_response_is_exact() {
 #[test]
 fn accepts_every_captured_client_request() {
     let config = any_origin().protocols(["chat"]).unwrap();
-    for name in [
-        "chromium-protocols",
-        "chromium-noprotocols",
-        "firefox-esr-protocols",
-        "firefox-esr-noprotocols",
-        "node-ws-default",
-        "node-ws-deflate",
-        "node-ws-nodeflate",
-        "node-ws-protocols",
-        "python-websockets-chat",
-        "python-websockets-default",
-        "rawclient-fixed",
-        "rawclient-minimal",
-    ] {
-        let bytes = std::fs::read(format!("tests/captures/request-{name}.http")).unwrap();
+    for name in VALID_REQUEST_CAPTURES {
+        let bytes = capture(&format!("request-{name}.http"));
         let mut hs = ServerHandshake::new(&config);
         let Ok(ServerFeed::Upgrade(up)) = hs.feed(&bytes) else {
             panic!("{name} was not accepted: {:?}", run(&config, &[&bytes]));

@@ -147,6 +147,33 @@ pub fn every_chunking<T: PartialEq + std::fmt::Debug>(
     expected
 }
 
+/// The captured opening requests (`tests/captures/request-<name>.http`) that pass
+/// every rule of RFC 6455 §4.2.1: browsers and libraries.
+pub const VALID_REQUEST_CAPTURES: [&str; 12] = [
+    "chromium-protocols",
+    "chromium-noprotocols",
+    "firefox-esr-protocols",
+    "firefox-esr-noprotocols",
+    "node-ws-default",
+    "node-ws-deflate",
+    "node-ws-nodeflate",
+    "node-ws-protocols",
+    "python-websockets-chat",
+    "python-websockets-default",
+    "rawclient-fixed",
+    "rawclient-minimal",
+];
+
+/// The captured requests that break a rule (a missing key, a plain GET, a POST, the
+/// wrong versions).
+pub const INVALID_REQUEST_CAPTURES: [&str; 5] = [
+    "rawclient-nokey",
+    "rawclient-plain",
+    "rawclient-post",
+    "rawclient-version12",
+    "rawclient-version8",
+];
+
 /// A captured request or response from `tests/captures/`.
 pub fn capture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/captures/{name}", env!("CARGO_MANIFEST_DIR"));
