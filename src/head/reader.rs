@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use crate::error::{HeadError, Malformed};
 use crate::grammar::bytes::find_lf;
-use crate::head::parse::{fields, parse, peek_status, Kind, Parsed};
+use crate::head::parse::{fields, parse, peek_status, Fields, Kind, Parsed};
 use crate::limits::Limits;
 
 /// How a fed chunk left the head.
@@ -415,10 +415,7 @@ fn read_chunk<'a, T, E: From<HeadError>>(
     };
     let head = reader.completed_head(rest, taken);
     let leftover = rest.get(taken..).unwrap_or_default();
-    let mut storage = fields();
-    let (_, parsed) = parse(kind, head, &mut storage, max_fields)?
-        .ok_or(HeadError::Malformed(Malformed::Incomplete))?;
-    finish(head, leftover, &parsed).map(Some)
+    finish_head(kind, head, leftover, max_fields, &mut storage, finish)
 }
 
 /// [`read`] for bytes read straight into the reader's buffer: takes in the first `n`
@@ -454,8 +451,20 @@ fn read_committed<'a, T, E: From<HeadError>>(
         from = 0;
     };
     let (head, leftover) = reader.buf.split_at_checked(end).unwrap_or_default();
-    let mut storage = fields();
-    let (_, parsed) = parse(kind, head, &mut storage, max_fields)?
+    finish_head(kind, head, leftover, max_fields, &mut fields(), finish)
+}
+
+/// Parses the complete head that counts (found by the scan, so complete) and hands it
+/// with the bytes after it to the role's `finish`.
+fn finish_head<'a, T, E: From<HeadError>>(
+    kind: Kind,
+    head: &'a [u8],
+    leftover: &'a [u8],
+    max_fields: usize,
+    storage: &mut Fields<'a>,
+    finish: impl FnOnce(&'a [u8], &'a [u8], &Parsed<'_, 'a>) -> Result<T, E>,
+) -> Result<Option<T>, E> {
+    let (_, parsed) = parse(kind, head, storage, max_fields)?
         .ok_or(HeadError::Malformed(Malformed::Incomplete))?;
     finish(head, leftover, &parsed).map(Some)
 }
