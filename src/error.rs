@@ -497,6 +497,39 @@ pub enum BuildError {
     /// A permessage-deflate window size is outside 8..=15 (RFC 7692 §7.1.2).
     #[error("permessage-deflate window bits must be within 8..=15")]
     InvalidWindowBits,
+    /// SOCKS5 credentials are not 1 to 255 bytes each (RFC 1929 §2), or hold NUL,
+    /// CR or LF.
+    #[error(
+        "SOCKS5 username and password must be 1 to 255 bytes without NUL, CR or LF (RFC 1929 §2)"
+    )]
+    InvalidCredentials,
+    /// A proxy URL cannot be used (see [`ProxyUrlError`]).
+    #[error("proxy URL is invalid: {0}")]
+    InvalidProxyUrl(ProxyUrlError),
+}
+
+/// Why a proxy URL (`http://`, `socks5://`, `socks5h://`) cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProxyUrlError {
+    /// The scheme is not `http`, `socks5` or `socks5h` (TLS to the proxy, `https://`,
+    /// and SOCKS4 are not supported).
+    #[error("the proxy scheme must be http://, socks5:// or socks5h://")]
+    UnsupportedScheme,
+    /// The host is empty or not a reg-name, IPv4 address or bracketed IPv6 address
+    /// (RFC 3986 §3.2.2).
+    #[error("the proxy host is empty or invalid")]
+    InvalidHost,
+    /// The port is not a number within 1..=65535.
+    #[error("the proxy port must be a number within 1..=65535")]
+    InvalidPort,
+    /// A path, query or fragment other than a lone `/`: a proxy URL names a host.
+    #[error("a proxy URL has no path, query or fragment")]
+    Path,
+    /// The userinfo has a `%` not followed by two hex digits, decodes to invalid
+    /// UTF-8, or holds NUL, CR or LF once decoded (RFC 3986 §2.1).
+    #[error("the proxy URL's user or password is badly percent-encoded or holds NUL, CR or LF")]
+    InvalidUserinfo,
 }
 
 /// The output buffer is too small; nothing was written.

@@ -216,6 +216,10 @@ pub use answer::rejection::Rejection;
 pub use client::auth;
 pub use client::proxy::{ProxyConfig, ProxyFeed, ProxyRequest, ProxyTunnel, TunnelOpen};
 pub use client::redirect::{is_redirect, same_origin, RedirectError, RedirectPolicy};
+pub use client::socks5::{
+    Socks5Bound, Socks5Config, Socks5Error, Socks5Feed, Socks5Host, Socks5Open, Socks5Request,
+    Socks5Tunnel,
+};
 #[cfg(feature = "getrandom")]
 pub use client::RandomUnavailable;
 pub use client::{
@@ -224,7 +228,8 @@ pub use client::{
 pub use connect::client::{ConnectClient, ConnectRefusal, ConnectResponse};
 pub use connect::server::{ConnectRequest, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL};
 pub use error::{
-    BufferTooSmall, BuildError, ClientError, Error, Malformed, ProxyError, PseudoHeader, UrlError,
+    BufferTooSmall, BuildError, ClientError, Error, Malformed, ProxyError, ProxyUrlError,
+    PseudoHeader, UrlError,
 };
 pub use grammar::key::{AcceptKey, ClientKey};
 pub use grammar::url::{HostHeader, Resource, WsUrl};

@@ -4,6 +4,7 @@
 pub mod auth;
 pub(crate) mod proxy;
 pub(crate) mod redirect;
+pub(crate) mod socks5;
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
