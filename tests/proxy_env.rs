@@ -1,84 +1,153 @@
-//! The client example's proxy selection (`examples/common/proxy_env.rs`): curl's
-//! rules for the proxy variables and `no_proxy`.
+//! Proxy selection (`ProxySettings`, `ProxyUrl`, `no_proxy_matches`): curl's rules for
+//! the proxy variables and `NO_PROXY`, driven through the pure `from_vars` (the process
+//! environment is never touched).
 
-#[path = "../examples/common/proxy_env.rs"]
-mod proxy_env;
-use proxy_env::{choose, no_proxy_matches, proxy_from_env, Proxy};
+use ws_handshake::{
+    no_proxy_matches, BuildError, ProxyScheme, ProxySettings, ProxyUrl, ProxyUrlError, WsUrl,
+};
 
-fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-    move |name| {
+fn settings(vars: &[(&str, &str)]) -> ProxySettings {
+    ProxySettings::from_vars(|name| {
         vars.iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v.to_string())
-    }
+    })
+}
+
+/// The proxy `url` goes through, as `host:port`, or `None`.
+fn chosen(settings: &ProxySettings, url: &str) -> Option<String> {
+    let url = WsUrl::parse(url).unwrap();
+    settings
+        .select(&url)
+        .unwrap()
+        .map(|p| format!("{}:{}", p.host(), p.port()))
 }
 
 #[test]
 fn scheme_variables_then_all_proxy() {
-    let vars = [
+    let s = settings(&[
         ("http_proxy", "http://h:1"),
         ("HTTPS_PROXY", "http://s:2"),
         ("ALL_PROXY", "http://a:3"),
-    ];
-    assert_eq!(
-        proxy_from_env(false, &env(&vars)).as_deref(),
-        Some("http://h:1")
-    );
-    assert_eq!(
-        proxy_from_env(true, &env(&vars)).as_deref(),
-        Some("http://s:2")
-    );
-    // Lower case first; ws_proxy/wss_proxy before the http ones.
+    ]);
+    assert_eq!(chosen(&s, "ws://example.com/").as_deref(), Some("h:1"));
+    assert_eq!(chosen(&s, "wss://example.com/").as_deref(), Some("s:2"));
+    // Lower case first; wss_proxy before the https ones (curl's <scheme>_proxy).
     let vars = [
-        ("https_proxy", "lower"),
-        ("HTTPS_PROXY", "upper"),
-        ("wss_proxy", "wss"),
+        ("https_proxy", "lower:1"),
+        ("HTTPS_PROXY", "upper:1"),
+        ("wss_proxy", "wss:1"),
     ];
-    assert_eq!(proxy_from_env(true, &env(&vars)).as_deref(), Some("wss"));
     assert_eq!(
-        proxy_from_env(true, &env(&vars[..2])).as_deref(),
-        Some("lower")
+        chosen(&settings(&vars), "wss://e/").as_deref(),
+        Some("wss:1")
     );
-    // httpoxy: HTTP_PROXY in upper case is ignored, as curl ignores it.
-    let vars = [("HTTP_PROXY", "http://evil:1"), ("all_proxy", "http://a:3")];
     assert_eq!(
-        proxy_from_env(false, &env(&vars)).as_deref(),
-        Some("http://a:3")
+        chosen(&settings(&vars[..2]), "wss://e/").as_deref(),
+        Some("lower:1")
     );
-    assert_eq!(proxy_from_env(false, &env(&[])), None);
+    // The ALL_PROXY fallback, lower case first.
+    let vars = [("ALL_PROXY", "upper:1"), ("all_proxy", "lower:2")];
+    assert_eq!(
+        chosen(&settings(&vars), "ws://e/").as_deref(),
+        Some("lower:2")
+    );
+    assert_eq!(
+        chosen(&settings(&vars[..1]), "wss://e/").as_deref(),
+        Some("upper:1")
+    );
+    assert_eq!(chosen(&settings(&[]), "ws://e/"), None);
     // Set but empty: no proxy, even with ALL_PROXY set.
-    let vars = [("http_proxy", ""), ("ALL_PROXY", "http://a:3")];
-    assert_eq!(choose(None, false, "example.com", &env(&vars)), Ok(None));
+    let s = settings(&[("http_proxy", ""), ("ALL_PROXY", "http://a:3")]);
+    assert_eq!(chosen(&s, "ws://example.com/"), None);
+}
+
+/// httpoxy (CVE-2016-5385): a CGI request's `Proxy:` header arrives as `HTTP_PROXY`,
+/// so the upper-case name is never read, as curl never reads it.
+#[test]
+fn upper_case_http_proxy_is_ignored() {
+    let s = settings(&[("HTTP_PROXY", "http://evil:1"), ("all_proxy", "http://a:3")]);
+    assert_eq!(chosen(&s, "ws://example.com/").as_deref(), Some("a:3"));
+    let s = settings(&[("HTTP_PROXY", "http://evil:1")]);
+    assert_eq!(chosen(&s, "ws://example.com/"), None);
 }
 
 #[test]
 fn proxy_urls() {
-    let p = |s| Proxy::parse(s);
+    let p = |s| ProxyUrl::parse(s);
+    let url = p("http://proxy.corp:3128").unwrap();
     assert_eq!(
-        p("http://proxy.corp:3128"),
-        Ok(Proxy {
-            host: "proxy.corp".into(),
-            port: 3128,
-            user_pass: None
-        })
+        (url.scheme(), url.host(), url.port(), url.user()),
+        (ProxyScheme::Http, "proxy.corp", 3128, None)
     );
-    assert_eq!(p("proxy.corp").map(|p| p.port), Ok(1080));
+    assert_eq!(p("proxy.corp").map(|p| p.port()), Ok(1080));
+    assert_eq!(p("proxy.corp:").map(|p| p.port()), Ok(1080));
     assert_eq!(
-        p("HTTP://u:p@127.0.0.1:8080/")
-            .unwrap()
-            .user_pass
-            .as_deref(),
-        Some("u:p")
+        p("SOCKS5H://p").map(|p| p.scheme()),
+        Ok(ProxyScheme::Socks5h)
     );
     assert_eq!(
-        p("http://[::1]:3128").map(|p| (p.host, p.port)),
+        p("socks5://p:9050/").map(|p| p.scheme()),
+        Ok(ProxyScheme::Socks5)
+    );
+    let url = p("HTTP://u:p@127.0.0.1:8080/").unwrap();
+    assert_eq!((url.user(), url.password()), (Some("u"), Some("p")));
+    // Percent-decoded userinfo (RFC 3986 §2.1), UTF-8 included; the last @ ends it.
+    let url = p("http://d%C3%A9j%C3%A0:p%40ss%3Aword@proxy").unwrap();
+    assert_eq!(
+        (url.user(), url.password()),
+        (Some("déjà"), Some("p@ss:word"))
+    );
+    let url = p("http://user:p@ss@proxy").unwrap();
+    assert_eq!((url.password(), url.host()), (Some("p@ss"), "proxy"));
+    let url = p("http://user@proxy").unwrap();
+    assert_eq!((url.user(), url.password()), (Some("user"), None));
+    assert_eq!(
+        p("http://[::1]:3128").map(|p| (p.host().to_string(), p.port())),
         Ok(("::1".into(), 3128))
     );
-    assert!(p("https://proxy:443").is_err());
-    assert!(p("socks5://proxy:1080").is_err());
-    assert!(p("http://proxy:0").is_err());
-    assert!(p("http://:8080").is_err());
-    assert!(p("http://proxy/path").is_err());
+    let err = |s, e| assert_eq!(p(s), Err(BuildError::InvalidProxyUrl(e)), "{s}");
+    err("https://proxy:443", ProxyUrlError::UnsupportedScheme);
+    err("socks4://proxy:1080", ProxyUrlError::UnsupportedScheme);
+    err("http://proxy:0", ProxyUrlError::InvalidPort);
+    err("http://proxy:65536", ProxyUrlError::InvalidPort);
+    err("http://proxy:x", ProxyUrlError::InvalidPort);
+    err("http://:8080", ProxyUrlError::InvalidHost);
+    err("http://", ProxyUrlError::InvalidHost);
+    err("http://::1:8080", ProxyUrlError::InvalidHost);
+    err("http://proxy/path", ProxyUrlError::Path);
+    err("http://proxy?x", ProxyUrlError::Path);
+    // Nothing can be injected: CR, LF and NUL, raw or encoded, are refused.
+    err("http://pro\r\nxy:1", ProxyUrlError::InvalidHost);
+    err("http://proxy\0:1", ProxyUrlError::InvalidHost);
+    err("http://u:p%0D%0AX:y@proxy", ProxyUrlError::InvalidUserinfo);
+    err("http://u%00:p@proxy", ProxyUrlError::InvalidUserinfo);
+    err("http://u:p\r\n@proxy", ProxyUrlError::InvalidUserinfo);
+    err("http://u:%zz@proxy", ProxyUrlError::InvalidUserinfo);
+    err("http://u:%4@proxy", ProxyUrlError::InvalidUserinfo);
+    err("http://%ff:p@proxy", ProxyUrlError::InvalidUserinfo); // not UTF-8
+                                                               // The password never shows in Debug output.
+    assert!(!format!("{:?}", p("http://u:s3cret@proxy").unwrap()).contains("s3cret"));
+}
+
+#[test]
+fn credentials_for_each_tunnel() {
+    let url = ProxyUrl::parse("http://alice:s%20cret@proxy").unwrap();
+    assert!(format!("{:?}", url.http_config().unwrap()).contains("authorization: Some"));
+    assert!(ProxyUrl::parse("http://proxy")
+        .unwrap()
+        .http_config()
+        .is_ok());
+    let url = ProxyUrl::parse("socks5://alice:s3cret@proxy").unwrap();
+    assert!(url.socks5_config().unwrap().has_credentials());
+    assert!(!ProxyUrl::parse("socks5://proxy")
+        .unwrap()
+        .socks5_config()
+        .unwrap()
+        .has_credentials());
+    // RFC 1929 §2: a password of at least one byte.
+    let url = ProxyUrl::parse("socks5h://alice@proxy").unwrap();
+    assert_eq!(url.socks5_config(), Err(BuildError::InvalidCredentials));
 }
 
 #[test]
@@ -96,45 +165,88 @@ fn no_proxy_rules() {
         ("other, example.com", "example.com", true),
         ("other example.com", "example.com", true),
         ("other,,", "example.com", false),
+        (".", "example.com", false),
         ("*", "anything", true),
         (" * ", "anything", true),
         ("*.example.com", "a.example.com", false), // no wildcards but a lone *
         ("a,*", "b", false),
-        ("example.com:8080", "example.com", false), // ports play no part
         // IP addresses and CIDR blocks.
         ("127.0.0.1", "127.0.0.1", true),
         ("127.0.0.0/8", "127.1.2.3", true),
         ("10.0.0.0/8", "127.0.0.1", false),
         ("0.0.0.0/0", "8.8.8.8", true),
         ("127.0.0.1/33", "127.0.0.1", false),
+        ("127.0.0.1/x", "127.0.0.1", false),
         ("::1", "[::1]", true),
+        ("[::1]", "::1", true),
         ("fe80::/10", "fe80::1", true),
         ("fe80::/10", "2001:db8::1", false),
+        ("::/0", "2001:db8::1", true),
+        ("0.0.0.0/0", "::1", false),
         ("127.0.0.1", "localhost", false),
         ("localhost", "127.0.0.1", false),
     ] {
-        assert_eq!(no_proxy_matches(list, host), bypass, "{list:?} vs {host}");
+        assert_eq!(
+            no_proxy_matches(list, host, 80),
+            bypass,
+            "{list:?} vs {host}"
+        );
+    }
+    // Ports: an entry with one matches that port only.
+    for (list, host, port, bypass) in [
+        ("example.com:8080", "example.com", 8080, true),
+        ("example.com:8080", "www.example.com", 8080, true),
+        ("example.com:8080", "example.com", 80, false),
+        ("example.com", "example.com", 8080, true),
+        ("127.0.0.1:9001", "127.0.0.1", 9001, true),
+        ("127.0.0.1:9001", "127.0.0.1", 9002, false),
+        ("[::1]:9001", "::1", 9001, true),
+        ("[::1]:9001", "::1", 443, false),
+        ("example.com:x", "example.com", 80, false),
+        ("example.com:99999", "example.com", 80, false),
+        ("[::1]x", "::1", 80, false),
+    ] {
+        assert_eq!(
+            no_proxy_matches(list, host, port),
+            bypass,
+            "{list:?} vs {host}:{port}"
+        );
     }
 }
 
 #[test]
-fn no_proxy_applies_to_the_flag_too() {
-    let vars = [("no_proxy", "127.0.0.1"), ("NO_PROXY", "ignored.example")];
+fn no_proxy_applies_to_explicit_settings_too() {
+    let explicit = ProxySettings::new()
+        .proxy("http://p:1")
+        .unwrap()
+        .no_proxy("127.0.0.1");
+    assert_eq!(chosen(&explicit, "ws://127.0.0.1:9001/"), None);
+    assert_eq!(chosen(&explicit, "wss://other/").as_deref(), Some("p:1"));
+    // no_proxy wins over NO_PROXY.
+    let s = settings(&[
+        ("http_proxy", "p:1"),
+        ("no_proxy", "127.0.0.1"),
+        ("NO_PROXY", "ignored.example"),
+    ]);
+    assert_eq!(chosen(&s, "ws://127.0.0.1/"), None);
+    assert_eq!(chosen(&s, "ws://ignored.example/").as_deref(), Some("p:1"));
+    // Separate proxies per scheme; an empty one means direct.
+    let s = ProxySettings::new()
+        .ws_proxy("socks5://s:1")
+        .unwrap()
+        .wss_proxy("")
+        .unwrap();
+    assert_eq!(chosen(&s, "ws://e/").as_deref(), Some("s:1"));
+    assert_eq!(chosen(&s, "wss://e/"), None);
+    // Explicit URLs are checked when given; the environment's when used.
+    assert!(ProxySettings::new().proxy("ftp://p").is_err());
+    let s = settings(&[("https_proxy", "https://p:443"), ("http_proxy", "p:1")]);
+    assert_eq!(chosen(&s, "ws://e/").as_deref(), Some("p:1"));
+    let wss = WsUrl::parse("wss://e/").unwrap();
     assert_eq!(
-        choose(Some("http://p:1"), false, "127.0.0.1", &env(&vars)),
-        Ok(None)
-    );
-    assert_eq!(
-        choose(Some("http://p:1"), false, "ignored.example", &env(&vars)).map(|p| p.is_some()),
-        Ok(true)
-    );
-    let vars = [("NO_PROXY", "example.com")];
-    assert_eq!(
-        choose(Some("http://p:1"), false, "www.example.com", &env(&vars)),
-        Ok(None)
-    );
-    assert_eq!(
-        choose(Some("p:9"), true, "other.com", &env(&vars)).map(|p| p.map(|p| p.port)),
-        Ok(Some(9))
+        s.select(&wss),
+        Err(BuildError::InvalidProxyUrl(
+            ProxyUrlError::UnsupportedScheme
+        ))
     );
 }

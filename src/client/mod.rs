@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub(crate) mod proxy;
+pub(crate) mod proxy_select;
 pub(crate) mod redirect;
 pub(crate) mod socks5;
 
