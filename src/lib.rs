@@ -216,7 +216,9 @@ pub use answer::rejection::Rejection;
 pub use client::auth;
 pub use client::proxy::{ProxyConfig, ProxyFeed, ProxyRequest, ProxyTunnel, TunnelOpen};
 pub use client::proxy_select::{no_proxy_matches, ProxyScheme, ProxySettings, ProxyUrl};
-pub use client::redirect::{is_redirect, same_origin, RedirectError, RedirectPolicy};
+pub use client::redirect::{
+    is_redirect, same_origin, RedirectError, RedirectPolicy, Redirects, DEFAULT_MAX_REDIRECTS,
+};
 pub use client::socks5::{
     Socks5Bound, Socks5Config, Socks5Error, Socks5Feed, Socks5Host, Socks5Open, Socks5Request,
     Socks5Tunnel,

@@ -21,7 +21,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use alloc::string::String;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use core::fmt::Write as _;
 
 use crate::client::Refusal;
@@ -59,6 +60,15 @@ pub enum RedirectError {
     /// bad host or port, a byte that must be percent-encoded...
     #[error("Location resolves to an invalid URL: {0}")]
     InvalidTarget(UrlError),
+    /// One redirect more than [`RedirectPolicy::max_redirects`] allows.
+    #[error("more than {limit} redirects")]
+    TooManyRedirects {
+        /// The limit.
+        limit: usize,
+    },
+    /// The target is a URL this chain already tried: following would never end.
+    #[error("redirect loop: the target was already visited")]
+    Loop,
 }
 
 /// Whether `status` is a redirect with a single target: 301, 302, 303, 307 or 308
@@ -79,17 +89,49 @@ pub fn same_origin(a: &WsUrl<'_>, b: &WsUrl<'_>) -> bool {
     a.tls() == b.tls() && a.port() == b.port() && a.host().eq_ignore_ascii_case(b.host())
 }
 
-/// How redirects are resolved. The default refuses a downgrade from `wss` to `ws`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How redirects are resolved and followed. The default refuses a downgrade from
+/// `wss` to `ws` and follows at most [`DEFAULT_MAX_REDIRECTS`] in a chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RedirectPolicy {
     allow_downgrade: bool,
+    max_redirects: usize,
+}
+
+/// How many redirects a [`Redirects`] chain follows by default: 5 (Python
+/// `websockets` follows 10, browsers none).
+pub const DEFAULT_MAX_REDIRECTS: usize = 5;
+
+impl Default for RedirectPolicy {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl RedirectPolicy {
-    /// Refuses downgrades.
+    /// Refuses downgrades; at most [`DEFAULT_MAX_REDIRECTS`] per chain.
     pub const fn new() -> Self {
         Self {
             allow_downgrade: false,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+        }
+    }
+
+    /// The most redirects a [`Redirects`] chain follows; one more is
+    /// [`RedirectError::TooManyRedirects`]. 0 follows none.
+    pub const fn max_redirects(mut self, limit: usize) -> Self {
+        self.max_redirects = limit;
+        self
+    }
+
+    /// A chain of redirects starting at `first`: the hop limit, loop detection and
+    /// which hops may carry credentials, for a caller that dials each hop itself
+    /// (blocking or async alike: the chain does no I/O).
+    pub fn chain(&self, first: &WsUrl<'_>) -> Redirects {
+        Redirects {
+            policy: *self,
+            first: Visited::of(first),
+            visited: alloc::vec![Visited::of(first)],
+            same_origin: true,
         }
     }
 
@@ -207,6 +249,119 @@ impl RedirectPolicy {
             crate::BuildError::InvalidUrl(u) => RedirectError::InvalidTarget(u),
             _ => RedirectError::InvalidTarget(UrlError::InvalidCharacter),
         })
+    }
+}
+
+/// A URL as a chain compares it: scheme, host (lower case), port, path and query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Visited {
+    tls: bool,
+    host: String,
+    port: u16,
+    resource: String,
+}
+
+impl Visited {
+    fn of(url: &WsUrl<'_>) -> Self {
+        Self {
+            tls: url.tls(),
+            host: url.host().to_ascii_lowercase(),
+            port: url.port(),
+            resource: url.resource().to_string(),
+        }
+    }
+
+    fn same_origin(&self, other: &Self) -> bool {
+        (self.tls, &self.host, self.port) == (other.tls, &other.host, other.port)
+    }
+}
+
+/// A chain of redirects, from [`RedirectPolicy::chain`]: each
+/// [`follow`](Self::follow) resolves one hop with the policy, counts it against
+/// [`RedirectPolicy::max_redirects`] and refuses a target already visited. It also
+/// tracks whether credentials may still go along: only while every hop kept the
+/// first URL's origin; once one left it they are dropped for good (as curl does),
+/// even if a later hop comes back.
+///
+/// ```
+/// use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, RedirectError, RedirectPolicy, WsUrl};
+///
+/// let first = WsUrl::parse("ws://example.com/a")?;
+/// let mut chain = RedirectPolicy::new().max_redirects(3).chain(&first);
+/// let mut current = String::from("ws://example.com/a");
+/// let responses: [&[u8]; 3] = [
+///     b"HTTP/1.1 307 Temporary Redirect\r\nLocation: /b\r\n\r\n",
+///     b"HTTP/1.1 302 Found\r\nLocation: ws://cdn.example.net/c\r\n\r\n",
+///     b"HTTP/1.1 301 Moved Permanently\r\nLocation: ws://example.com/a\r\n\r\n",
+/// ];
+/// let mut credentials = Vec::new();
+/// for (hop, response) in responses.iter().enumerate() {
+///     credentials.push(chain.send_credentials()); // Authorization for this hop?
+///     let config = ClientConfig::new();
+///     let url = WsUrl::parse(&current)?; // dial it, then the handshake:
+///     let mut handshake = ClientHandshake::new(&config, url, ClientKey::from_nonce([7; 16]));
+///     let Ok(ClientFeed::Refused(refusal)) = handshake.feed(response) else { panic!() };
+///     let mut next = String::new();
+///     match chain.follow(&url, &refusal, &mut next) {
+///         Ok(_) => current = next,
+///         Err(e) => {
+///             assert_eq!((hop, e), (2, RedirectError::Loop)); // back to /a
+///             break;
+///         }
+///     }
+/// }
+/// assert_eq!(credentials, [true, true, false]); // dropped once the origin changed
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Redirects {
+    policy: RedirectPolicy,
+    first: Visited,
+    /// Every URL of the chain so far, the first one included: at most
+    /// `max_redirects + 1`.
+    visited: Vec<Visited>,
+    same_origin: bool,
+}
+
+impl Redirects {
+    /// The redirects followed so far.
+    pub fn hops(&self) -> usize {
+        self.visited.len().saturating_sub(1)
+    }
+
+    /// Whether the next hop may carry credentials and custom fields: every URL of
+    /// the chain so far has the first one's origin ([`same_origin`]).
+    pub fn send_credentials(&self) -> bool {
+        self.same_origin
+    }
+
+    /// Follows a redirecting [`Refusal`] of the handshake for `base` (the chain's
+    /// latest URL): the target is written into `out` and parsed from there, as
+    /// [`RedirectPolicy::follow`] does, then counted and recorded.
+    ///
+    /// # Errors
+    /// [`RedirectError::TooManyRedirects`] past the limit, [`RedirectError::Loop`]
+    /// for a URL already visited, or any error of [`RedirectPolicy::follow`]. The
+    /// chain is unchanged by an error.
+    pub fn follow<'b>(
+        &mut self,
+        base: &WsUrl<'_>,
+        refusal: &Refusal<'_>,
+        out: &'b mut String,
+    ) -> Result<WsUrl<'b>, RedirectError> {
+        if self.hops() >= self.policy.max_redirects {
+            return Err(RedirectError::TooManyRedirects {
+                limit: self.policy.max_redirects,
+            });
+        }
+        let next = self.policy.follow(base, refusal, out)?;
+        let visited = Visited::of(&next);
+        if self.visited.contains(&visited) {
+            return Err(RedirectError::Loop);
+        }
+        self.same_origin = self.same_origin && self.first.same_origin(&visited);
+        self.visited.push(visited);
+        Ok(next)
     }
 }
 
