@@ -361,3 +361,25 @@ import random
 rng = random.Random(6455)
 for i in range(8):
     write("round_trip", "seed-%02d" % i, bytes(rng.randrange(256) for _ in range(32 + 32 * i)))
+
+# socks5_reply input: [config] [n] [n chunk sizes] proxy bytes; config bit 0 credentials,
+# bits 1-2 the target (0 name, 1 IPv4, 2 IPv6, 3 IPv6 literal URL).
+def socks(name, stream, config=0, sizes=()):
+    write("socks5_reply", name, bytes([config, len(sizes)] + list(sizes)) + stream)
+
+
+OK4 = bytes([5, 0, 0, 1, 127, 0, 0, 1, 0x1F, 0x90])
+socks("no-auth-ipv4", bytes([5, 0]) + OK4, 0, [2])
+socks("no-auth-leftover", bytes([5, 0]) + OK4 + b"HTTP/1.1 101", 2, [2, 3])
+socks("user-pass", bytes([5, 2, 1, 0]) + OK4, 1, [2, 2])
+socks("auth-refused", bytes([5, 2, 1, 1]), 1, [2])
+socks("no-acceptable", bytes([5, 0xFF]))
+socks("method-not-offered", bytes([5, 2]))
+socks("http-proxy", b"HTTP/1.1 400 Bad Request\r\n\r\n")
+socks("pipelined", bytes([5, 0]) + OK4)
+socks("reply-v6", bytes([5, 0, 5, 0, 0, 4]) + bytes(range(16)) + bytes([0, 80]), 4, [2])
+socks("reply-name", bytes([5, 0, 5, 0, 0, 3, 4]) + b"host" + bytes([1, 2]) + b"x", 6, [2, 1, 1])
+for code in range(1, 10):
+    socks("reply-%d" % code, bytes([5, 0, 5, code, 0, 1, 0, 0, 0, 0, 0, 0]), 0, [2])
+socks("reserved", bytes([5, 0, 5, 0, 1, 1]), 0, [2])
+socks("address-type-2", bytes([5, 0, 5, 0, 0, 2]), 0, [2])
