@@ -11,38 +11,41 @@
 //! the reply (an echo server sends it back). Exits non-zero with the typed error on
 //! any handshake failure or refusal.
 //!
-//! - `--proxy` tunnels through an HTTP proxy with `CONNECT` ([`ProxyTunnel`]);
-//!   without it the proxy comes from `ws_proxy`/`http_proxy` (ws) or
-//!   `wss_proxy`/`https_proxy`/`HTTPS_PROXY` (wss), then `all_proxy`/`ALL_PROXY`,
-//!   and `no_proxy`/`NO_PROXY` exempts hosts, as curl does: the exact rules are in
-//!   `examples/common/proxy_env.rs`. `--proxy-user` sends Basic credentials to it.
+//! - `--proxy URL` tunnels through a proxy: `http://` with `CONNECT` ([`ProxyTunnel`]),
+//!   `socks5://` (the example resolves the target) or `socks5h://` (the proxy does)
+//!   with SOCKS5 ([`Socks5Tunnel`]). Without it the proxy comes from the environment
+//!   as curl reads it, `NO_PROXY` included ([`ProxySettings::from_env`]).
+//!   `--proxy-user USER:PASS` overrides the proxy URL's credentials.
+//! - `wss://` runs TLS (rustls) over the connection, inside the tunnel when there is
+//!   one; `--ca FILE` names the PEM certificates to trust (this example has no
+//!   built-in roots, so wss needs it).
 //! - `--user` sends `Authorization: Basic` to the server, `--header` any field.
-//! - `--follow` follows up to 5 redirects (301, 302, 303, 307, 308), resolving
-//!   `Location` with [`RedirectPolicy`] (no downgrade from wss to ws). `--user` and
-//!   `--header` go along only while the target keeps the first URL's origin
-//!   ([`same_origin`]); once it changes they are dropped for good, as curl does.
-//!   Each hop is a new connection and a new key.
+//! - `--follow` follows up to 5 redirects (301, 302, 303, 307, 308) with a
+//!   [`Redirects`] chain: `Location` resolved (no downgrade from wss to ws), a loop
+//!   refused, and `--user` and `--header` sent only while every hop keeps the first
+//!   URL's origin, as curl does. Each hop is a new connection and a new key.
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
 use tungstenite::protocol::Role;
 use tungstenite::{Message, WebSocket};
 use ws_handshake::auth::{challenges, Basic};
 use ws_handshake::{
-    is_redirect, same_origin, ClientConfig, ClientFeed, ClientHandshake, ClientKey, ProxyConfig,
-    ProxyFeed, ProxyTunnel, RedirectPolicy, WsUrl,
+    is_redirect, ClientConfig, ClientFeed, ClientHandshake, ClientKey, ProxyConfig, ProxyFeed,
+    ProxyScheme, ProxySettings, ProxyTunnel, ProxyUrl, RedirectPolicy, Redirects, Socks5Config,
+    Socks5Feed, Socks5Tunnel, WsUrl,
 };
 
-#[path = "common/proxy_env.rs"]
-mod proxy_env;
-use proxy_env::Proxy;
-
 const USAGE: &str = "usage: client URL [--protocol NAME]... [--origin ORIGIN] [--header 'NAME: VALUE']...
-              [--user USER:PASS] [--send TEXT] [--proxy http://HOST:PORT] [--proxy-user USER:PASS] [--follow]
-  e.g. client ws://127.0.0.1:9001/chat --protocol chat --send hello";
+              [--user USER:PASS] [--send TEXT] [--proxy URL] [--proxy-user USER:PASS] [--ca FILE] [--follow]
+  e.g. client ws://127.0.0.1:9001/chat --protocol chat --send hello
+       client wss://example.com/ws --ca roots.pem --proxy socks5h://127.0.0.1:1080";
 
 /// Redirects `--follow` takes before giving up.
 const MAX_REDIRECTS: usize = 5;
@@ -56,6 +59,7 @@ struct Args {
     send: Option<String>,
     proxy: Option<String>,
     proxy_user: Option<String>,
+    ca: Option<String>,
     follow: bool,
 }
 
@@ -69,6 +73,7 @@ fn parse_args() -> Result<Args, String> {
     let mut send = None;
     let mut proxy = None;
     let mut proxy_user = None;
+    let mut ca = None;
     let mut follow = false;
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| args.next().ok_or(format!("{flag} needs a value"));
@@ -84,6 +89,7 @@ fn parse_args() -> Result<Args, String> {
             "--send" => send = Some(value("--send")?),
             "--proxy" => proxy = Some(value("--proxy")?),
             "--proxy-user" => proxy_user = Some(value("--proxy-user")?),
+            "--ca" => ca = Some(value("--ca")?),
             "--follow" => follow = true,
             "-h" | "--help" => return Err(String::new()),
             flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
@@ -100,6 +106,7 @@ fn parse_args() -> Result<Args, String> {
         send,
         proxy,
         proxy_user,
+        ca,
         follow,
     })
 }
@@ -124,37 +131,68 @@ fn main() -> ExitCode {
     }
 }
 
+type BoxError = Box<dyn std::error::Error>;
+
+/// The connection to the server: plain TCP, or TLS over it (in a tunnel or not).
+enum Conn {
+    Plain(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
+}
+
+impl Read for Conn {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.read(buf),
+            Conn::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Conn {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.write(buf),
+            Conn::Tls(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Conn::Plain(s) => s.flush(),
+            Conn::Tls(s) => s.flush(),
+        }
+    }
+}
+
 /// What one handshake attempt ended with.
 enum Attempt {
     Connected {
-        stream: TcpStream,
+        conn: Conn,
         protocol: Option<String>,
         leftover: Vec<u8>,
     },
-    /// A redirect to follow: its status and the resolved target.
+    /// A redirect: the next URL, already resolved and checked by the chain.
     Redirect(u16, String),
 }
 
-fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+fn run(args: &Args) -> Result<(), BoxError> {
+    // `--proxy` replaces the environment's proxies; its NO_PROXY still applies.
+    let mut proxies = ProxySettings::from_env();
+    if let Some(proxy) = &args.proxy {
+        proxies = proxies.proxy(proxy)?;
+    }
+    let tls = tls_config(args)?;
     let first = WsUrl::parse(&args.url)?;
+    let limit = if args.follow { MAX_REDIRECTS } else { 0 };
+    let mut redirects = RedirectPolicy::new().max_redirects(limit).chain(&first);
     let mut current = args.url.clone();
-    // `--user` and `--header` were given for the first URL's origin only.
-    let mut keep_credentials = true;
-    let mut hops = 0;
-    let (stream, protocol, leftover) = loop {
-        let url = WsUrl::parse(&current)?;
-        keep_credentials = keep_credentials && same_origin(&first, &url);
-        match attempt(args, url, keep_credentials)? {
+    let (conn, protocol, leftover) = loop {
+        match attempt(args, &proxies, &tls, &current, &mut redirects)? {
             Attempt::Connected {
-                stream,
+                conn,
                 protocol,
                 leftover,
-            } => break (stream, protocol, leftover),
+            } => break (conn, protocol, leftover),
             Attempt::Redirect(status, next) => {
-                hops += 1;
-                if hops > MAX_REDIRECTS {
-                    return Err(format!("more than {MAX_REDIRECTS} redirects").into());
-                }
                 eprintln!("redirect: {status} -> {next}");
                 current = next;
             }
@@ -162,7 +200,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     };
     println!("protocol: {}", protocol.as_deref().unwrap_or("-"));
 
-    let mut socket = WebSocket::from_partially_read(stream, leftover, Role::Client, None);
+    let mut socket = WebSocket::from_partially_read(conn, leftover, Role::Client, None);
     if let Some(text) = &args.send {
         socket.send(Message::text(text.as_str()))?;
         receive_one(&mut socket)?;
@@ -173,21 +211,38 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// One connection: through the proxy if one applies, then the handshake.
+/// The rustls configuration for wss: the certificates of `--ca` as roots.
+fn tls_config(args: &Args) -> Result<Option<Arc<rustls::ClientConfig>>, BoxError> {
+    let Some(path) = &args.ca else {
+        return Ok(None);
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(path)? {
+        roots.add(cert?)?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Some(Arc::new(config)))
+}
+
+/// One connection: through the proxy if one applies, TLS for wss, then the handshake.
 fn attempt(
     args: &Args,
-    url: WsUrl<'_>,
-    with_credentials: bool,
-) -> Result<Attempt, Box<dyn std::error::Error>> {
-    if url.tls() {
-        return Err("wss:// needs TLS, and TLS is not in this example: use a ws:// URL".into());
-    }
+    proxies: &ProxySettings,
+    tls: &Option<Arc<rustls::ClientConfig>>,
+    current: &str,
+    redirects: &mut Redirects,
+) -> Result<Attempt, BoxError> {
+    let url = WsUrl::parse(current)?;
     let mut config = ClientConfig::new().protocols(&args.protocols)?;
     if let Some(origin) = &args.origin {
         config = config.origin(origin)?;
     }
     let basic;
-    if with_credentials {
+    if redirects.send_credentials() {
         if let Some(user) = &args.user {
             basic = Basic::from_user_pass(user)?.to_string();
             config = config.header("Authorization", &basic)?;
@@ -197,36 +252,39 @@ fn attempt(
         }
     }
 
-    let env = |name: &str| std::env::var(name).ok();
-    let proxy = proxy_env::choose(args.proxy.as_deref(), url.tls(), url.host(), &env)?;
-    let (mut stream, early) = match proxy {
-        Some(mut proxy) => {
-            if let Some(user_pass) = &args.proxy_user {
-                proxy.user_pass = Some(user_pass.clone());
+    let (stream, early) = match proxies.select(&url)? {
+        Some(proxy) => tunnel(args, &proxy, url)?,
+        None => (dial((url.host(), url.port()))?, Vec::new()),
+    };
+    let mut conn = match (url.tls(), tls) {
+        (false, _) => Conn::Plain(stream),
+        (true, None) => return Err("wss:// needs --ca FILE: the certificates to trust".into()),
+        (true, Some(tls)) => {
+            let name = ServerName::try_from(url.host().to_string())?;
+            let mut session = rustls::ClientConnection::new(tls.clone(), name)?;
+            // The server's bytes that came with the proxy's answer are TLS records.
+            let mut early = early.as_slice();
+            while !early.is_empty() {
+                session.read_tls(&mut early)?;
+                session.process_new_packets()?;
             }
-            let mut stream = TcpStream::connect((proxy.host.as_str(), proxy.port))?;
-            stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-            let early = tunnel(&mut stream, &proxy, url)?;
-            (stream, early)
-        }
-        None => {
-            let stream = TcpStream::connect((url.host(), url.port()))?;
-            stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-            (stream, Vec::new())
+            Conn::Tls(Box::new(rustls::StreamOwned::new(session, stream)))
         }
     };
+    // For plain ws, the early bytes are the server's first bytes of the handshake.
+    let early = if url.tls() { Vec::new() } else { early };
 
     let mut handshake = ClientHandshake::new(&config, url, ClientKey::random()?);
     let mut out = Vec::new();
     handshake.request().write_to(&mut out);
-    stream.write_all(&out)?;
+    conn.write_all(&out)?;
+    conn.flush()?;
 
     let mut buf = [0u8; 4096];
-    // Bytes the server sent through the tunnel with the proxy's answer come first.
     let mut pending = early;
     loop {
         let chunk = if pending.is_empty() {
-            let n = stream.read(&mut buf)?;
+            let n = conn.read(&mut buf)?;
             if n == 0 {
                 return Err("the server closed the connection during the handshake".into());
             }
@@ -241,15 +299,16 @@ fn attempt(
                 let leftover = connected.leftover().to_vec();
                 drop(handshake);
                 return Ok(Attempt::Connected {
-                    stream,
+                    conn,
                     protocol,
                     leftover,
                 });
             }
             ClientFeed::Refused(refusal) => {
                 if args.follow && is_redirect(refusal.status()) {
+                    // The hop limit, loops, downgrades and origins: all the chain's.
                     let mut next = String::new();
-                    RedirectPolicy::new().follow(&url, &refusal, &mut next)?;
+                    redirects.follow(&url, &refusal, &mut next)?;
                     return Ok(Attempt::Redirect(refusal.status(), next));
                 }
                 let mut message = format!(
@@ -275,17 +334,57 @@ fn attempt(
     }
 }
 
-/// Opens a CONNECT tunnel to `url` through `proxy`; returns the target's first bytes.
-fn tunnel(
+fn dial(addr: impl ToSocketAddrs) -> Result<TcpStream, BoxError> {
+    let stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    Ok(stream)
+}
+
+/// Opens a tunnel to `url` through `proxy`; returns it and the target's first bytes.
+fn tunnel(args: &Args, proxy: &ProxyUrl, url: WsUrl<'_>) -> Result<(TcpStream, Vec<u8>), BoxError> {
+    let mut stream = dial((proxy.host(), proxy.port()))?;
+    let early = match proxy.scheme() {
+        ProxyScheme::Http => {
+            let mut config = proxy.http_config()?;
+            if let Some(user_pass) = &args.proxy_user {
+                config = ProxyConfig::new().basic_auth(Basic::from_user_pass(user_pass)?);
+            }
+            http_tunnel(&mut stream, &config, url)?
+        }
+        _ => {
+            let mut config = proxy.socks5_config()?;
+            if let Some(user_pass) = &args.proxy_user {
+                let (user, pass) = user_pass.split_once(':').unwrap_or((user_pass, ""));
+                config = Socks5Config::new().credentials(user, pass)?;
+            }
+            let tunnel = if proxy.scheme() == ProxyScheme::Socks5 {
+                // socks5://: the name is resolved here; the proxy sees an address.
+                let target = (url.host(), url.port()).to_socket_addrs()?.next();
+                Socks5Tunnel::resolved(&config, target.ok_or("the target has no address")?)
+            } else {
+                Socks5Tunnel::remote(&config, url)?
+            };
+            socks5_tunnel(&mut stream, tunnel)?
+        }
+    };
+    eprintln!(
+        "tunnel: {:?} proxy {}:{} -> {}:{}",
+        proxy.scheme(),
+        proxy.host(),
+        proxy.port(),
+        url.host(),
+        url.port()
+    );
+    Ok((stream, early))
+}
+
+/// Opens an HTTP CONNECT tunnel; returns the target's first bytes.
+fn http_tunnel(
     stream: &mut TcpStream,
-    proxy: &Proxy,
+    config: &ProxyConfig,
     url: WsUrl<'_>,
-) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-    let mut config = ProxyConfig::new();
-    if let Some(user_pass) = &proxy.user_pass {
-        config = config.basic_auth(Basic::from_user_pass(user_pass)?);
-    }
-    let mut tunnel = ProxyTunnel::new(&config, url);
+) -> Result<Vec<u8>, BoxError> {
+    let mut tunnel = ProxyTunnel::new(config, url);
     let mut out = Vec::new();
     tunnel.request().write_to(&mut out);
     stream.write_all(&out)?;
@@ -317,8 +416,35 @@ fn tunnel(
     }
 }
 
+/// Runs a SOCKS5 exchange; returns the target's first bytes.
+fn socks5_tunnel(
+    stream: &mut TcpStream,
+    mut tunnel: Socks5Tunnel<'_>,
+) -> Result<Vec<u8>, BoxError> {
+    let mut out = Vec::new();
+    tunnel.request().write_to(&mut out);
+    stream.write_all(&out)?;
+    let mut buf = [0u8; 512];
+    loop {
+        let n = stream.read(&mut buf)?;
+        if n == 0 {
+            return Err("the SOCKS5 proxy closed the connection".into());
+        }
+        match tunnel.feed(buf.get(..n).unwrap_or_default()) {
+            Ok(Socks5Feed::NeedMore) => {}
+            Ok(Socks5Feed::Send(message)) => {
+                out.clear();
+                message.write_to(&mut out);
+                stream.write_all(&out)?;
+            }
+            Ok(Socks5Feed::Open(open)) => return Ok(open.leftover().to_vec()),
+            Err(e) => return Err(format!("the SOCKS5 proxy refused the tunnel: {e}").into()),
+        }
+    }
+}
+
 /// Reads until the first data message and prints it.
-fn receive_one(socket: &mut WebSocket<TcpStream>) -> Result<(), Box<dyn std::error::Error>> {
+fn receive_one(socket: &mut WebSocket<Conn>) -> Result<(), BoxError> {
     loop {
         match socket.read()? {
             Message::Text(reply) => {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests drive, when missing: Python websockets (pip),
-# Node ws (npm, from the lock file), headless Chromium and tinyproxy (Debian packages;
-# CI is a fresh Debian machine running as root).
+# Node ws (npm, from the lock file), headless Chromium, tinyproxy, microsocks (a SOCKS5
+# server) and openssl (the test certificates for wss) (Debian packages; CI is a fresh
+# Debian machine running as root).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -25,4 +26,12 @@ if ! command -v tinyproxy >/dev/null; then
   fi
   apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y tinyproxy
   [ -z "$guard" ] || rm -f /usr/sbin/policy-rc.d
+fi
+# microsocks: the real SOCKS5 server (RFC 1928, RFC 1929); openssl makes the wss tests'
+# certificates. Neither package starts a daemon.
+missing=()
+command -v microsocks >/dev/null || missing+=(microsocks)
+command -v openssl >/dev/null || missing+=(openssl)
+if ((${#missing[@]})); then
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi

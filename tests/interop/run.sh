@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interop tests against real peers: Python websockets, Node ws and headless Chromium drive the
 # echo server example, and the client example runs against real Python/Node servers and ours.
-# The client example also tunnels through a real HTTP proxy (tinyproxy) and follows redirects.
+# The client example also tunnels through a real HTTP proxy (tinyproxy) and a real SOCKS5
+# proxy (microsocks), speaks wss (rustls) directly and inside both, and follows redirects.
 # Installs the peers when missing, builds the examples, runs every check on 127.0.0.1 and
 # ends with "N passed, N failed"; exits non-zero if anything failed.
 set -euo pipefail
@@ -12,7 +13,7 @@ cd "$here"
 bash "$here/install.sh"
 # The client example honours the proxy variables (curl's rules); the checks choose
 # their own, so none from the calling environment may leak in.
-unset http_proxy https_proxy HTTPS_PROXY ws_proxy WS_PROXY wss_proxy WSS_PROXY \
+unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY ws_proxy WS_PROXY wss_proxy WSS_PROXY \
   all_proxy ALL_PROXY no_proxy NO_PROXY
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 export CHROMIUM
@@ -270,13 +271,123 @@ else
   failed=$((failed + 1))
 fi
 
+# ---- the client example through a real SOCKS5 proxy (microsocks, RFC 1928 / RFC 1929)
+# start_socks NAME [ARGS]...: a microsocks on a free port of 127.0.0.1; sets $socks_addr.
+start_socks() {
+  local name=$1 port pid
+  shift
+  port=$(free_port)
+  microsocks -i 127.0.0.1 -p "$port" "$@" >"$tmp/$name.out" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  local deadline=$((SECONDS + 10))
+  while [ $SECONDS -le $deadline ] && kill -0 "$pid" 2>/dev/null; do
+    if python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$port" 2>/dev/null; then
+      socks_addr=127.0.0.1:$port
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "socks proxy $name did not start" >&2
+  cat "$tmp/$name.out" >&2
+  return 1
+}
+# via KIND PROTOCOL TEXT URL [ARGS]...: client_says, and the client reported a tunnel of KIND.
+via() {
+  local kind=$1 want=$2 text=$3 out status
+  shift 3
+  out=$(timeout 15 "$bin/client" "$@" --send "$text" 2>&1)
+  status=$?
+  echo "exit status $status: ${out:0:300}"
+  [ $status -eq 0 ] && grep -q "^tunnel: $kind proxy" <<<"$out" &&
+    grep -qxF "protocol: $want" <<<"$out" && grep -qxF "received: $text" <<<"$out"
+}
+# A python websockets server on every loopback address of localhost, one port: a target
+# named for the proxy to resolve (socks5h) or for the client to (socks5).
+named_port=$(free_port)
+dead=${dead:-127.0.0.1:$(free_port)}
+if [ -n "${node_addr:-}" ] &&
+  start named-py python3 py_server.py --host localhost --port "$named_port" &&
+  start_socks open-socks && open_socks=$socks_addr &&
+  start_socks auth-socks -u user -P 's3@cr:t' && auth_socks=$socks_addr; then
+  named=ws://localhost:$named_port/
+  check "socks5h: client example through microsocks to python websockets (the proxy resolves localhost)" \
+    via Socks5h - hello "$named" --proxy "socks5h://$open_socks"
+  check "socks5: client example through microsocks to python websockets (resolved here)" \
+    via Socks5 - hello "$named" --proxy "socks5://$open_socks"
+  check "socks5: to node ws by address, protocol chat, 64 KiB" \
+    via Socks5 chat "$big" "ws://$node_addr/" --protocol chat --proxy "socks5://$open_socks"
+  check "socks5h: ALL_PROXY=socks5h://... in the environment is used" \
+    with_env "ALL_PROXY=socks5h://$open_socks" via Socks5h - hi-env "$named"
+  check "socks5: NO_PROXY exempts the target from ALL_PROXY (a dead proxy is never dialled)" \
+    with_env "ALL_PROXY=socks5h://$dead" with_env "NO_PROXY=localhost:$named_port" \
+    client_says - hello "$named"
+  check "socks5: username/password (RFC 1929) from the proxy URL, percent-decoded" \
+    via Socks5h - hello "$named" --proxy "socks5h://user:s3%40cr%3At@$auth_socks"
+  check "socks5: username/password from --proxy-user" \
+    via Socks5h - hello "$named" --proxy "socks5h://$auth_socks" --proxy-user 'user:s3@cr:t'
+  check "socks5: a wrong password is refused (RFC 1929 status)" \
+    client_fails 'refused the username and password' "$named" --proxy "socks5h://user:wrong@$auth_socks"
+  check "socks5: no credentials to a proxy that wants them: no acceptable method" \
+    client_fails 'none of the offered authentication methods' "$named" --proxy "socks5h://$auth_socks"
+  check "socks5: a target nobody listens on: connection refused (reply 5)" \
+    client_fails 'target refused the proxy' "ws://$dead/" --proxy "socks5://$open_socks"
+else
+  failed=$((failed + 1))
+fi
+
+# ---- wss: TLS (rustls) in the client example, directly and inside both kinds of tunnel
+# A test CA and a leaf for localhost and 127.0.0.1 signed by it, made here (openssl).
+mkcerts() {
+  local d=$tmp/pki
+  mkdir -p "$d" && cd "$d" || return 1
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >leaf.ext
+  for ca in ca other-ca; do
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $ca.key \
+      -out $ca.pem -days 2 -subj "/CN=ws-handshake test $ca" 2>/dev/null || return 1
+  done
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -out leaf.csr \
+    -subj /CN=localhost 2>/dev/null &&
+    openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+      -extfile leaf.ext -out leaf.pem 2>/dev/null
+  local status=$?
+  cd "$here" || return 1
+  return $status
+}
+tls_port=$(free_port)
+if mkcerts &&
+  start tls-py python3 py_server.py --tls "$tmp/pki/leaf.pem" "$tmp/pki/leaf.key" --host localhost --port "$tls_port"; then
+  ca=(--ca "$tmp/pki/ca.pem")
+  check "wss: client example to python websockets over TLS, by address" \
+    client_says - hello "wss://127.0.0.1:$tls_port/" "${ca[@]}"
+  check "wss: a certificate from another CA is refused" \
+    client_fails 'certificate' "wss://127.0.0.1:$tls_port/" --ca "$tmp/pki/other-ca.pem"
+  check "wss: no --ca, no connection" \
+    client_fails 'wss:// needs --ca' "wss://127.0.0.1:$tls_port/"
+  if [ -n "${open_proxy:-}" ]; then
+    check "wss: TLS inside a CONNECT tunnel (tinyproxy), 64 KiB" \
+      eval 'via Http - "$big" "wss://localhost:$tls_port/" "${ca[@]}" --proxy "http://$open_proxy" &&
+        logged "CONNECT localhost:$tls_port HTTP/1.1" "$tmp/open-proxy.log"'
+    check "wss: https_proxy in the environment is used for wss://" \
+      with_env "https_proxy=http://$open_proxy" via Http - hi-env "wss://localhost:$tls_port/" "${ca[@]}"
+  fi
+  if [ -n "${open_socks:-}" ]; then
+    check "wss: TLS inside a SOCKS5 tunnel (socks5h, microsocks)" \
+      via Socks5h - hello "wss://localhost:$tls_port/" "${ca[@]}" --proxy "socks5h://$open_socks"
+  fi
+else
+  failed=$((failed + 1))
+fi
+
 # A raw server that only redirects: relative and absolute Locations, http: mapped to ws:,
 # a loop, a same-origin hop and a cross-origin hop (another instance, another port).
 if [ -n "${py_addr:-}" ] && start redirect-other python3 redirect_server.py --route "/cross2=302:ws://$py_addr/" &&
   other_addr=$addr &&
   start redirect python3 redirect_server.py --route "/abs=301:ws://$py_addr/" --route "/rel=307:/abs" \
     --route "/http=308:http://$py_addr/" --route "/loop=302:/loop" --route "/same=307:same2" \
-    --route "/same2=303:ws://$py_addr/" --route "/cross=302:ws://$other_addr/cross2"; then
+    --route "/same2=303:ws://$py_addr/" --route "/cross=302:ws://$other_addr/cross2" \
+    --route "/c1=302:/c2" --route "/c2=302:/c3" --route "/c3=302:/c4" --route "/c4=302:/c5" \
+    --route "/c5=302:/c6" --route "/c6=302:ws://$py_addr/"; then
   redirect_addr=$addr
   check "redirect: without --follow the 301 is reported with its Location" \
     client_fails "refused the handshake: 301" "ws://$redirect_addr/abs"
@@ -284,8 +395,10 @@ if [ -n "${py_addr:-}" ] && start redirect-other python3 redirect_server.py --ro
     client_says - hello "ws://$redirect_addr/rel" --follow
   check "redirect: --follow maps http: to ws: (308)" \
     client_says - hello "ws://$redirect_addr/http" --follow
-  check "redirect: a loop stops after 5 redirects" \
-    client_fails "more than 5 redirects" "ws://$redirect_addr/loop" --follow
+  check "redirect: a loop is refused at the first repeated URL" \
+    client_fails "redirect loop" "ws://$redirect_addr/loop" --follow
+  check "redirect: a chain of 6 redirects stops after 5" \
+    client_fails "more than 5 redirects" "ws://$redirect_addr/c1" --follow
   check "redirect: Authorization kept for the same origin" \
     eval 'client_says - hello "ws://$redirect_addr/same" --follow --user u:p &&
       logged "request /same2 authorization=present" "$tmp/redirect.out"'
