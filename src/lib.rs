@@ -138,15 +138,20 @@
 //! `http::inspect` gives an `http::Upgrade` answered with the same [`Accept`] and
 //! [`Rejection`] (`to_http_response`). A client behind a proxy first runs a
 //! [`ProxyTunnel`] ([`ProxyFeed`]: [`TunnelOpen`] or the same [`Refusal`], else a
-//! [`ProxyError`]); a refused handshake's redirect resolves with [`RedirectPolicy`].
+//! [`ProxyError`]) or, for SOCKS5, a [`Socks5Tunnel`] ([`Socks5Feed`]: a
+//! [`Socks5Request`] to send or [`Socks5Open`], else a [`Socks5Error`]);
+//! [`ProxySettings`] says which [`ProxyUrl`] a URL goes through (the environment as
+//! curl reads it, or explicit settings). A refused handshake's redirect resolves with
+//! [`RedirectPolicy`]; a [`Redirects`] chain adds the hop limit and loop detection.
 //!
 //! # Architecture
 //! One engine in layers; each file imports only from the layers below it (CI checks
 //! that no import loop exists between the files of `src/`):
 //!
 //! ```text
-//! front ends  server/ (HTTP/1.1 bytes) · client/ (+ proxy, redirect, auth) ·
-//!             connect/ (extended CONNECT) · http.rs (the http crate) · io/ (adapters)
+//! front ends  server/ (HTTP/1.1 bytes) · client/ (+ proxy, socks5, proxy_select,
+//!             redirect, auth) · connect/ (extended CONNECT) · http.rs (the http
+//!             crate) · io/ (adapters)
 //! answers     answer/: one field list per message (fields.rs) → HTTP/1.1 bytes
 //!             (write.rs), http::Response, or an HTTP/2-3 Head; accept.rs, rejection.rs
 //! rules       rules/: summary.rs (one pass over the fields) · request.rs (RFC 6455
