@@ -3,7 +3,8 @@
 //! environment is never touched).
 
 use ws_handshake::{
-    no_proxy_matches, BuildError, ProxyScheme, ProxySettings, ProxyUrl, ProxyUrlError, WsUrl,
+    no_proxy_matches, BuildError, ProxyScheme, ProxySettings, ProxyTunnel, ProxyUrl, ProxyUrlError,
+    WsUrl,
 };
 
 fn settings(vars: &[(&str, &str)]) -> ProxySettings {
@@ -125,19 +126,59 @@ fn proxy_urls() {
     err("http://u:p\r\n@proxy", ProxyUrlError::InvalidUserinfo);
     err("http://u:%zz@proxy", ProxyUrlError::InvalidUserinfo);
     err("http://u:%4@proxy", ProxyUrlError::InvalidUserinfo);
-    err("http://%ff:p@proxy", ProxyUrlError::InvalidUserinfo); // not UTF-8
-                                                               // The password never shows in Debug output.
+    // Not UTF-8 once decoded.
+    err("http://%ff:p@proxy", ProxyUrlError::InvalidUserinfo);
+    // The password never shows in Debug output.
     assert!(!format!("{:?}", p("http://u:s3cret@proxy").unwrap()).contains("s3cret"));
+}
+
+/// RFC 3986 §3.2.1: what follows the userinfo's colon is not rendered as clear text.
+/// Settings hold proxy URLs (their own, or the environment's) with the password in
+/// them; their Debug output, which ends up in logs, must not show it, in any form.
+#[test]
+fn settings_debug_never_shows_a_password() {
+    let explicit = ProxySettings::new()
+        .ws_proxy("socks5h://alice:s3cret@proxy:1080")
+        .unwrap()
+        .wss_proxy("")
+        .unwrap();
+    let env = settings(&[
+        ("http_proxy", "http://bob:hunter%32@proxy:3128"),
+        // Not a usable proxy URL, but it still holds a password.
+        ("https_proxy", "https://carol:pa55word@proxy:443"),
+    ]);
+    for (settings, secrets) in [
+        (explicit, &["s3cret"][..]),
+        (env, &["hunter", "pa55word"][..]),
+    ] {
+        let shown = format!("{settings:?}");
+        for secret in secrets {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        // Where each scheme goes still shows.
+        assert!(shown.contains("proxy"), "{shown}");
+    }
 }
 
 #[test]
 fn credentials_for_each_tunnel() {
-    let url = ProxyUrl::parse("http://alice:s%20cret@proxy").unwrap();
-    assert!(format!("{:?}", url.http_config().unwrap()).contains("authorization: Some"));
-    assert!(ProxyUrl::parse("http://proxy")
-        .unwrap()
-        .http_config()
-        .is_ok());
+    // RFC 7617 §2: the decoded user and password, base64 of "alice:s cret", go in
+    // Proxy-Authorization on the CONNECT request (RFC 9110 §11.7.2); none without them.
+    let connect = |proxy: &str| {
+        let config = ProxyUrl::parse(proxy).unwrap().http_config().unwrap();
+        let mut out = Vec::new();
+        let target = WsUrl::parse("ws://example.com/").unwrap();
+        ProxyTunnel::new(&config, target)
+            .request()
+            .write_to(&mut out);
+        String::from_utf8(out).unwrap()
+    };
+    let request = connect("http://alice:s%20cret@proxy");
+    assert!(
+        request.contains("\r\nProxy-Authorization: Basic YWxpY2U6cyBjcmV0\r\n"),
+        "{request}"
+    );
+    assert!(!connect("http://proxy").contains("Proxy-Authorization"));
     let url = ProxyUrl::parse("socks5://alice:s3cret@proxy").unwrap();
     assert!(url.socks5_config().unwrap().has_credentials());
     assert!(!ProxyUrl::parse("socks5://proxy")

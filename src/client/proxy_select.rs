@@ -290,13 +290,32 @@ fn decode(s: &str) -> Result<String, ProxyUrlError> {
 /// assert!(settings.select(&url)?.is_none());
 /// # Ok::<(), ws_handshake::BuildError>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProxySettings {
     /// The proxy for `ws://` targets; `Some("")` means none.
     ws: Option<String>,
     /// The proxy for `wss://` targets; `Some("")` means none.
     wss: Option<String>,
     no_proxy: Option<String>,
+}
+
+impl fmt::Debug for ProxySettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The proxies as parsed, whose Debug leaves the password out (RFC 3986 §3.2.1);
+        // never the raw strings, which hold it.
+        // `Some(Ok(None))`: set to none.
+        let parsed = |setting: &Option<String>| {
+            setting.as_deref().map(|url| match url {
+                "" => Ok(None),
+                url => ProxyUrl::parse(url).map(Some),
+            })
+        };
+        f.debug_struct("ProxySettings")
+            .field("ws", &parsed(&self.ws))
+            .field("wss", &parsed(&self.wss))
+            .field("no_proxy", &self.no_proxy)
+            .finish()
+    }
 }
 
 impl ProxySettings {
