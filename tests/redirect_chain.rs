@@ -45,6 +45,31 @@ fn the_limit_counts_hops() {
     assert_eq!(RedirectPolicy::default(), RedirectPolicy::new());
 }
 
+/// RFC 9110 §15.4: only a 3xx with a single target is a redirect. A refusal that is
+/// none (a 403, a 300) is reported as such, also once the hop limit is reached: the
+/// limit counts redirects, so it cannot be what a non-redirect broke.
+#[test]
+fn a_refusal_that_is_no_redirect_says_so_at_the_limit() {
+    let first = WsUrl::parse("ws://example.com/").unwrap();
+    for limit in [0, 1] {
+        let mut chain = RedirectPolicy::new().max_redirects(limit).chain(&first);
+        let mut current = "ws://example.com/".to_string();
+        if limit == 1 {
+            current = hop(&mut chain, &current, &redirect(302, "/next")).unwrap();
+        }
+        for (status, response) in [
+            (403, "HTTP/1.1 403 Forbidden\r\n\r\n"),
+            (300, "HTTP/1.1 300 Multiple Choices\r\nLocation: /x\r\n\r\n"),
+        ] {
+            assert_eq!(
+                hop(&mut chain, &current, response),
+                Err(RedirectError::NotRedirect { status })
+            );
+        }
+        assert_eq!(chain.hops(), limit);
+    }
+}
+
 #[test]
 fn a_target_already_visited_is_a_loop() {
     let first = WsUrl::parse("ws://Example.com/a?x=1").unwrap();

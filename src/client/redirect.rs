@@ -341,20 +341,21 @@ impl Redirects {
     ///
     /// # Errors
     /// [`RedirectError::TooManyRedirects`] past the limit, [`RedirectError::Loop`]
-    /// for a URL already visited, or any error of [`RedirectPolicy::follow`]. The
-    /// chain is unchanged by an error.
+    /// for a URL already visited, or, checked first, any error of
+    /// [`RedirectPolicy::follow`]. The chain is unchanged by an error.
     pub fn follow<'b>(
         &mut self,
         base: &WsUrl<'_>,
         refusal: &Refusal<'_>,
         out: &'b mut String,
     ) -> Result<WsUrl<'b>, RedirectError> {
+        // The policy first: a refusal that is no redirect says so, even at the limit.
+        let next = self.policy.follow(base, refusal, out)?;
         if self.hops() >= self.policy.max_redirects {
             return Err(RedirectError::TooManyRedirects {
                 limit: self.policy.max_redirects,
             });
         }
-        let next = self.policy.follow(base, refusal, out)?;
         let visited = Visited::of(&next);
         if self.visited.contains(&visited) {
             return Err(RedirectError::Loop);
