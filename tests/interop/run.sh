@@ -178,6 +178,17 @@ check "client example vs echo server, refused Origin: fails with 403" \
 
 # ---- the client example through a real HTTP proxy (tinyproxy, CONNECT) and across redirects
 echo "proxy: $(tinyproxy -v 2>&1 | head -1)"
+# accepting PORT PID: waits (≤ 10 s) until 127.0.0.1:PORT accepts connections while PID
+# runs; the proxies below announce nothing, so their port is polled.
+accepting() {
+  local deadline=$((SECONDS + 10))
+  while [ $SECONDS -le $deadline ] && kill -0 "$2" 2>/dev/null; do
+    python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$1" 2>/dev/null &&
+      return 0
+    sleep 0.05
+  done
+  return 1
+}
 # start_proxy NAME [CONFIG LINE]...: a tinyproxy on a free port of 127.0.0.1 with these extra
 # config lines, in the foreground (-d); waits (≤ 10 s) until it accepts connections and sets
 # $proxy_addr. Its log (every CONNECT it is asked for) is $tmp/NAME.log.
@@ -194,14 +205,10 @@ start_proxy() {
   tinyproxy -d -c "$tmp/$name.conf" >"$tmp/$name.out" 2>&1 &
   pid=$!
   pids+=("$pid")
-  local deadline=$((SECONDS + 10))
-  while [ $SECONDS -le $deadline ] && kill -0 "$pid" 2>/dev/null; do
-    if python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$port" 2>/dev/null; then
-      proxy_addr=127.0.0.1:$port
-      return 0
-    fi
-    sleep 0.05
-  done
+  if accepting "$port" "$pid"; then
+    proxy_addr=127.0.0.1:$port
+    return 0
+  fi
   echo "proxy $name did not start" >&2
   cat "$tmp/$name.out" "$tmp/$name.log" >&2
   return 1
@@ -280,14 +287,10 @@ start_socks() {
   microsocks -i 127.0.0.1 -p "$port" "$@" >"$tmp/$name.out" 2>&1 &
   pid=$!
   pids+=("$pid")
-  local deadline=$((SECONDS + 10))
-  while [ $SECONDS -le $deadline ] && kill -0 "$pid" 2>/dev/null; do
-    if python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$port" 2>/dev/null; then
-      socks_addr=127.0.0.1:$port
-      return 0
-    fi
-    sleep 0.05
-  done
+  if accepting "$port" "$pid"; then
+    socks_addr=127.0.0.1:$port
+    return 0
+  fi
   echo "socks proxy $name did not start" >&2
   cat "$tmp/$name.out" >&2
   return 1
