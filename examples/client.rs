@@ -39,16 +39,13 @@ use ws_handshake::auth::{challenges, Basic};
 use ws_handshake::{
     is_redirect, ClientConfig, ClientFeed, ClientHandshake, ClientKey, ProxyConfig, ProxyFeed,
     ProxyScheme, ProxySettings, ProxyTunnel, ProxyUrl, RedirectPolicy, Redirects, Socks5Config,
-    Socks5Feed, Socks5Tunnel, WsUrl,
+    Socks5Feed, Socks5Tunnel, WsUrl, DEFAULT_MAX_REDIRECTS,
 };
 
 const USAGE: &str = "usage: client URL [--protocol NAME]... [--origin ORIGIN] [--header 'NAME: VALUE']...
               [--user USER:PASS] [--send TEXT] [--proxy URL] [--proxy-user USER:PASS] [--ca FILE] [--follow]
   e.g. client ws://127.0.0.1:9001/chat --protocol chat --send hello
        client wss://example.com/ws --ca roots.pem --proxy socks5h://127.0.0.1:1080";
-
-/// Redirects `--follow` takes before giving up.
-const MAX_REDIRECTS: usize = 5;
 
 struct Args {
     url: String,
@@ -182,7 +179,11 @@ fn run(args: &Args) -> Result<(), BoxError> {
     }
     let tls = tls_config(args)?;
     let first = WsUrl::parse(&args.url)?;
-    let limit = if args.follow { MAX_REDIRECTS } else { 0 };
+    let limit = if args.follow {
+        DEFAULT_MAX_REDIRECTS
+    } else {
+        0
+    };
     let mut redirects = RedirectPolicy::new().max_redirects(limit).chain(&first);
     let mut current = args.url.clone();
     let (conn, protocol, leftover) = loop {
