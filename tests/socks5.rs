@@ -2,7 +2,7 @@
 //! the authentication paths, the address types, and every split of the proxy's bytes.
 
 use ws_handshake::{
-    BuildError, Socks5Config, Socks5Error, Socks5Feed, Socks5Host, Socks5Tunnel, WsUrl,
+    BuildError, Socks5Config, Socks5Error, Socks5Feed, Socks5Host, Socks5Tunnel, UrlError, WsUrl,
 };
 
 /// What a run ended with, owned so runs compare.
@@ -91,9 +91,14 @@ fn username_password_rfc1929() {
         b"\x05\x02\x00\x02\x01\x04user\x06s3cret\x05\x01\x00\x01\x0a\x01\x02\x03\x00\x50"
     );
     assert!(matches!(end, End::Open { leftover, .. } if leftover == b"early bytes"));
-    // The proxy may still pick no authentication.
-    let (_, end) = run_all_cuts(&config, "ws://10.1.2.3/", &[&[5, 0], OK_V4]);
+    // The proxy may still pick no authentication (RFC 1928 §3): then the credentials
+    // are never sent, only the greeting and the CONNECT request.
+    let (wrote, end) = run_all_cuts(&config, "ws://10.1.2.3/", &[&[5, 0], OK_V4]);
     assert!(matches!(end, End::Open { .. }));
+    assert_eq!(
+        wrote,
+        b"\x05\x02\x00\x02\x05\x01\x00\x01\x0a\x01\x02\x03\x00\x50"
+    );
     // A refused password: RFC 1929 §2, any non-zero status.
     let (_, end) = run_all_cuts(&config, "ws://h/", &[&[5, 2], &[1, 1]]);
     assert_eq!(end, End::Failed(Socks5Error::AuthFailed { status: 1 }));
@@ -214,10 +219,25 @@ fn credentials_and_names_are_checked() {
             Err(BuildError::InvalidCredentials)
         );
     }
-    // RFC 1928 §5: a name's length fits one byte.
+    // RFC 1928 §5: a name's length fits one byte; 255 is the longest.
+    let config = Socks5Config::new();
     let long = format!("ws://{}/", "a".repeat(256));
     let url = WsUrl::parse(&long).unwrap();
-    assert!(Socks5Tunnel::remote(&Socks5Config::new(), url).is_err());
+    assert_eq!(
+        Socks5Tunnel::remote(&config, url).unwrap_err(),
+        BuildError::InvalidUrl(UrlError::InvalidHost)
+    );
+    let longest = format!("ws://{}/", "a".repeat(255));
+    let mut t = Socks5Tunnel::remote(&config, WsUrl::parse(&longest).unwrap()).unwrap();
+    let Ok(Socks5Feed::Send(connect)) = t.feed(&[5, 0]) else {
+        panic!()
+    };
+    let mut want = vec![5, 1, 0, 3, 255];
+    want.extend_from_slice(&[b'a'; 255]);
+    want.extend_from_slice(&[0, 80]);
+    let mut out = Vec::new();
+    connect.write_to(&mut out);
+    assert_eq!(out, want);
     // Debug output never shows the password.
     let config = Socks5Config::new().credentials("user", "s3cret").unwrap();
     assert!(!format!("{config:?}").contains("s3cret"));
