@@ -58,8 +58,34 @@ fn scheme_variables_then_all_proxy() {
         Some("upper:1")
     );
     assert_eq!(chosen(&settings(&[]), "ws://e/"), None);
-    // Set but empty: no proxy, even with ALL_PROXY set.
-    let s = settings(&[("http_proxy", ""), ("ALL_PROXY", "http://a:3")]);
+}
+
+/// curl reads every variable through `curl_getenv`, which returns an empty value as
+/// unset (lib/getenv.c: `env && env[0]`); Go's `httpproxy` and Python's `urllib` skip
+/// empty values alike. So an empty variable never stops the search: `http_proxy=`
+/// falls through to `ALL_PROXY`, and an empty `no_proxy` leaves `NO_PROXY` in force
+/// (reading it as "no exceptions" would send the internal hosts to the proxy).
+#[test]
+fn an_empty_variable_counts_as_unset() {
+    let s = settings(&[
+        ("ws_proxy", ""),
+        ("http_proxy", ""),
+        ("all_proxy", ""),
+        ("ALL_PROXY", "http://a:3"),
+    ]);
+    assert_eq!(chosen(&s, "ws://example.com/").as_deref(), Some("a:3"));
+    let s = settings(&[
+        ("http_proxy", "http://p:1"),
+        ("no_proxy", ""),
+        ("NO_PROXY", "internal.corp"),
+    ]);
+    assert_eq!(chosen(&s, "ws://ci.internal.corp/"), None);
+    assert_eq!(chosen(&s, "ws://example.com/").as_deref(), Some("p:1"));
+    // Only empty ones: direct.
+    let s = settings(&[("https_proxy", ""), ("HTTPS_PROXY", ""), ("ALL_PROXY", "")]);
+    assert_eq!(chosen(&s, "wss://example.com/"), None);
+    // An explicit empty setting still means none (curl's `--proxy ""`).
+    let s = settings(&[("ALL_PROXY", "http://a:3")]).proxy("").unwrap();
     assert_eq!(chosen(&s, "ws://example.com/"), None);
 }
 

@@ -9,13 +9,14 @@
 //! # The environment (curl's `detect_proxy` and `Curl_check_noproxy`)
 //! - For a `ws://` target: `ws_proxy`, `WS_PROXY`, `http_proxy`, then `all_proxy`,
 //!   `ALL_PROXY`. For `wss://`: `wss_proxy`, `WSS_PROXY`, `https_proxy`,
-//!   `HTTPS_PROXY`, `all_proxy`, `ALL_PROXY`. The first variable that is set
-//!   decides; set but empty means no proxy.
+//!   `HTTPS_PROXY`, `all_proxy`, `ALL_PROXY`. The first variable with a value
+//!   decides; an empty one counts as unset, as curl's `curl_getenv` returns it (Go's
+//!   and Python's readers agree), so `http_proxy=` falls through to `ALL_PROXY`.
 //! - Upper-case `HTTP_PROXY` is never read, as curl never reads it ("httpoxy",
 //!   CVE-2016-5385): under CGI, a request's `Proxy:` header reaches the program as the
 //!   variable `HTTP_PROXY`, so any client could pick the proxy a server-side program
 //!   sends its requests through. The lower-case name cannot be set that way.
-//! - `no_proxy`, or `NO_PROXY` when it is unset, lists the hosts reached directly
+//! - `no_proxy`, or `NO_PROXY` when it is unset or empty, lists the hosts reached directly
 //!   ([`no_proxy_matches`]); it applies to explicit settings too.
 //!
 //! # Proxy URLs
@@ -357,11 +358,15 @@ impl ProxySettings {
     }
 
     /// The settings the variables describe, read by `var` (the value of a variable,
-    /// or `None` when it is unset), with curl's rules (see the module
-    /// documentation). Proxy URLs are checked when [`select`](Self::select) needs
+    /// or `None` when it is unset; an empty value counts as unset too), with curl's
+    /// rules (see the module documentation). Proxy URLs are checked when [`select`](Self::select) needs
     /// them, as curl does: a bad `https_proxy` fails `wss` targets only.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
-        let first = |names: &[&str]| names.iter().find_map(|name| var(name));
+        let first = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|name| var(name).filter(|value| !value.is_empty()))
+        };
         Self {
             // Never `HTTP_PROXY`: see the module documentation (httpoxy).
             ws: first(&[
