@@ -230,11 +230,11 @@ fn no_proxy_rules() {
         ("example.com", "example.com.", true),
         ("a.example.com", "example.com", false),
         ("other, example.com", "example.com", true),
-        ("other example.com", "example.com", true),
+        ("other ,\t,example.com", "example.com", true),
+        (",,example.com,", "example.com", true),
         ("other,,", "example.com", false),
         (".", "example.com", false),
         ("*", "anything", true),
-        (" * ", "anything", true),
         ("*.example.com", "a.example.com", false), // no wildcards but a lone *
         ("a,*", "b", false),
         // IP addresses and CIDR blocks.
@@ -277,6 +277,31 @@ fn no_proxy_rules() {
             no_proxy_matches(list, host, port),
             bypass,
             "{list:?} vs {host}:{port}"
+        );
+    }
+}
+
+/// curl's `Curl_check_noproxy` splits the list at commas only: blanks end an entry,
+/// and blanks that no comma follows end the list, so `a b` names `a` alone. Only the
+/// exact list `*` is the wildcard (`strcmp`). Reading more entries than curl would
+/// send connections direct that curl sends through the proxy.
+#[test]
+fn no_proxy_list_syntax_is_curls() {
+    for (list, host, bypass) in [
+        ("other example.com", "example.com", false),
+        ("other example.com", "other", true),
+        ("a b, example.com", "example.com", false),
+        ("a\texample.com", "example.com", false),
+        ("localhost, .example.com 127.0.0.0/8", "127.0.0.1", false),
+        (" * ", "anything", false),
+        ("* ", "anything", false),
+        ("*,", "anything", false),
+        ("", "anything", false),
+    ] {
+        assert_eq!(
+            no_proxy_matches(list, host, 80),
+            bypass,
+            "{list:?} vs {host}"
         );
     }
 }

@@ -426,8 +426,10 @@ fn checked(url: &str) -> Result<String, BuildError> {
 /// Whether a `NO_PROXY` list names `host` (a name or an IP address, IPv6 with or
 /// without brackets) on `port`.
 ///
-/// - Entries are separated by commas and/or whitespace; a list that is only `*`
-///   matches every host (curl: a `*` among other entries is no wildcard).
+/// - Entries are separated by commas, with spaces or tabs around them skipped; as in
+///   curl, blanks that no comma follows end the list (`a b, c` names `a` only). A
+///   list that is exactly `*` matches every host (a `*` among other entries, or with
+///   blanks around it, is no wildcard).
 /// - A name matches itself and its subdomains, case-insensitively: `example.com`
 ///   matches `example.com` and `www.example.com`, not `notexample.com`; a leading
 ///   dot (`.example.com`) and a trailing one are ignored. No other wildcards.
@@ -441,13 +443,12 @@ fn checked(url: &str) -> Result<String, BuildError> {
 /// ```
 /// use ws_handshake::no_proxy_matches;
 /// assert!(no_proxy_matches(".example.com, 10.0.0.0/8", "api.example.com", 443));
-/// assert!(no_proxy_matches("localhost 10.0.0.0/8", "10.1.2.3", 80));
+/// assert!(no_proxy_matches("localhost,10.0.0.0/8", "10.1.2.3", 80));
 /// assert!(no_proxy_matches("[::1]:9001", "::1", 9001));
 /// assert!(!no_proxy_matches("[::1]:9001", "::1", 9002));
 /// assert!(!no_proxy_matches("example.com", "notexample.com", 80));
 /// ```
 pub fn no_proxy_matches(list: &str, host: &str, port: u16) -> bool {
-    let list = list.trim();
     if list == "*" {
         return true;
     }
@@ -457,20 +458,36 @@ pub fn no_proxy_matches(list: &str, host: &str, port: u16) -> bool {
         .unwrap_or(host);
     let host = host.strip_suffix('.').unwrap_or(host);
     let ip: Option<IpAddr> = host.parse().ok();
-    list.split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|e| !e.is_empty())
-        .any(|entry| {
-            let Some((entry, entry_port)) = split_entry(entry) else {
-                return false;
-            };
-            if entry_port.is_some_and(|p| p != port) {
-                return false;
-            }
-            match ip {
-                Some(ip) => ip_matches(entry, ip),
-                None => name_matches(entry, host),
-            }
-        })
+    entries(list).filter(|e| !e.is_empty()).any(|entry| {
+        let Some((entry, entry_port)) = split_entry(entry) else {
+            return false;
+        };
+        if entry_port.is_some_and(|p| p != port) {
+            return false;
+        }
+        match ip {
+            Some(ip) => ip_matches(entry, ip),
+            None => name_matches(entry, host),
+        }
+    })
+}
+
+/// The entries of a `NO_PROXY` list as curl's `Curl_check_noproxy` reads them: each
+/// ends at a comma, space or tab; blanks around it are skipped; blanks that no comma
+/// follows end the list.
+fn entries(list: &str) -> impl Iterator<Item = &str> {
+    const BLANKS: [char; 2] = [' ', '\t'];
+    let mut rest = Some(list);
+    core::iter::from_fn(move || {
+        let list = rest.take()?.trim_start_matches(BLANKS);
+        let end = list.find([' ', '\t', ',']).unwrap_or(list.len());
+        let (entry, after) = list.split_at_checked(end)?;
+        rest = after
+            .trim_start_matches(BLANKS)
+            .strip_prefix(',')
+            .map(|after| after.trim_start_matches(','));
+        Some(entry)
+    })
 }
 
 /// An entry's host (or CIDR block) and port; `None` for an unreadable port.

@@ -253,7 +253,7 @@ if start proxied-py python3 py_server.py && py_addr=$addr &&
     tunnelled "$tmp/open-proxy.log" "$node_addr" client_says - hi-env "ws://$node_addr/"
   dead=127.0.0.1:$(free_port) # nothing listens there: only a direct connection can pass
   check "proxy: NO_PROXY exempts the target (a dead proxy is never dialled)" \
-    with_env "http_proxy=http://$dead" with_env "NO_PROXY=localhost, .example.com 127.0.0.0/8" \
+    with_env "http_proxy=http://$dead" with_env "NO_PROXY=localhost, .example.com,127.0.0.0/8" \
     client_says - hello "ws://$py_addr/"
   check "proxy: a dead proxy from ALL_PROXY is dialled when NO_PROXY does not match" \
     with_env "ALL_PROXY=http://$dead" with_env "no_proxy=example.com" \
