@@ -173,7 +173,7 @@ fn inspect_head<'a>(
     request::check_request_line(method.as_str(), minor_version, target(uri))?;
     let authority = uri.authority().map_or("", |a| a.as_str());
     let addressed = request::addressed(uri.scheme_str().map(|s| (s, authority)), None)?;
-    let checked = request::check_h1(&summary, addressed, config)?;
+    let checked = request::check_h1(&summary, addressed, None, config)?;
     Ok(Inspect::Upgrade(Upgrade {
         checked,
         protocols: summary.protocols,

@@ -224,7 +224,8 @@ pub use client::{
 pub use connect::client::{ConnectClient, ConnectRefusal, ConnectResponse};
 pub use connect::server::{ConnectRequest, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL};
 pub use error::{
-    BufferTooSmall, BuildError, ClientError, Error, Malformed, ProxyError, PseudoHeader, UrlError,
+    BufferTooSmall, BuildError, ClientError, Error, Malformed, OriginPart, ProxyError,
+    PseudoHeader, UrlError,
 };
 pub use grammar::key::{AcceptKey, ClientKey};
 pub use grammar::url::{HostHeader, Resource, WsUrl};
