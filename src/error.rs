@@ -371,6 +371,11 @@ pub enum ClientError {
     /// The response's `server_max_window_bits` is larger than the one offered, RFC 7692 §7.1.2.1.
     #[error("server_max_window_bits in the response is larger than offered")]
     DeflateServerWindowTooLarge,
+    /// Several permessage-deflate offers were sent and the response's parameters are a
+    /// valid answer to none of them, RFC 7692 §5 and §7.1.1–7.1.2 (with one offer, the
+    /// rule it broke is named instead).
+    #[error("the permessage-deflate response answers none of the offers")]
+    DeflateNoOfferMatches,
     /// The response carries `client_max_window_bits` but the offer did not, RFC 7692 §7.1.2.2.
     #[error("client_max_window_bits in the response was not offered")]
     DeflateClientWindowNotOffered,
