@@ -252,3 +252,71 @@ fn allow_lists_and_predicates_under_a_trusted_proxy() {
     assert_eq!(feed(&custom, true, &bytes), Ok(()));
     assert_eq!(feed(&custom, false, &bytes), Err(Error::OriginRejected));
 }
+
+/// The `http` front end honours the same opt-in with the same rule: for each case, the
+/// byte path from a trusted proxy and `inspect_behind_proxy` agree, and `inspect`
+/// agrees with the byte path from an untrusted peer.
+#[cfg(feature = "http")]
+#[test]
+fn the_http_front_end_reads_the_same_fields() {
+    use ws_handshake::http::{inspect, inspect_behind_proxy, Inspect};
+    let config = ServerConfig::new();
+    let cases: [(&str, &[(&str, &str)]); 6] = [
+        ("https://example.com", &[("Forwarded", "proto=https")]),
+        (
+            "https://example.com:8443",
+            &[("X-Forwarded-Port", "8443"), ("X-Forwarded-Proto", "https")],
+        ),
+        (
+            "https://evil.example",
+            &[(
+                "Forwarded",
+                "proto=https;host=evil.example, proto=https;host=example.com",
+            )],
+        ),
+        ("http://example.com", &[("Forwarded", "host=[::1]")]),
+        (
+            "http://example.com",
+            &[("Forwarded", "proto=http"), ("X-Forwarded-Proto", "https")],
+        ),
+        (
+            "http://example.com",
+            &[("X-Forwarded-Host", "evil.example")],
+        ),
+    ];
+    for (origin, fields) in cases {
+        let lines: Vec<String> = fields.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let bytes = request("example.com", origin, &lines);
+        let mut builder = http::Request::get("/chat")
+            .header("Host", "example.com")
+            .header("Origin", origin)
+            .header("Upgrade", "websocket")
+            .header("Connection", "Upgrade")
+            .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+            .header("Sec-WebSocket-Version", "13");
+        for (n, v) in fields {
+            builder = builder.header(*n, *v);
+        }
+        let req = builder.body(()).unwrap();
+        let verdict =
+            |r: Result<Inspect<'_>, Error>| r.map(|i| assert!(matches!(i, Inspect::Upgrade(_))));
+        // The http front end does not know the transport: compare with a byte path
+        // that does not either.
+        let bytes_path = |trusted: bool| {
+            let mut hs = ServerHandshake::new(&config).trusted_proxy(trusted);
+            hs.feed(&bytes)
+                .map(|f| assert!(matches!(f, ServerFeed::Upgrade(_))))
+        };
+        assert_eq!(
+            verdict(inspect_behind_proxy(&req, &config)),
+            bytes_path(true),
+            "{fields:?}"
+        );
+        assert_eq!(
+            verdict(inspect(&req, &config)),
+            bytes_path(false),
+            "{fields:?}"
+        );
+    }
+}
