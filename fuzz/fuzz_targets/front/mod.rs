@@ -47,6 +47,10 @@ pub const NAMES: &[&str] = &[
     "Sec-WebSocket-Version",
     "sec-websocket-key1",
     "x-trace",
+    "forwarded",
+    "x-forwarded-proto",
+    "x-forwarded-host",
+    "x-forwarded-port",
 ];
 
 pub const VALUES: &[&str] = &[
@@ -87,6 +91,9 @@ pub const VALUES: &[&str] = &[
     "127.0.0.1",
     "superchat",
     "00",
+    "for=192.0.2.60;proto=https",
+    "proto=http;host=\"server.example.com:443\", host=server.example.com",
+    "8443",
 ];
 
 fn pick(u: &mut Unstructured<'_>, dictionary: &[&str]) -> Result<Vec<u8>> {
