@@ -40,12 +40,18 @@ pub enum OriginPolicy {
     /// known, the scheme is not compared and a missing `Host` port means the
     /// origin scheme's default port, so `http://example.com` and
     /// `https://example.com` both pass for `Host: example.com`.
+    ///
+    /// A refusal is [`Error::OriginMismatch`] naming the first part that differs
+    /// (scheme, host, port). Behind a reverse proxy the caller trusts
+    /// ([`ServerHandshake::trusted_proxy`](crate::ServerHandshake::trusted_proxy)),
+    /// the server's origin is the one the proxy forwards.
     #[default]
     SameOrigin,
     /// The origin must match one of these (scheme, host and port compared).
     AllowList(Vec<AllowedOrigin>),
     /// A caller predicate, given the `Origin` value and the effective authority: the
-    /// `Host` value, or the request-target's authority for an absolute-form target.
+    /// `Host` value, or the request-target's authority for an absolute-form target
+    /// (behind a trusted proxy, the forwarded `host` when there is one).
     Custom(OriginPredicate),
 }
 
