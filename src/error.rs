@@ -117,6 +117,23 @@ pub enum Error {
     /// The origin policy requires an `Origin` header and the request has none (403).
     #[error("Origin header is required")]
     OriginMissing,
+    /// [`OriginPolicy::SameOrigin`](crate::OriginPolicy::SameOrigin): the `Origin` is
+    /// not the server's own origin, and this part of it differs (compared in the order
+    /// scheme, host, port), RFC 6454 §5, RFC 6455 §10.2 (403). The response names the
+    /// part, never the values sent.
+    #[error("Origin's {0} differs from the server's")]
+    OriginMismatch(OriginPart),
+    /// A field that forms the server's origin behind a trusted proxy
+    /// ([`ServerHandshake::trusted_proxy`](crate::ServerHandshake::trusted_proxy)) is
+    /// malformed: a `Forwarded` line breaking RFC 7239 §4, a `host` that is not
+    /// `host[:port]` (§5.3), a `proto` other than `http`, `https`, `ws`, `wss` (§5.4), or
+    /// an `X-Forwarded-Host`/`-Proto`/`-Port` of the same kinds (400).
+    #[error("Forwarded or X-Forwarded-* field is malformed")]
+    ForwardedInvalid,
+    /// Behind a trusted proxy, `Forwarded` and `X-Forwarded-*` state this part of the
+    /// origin differently, RFC 7239 §7.1 (400). One of them was not written by the proxy.
+    #[error("Forwarded and X-Forwarded-* disagree on the {0}")]
+    ForwardedConflict(OriginPart),
     /// HTTP/2 or HTTP/3: `:method` is not `CONNECT`; WebSockets use the extended
     /// CONNECT there, RFC 8441 §4–5, RFC 9220 §3 (405, with `allow: CONNECT`).
     #[error("method must be CONNECT (extended CONNECT with :protocol websocket)")]
@@ -200,6 +217,29 @@ pub enum Malformed {
     HostNotAuthority,
 }
 
+/// A part of a serialized origin (RFC 6454 §6.2), named by
+/// [`Error::OriginMismatch`] and [`Error::ForwardedConflict`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OriginPart {
+    /// The scheme, compared by security: `https`/`wss` versus `http`/`ws`.
+    Scheme,
+    /// The host, compared case-insensitively.
+    Host,
+    /// The port, a missing one being the scheme's default.
+    Port,
+}
+
+impl fmt::Display for OriginPart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Scheme => "scheme",
+            Self::Host => "host",
+            Self::Port => "port",
+        })
+    }
+}
+
 impl Malformed {
     pub(crate) fn from_httparse(e: httparse::Error) -> Self {
         match e {
@@ -232,7 +272,7 @@ impl Error {
             | Self::LegacyDraftHandshake
             | Self::VersionMissing
             | Self::VersionUnsupported => 426,
-            Self::OriginRejected | Self::OriginMissing => 403,
+            Self::OriginRejected | Self::OriginMissing | Self::OriginMismatch(_) => 403,
             Self::HostNotAllowed => 421,
             Self::Finished => 500,
             Self::Malformed(_)
@@ -253,6 +293,8 @@ impl Error {
             | Self::ExtensionListMalformed
             | Self::ProtocolRequired
             | Self::OriginInvalid
+            | Self::ForwardedInvalid
+            | Self::ForwardedConflict(_)
             | Self::PseudoHeaderMissing(_)
             | Self::PseudoHeaderRepeated(_)
             | Self::PseudoHeaderInvalid(_)
@@ -329,6 +371,11 @@ pub enum ClientError {
     /// The response's `server_max_window_bits` is larger than the one offered, RFC 7692 §7.1.2.1.
     #[error("server_max_window_bits in the response is larger than offered")]
     DeflateServerWindowTooLarge,
+    /// Several permessage-deflate offers were sent and the response's parameters are a
+    /// valid answer to none of them, RFC 7692 §5 and §7.1.1–7.1.2 (with one offer, the
+    /// rule it broke is named instead).
+    #[error("the permessage-deflate response answers none of the offers")]
+    DeflateNoOfferMatches,
     /// The response carries `client_max_window_bits` but the offer did not, RFC 7692 §7.1.2.2.
     #[error("client_max_window_bits in the response was not offered")]
     DeflateClientWindowNotOffered,

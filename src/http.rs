@@ -73,6 +73,7 @@ use crate::answer::rejection::{Form, Rejection};
 use crate::error::{Error, Malformed};
 use crate::grammar::extension::Extension;
 use crate::rules::deflate::PerMessageDeflate;
+use crate::rules::forwarded::Forwarded;
 use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::rules::request::{self, Checked};
 use crate::rules::server_config::ServerConfig;
@@ -128,6 +129,66 @@ pub fn inspect<'a, B>(
         request.uri(),
         request.headers(),
         config,
+        false,
+    )
+}
+
+/// [`inspect`] for a request from a reverse proxy you trust (its address is yours):
+/// the Origin policy compares with the origin the client reached, as the proxy
+/// reports it in `Forwarded` and `X-Forwarded-*`, by the rules of
+/// [`ServerHandshake::trusted_proxy`](crate::ServerHandshake::trusted_proxy). Use it
+/// for the proxy's connections only: from any other peer those fields are the
+/// client's word.
+///
+/// ```
+/// use ws_handshake::http::{inspect, inspect_behind_proxy, Inspect};
+/// use ws_handshake::{Error, OriginPart, ServerConfig};
+///
+/// let config = ServerConfig::new();
+/// // The proxy terminates TLS for https://example.com and speaks http to us.
+/// let request = http::Request::get("/chat")
+///     .header("Host", "example.com")
+///     .header("Origin", "https://example.com")
+///     .header("Forwarded", "for=192.0.2.60;proto=https")
+///     .header("Upgrade", "websocket")
+///     .header("Connection", "Upgrade")
+///     .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+///     .header("Sec-WebSocket-Version", "13")
+///     .body(())?;
+/// assert!(matches!(inspect_behind_proxy(&request, &config), Ok(Inspect::Upgrade(_))));
+/// // The transport is unknown to `inspect`, so it does not compare schemes; a
+/// // forwarded `proto` it never reads.
+/// let spoofed = http::Request::get("/chat")
+///     .header("Host", "example.com")
+///     .header("Origin", "https://example.com")
+///     .header("X-Forwarded-Proto", "http")
+///     .header("Upgrade", "websocket")
+///     .header("Connection", "Upgrade")
+///     .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+///     .header("Sec-WebSocket-Version", "13")
+///     .body(())?;
+/// assert!(matches!(inspect(&spoofed, &config), Ok(Inspect::Upgrade(_))));
+/// assert_eq!(
+///     inspect_behind_proxy(&spoofed, &config).unwrap_err(),
+///     Error::OriginMismatch(OriginPart::Scheme)
+/// );
+/// # Ok::<(), http::Error>(())
+/// ```
+///
+/// # Errors
+/// As for [`inspect`], and [`Error::ForwardedInvalid`] or
+/// [`Error::ForwardedConflict`] for the forwarded fields.
+pub fn inspect_behind_proxy<'a, B>(
+    request: &'a Request<B>,
+    config: &ServerConfig,
+) -> Result<Inspect<'a>, Error> {
+    inspect_head(
+        request.method(),
+        request.version(),
+        request.uri(),
+        request.headers(),
+        config,
+        true,
     )
 }
 
@@ -143,6 +204,25 @@ pub fn inspect_parts<'a>(parts: &'a Parts, config: &ServerConfig) -> Result<Insp
         &parts.uri,
         &parts.headers,
         config,
+        false,
+    )
+}
+
+/// [`inspect_behind_proxy`] for a request already split into its [`Parts`].
+///
+/// # Errors
+/// As for [`inspect_behind_proxy`].
+pub fn inspect_parts_behind_proxy<'a>(
+    parts: &'a Parts,
+    config: &ServerConfig,
+) -> Result<Inspect<'a>, Error> {
+    inspect_head(
+        &parts.method,
+        parts.version,
+        &parts.uri,
+        &parts.headers,
+        config,
+        true,
     )
 }
 
@@ -152,6 +232,7 @@ fn inspect_head<'a>(
     uri: &'a Uri,
     headers: &'a HeaderMap,
     config: &ServerConfig,
+    trusted_proxy: bool,
 ) -> Result<Inspect<'a>, Error> {
     let mut summary = Summary::default();
     for (name, value) in headers {
@@ -173,7 +254,14 @@ fn inspect_head<'a>(
     request::check_request_line(method.as_str(), minor_version, target(uri))?;
     let authority = uri.authority().map_or("", |a| a.as_str());
     let addressed = request::addressed(uri.scheme_str().map(|s| (s, authority)), None)?;
-    let checked = request::check_h1(&summary, addressed, config)?;
+    let forwarded = trusted_proxy.then(|| {
+        Forwarded::read(
+            headers
+                .iter()
+                .map(|(name, value)| (name.as_str().as_bytes(), value.as_bytes())),
+        )
+    });
+    let checked = request::check_h1(&summary, addressed, forwarded.as_ref(), config)?;
     Ok(Inspect::Upgrade(Upgrade {
         checked,
         protocols: summary.protocols,

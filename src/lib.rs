@@ -104,7 +104,8 @@
 //! - Limits: 16 KiB of head and 64 header fields ([`Limits`]); anything larger is
 //!   a `431`. An incomplete head is held in a buffer that grows with the data.
 //! - Origin: a request with an `Origin` must be same-origin ([`OriginPolicy`]),
-//!   which stops cross-site WebSocket hijacking. Opt out explicitly.
+//!   which stops cross-site WebSocket hijacking. Opt out explicitly. Behind a reverse
+//!   proxy, [`ServerHandshake::trusted_proxy`] compares with the origin it forwards.
 //! - A subprotocol can only be answered if the client offered it
 //!   ([`OfferedProtocol`]); header values you add are checked for CR, LF and NUL.
 //! - Timeouts are the caller's: the crate reads no clock.
@@ -156,11 +157,13 @@
 //!             (write.rs), http::Response, or an HTTP/2-3 Head; accept.rs, rejection.rs
 //! rules       rules/: summary.rs (one pass over the fields) · request.rs (RFC 6455
 //!             §4.2.1) · negotiate.rs (the one negotiation) · deflate.rs (RFC 7692) ·
-//!             origin.rs · server_config.rs · custom_extension.rs
+//!             origin.rs · forwarded.rs (behind a trusted proxy) · server_config.rs ·
+//!             custom_extension.rs
 //! head        head/: reader.rs (one reader for every role: whole head in one chunk,
 //!             else an incremental scan) · parse.rs (httparse) · fields.rs (the view)
 //! grammar     grammar/: token.rs (tokens, #rule lists) · extension.rs (§9.1) ·
-//!             authority.rs · url.rs · key.rs · sink.rs · bytes.rs (every bit trick)
+//!             forwarded.rs (RFC 7239 §4) · authority.rs · url.rs · key.rs · sink.rs ·
+//!             bytes.rs (every bit trick)
 //! bottom      error.rs (every error), limits.rs
 //! ```
 //!
@@ -236,8 +239,8 @@ pub use client::{
 pub use connect::client::{ConnectClient, ConnectRefusal, ConnectResponse};
 pub use connect::server::{ConnectRequest, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL};
 pub use error::{
-    BufferTooSmall, BuildError, ClientError, Error, Malformed, ProxyError, ProxyUrlError,
-    PseudoHeader, UrlError,
+    BufferTooSmall, BuildError, ClientError, Error, Malformed, OriginPart, ProxyError,
+    ProxyUrlError, PseudoHeader, UrlError,
 };
 pub use grammar::key::{AcceptKey, ClientKey};
 pub use grammar::url::{HostHeader, Resource, WsUrl};

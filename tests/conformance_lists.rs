@@ -8,7 +8,7 @@ use common::pair::{dial, ClientOutcome, ServerOutcome};
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
 use ws_handshake::{
     BuildError, ClientConfig, ClientError, ClientHandshake, ClientKey, ConnectRequest, Error,
-    OriginPolicy, ServerConfig, ServerFeed, ServerHandshake, UrlError, WsUrl,
+    OriginPart, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake, UrlError, WsUrl,
 };
 
 /// A valid upgrade request with `host` and the `extra` header lines.
@@ -283,7 +283,7 @@ fn p06_host_with_an_empty_port_is_the_default_port() {
             &ServerConfig::new(),
             &request("example.com:", &["Origin: http://example.com:8080"])
         ),
-        Err(Error::OriginRejected)
+        Err(Error::OriginMismatch(OriginPart::Port))
     );
     // The same grammar builds the allow-list; a doubled colon is still no port.
     assert!(ServerConfig::new().allowed_hosts(["example.com:"]).is_ok());

@@ -5,7 +5,7 @@ mod common;
 
 use common::builders::{head as request, WS_LINES};
 use ws_handshake::{
-    ConnectRequest, Error, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake,
+    ConnectRequest, Error, OriginPart, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake,
 };
 
 /// An upgrade to `target` with these extra lines (`Host`, `Origin`, …) before the
@@ -98,7 +98,10 @@ fn p05_absolute_form_target_authority_wins() {
         "wss://example.com/chat",
         &["Host: example.com", "Origin: http://example.com"],
     );
-    assert_eq!(feed(&default, &bytes), Err(Error::OriginRejected));
+    assert_eq!(
+        feed(&default, &bytes),
+        Err(Error::OriginMismatch(OriginPart::Scheme))
+    );
     let bytes = upgrade(
         "wss://example.com/chat",
         &["Host: example.com", "Origin: https://example.com"],
@@ -278,16 +281,17 @@ fn p08_same_origin_compares_the_scheme_when_tls_is_known() {
         let bytes = with_origin("example.com", origin);
         assert!(feed_tls(&config, true, &bytes).is_ok(), "{origin}");
     }
-    for origin in [
-        "http://example.com",
-        "http://example.com:443",
-        "ws://example.com",
-        "https://example.com:80",
+    // The refusal names the first part that differs (RFC 6454 §5).
+    for (origin, part) in [
+        ("http://example.com", OriginPart::Scheme),
+        ("http://example.com:443", OriginPart::Scheme),
+        ("ws://example.com", OriginPart::Scheme),
+        ("https://example.com:80", OriginPart::Port),
     ] {
         let bytes = with_origin("example.com", origin);
         assert_eq!(
             feed_tls(&config, true, &bytes),
-            Err(Error::OriginRejected),
+            Err(Error::OriginMismatch(part)),
             "{origin}"
         );
     }
@@ -295,7 +299,10 @@ fn p08_same_origin_compares_the_scheme_when_tls_is_known() {
     let bytes = with_origin("example.com:8443", "https://example.com:8443");
     assert!(feed_tls(&config, true, &bytes).is_ok());
     let bytes = with_origin("example.com:8443", "http://example.com:8443");
-    assert_eq!(feed_tls(&config, true, &bytes), Err(Error::OriginRejected));
+    assert_eq!(
+        feed_tls(&config, true, &bytes),
+        Err(Error::OriginMismatch(OriginPart::Scheme))
+    );
 
     // Without TLS: only http/ws origins, default port 80.
     let bytes = with_origin("example.com", "http://example.com");
@@ -304,7 +311,7 @@ fn p08_same_origin_compares_the_scheme_when_tls_is_known() {
         let bytes = with_origin("example.com", origin);
         assert_eq!(
             feed_tls(&config, false, &bytes),
-            Err(Error::OriginRejected),
+            Err(Error::OriginMismatch(OriginPart::Scheme)),
             "{origin}"
         );
     }
@@ -365,11 +372,11 @@ fn p08_extended_connect_same_origin_uses_the_scheme() {
     };
     assert_eq!(
         check("https", "http://example.com"),
-        Err(Error::OriginRejected)
+        Err(Error::OriginMismatch(OriginPart::Scheme))
     );
     assert_eq!(
         check("http", "https://example.com"),
-        Err(Error::OriginRejected)
+        Err(Error::OriginMismatch(OriginPart::Scheme))
     );
     assert_eq!(
         check("https", "https://example.com"),

@@ -7,8 +7,8 @@ use common::builders::{
 };
 use common::pair::{serve as run, ServerOutcome as Outcome};
 use ws_handshake::{
-    BuildError, Error, Limits, Malformed, OriginPolicy, ProtocolOrder, Rejection, ServerConfig,
-    ServerFeed, ServerHandshake,
+    BuildError, Error, Limits, Malformed, OriginPart, OriginPolicy, ProtocolOrder, Rejection,
+    ServerConfig, ServerFeed, ServerHandshake,
 };
 
 /// A valid upgrade request made of these header lines.
@@ -539,7 +539,7 @@ fn origin_policy_is_403() {
     assert_rule(
         &variant(&[], &["Origin: http://evil.example"]),
         &same,
-        Error::OriginRejected,
+        Error::OriginMismatch(OriginPart::Host),
         "403 Forbidden",
         "",
     );

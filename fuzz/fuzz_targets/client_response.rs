@@ -65,13 +65,13 @@ fuzz_target!(|data: &[u8]| {
 struct Setup {
     config: ClientConfig,
     protocols: &'static [&'static str],
-    deflate: Option<DeflateOffer>,
+    deflate: Vec<DeflateOffer>,
     missing_accept: bool,
     small: bool,
 }
 
 /// bits 0-1: protocols (none, chat, chat+superchat, superchat); bits 2-3: deflate
-/// (none, the browsers' offer, everything, a bare offer); bit 4: accept a missing
+/// (none, the browsers' offer, everything then the browsers' offer, a bare offer); bit 4: accept a missing
 /// subprotocol; bit 5: small limits (256 bytes, 8 headers).
 fn setup(selector: u8) -> Setup {
     let protocols: &'static [&'static str] = match selector & 3 {
@@ -80,23 +80,26 @@ fn setup(selector: u8) -> Setup {
         2 => &["chat", "superchat"],
         _ => &["superchat"],
     };
+    let browsers = DeflateOffer::new().client_max_window_bits(Some(None));
     let deflate = match (selector >> 2) & 3 {
-        0 => None,
-        1 => Some(DeflateOffer::new().client_max_window_bits(Some(None))),
-        2 => Some(
+        0 => vec![],
+        1 => vec![browsers],
+        // Every parameter, then the browsers' offer as a fallback (RFC 7692 §5).
+        2 => vec![
             DeflateOffer::new()
                 .server_no_context_takeover(true)
                 .client_no_context_takeover(true)
                 .server_max_window_bits(Some(10))
                 .client_max_window_bits(Some(Some(12))),
-        ),
-        _ => Some(DeflateOffer::new()),
+            browsers,
+        ],
+        _ => vec![DeflateOffer::new()],
     };
     let missing_accept = selector & 16 != 0;
     let mut config = ClientConfig::new()
         .protocols(protocols)
         .expect("static tokens")
-        .deflate(deflate)
+        .deflate_offers(deflate.clone())
         .expect("valid offers")
         .missing_protocol(if missing_accept {
             MissingProtocol::Accept
@@ -385,7 +388,7 @@ impl Reference {
             return Err("only one extension (only permessage-deflate is offered)");
         }
         if let Some(e) = elements.first() {
-            if setup.deflate.is_none() {
+            if setup.deflate.is_empty() {
                 return Err("no extension when none was offered");
             }
             if self.deflate(setup).is_none() {
@@ -399,10 +402,17 @@ impl Reference {
         Ok(())
     }
 
-    /// The permessage-deflate answer, checked against the offer (RFC 7692 §7.1), as
-    /// the parameters it states; `None` if absent or invalid.
+    /// The permessage-deflate answer, checked against the offers (RFC 7692 §5, §7.1),
+    /// as the parameters it states; `None` if absent or a valid answer to no offer.
     fn deflate(&self, setup: &Setup) -> Option<PerMessageDeflate> {
-        let offer = setup.deflate?;
+        setup
+            .deflate
+            .iter()
+            .find_map(|offer| self.deflate_for(offer))
+    }
+
+    /// [`deflate`](Self::deflate) for one offer.
+    fn deflate_for(&self, offer: &DeflateOffer) -> Option<PerMessageDeflate> {
         let element = *self.extensions()?.first()?;
         let mut parts = element.split(|&b| b == b';');
         if !trim(parts.next()?).eq_ignore_ascii_case(b"permessage-deflate") {

@@ -6,7 +6,8 @@
 //! Input layout: `[config] [method] [version] [uri] field*`: `config` picks a server
 //! configuration (`front::server_setup`); method and URI are `front::value`s (a
 //! dictionary index or raw bytes); `version % 4` picks HTTP/1.1, HTTP/1.0, HTTP/2 or
-//! HTTP/0.9; fields as in `front::field`. Inputs the `http` crate refuses to build are
+//! HTTP/0.9, and `version & 4` a peer that is a trusted proxy (`inspect_behind_proxy`
+//! and `ServerHandshake::trusted_proxy`); fields as in `front::field`. Inputs the `http` crate refuses to build are
 //! skipped (hyper would not hand them over either).
 //!
 //! Invariants (see fuzz/README.md):
@@ -23,7 +24,7 @@ use arbitrary::Unstructured;
 use base64::Engine as _;
 use http::{HeaderName, HeaderValue, Method, Request, Uri, Version};
 use libfuzzer_sys::fuzz_target;
-use ws_handshake::http::{inspect, Inspect};
+use ws_handshake::http::{inspect, inspect_behind_proxy, Inspect};
 use ws_handshake::{Error, ServerFeed, ServerHandshake};
 
 mod front;
@@ -43,6 +44,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let setup = server_setup(selector);
+    let trusted = version & 4 != 0;
     let version = [
         Version::HTTP_11,
         Version::HTTP_10,
@@ -68,7 +70,11 @@ fuzz_target!(|data: &[u8]| {
         request.headers_mut().append(name.clone(), value);
         fields.push((name, v));
     }
-    let result = inspect(&request, &setup.config);
+    let result = if trusted {
+        inspect_behind_proxy(&request, &setup.config)
+    } else {
+        inspect(&request, &setup.config)
+    };
 
     match &result {
         Ok(Inspect::Upgrade(upgrade)) => {
@@ -138,7 +144,7 @@ fuzz_target!(|data: &[u8]| {
     if bytes.len() > setup.head_limit() {
         return;
     }
-    let mut handshake = ServerHandshake::new(&setup.config);
+    let mut handshake = ServerHandshake::new(&setup.config).trusted_proxy(trusted);
     match (&result, handshake.feed(&bytes)) {
         (Ok(Inspect::Plain), Ok(ServerFeed::Plain(_))) => {}
         // Not a WebSocket request: the byte path still parses it and refuses what its

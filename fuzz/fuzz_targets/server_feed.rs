@@ -4,7 +4,8 @@
 //! Input layout: `[config] [n] [size_1 .. size_n] request...`
 //! - `config` picks one of 256 server configurations (see [`config`]);
 //! - `n & 7` chunk sizes follow (one byte each, 0 allowed: an empty read), the rest of
-//!   the request is fed as a last chunk.
+//!   the request is fed as a last chunk; `n & 8` says the peer is a trusted proxy
+//!   (`ServerHandshake::trusted_proxy`).
 //!
 //! Invariants (see fuzz/README.md):
 //! 1. the outcome (variant, error, leftover, written response) equals feeding the bytes whole;
@@ -17,7 +18,13 @@
 //! 5. `Sec-WebSocket-Accept` = base64(sha1(key ++ GUID)), computed here;
 //! 6. `buffered()` ≤ head limit, `heap_bytes()` ≤ head limit + the chunk just fed;
 //! 7. `encoded_len`/`encode` agree with `write_to`; feeding after an error repeats it;
-//!    feeding after an upgrade is `Error::Finished` (the bytes after it are frames).
+//!    feeding after an upgrade is `Error::Finished` (the bytes after it are frames);
+//! 8. trust in the peer changes nothing unless the request has an `Origin` and a
+//!    forwarded field; behind a trusted proxy, a same-origin 101 has well-formed
+//!    `Forwarded` lines (RFC 7239 §4, read plainly below) whose right-most `proto`/`host`
+//!    (and `X-Forwarded-*`) agree with the `Origin`; `ForwardedInvalid` only when a line
+//!    or a right-most value is not plainly valid; `ForwardedConflict` only when both
+//!    families are present.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -29,7 +36,9 @@ use ws_handshake::{
 };
 
 mod common;
-use common::{chunking, complete_head, expected_accept, find, list_has, read_head, trim, Headers};
+use common::{
+    chunking, complete_head, expected_accept, find, is_tchar, list_has, read_head, trim, Headers,
+};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
@@ -38,6 +47,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&n, rest)) = rest.split_first() else {
         return;
     };
+    let trusted = n & 8 != 0;
     let n = usize::from(n & 7).min(rest.len());
     let (sizes, request) = rest.split_at(n);
     let setup = config(selector);
@@ -45,11 +55,25 @@ fuzz_target!(|data: &[u8]| {
 
     // Invariant 1: the chunked outcome equals the whole one.
     let chunks = chunking(sizes, request);
-    let chunked = run(&setup.config, &chunks, limit);
-    let whole = run(&setup.config, &[request], limit);
+    let chunked = run(&setup.config, &chunks, limit, trusted);
+    let whole = run(&setup.config, &[request], limit, trusted);
     assert_eq!(chunked, whole, "outcome depends on the chunking {sizes:?}");
 
-    check(&setup, request, &whole);
+    // Invariant 8: trust matters only for an Origin beside a forwarded field.
+    let has = |needle: &[u8]| {
+        request
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    if trusted && !(has(b"origin") && has(b"forwarded")) {
+        let untrusted = run(&setup.config, &[request], limit, false);
+        assert_eq!(
+            whole, untrusted,
+            "trust changed a request without forwarded fields"
+        );
+    }
+
+    check(&setup, request, &whole, trusted);
 });
 
 /// A server configuration and the facts the checks need about it.
@@ -61,6 +85,7 @@ struct Setup {
     custom: bool,
     require_protocol: bool,
     restricted: bool,
+    any_origin: bool,
 }
 
 fn config(selector: u8) -> Setup {
@@ -117,6 +142,7 @@ fn config(selector: u8) -> Setup {
         custom,
         require_protocol,
         restricted: bit(7),
+        any_origin: bit(6),
     }
 }
 
@@ -162,8 +188,8 @@ enum Outcome {
     },
 }
 
-fn run(config: &ServerConfig, chunks: &[&[u8]], limit: usize) -> Outcome {
-    let mut hs = ServerHandshake::new(config);
+fn run(config: &ServerConfig, chunks: &[&[u8]], limit: usize, trusted: bool) -> Outcome {
+    let mut hs = ServerHandshake::new(config).trusted_proxy(trusted);
     for (i, chunk) in chunks.iter().enumerate() {
         // What the caller would read after this chunk: its leftover continues there.
         let later: Vec<u8> = chunks.get(i + 1..).unwrap_or_default().concat();
@@ -270,7 +296,7 @@ fn written(
     out
 }
 
-fn check(setup: &Setup, request: &[u8], outcome: &Outcome) {
+fn check(setup: &Setup, request: &[u8], outcome: &Outcome, trusted: bool) {
     let limit = setup.config.limits().max_head_bytes();
     match outcome {
         Outcome::NeedMore => {
@@ -285,6 +311,24 @@ fn check(setup: &Setup, request: &[u8], outcome: &Outcome) {
             let r = parse_response(response);
             assert_eq!(r.status, error.status(), "{error:?}");
             check_rejection(&r, response);
+            if let Error::ForwardedInvalid | Error::ForwardedConflict(_) = error {
+                // Invariant 8: only from a trusted proxy, only for a complete head.
+                assert!(trusted, "{error:?} from an untrusted peer");
+                let head = complete_head(request).and_then(Reference::read);
+                let reference = head.expect("forwarded fields are read from a complete head");
+                let fields = ForwardedFields::read(&reference);
+                if *error == Error::ForwardedInvalid {
+                    assert!(
+                        !fields.plainly_valid(),
+                        "ForwardedInvalid for plainly valid fields"
+                    );
+                } else {
+                    assert!(
+                        fields.both_families(),
+                        "ForwardedConflict without both families"
+                    );
+                }
+            }
         }
         Outcome::Plain {
             response,
@@ -325,6 +369,11 @@ fn check(setup: &Setup, request: &[u8], outcome: &Outcome) {
             // RFC 9112 §3.2.2: the target's authority, when absolute-form, else Host.
             let effective = reference.target_authority().unwrap_or(host.as_bytes());
             assert_eq!(authority.as_bytes(), effective, "effective authority");
+            if trusted && !setup.any_origin {
+                if let Some(origin) = reference.single("origin") {
+                    ForwardedFields::read(&reference).check_same_origin(origin);
+                }
+            }
             check_upgrade(
                 setup,
                 &reference,
@@ -739,4 +788,254 @@ fn is_canonical_key(k: &[u8]) -> bool {
             .iter()
             .position(|&c| c == k[21])
             .is_some_and(|i| i & 0xF == 0)
+}
+
+/// The forwarded fields of a request, read plainly for invariant 8.
+struct ForwardedFields {
+    /// Every `Forwarded` line well-formed (RFC 7239 §4).
+    lines_valid: bool,
+    /// The right-most element's `proto` and `host` (quoted ones unquoted as sent).
+    proto: Option<Vec<u8>>,
+    host: Option<Vec<u8>>,
+    /// The right-most `X-Forwarded-Proto`, `-Host`, `-Port` values.
+    x_proto: Option<Vec<u8>>,
+    x_host: Option<Vec<u8>>,
+    x_port: Option<Vec<u8>>,
+}
+
+impl ForwardedFields {
+    fn read(reference: &Reference) -> Self {
+        let mut lines_valid = true;
+        let mut last: Option<Vec<(Vec<u8>, Vec<u8>)>> = None;
+        for line in reference.all("forwarded") {
+            match forwarded_line(line) {
+                Some(elements) => {
+                    if let Some(e) = elements.into_iter().last() {
+                        last = Some(e);
+                    }
+                }
+                None => lines_valid = false,
+            }
+        }
+        let param = |name: &str| {
+            last.as_ref()?
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
+                .map(|(_, v)| v.clone())
+        };
+        let right_most = |name: &str| {
+            reference
+                .all(name)
+                .filter_map(|line| {
+                    line.split(|&b| b == b',')
+                        .map(trim)
+                        .filter(|e| !e.is_empty())
+                        .last()
+                })
+                .last()
+                .map(<[u8]>::to_vec)
+        };
+        Self {
+            lines_valid,
+            proto: param("proto"),
+            host: param("host"),
+            x_proto: right_most("x-forwarded-proto"),
+            x_host: right_most("x-forwarded-host"),
+            x_port: right_most("x-forwarded-port"),
+        }
+    }
+
+    fn both_families(&self) -> bool {
+        (self.proto.is_some() || self.host.is_some())
+            && (self.x_proto.is_some() || self.x_host.is_some() || self.x_port.is_some())
+    }
+
+    /// Well-formed lines and right-most values no reading could doubt.
+    fn plainly_valid(&self) -> bool {
+        let proto = |p: &Option<Vec<u8>>| p.as_deref().is_none_or(|p| security(p).is_some());
+        let host = |h: &Option<Vec<u8>>| {
+            h.as_deref().is_none_or(|h| {
+                let (name, port) = match h.iter().position(|&b| b == b':') {
+                    Some(i) => (&h[..i], Some(&h[i + 1..])),
+                    None => (h, None),
+                };
+                !name.is_empty()
+                    && name
+                        .iter()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-.".contains(b))
+                    && port.is_none_or(|p| {
+                        (1..=4).contains(&p.len()) && p.iter().all(u8::is_ascii_digit)
+                    })
+            })
+        };
+        let port = self
+            .x_port
+            .as_deref()
+            .is_none_or(|p| (1..=4).contains(&p.len()) && p.iter().all(u8::is_ascii_digit));
+        self.lines_valid
+            && proto(&self.proto)
+            && proto(&self.x_proto)
+            && host(&self.host)
+            && host(&self.x_host)
+            && port
+    }
+
+    /// A same-origin 101 behind a trusted proxy: the lines parsed, and every scheme and
+    /// host the proxy stated is the `Origin`'s.
+    fn check_same_origin(&self, origin: &[u8]) {
+        assert!(self.lines_valid, "101 with a malformed Forwarded line");
+        let (scheme, rest) = match find(origin, b"://") {
+            Some(i) => (&origin[..i], &origin[i + 3..]),
+            None => panic!("a same-origin 101 for a non-origin {origin:?}"),
+        };
+        let origin_name = host_name(rest);
+        for proto in [&self.proto, &self.x_proto].into_iter().flatten() {
+            assert_eq!(
+                security(proto),
+                security(scheme),
+                "forwarded proto vs Origin scheme"
+            );
+            assert!(security(proto).is_some());
+        }
+        for host in [&self.host, &self.x_host].into_iter().flatten() {
+            assert!(
+                host_name(host).eq_ignore_ascii_case(origin_name),
+                "forwarded host vs Origin host"
+            );
+        }
+    }
+}
+
+/// `Some(true)` for https/wss, `Some(false)` for http/ws.
+fn security(scheme: &[u8]) -> Option<bool> {
+    match scheme.to_ascii_lowercase().as_slice() {
+        b"https" | b"wss" => Some(true),
+        b"http" | b"ws" => Some(false),
+        _ => None,
+    }
+}
+
+/// The host of `host[:port]`: up to a `]` for an IPv6 literal, else up to the last `:`.
+fn host_name(authority: &[u8]) -> &[u8] {
+    if authority.starts_with(b"[") {
+        let end = authority
+            .iter()
+            .position(|&b| b == b']')
+            .map_or(authority.len(), |i| i + 1);
+        return &authority[..end];
+    }
+    match authority.iter().rposition(|&b| b == b':') {
+        Some(i) => &authority[..i],
+        None => authority,
+    }
+}
+
+/// One `Forwarded` line, plainly (RFC 7239 §4): cut at the commas and semicolons
+/// outside quoted-strings; OWS only around commas; each pair `token=token` or
+/// `token="..."`; `for`, `by`, `host`, `proto` at most once per element; `host` and
+/// `proto` without quoted-pairs (the crate does not unescape). At most 16 empty
+/// elements (RFC 9110 §5.6.1.2, as the crate). The elements' (name, value) pairs.
+fn forwarded_line(line: &[u8]) -> Option<Vec<Vec<(Vec<u8>, Vec<u8>)>>> {
+    // Split at top-level commas, keeping quoted-strings whole.
+    let mut elements: Vec<Vec<u8>> = vec![Vec::new()];
+    let (mut quoted, mut escaped) = (false, false);
+    for &b in line {
+        if quoted {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                quoted = false;
+            }
+            elements.last_mut()?.push(b);
+            continue;
+        }
+        match b {
+            b',' => elements.push(Vec::new()),
+            b'"' => {
+                quoted = true;
+                elements.last_mut()?.push(b);
+            }
+            _ => elements.last_mut()?.push(b),
+        }
+    }
+    if quoted {
+        return None;
+    }
+    let empties = elements.iter().filter(|e| trim(e).is_empty()).count();
+    if empties > 16 {
+        return None;
+    }
+    let mut out = Vec::new();
+    for element in elements.iter().map(|e| trim(e)).filter(|e| !e.is_empty()) {
+        // Split at semicolons outside quotes.
+        let mut pairs: Vec<Vec<u8>> = vec![Vec::new()];
+        let (mut quoted, mut escaped) = (false, false);
+        for &b in element {
+            if quoted {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    quoted = false;
+                }
+            } else if b == b'"' {
+                quoted = true;
+            } else if b == b';' {
+                pairs.push(Vec::new());
+                continue;
+            }
+            pairs.last_mut()?.push(b);
+        }
+        let mut read: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        for pair in pairs.iter().filter(|p| !p.is_empty()) {
+            let eq = pair.iter().position(|&b| b == b'=')?;
+            let (name, value) = (&pair[..eq], &pair[eq + 1..]);
+            if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
+                return None;
+            }
+            let value = if let Some(inner) = value.strip_prefix(b"\"") {
+                let inner = inner.strip_suffix(b"\"")?;
+                // Content: qdtext or quoted-pairs, nothing after the closing quote.
+                let mut i = 0;
+                let mut has_pair = false;
+                while i < inner.len() {
+                    match inner[i] {
+                        b'\\' => {
+                            let next = *inner.get(i + 1)?;
+                            if !(next == b'\t' || (0x20..=0x7e).contains(&next) || next >= 0x80) {
+                                return None;
+                            }
+                            has_pair = true;
+                            i += 2;
+                        }
+                        b'"' => return None,
+                        b if b == b'\t' || (0x20..=0x7e).contains(&b) || b >= 0x80 => i += 1,
+                        _ => return None,
+                    }
+                }
+                let lower = name.to_ascii_lowercase();
+                if has_pair && (lower == b"host" || lower == b"proto") {
+                    return None;
+                }
+                inner.to_vec()
+            } else {
+                if value.is_empty() || !value.iter().all(|&b| is_tchar(b)) {
+                    return None;
+                }
+                value.to_vec()
+            };
+            let known = [&b"for"[..], b"by", b"host", b"proto"];
+            if known.iter().any(|k| name.eq_ignore_ascii_case(k))
+                && read.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
+                return None;
+            }
+            read.push((name.to_vec(), value));
+        }
+        out.push(read);
+    }
+    Some(out)
 }

@@ -29,8 +29,10 @@ def write(target, name, data):
 DEFLATE, CHAT, TWO, CLIENT_ORDER, REQUIRE, SMALL, ANY_ORIGIN, HOSTS = 1, 4, 8, 12, 16, 32, 64, 128
 
 
-def feed(name, request, config=0, sizes=()):
-    write("server_feed", name, bytes([config, len(sizes)] + list(sizes)) + request)
+def feed(name, request, config=0, sizes=(), trusted=False):
+    # The n byte's bit 3 says the peer is a trusted proxy.
+    n = len(sizes) | (8 if trusted else 0)
+    write("server_feed", name, bytes([config, n] + list(sizes)) + request)
 
 
 if os.path.isdir(captures):
@@ -112,6 +114,22 @@ feed("reject-absolute-userinfo", req([b"Host: example.com"] + WS, b"GET ws://use
 feed("reject-absolute-empty-authority", req([b"Host: example.com"] + WS, b"GET ws:///chat HTTP/1.1"))
 feed("reject-absolute-no-host", req(WS, b"GET ws://example.com/chat HTTP/1.1"))
 feed("reject-absolute-origin-scheme", req([b"Host: example.com", b"Origin: http://example.com"] + WS, b"GET wss://example.com/chat HTTP/1.1"))
+# Behind a trusted proxy (RFC 7239 Forwarded, X-Forwarded-*): accepted, malformed, conflicting, spoofed.
+FWD = [b"Upgrade: websocket", b"Connection: Upgrade", b"Sec-WebSocket-Key: " + KEY, b"Sec-WebSocket-Version: 13"]
+for name, fields, trusted in [
+    ("forwarded-tls-terminated", [b"Forwarded: for=192.0.2.60;proto=https;by=203.0.113.43"], True),
+    ("forwarded-host-port-quoted", [b'Forwarded: for=a, proto=https;host="example.com:8443"'], True),
+    ("forwarded-ipv6-host", [b'Forwarded: For="[2001:db8:cafe::17]:4711";Host="[::1]:443";PROTO=https'], True),
+    ("forwarded-x-port-stripped", [b"X-Forwarded-Host: example.com", b"X-Forwarded-Port: 8443", b"X-Forwarded-Proto: https"], True),
+    ("forwarded-malformed-unquoted-v6", [b"Forwarded: host=[::1]:443"], True),
+    ("forwarded-malformed-repeated", [b"Forwarded: host=a;HOST=b"], True),
+    ("forwarded-malformed-open-quote", [b'Forwarded: for="a, host=example.com'], True),
+    ("forwarded-malformed-escape-in-host", [b'Forwarded: host="ex\\ample.com"'], True),
+    ("forwarded-conflict", [b"Forwarded: proto=https", b"X-Forwarded-Proto: http"], True),
+    ("forwarded-spoofed-untrusted", [b"Forwarded: proto=https;host=evil.example"], False),
+]:
+    origin = b"Origin: https://example.com:8443" if b"8443" in b"".join(fields) else b"Origin: https://example.com"
+    feed(name, req([b"Host: example.com", origin] + fields + FWD), 0, (), trusted)
 
 
 def broken(name, lines, start=b"GET /chat HTTP/1.1", config=0, tail=b""):

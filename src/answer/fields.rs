@@ -24,8 +24,8 @@ pub(crate) enum Value<'v> {
     Number(usize),
     /// The accepted extensions of an answer.
     Extensions(&'v Answer<'v>),
-    /// A client's permessage-deflate offer.
-    Offer(&'v DeflateOffer),
+    /// A client's permessage-deflate offers, comma-separated (RFC 7692 §5).
+    Offers(&'v [DeflateOffer]),
     /// A client's subprotocols, comma-separated.
     Protocols(&'v [String]),
 }
@@ -37,7 +37,14 @@ impl Value<'_> {
             Self::Text(t) => out.put(t),
             Self::Number(n) => out.put_usize(*n),
             Self::Extensions(a) => a.emit_extensions(out),
-            Self::Offer(offer) => offer.emit(out),
+            Self::Offers(offers) => {
+                for (i, offer) in offers.iter().enumerate() {
+                    if i > 0 {
+                        out.put(b", ");
+                    }
+                    offer.emit(out);
+                }
+            }
             Self::Protocols(list) => {
                 let mut first = true;
                 for p in list.iter() {

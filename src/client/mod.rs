@@ -62,7 +62,8 @@ pub enum MissingProtocol {
 pub struct ClientConfig {
     pub(crate) limits: Limits,
     pub(crate) protocols: Vec<String>,
-    pub(crate) deflate: Option<DeflateOffer>,
+    /// permessage-deflate offers, in order of preference (empty: none).
+    pub(crate) deflate: Vec<DeflateOffer>,
     pub(crate) origin: Option<String>,
     pub(crate) headers: Vec<(String, String)>,
     missing_protocol: MissingProtocol,
@@ -120,15 +121,55 @@ impl ClientConfig {
         Ok(self)
     }
 
-    /// Offers permessage-deflate (RFC 7692) with these parameters, or nothing.
+    /// Offers permessage-deflate (RFC 7692) with these parameters, or nothing: one
+    /// offer, replacing any set before; [`deflate_offers`](Self::deflate_offers) for
+    /// several.
     ///
     /// # Errors
     /// [`BuildError::InvalidWindowBits`] if a window size is outside 8..=15.
-    pub fn deflate(mut self, offer: Option<DeflateOffer>) -> Result<Self, BuildError> {
-        if let Some(o) = &offer {
-            o.check()?;
+    pub fn deflate(self, offer: Option<DeflateOffer>) -> Result<Self, BuildError> {
+        self.deflate_offers(offer)
+    }
+
+    /// Offers permessage-deflate several times, in order of preference (RFC 7692 §5),
+    /// replacing any offers set before: each is a separate element of
+    /// `Sec-WebSocket-Extensions`, and a server accepts at most one. A strict offer
+    /// first, then a fallback, lets a server that cannot honour a parameter (say
+    /// `server_max_window_bits`) still agree to compression. The response is checked
+    /// against the offers in order and agreed to the first it is a valid answer to
+    /// (RFC 7692 §7.1.1–7.1.2 for each parameter); one that answers none fails.
+    ///
+    /// ```
+    /// use ws_handshake::{ClientConfig, ClientHandshake, ClientKey, WsUrl};
+    /// use ws_handshake::deflate::DeflateOffer;
+    ///
+    /// let config = ClientConfig::new().deflate_offers([
+    ///     DeflateOffer::new().server_max_window_bits(Some(10)).client_max_window_bits(Some(None)),
+    ///     DeflateOffer::new().client_max_window_bits(Some(None)),
+    /// ])?;
+    /// let url = WsUrl::parse("ws://example.com/")?;
+    /// let handshake = ClientHandshake::new(&config, url, ClientKey::from_nonce([7; 16]));
+    /// let mut out = Vec::new();
+    /// handshake.request().write_to(&mut out);
+    /// let request = String::from_utf8(out).unwrap();
+    /// assert!(request.contains(
+    ///     "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10; \
+    ///      client_max_window_bits, permessage-deflate; client_max_window_bits\r\n"
+    /// ));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidWindowBits`] if a window size is outside 8..=15.
+    pub fn deflate_offers<I>(mut self, offers: I) -> Result<Self, BuildError>
+    where
+        I: IntoIterator<Item = DeflateOffer>,
+    {
+        let offers: Vec<DeflateOffer> = offers.into_iter().collect();
+        for offer in &offers {
+            offer.check()?;
         }
-        self.deflate = offer;
+        self.deflate = offers;
         Ok(self)
     }
 
@@ -455,7 +496,8 @@ fn finish<'a>(
     }))
 }
 
-/// RFC 6455 §4.1 response check 5: only offered extensions, each answered validly.
+/// RFC 6455 §4.1 response check 5: only offered extensions, each answered validly;
+/// a permessage-deflate answer to one of the offers (RFC 7692 §5).
 pub(crate) fn check_extensions<'a>(
     values: impl Iterator<Item = &'a [u8]>,
     config: &ClientConfig,
@@ -465,17 +507,41 @@ pub(crate) fn check_extensions<'a>(
         let mut answers = extension::parse(value);
         while let Some(element) = next_element(&mut answers) {
             let element = element.map_err(|_| ClientError::ExtensionListMalformed)?;
-            let (Some(offer), ListElement::Deflate(answer)) = (config.deflate, element) else {
+            let ListElement::Deflate(answer) = element else {
                 return Err(ClientError::ExtensionNotOffered);
             };
+            if config.deflate.is_empty() {
+                return Err(ClientError::ExtensionNotOffered);
+            }
             if deflate.is_some() {
                 return Err(ClientError::DeflateRepeated);
             }
             let answer = answer.map_err(ClientError::DeflateParam)?;
-            deflate = Some(offer.check_response(&answer)?);
+            deflate = Some(check_deflate_answer(&config.deflate, &answer)?);
         }
     }
     Ok(deflate)
+}
+
+/// The agreed parameters for the first offer (in order of preference) that `answer`
+/// is a valid response to. One offer: its own error names the broken rule; several:
+/// [`ClientError::DeflateNoOfferMatches`].
+fn check_deflate_answer(
+    offers: &[DeflateOffer],
+    answer: &DeflateOffer,
+) -> Result<PerMessageDeflate, ClientError> {
+    let mut first_error = ClientError::ExtensionNotOffered;
+    for (i, offer) in offers.iter().enumerate() {
+        match offer.check_response(answer) {
+            Ok(agreed) => return Ok(agreed),
+            Err(e) if i == 0 => first_error = e,
+            Err(_) => {}
+        }
+    }
+    match offers {
+        [_] => Err(first_error),
+        _ => Err(ClientError::DeflateNoOfferMatches),
+    }
 }
 
 /// RFC 6455 §4.1 response check 6, and the [`MissingProtocol`] policy.
@@ -530,8 +596,8 @@ impl ClientConfig {
         if !self.protocols.is_empty() {
             field("Sec-WebSocket-Protocol", Value::Protocols(&self.protocols));
         }
-        if let Some(offer) = &self.deflate {
-            field("Sec-WebSocket-Extensions", Value::Offer(offer));
+        if !self.deflate.is_empty() {
+            field("Sec-WebSocket-Extensions", Value::Offers(&self.deflate));
         }
     }
 

@@ -303,7 +303,7 @@ impl<'a> ConnectRequest<'a> {
             other => other,
         })?;
         let secure = crate::grammar::authority::scheme_security(scheme);
-        let negotiated = negotiate::negotiate(&summary, authority, secure, config)?;
+        let negotiated = negotiate::negotiate(&summary, authority, secure, None, config)?;
         // A checked host is ASCII.
         let authority = core::str::from_utf8(authority).unwrap_or_default();
         Ok(Self {

@@ -7,6 +7,8 @@ use crate::grammar::extension::{self, Extension, ExtensionSyntaxError};
 use crate::grammar::token::{for_each_token, split_list};
 use crate::rules::custom_extension::{self, AcceptedExtension};
 use crate::rules::deflate::PerMessageDeflate;
+use crate::rules::forwarded::Forwarded;
+use crate::rules::origin::ServerOrigin;
 use crate::rules::server_config::{ProtocolOrder, ServerConfig};
 use crate::rules::summary::{Lines, Summary};
 
@@ -38,11 +40,13 @@ impl<'a> Negotiated<'a> {
 
 /// The rules shared by every transport: list syntax, Origin policy, subprotocol and
 /// extension negotiation. `host` is the effective authority, `secure` whether the
-/// server is reached with `https`/`wss` (`None`: unknown), for the Origin policy.
+/// server is reached with `https`/`wss` (`None`: unknown), for the Origin policy;
+/// `forwarded`, the fields of a trusted proxy, if the caller trusts the peer.
 pub(crate) fn negotiate<'a>(
     s: &Summary<'a>,
     host: &[u8],
     secure: Option<bool>,
+    forwarded: Option<&Forwarded<'_>>,
     config: &ServerConfig,
 ) -> Result<Negotiated<'a>, Error> {
     if s.protocols.overflowed() || s.extensions.overflowed() {
@@ -57,7 +61,7 @@ pub(crate) fn negotiate<'a>(
         },
     }
     .map_err(|_| Error::ExtensionListMalformed)?;
-    let origin = check_origin(s, host, secure, config)?;
+    let origin = check_origin(s, host, secure, forwarded, config)?;
     if protocol.is_none() && config.requires_protocol() {
         return Err(Error::ProtocolRequired);
     }
@@ -108,11 +112,13 @@ fn select_protocol<'a>(
     Ok(best.map(|(_, p)| p))
 }
 
-/// `Origin` at most once, ASCII, and allowed by the policy.
+/// `Origin` at most once, ASCII, and allowed by the policy; the server's own origin is
+/// formed (from `forwarded` when trusted) only if the policy compares with it.
 fn check_origin<'a>(
     s: &Summary<'a>,
     host: &[u8],
     secure: Option<bool>,
+    forwarded: Option<&Forwarded<'_>>,
     config: &ServerConfig,
 ) -> Result<Option<&'a [u8]>, Error> {
     let raw = match (s.origin.value, s.origin.count) {
@@ -131,9 +137,12 @@ fn check_origin<'a>(
         .ok_or(Error::OriginInvalid)?;
     // A checked host is ASCII.
     let host = core::str::from_utf8(host).unwrap_or_default();
-    if !policy.allows_for(origin, host, secure) {
-        return Err(Error::OriginRejected);
-    }
+    match forwarded {
+        None => policy.check(origin, || {
+            ServerOrigin::of_authority(host, secure).ok_or(Error::HostInvalid)
+        }),
+        Some(forwarded) => policy.check(origin, || forwarded.server_origin(host, secure)),
+    }?;
     Ok(Some(raw))
 }
 

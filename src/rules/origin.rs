@@ -14,8 +14,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::error::BuildError;
-use crate::grammar::authority::{default_port, scheme_security, split_host_port};
+use crate::error::{BuildError, Error, OriginPart};
+use crate::grammar::authority::{default_port, default_port_tls, scheme_security, split_host_port};
 
 /// A caller's origin check: given the `Origin` value and the `Host` value, allow or not.
 pub type OriginPredicate = Box<dyn Fn(&str, &str) -> bool + Send + Sync>;
@@ -40,12 +40,18 @@ pub enum OriginPolicy {
     /// known, the scheme is not compared and a missing `Host` port means the
     /// origin scheme's default port, so `http://example.com` and
     /// `https://example.com` both pass for `Host: example.com`.
+    ///
+    /// A refusal is [`Error::OriginMismatch`] naming the first part that differs
+    /// (scheme, host, port). Behind a reverse proxy the caller trusts
+    /// ([`ServerHandshake::trusted_proxy`](crate::ServerHandshake::trusted_proxy)),
+    /// the server's origin is the one the proxy forwards.
     #[default]
     SameOrigin,
     /// The origin must match one of these (scheme, host and port compared).
     AllowList(Vec<AllowedOrigin>),
     /// A caller predicate, given the `Origin` value and the effective authority: the
-    /// `Host` value, or the request-target's authority for an absolute-form target.
+    /// `Host` value, or the request-target's authority for an absolute-form target
+    /// (behind a trusted proxy, the forwarded `host` when there is one).
     Custom(OriginPredicate),
 }
 
@@ -91,21 +97,63 @@ impl OriginPolicy {
     /// (its `Host` header value), the transport not being known: see
     /// [`SameOrigin`](Self::SameOrigin).
     pub fn allows(&self, origin: &str, host: &str) -> bool {
-        self.allows_for(origin, host, None)
+        let server = || ServerOrigin::of_authority(host, None).ok_or(Error::OriginRejected);
+        self.check(origin, server).is_ok()
     }
 
-    /// [`allows`](Self::allows) with the server's scheme, if known: `Some(true)` for
-    /// `https`/`wss` (TLS), `Some(false)` for `http`/`ws`.
-    pub(crate) fn allows_for(&self, origin: &str, host: &str, secure: Option<bool>) -> bool {
-        match self {
+    /// The verdict on `origin` (ASCII). `server` gives the server's own origin; it is
+    /// asked for only by the policies that compare with it (`SameOrigin`, `Custom`),
+    /// so a forwarded origin is formed only when it matters.
+    pub(crate) fn check<'s>(
+        &self,
+        origin: &str,
+        server: impl FnOnce() -> Result<ServerOrigin<'s>, Error>,
+    ) -> Result<(), Error> {
+        let allowed = match self {
             Self::Any => true,
-            Self::SameOrigin => same_origin(origin, host, secure),
+            Self::SameOrigin => {
+                let server = server()?;
+                let origin = Origin::parse(origin).ok_or(Error::OriginRejected)?;
+                return same_origin(&origin, &server).map_err(Error::OriginMismatch);
+            }
             Self::AllowList(list) => {
                 list.iter().any(|a| a.is_exactly(origin.as_bytes()))
                     || Origin::parse(origin).is_some_and(|o| list.iter().any(|a| a.matches(&o)))
             }
-            Self::Custom(f) => f(origin, host),
+            Self::Custom(f) => f(origin, server()?.authority),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(Error::OriginRejected)
         }
+    }
+}
+
+/// The server's own origin, as the client reached it: what
+/// [`OriginPolicy::SameOrigin`] compares an `Origin` with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ServerOrigin<'a> {
+    /// The authority as received (`Host`, the target's, or a trusted proxy's
+    /// forwarded one): what a [`OriginPolicy::Custom`] predicate is given.
+    pub(crate) authority: &'a str,
+    pub(crate) host: &'a str,
+    /// `None`: the scheme's default.
+    pub(crate) port: Option<u16>,
+    /// `Some(true)`: `https`/`wss`; `Some(false)`: `http`/`ws`; `None`: not known.
+    pub(crate) secure: Option<bool>,
+}
+
+impl<'a> ServerOrigin<'a> {
+    /// The origin of a server reached at `authority` (`host[:port]`).
+    pub(crate) fn of_authority(authority: &'a str, secure: Option<bool>) -> Option<Self> {
+        let (host, port) = split_host_port(authority)?;
+        Some(Self {
+            authority,
+            host,
+            port,
+            secure,
+        })
     }
 }
 
@@ -150,25 +198,24 @@ impl<'a> Origin<'a> {
     }
 }
 
-/// Same-origin check: the `Origin`'s host equals `host`'s (case-insensitively) and
-/// the ports are equal. With the server's scheme known (`secure`), the origin's scheme
-/// must be of the same security and a missing `host` port is that scheme's default;
-/// without, a missing `host` port means the origin scheme's default.
-fn same_origin(origin: &str, host: &str, secure: Option<bool>) -> bool {
-    let Some(o) = Origin::parse(origin) else {
-        return false;
-    };
-    let Some((h, port)) = split_host_port(host) else {
-        return false;
-    };
-    let default = match secure {
+/// Same-origin check: the `Origin`'s host equals the server's (case-insensitively)
+/// and the ports are equal. With the server's scheme known, the origin's scheme must
+/// be of the same security and a missing server port is that scheme's default;
+/// without, a missing server port means the origin scheme's default. The first part
+/// that differs, in the order scheme, host, port.
+fn same_origin(o: &Origin<'_>, server: &ServerOrigin<'_>) -> Result<(), OriginPart> {
+    let default = match server.secure {
         None => default_port(o.scheme),
-        Some(secure) if scheme_security(o.scheme) == Some(secure) => {
-            Some(if secure { 443 } else { 80 })
-        }
-        Some(_) => return false,
+        Some(secure) if scheme_security(o.scheme) == Some(secure) => Some(default_port_tls(secure)),
+        Some(_) => return Err(OriginPart::Scheme),
     };
-    o.host.eq_ignore_ascii_case(h) && port.or(default) == Some(o.port)
+    if !o.host.eq_ignore_ascii_case(server.host) {
+        return Err(OriginPart::Host);
+    }
+    if server.port.or(default) != Some(o.port) {
+        return Err(OriginPart::Port);
+    }
+    Ok(())
 }
 
 /// One allow-list entry: a scheme, a host or `*.suffix` pattern, and a port.
@@ -244,9 +291,36 @@ impl AllowedOrigin {
 mod tests {
     use super::*;
 
+    fn check(origin: &str, host: &str, secure: Option<bool>) -> Result<(), OriginPart> {
+        let server = ServerOrigin::of_authority(host, secure).unwrap();
+        same_origin(&Origin::parse(origin).ok_or(OriginPart::Scheme)?, &server)
+    }
+
+    #[test]
+    fn a_mismatch_names_the_part_that_differs() {
+        // RFC 6454 §5: scheme, host and port, compared in that order.
+        assert_eq!(
+            check("http://a.test", "a.test", Some(true)),
+            Err(OriginPart::Scheme)
+        );
+        assert_eq!(
+            check("https://b.test", "a.test", Some(true)),
+            Err(OriginPart::Host)
+        );
+        assert_eq!(
+            check("https://a.test:8443", "a.test", Some(true)),
+            Err(OriginPart::Port)
+        );
+        assert_eq!(
+            check("https://a.test", "a.test:8443", None),
+            Err(OriginPart::Port)
+        );
+        assert_eq!(check("https://A.test:443", "a.test", Some(true)), Ok(()));
+    }
+
     #[test]
     fn same_origin_normalises_ports_and_case() {
-        let same_origin = |origin, host| same_origin(origin, host, None);
+        let same_origin = |origin, host| check(origin, host, None).is_ok();
         assert!(same_origin("http://127.0.0.1:9001", "127.0.0.1:9001"));
         assert!(same_origin("https://Example.com", "example.com"));
         assert!(same_origin("https://example.com", "example.com:443"));
@@ -260,7 +334,7 @@ mod tests {
 
     #[test]
     fn same_origin_compares_the_scheme_when_known() {
-        let check = |origin, host, secure| same_origin(origin, host, secure);
+        let check = |origin, host, secure| check(origin, host, secure).is_ok();
         assert!(check("https://example.com", "example.com", Some(true)));
         assert!(check("wss://example.com:443", "example.com", Some(true)));
         assert!(check(

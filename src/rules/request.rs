@@ -3,6 +3,7 @@
 
 use crate::error::Error;
 use crate::grammar::authority::{scheme_security, split_host_port_bytes};
+use crate::rules::forwarded::Forwarded;
 use crate::rules::negotiate::{negotiate, Negotiated};
 use crate::rules::server_config::ServerConfig;
 use crate::rules::summary::Summary;
@@ -127,10 +128,12 @@ fn is_valid_target(target: &str) -> bool {
     }
 }
 
-/// The header rules of RFC 6455 §4.2.1 for an HTTP/1.1 upgrade, then negotiation.
+/// The header rules of RFC 6455 §4.2.1 for an HTTP/1.1 upgrade, then negotiation;
+/// `forwarded`: a trusted proxy's fields, if the caller trusts the peer.
 pub(crate) fn check_h1<'a>(
     s: &Summary<'a>,
     to: Addressed<'a>,
+    forwarded: Option<&Forwarded<'_>>,
     config: &ServerConfig,
 ) -> Result<Checked<'a>, Error> {
     let content_length_zero = s.content_length.value.is_none_or(|v| v == b"0");
@@ -154,7 +157,7 @@ pub(crate) fn check_h1<'a>(
         (Some(k), _) if !crate::grammar::key::is_valid_key(k) => return Err(Error::KeyInvalid),
         (Some(k), _) => k,
     };
-    let negotiated = negotiate(s, authority, to.secure, config)?;
+    let negotiated = negotiate(s, authority, to.secure, forwarded, config)?;
     Ok(Checked {
         key,
         host,

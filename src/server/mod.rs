@@ -11,6 +11,7 @@ use crate::head::fields::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
 use crate::head::reader::{header_block, read, HeadReader, Input};
 use crate::rules::deflate::PerMessageDeflate;
+use crate::rules::forwarded::Forwarded;
 use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::rules::request::{self as rules, Checked};
 use crate::rules::server_config::ServerConfig;
@@ -62,6 +63,8 @@ pub struct ServerHandshake<'c> {
     failed: Option<Error>,
     /// Whether the connection uses TLS, if the caller said.
     tls: Option<bool>,
+    /// Whether the peer is a reverse proxy the caller trusts with the forwarded fields.
+    trusted_proxy: bool,
 }
 
 /// What a fed chunk produced.
@@ -96,6 +99,7 @@ impl<'c> ServerHandshake<'c> {
             reader: HeadReader::with_buffer(buffer),
             failed: None,
             tls: None,
+            trusted_proxy: false,
         }
     }
 
@@ -113,7 +117,7 @@ impl<'c> ServerHandshake<'c> {
     /// means the origin scheme's default), as before this setting existed.
     ///
     /// ```
-    /// use ws_handshake::{Error, ServerFeed, ServerConfig, ServerHandshake};
+    /// use ws_handshake::{Error, OriginPart, ServerFeed, ServerConfig, ServerHandshake};
     ///
     /// let config = ServerConfig::new();
     /// let request = |origin: &str| format!(
@@ -125,7 +129,7 @@ impl<'c> ServerHandshake<'c> {
     /// let plain_page = request("http://example.com");
     /// let mut handshake = ServerHandshake::new(&config).tls(true);
     /// let refused = handshake.feed(plain_page.as_bytes());
-    /// assert_eq!(refused.unwrap_err(), Error::OriginRejected);
+    /// assert_eq!(refused.unwrap_err(), Error::OriginMismatch(OriginPart::Scheme));
     ///
     /// let tls_page = request("https://example.com");
     /// let mut handshake = ServerHandshake::new(&config).tls(true);
@@ -135,6 +139,49 @@ impl<'c> ServerHandshake<'c> {
     #[must_use]
     pub fn tls(mut self, tls: bool) -> Self {
         self.tls = Some(tls);
+        self
+    }
+
+    /// Says whether the peer of this connection is a reverse proxy you trust (its
+    /// address is one of yours): then the Origin policy compares the `Origin` with the
+    /// origin the *client* reached, as the proxy reports it in RFC 7239 `Forwarded`
+    /// (`proto` and `host` of the right-most element, the one the proxy added) and in
+    /// `X-Forwarded-Proto`, `X-Forwarded-Host` and `X-Forwarded-Port` (their
+    /// right-most values). Parts no field states come from the connection: `Host` and
+    /// [`tls`](Self::tls). Default `false`: from any other peer these fields are the
+    /// client's word, never read, and change no decision.
+    ///
+    /// Both families present: each part both state must agree, else the request is
+    /// refused with [`Error::ForwardedConflict`] naming the part (a proxy that writes
+    /// one family usually passes the other on from the client, so neither can simply
+    /// win). A malformed value is [`Error::ForwardedInvalid`]. The fields are read only
+    /// when the policy compares with the server's origin
+    /// ([`OriginPolicy::SameOrigin`](crate::OriginPolicy::SameOrigin), or
+    /// [`Custom`](crate::OriginPolicy::Custom), which is given the forwarded host) and
+    /// the request has an `Origin`; an allow-list compares the `Origin` with its
+    /// entries alone. `Host`, and [`ServerConfig::allowed_hosts`] with it, are
+    /// checked as sent.
+    ///
+    /// ```
+    /// use ws_handshake::{Error, OriginPart, ServerFeed, ServerConfig, ServerHandshake};
+    ///
+    /// let config = ServerConfig::new();
+    /// // The proxy terminates TLS for https://example.com and forwards to backend:8080.
+    /// let request = b"GET /chat HTTP/1.1\r\nHost: backend:8080\r\n\
+    ///     Origin: https://example.com\r\n\
+    ///     Forwarded: for=192.0.2.60;proto=https;host=example.com\r\n\
+    ///     Upgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    /// let mut behind_proxy = ServerHandshake::new(&config).trusted_proxy(true);
+    /// assert!(matches!(behind_proxy.feed(request), Ok(ServerFeed::Upgrade(_))));
+    ///
+    /// // The same bytes from a peer not trusted: `Forwarded` is ignored.
+    /// let mut direct = ServerHandshake::new(&config);
+    /// assert_eq!(direct.feed(request).unwrap_err(), Error::OriginMismatch(OriginPart::Host));
+    /// ```
+    #[must_use]
+    pub fn trusted_proxy(mut self, trusted: bool) -> Self {
+        self.trusted_proxy = trusted;
         self
     }
 
@@ -284,6 +331,7 @@ impl<'c> ServerHandshake<'c> {
         }
         let config = self.config;
         let tls = self.tls;
+        let trusted_proxy = self.trusted_proxy;
         let mut no_interim = 0; // requests have no interim heads
         let result = read(
             &mut self.reader,
@@ -291,7 +339,7 @@ impl<'c> ServerHandshake<'c> {
             Kind::Request,
             config.limits(),
             &mut no_interim,
-            |head, leftover, parsed| finish(head, leftover, parsed, config, tls),
+            |head, leftover, parsed| finish(head, leftover, parsed, config, tls, trusted_proxy),
         )
         .map(|outcome| outcome.unwrap_or(ServerFeed::NeedMore));
         match &result {
@@ -303,13 +351,15 @@ impl<'c> ServerHandshake<'c> {
     }
 }
 
-/// Applies the rules to a parsed head; `tls` is the transport, if the caller said.
+/// Applies the rules to a parsed head; `tls` is the transport, if the caller said,
+/// `trusted_proxy` whether the peer's forwarded fields are read.
 fn finish<'a>(
     head: &'a [u8],
     leftover: &'a [u8],
     parsed: &Parsed<'_, 'a>,
     config: &ServerConfig,
     tls: Option<bool>,
+    trusted_proxy: bool,
 ) -> Result<ServerFeed<'a>, Error> {
     let StartLine::Request {
         method,
@@ -335,8 +385,22 @@ fn finish<'a>(
     }
     rules::check_request_line(method, minor_version, target)?;
     let addressed = rules::addressed(rules::absolute_form(target), tls)?;
-    let checked = rules::check_h1(&summary, addressed, config)?;
+    // A second pass over the fields, only for a trusted proxy's connections, out of
+    // line: the default path gains one test of a flag.
+    let forwarded = if trusted_proxy {
+        Some(forwarded_fields(parsed))
+    } else {
+        None
+    };
+    let checked = rules::check_h1(&summary, addressed, forwarded.as_ref(), config)?;
     Ok(ServerFeed::Upgrade(UpgradeRequest { request, checked }))
+}
+
+/// The forwarded fields of a head from a trusted proxy.
+#[cold]
+#[inline(never)]
+fn forwarded_fields<'a>(parsed: &Parsed<'_, 'a>) -> Forwarded<'a> {
+    Forwarded::read(parsed.fields.iter().map(|h| (h.name.as_bytes(), h.value)))
 }
 
 /// A WebSocket upgrade request that passed every rule of RFC 6455 §4.2.1.

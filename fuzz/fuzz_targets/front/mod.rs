@@ -47,6 +47,10 @@ pub const NAMES: &[&str] = &[
     "Sec-WebSocket-Version",
     "sec-websocket-key1",
     "x-trace",
+    "forwarded",
+    "x-forwarded-proto",
+    "x-forwarded-host",
+    "x-forwarded-port",
 ];
 
 pub const VALUES: &[&str] = &[
@@ -87,6 +91,9 @@ pub const VALUES: &[&str] = &[
     "127.0.0.1",
     "superchat",
     "00",
+    "for=192.0.2.60;proto=https",
+    "proto=http;host=\"server.example.com:443\", host=server.example.com",
+    "8443",
 ];
 
 fn pick(u: &mut Unstructured<'_>, dictionary: &[&str]) -> Result<Vec<u8>> {
@@ -196,13 +203,14 @@ impl ServerSetup {
 pub struct ClientSetup {
     pub config: ClientConfig,
     pub protocols: &'static [&'static str],
-    pub deflate: Option<DeflateOffer>,
+    pub deflate: Vec<DeflateOffer>,
     pub missing_accept: bool,
     pub small: bool,
 }
 
 /// As `client_response`'s: bits 0-1 protocols (none, chat, chat+superchat, superchat);
-/// 2-3 deflate (none, the browsers' offer, every parameter, a bare offer); 4 accept a
+/// 2-3 deflate (none, the browsers' offer, every parameter then the browsers' offer,
+/// a bare offer); 4 accept a
 /// missing subprotocol; 5 small limits.
 pub fn client_setup(selector: u8) -> ClientSetup {
     let protocols: &'static [&'static str] = match selector & 3 {
@@ -211,23 +219,26 @@ pub fn client_setup(selector: u8) -> ClientSetup {
         2 => &["chat", "superchat"],
         _ => &["superchat"],
     };
+    let browsers = DeflateOffer::new().client_max_window_bits(Some(None));
     let deflate = match (selector >> 2) & 3 {
-        0 => None,
-        1 => Some(DeflateOffer::new().client_max_window_bits(Some(None))),
-        2 => Some(
+        0 => vec![],
+        1 => vec![browsers],
+        // Every parameter, then the browsers' offer as a fallback (RFC 7692 §5).
+        2 => vec![
             DeflateOffer::new()
                 .server_no_context_takeover(true)
                 .client_no_context_takeover(true)
                 .server_max_window_bits(Some(10))
                 .client_max_window_bits(Some(Some(12))),
-        ),
-        _ => Some(DeflateOffer::new()),
+            browsers,
+        ],
+        _ => vec![DeflateOffer::new()],
     };
     let missing_accept = selector & 16 != 0;
     let mut config = ClientConfig::new()
         .protocols(protocols)
         .expect("static tokens")
-        .deflate(deflate)
+        .deflate_offers(deflate.clone())
         .expect("valid offers")
         .missing_protocol(if missing_accept {
             MissingProtocol::Accept
