@@ -37,6 +37,11 @@ pub enum Error {
     /// The HTTP version is older than 1.1, RFC 6455 §4.1 item 2 (400).
     #[error("HTTP version must be 1.1 or later")]
     HttpVersionTooOld,
+    /// The request line names another major version of HTTP than 1 (`HTTP/2.0`,
+    /// `HTTP/3.0`, `HTTP/0.9`), RFC 9110 §15.6.6 (505). A higher HTTP/1.x minor
+    /// version (`HTTP/1.2`) is read as HTTP/1.1 (RFC 9110 §6.2).
+    #[error("HTTP major version is not supported; use HTTP/1.1")]
+    HttpVersionNotSupported,
     /// The request-target is neither origin-form nor absolute-form, RFC 6455 §4.1 item 3 (400).
     #[error("request-target must be an absolute path or an absolute URI")]
     RequestTargetInvalid,
@@ -46,10 +51,12 @@ pub enum Error {
     /// `ws`/`http` over TLS, `wss`/`https` without (400).
     #[error("request-target scheme must be ws, wss, http or https, matching the transport")]
     RequestTargetScheme,
-    /// The absolute-form request-target names another authority than `Host`. The
-    /// target's authority is the one that counts (RFC 9112 §3.2.2); a `Host` that
-    /// disagrees with it is refused rather than ignored, so that no cache, proxy or
-    /// application code reading `Host` can be steered to another host (400).
+    /// The absolute-form request-target names another authority than `Host`, and the
+    /// configuration asked for them to agree
+    /// ([`ServerConfig::host_must_match_target`](crate::ServerConfig::host_must_match_target),
+    /// a hardening off by default). RFC 9112 §3.2.2 has the server ignore `Host` and use
+    /// the target's authority, which the crate does by default; refusing the
+    /// disagreement instead keeps code that reads `Host` from being steered (400).
     #[error("Host differs from the request-target's authority")]
     HostNotTargetAuthority,
     /// The request has no `Host` header field, RFC 6455 §4.1 item 4 (400).
@@ -235,6 +242,7 @@ impl Error {
             Self::OriginRejected | Self::OriginMissing => 403,
             Self::HostNotAllowed => 421,
             Self::Finished => 500,
+            Self::HttpVersionNotSupported => 505,
             Self::Malformed(_)
             | Self::HttpVersionTooOld
             | Self::RequestTargetInvalid
@@ -423,6 +431,8 @@ pub(crate) enum HeadError {
     TooManyHeaders { limit: usize },
     /// The head is not well-formed HTTP/1.1.
     Malformed(Malformed),
+    /// A request line with another major version of HTTP than 1 (RFC 9110 §15.6.6).
+    VersionNotSupported,
 }
 
 impl From<HeadError> for Error {
@@ -431,6 +441,7 @@ impl From<HeadError> for Error {
             HeadError::TooLarge { limit } => Self::HeadTooLarge { limit },
             HeadError::TooManyHeaders { limit } => Self::TooManyHeaders { limit },
             HeadError::Malformed(m) => Self::Malformed(m),
+            HeadError::VersionNotSupported => Self::HttpVersionNotSupported,
         }
     }
 }
@@ -441,6 +452,7 @@ impl From<HeadError> for ProxyError {
             HeadError::TooLarge { limit } => Self::HeadTooLarge { limit },
             HeadError::TooManyHeaders { limit } => Self::TooManyHeaders { limit },
             HeadError::Malformed(m) => Self::Malformed(m),
+            HeadError::VersionNotSupported => Self::Malformed(Malformed::Version),
         }
     }
 }
@@ -451,6 +463,7 @@ impl From<HeadError> for ClientError {
             HeadError::TooLarge { limit } => Self::HeadTooLarge { limit },
             HeadError::TooManyHeaders { limit } => Self::TooManyHeaders { limit },
             HeadError::Malformed(m) => Self::Malformed(m),
+            HeadError::VersionNotSupported => Self::Malformed(Malformed::Version),
         }
     }
 }

@@ -202,12 +202,13 @@ fn http_version_must_be_1_1() {
         "400 Bad Request",
         "",
     );
+    // Another major version: 505 (RFC 9110 §15.6.6; issue 21 point 2).
     let bytes = request_with("GET /chat HTTP/2.0", &base());
     assert_rule(
         &bytes,
         &any_origin(),
-        Error::Malformed(Malformed::Version),
-        "400 Bad Request",
+        Error::HttpVersionNotSupported,
+        "505 HTTP Version Not Supported",
         "",
     );
 }

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use crate::error::{HeadError, Malformed};
 use crate::grammar::bytes::find_lf;
-use crate::head::parse::{fields, parse, peek_status, Fields, Kind, Parsed};
+use crate::head::parse::{fields, parse, parse_head, peek_status, Fields, Kind, Parsed};
 use crate::limits::Limits;
 
 /// How a fed chunk left the head.
@@ -464,9 +464,10 @@ fn finish_head<'a, T, E: From<HeadError>>(
     storage: &mut Fields<'a>,
     finish: impl FnOnce(&'a [u8], &'a [u8], &Parsed<'_, 'a>) -> Result<T, E>,
 ) -> Result<Option<T>, E> {
-    let (_, parsed) = parse(kind, head, storage, max_fields)?
-        .ok_or(HeadError::Malformed(Malformed::Incomplete))?;
-    finish(head, leftover, &parsed).map(Some)
+    parse_head(kind, head, storage, max_fields, |parsed| {
+        finish(head, leftover, parsed)
+    })?
+    .map(Some)
 }
 
 /// Whether a complete head is an interim response, which a client skips. A final
@@ -490,8 +491,9 @@ fn is_interim(status: u16) -> bool {
 #[inline(never)]
 fn is_interim_head(head: &[u8], max_fields: usize) -> Result<bool, HeadError> {
     let mut storage = fields();
-    let parsed = parse(Kind::Response, head, &mut storage, max_fields)?;
-    Ok(parsed.is_some_and(|(_, p)| p.status().is_some_and(is_interim)))
+    parse_head(Kind::Response, head, &mut storage, max_fields, |p| {
+        p.status().is_some_and(is_interim)
+    })
 }
 
 /// Whether the first `n` bytes of `chunk`, which httparse parsed as a complete head

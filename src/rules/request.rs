@@ -169,10 +169,12 @@ pub(crate) fn check_host<'a>(s: &Summary<'a>, config: &ServerConfig) -> Result<&
 }
 
 /// `Host` exactly once and well-formed, even with an absolute-form target (RFC 9112
-/// §3.2); the effective authority (RFC 9112 §3.2.2: the absolute-form target's,
-/// which `Host` must name too, compared after default-port normalisation; else
-/// `Host`) on the allow-list, a missing port meaning the scheme's default when the
-/// scheme is known. Gives `Host` and the effective authority.
+/// §3.2); the effective authority (RFC 9112 §3.2.2: the absolute-form target's, the
+/// `Host` value being ignored, else `Host`) on the allow-list, a missing port meaning
+/// the scheme's default when the scheme is known. With the hardening option
+/// [`ServerConfig::host_must_match_target`], `Host` must name the target's authority
+/// too (compared after default-port normalisation). Gives `Host` and the effective
+/// authority.
 pub(crate) fn check_host_at<'a>(
     s: &Summary<'a>,
     to: Addressed<'a>,
@@ -190,8 +192,9 @@ pub(crate) fn check_host_at<'a>(
         Some(authority) => {
             let (target_name, target_port) =
                 split_host_port_bytes(authority).ok_or(Error::RequestTargetInvalid)?;
-            if !target_name.eq_ignore_ascii_case(name)
-                || target_port.or(default) != port.or(default)
+            if config.requires_host_to_match_target()
+                && (!target_name.eq_ignore_ascii_case(name)
+                    || target_port.or(default) != port.or(default))
             {
                 return Err(Error::HostNotTargetAuthority);
             }

@@ -369,8 +369,10 @@ impl<'a> UpgradeRequest<'a> {
     }
 
     /// The `Host` value (validated, present exactly once). With an absolute-form
-    /// request-target, [`authority`](Self::authority) is the one that counts;
-    /// `Host` then names the same host and port (else the request was refused).
+    /// request-target, [`authority`](Self::authority) is the one that counts and
+    /// `Host` may name another host (RFC 9112 §3.2.2 has the server ignore it; see
+    /// [`ServerConfig::host_must_match_target`](crate::ServerConfig::host_must_match_target)
+    /// to refuse that instead).
     pub fn host(&self) -> &'a str {
         self.checked.host_str()
     }
@@ -379,9 +381,10 @@ impl<'a> UpgradeRequest<'a> {
     /// request-target's authority when the target is in absolute-form
     /// (`GET wss://example.com/chat HTTP/1.1`), else the `Host` value. This is what
     /// [`ServerConfig::allowed_hosts`](crate::ServerConfig::allowed_hosts) and
-    /// [`OriginPolicy::SameOrigin`](crate::OriginPolicy::SameOrigin) compare. A
-    /// `Host` naming another authority than the target is refused
-    /// ([`Error::HostNotTargetAuthority`](crate::Error::HostNotTargetAuthority)).
+    /// [`OriginPolicy::SameOrigin`](crate::OriginPolicy::SameOrigin) compare; the
+    /// received `Host` is then ignored, as RFC 9112 §3.2.2 requires (unless
+    /// [`ServerConfig::host_must_match_target`](crate::ServerConfig::host_must_match_target)
+    /// is set, which refuses a `Host` naming another authority).
     ///
     /// ```
     /// use ws_handshake::{ServerFeed, ServerConfig, ServerHandshake};

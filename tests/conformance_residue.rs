@@ -1,0 +1,190 @@
+//! Issue 21: the last RFC deviations, and one named test per attack the field's
+//! advisories describe. Each test names its point (`p21_NN_`) and cites its rule.
+
+mod common;
+
+use common::builders::{every_chunking, head, response_101, Pieces, WS_LINES};
+use common::pair::{dial, serve, ClientOutcome, ServerOutcome};
+use ws_handshake::{ClientConfig, ClientError, Error, ServerConfig, ServerFeed, ServerHandshake};
+
+/// An upgrade to `target` with these lines (`Host`, ...) before the WebSocket lines.
+fn upgrade(start: &str, extra: &[&str]) -> Vec<u8> {
+    let lines: Vec<&str> = extra.iter().copied().chain(WS_LINES).collect();
+    head(start, &lines)
+}
+
+/// What feeding `bytes` gives, after checking that every chunking gives the same.
+fn served(config: &ServerConfig, bytes: &[u8]) -> ServerOutcome {
+    every_chunking(bytes, Pieces::Two, |chunks| serve(config, chunks))
+}
+
+/// The error feeding `bytes` gives (in every chunking), with its status.
+fn refusal(config: &ServerConfig, bytes: &[u8]) -> (Error, u16) {
+    match served(config, bytes) {
+        ServerOutcome::Refused { error, response } => {
+            let status: u16 = response[9..12].parse().unwrap();
+            assert_eq!(status, error.status());
+            (error, status)
+        }
+        other => panic!("not refused: {other:?}"),
+    }
+}
+
+/// The effective authority of an accepted upgrade.
+fn authority(config: &ServerConfig, bytes: &[u8]) -> Result<String, Error> {
+    match ServerHandshake::new(config).feed(bytes)? {
+        ServerFeed::Upgrade(up) => Ok(up.authority().to_owned()),
+        other => panic!("not an upgrade: {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Point 1
+
+/// RFC 9112 §3.2.2: "When an origin server receives a request with an absolute-form of
+/// request-target, the origin server MUST ignore the received Host header field (if
+/// any) and instead use the host information of the request-target." By default a
+/// `Host` naming another authority is ignored, and the target's authority is what the
+/// allow-list and the origin policy see; refusing it is an opt-in hardening.
+#[test]
+fn p21_01_absolute_form_host_is_ignored() {
+    let default = ServerConfig::new();
+    for (target, host, effective) in [
+        ("ws://example.com/chat", "other.example", "example.com"),
+        (
+            "wss://example.com:8443/",
+            "example.com:9000",
+            "example.com:8443",
+        ),
+        ("http://[::1]/x?y", "127.0.0.1", "[::1]"),
+        ("HTTPS://Example.com", "example.com:443", "Example.com"),
+    ] {
+        let bytes = upgrade(
+            &format!("GET {target} HTTP/1.1"),
+            &[&format!("Host: {host}")],
+        );
+        assert_eq!(
+            authority(&default, &bytes).as_deref(),
+            Ok(effective),
+            "{target}"
+        );
+        assert!(matches!(
+            served(&default, &bytes),
+            ServerOutcome::Upgrade { .. }
+        ));
+    }
+    // The allow-list and the same-origin policy compare the target's authority.
+    let bytes = upgrade(
+        "GET ws://example.com/chat HTTP/1.1",
+        &["Host: other.example"],
+    );
+    let only_other = ServerConfig::new()
+        .allowed_hosts(["other.example"])
+        .unwrap();
+    assert_eq!(refusal(&only_other, &bytes), (Error::HostNotAllowed, 421));
+    let only_target = ServerConfig::new().allowed_hosts(["example.com"]).unwrap();
+    assert!(authority(&only_target, &bytes).is_ok());
+    let origin_of_host = upgrade(
+        "GET ws://example.com/chat HTTP/1.1",
+        &["Host: other.example", "Origin: http://other.example"],
+    );
+    assert_eq!(
+        refusal(&default, &origin_of_host),
+        (Error::OriginRejected, 403)
+    );
+    // Host itself is still required once and valid (RFC 9112 §3.2).
+    let missing = upgrade("GET ws://example.com/ HTTP/1.1", &[]);
+    assert_eq!(refusal(&default, &missing).0, Error::HostMissing);
+    let invalid = upgrade("GET ws://example.com/ HTTP/1.1", &["Host: a b"]);
+    assert_eq!(refusal(&default, &invalid).0, Error::HostInvalid);
+    // The hardening, opt-in, refuses the disagreement.
+    let strict = ServerConfig::new().host_must_match_target(true);
+    assert_eq!(
+        refusal(&strict, &bytes),
+        (Error::HostNotTargetAuthority, 400)
+    );
+    let agreeing = upgrade("GET ws://example.com:80/ HTTP/1.1", &["Host: EXAMPLE.com"]);
+    assert!(authority(&strict, &agreeing).is_ok());
+}
+
+// ---------------------------------------------------------------------------------
+// Point 2
+
+/// RFC 9110 §2.5 and §6.2: a recipient "SHOULD process [a message with a higher minor
+/// version] as if it were in the highest minor version within that major version to
+/// which the recipient is conformant". `HTTP/1.2` … `HTTP/1.9` read as HTTP/1.1, on the
+/// request line and in a client's 101; another major version on the request line is
+/// 505 (RFC 9110 §15.6.6); HTTP/1.0 keeps its 400.
+#[test]
+fn p21_02_higher_minor_versions_read_as_http_1_1() {
+    let config = ServerConfig::new();
+    for minor in 2..=9 {
+        let bytes = upgrade(&format!("GET /chat HTTP/1.{minor}"), &["Host: example.com"]);
+        match served(&config, &bytes) {
+            ServerOutcome::Upgrade {
+                response, target, ..
+            } => {
+                assert_eq!(target, "/chat");
+                assert!(response.starts_with("HTTP/1.1 101 "), "{response}");
+            }
+            other => panic!("HTTP/1.{minor}: {other:?}"),
+        }
+        let mut hs = ServerHandshake::new(&config);
+        let plain = format!("GET / HTTP/1.{minor}\r\nHost: a\r\nX: y\r\n\r\nrest");
+        let Ok(ServerFeed::Plain(request)) = hs.feed(plain.as_bytes()) else {
+            panic!("plain HTTP/1.{minor}")
+        };
+        assert_eq!(request.minor_version(), 1);
+        assert_eq!(request.header("x"), Some("y"));
+        assert_eq!(request.leftover(), b"rest");
+        // The client reads a 101 of a higher minor version as HTTP/1.1's.
+        let mut response = response_101("");
+        response[7] = b'0' + minor;
+        let client = ClientConfig::new();
+        let outcome = every_chunking(&response, Pieces::Two, |chunks| {
+            dial(&client, "ws://example.com/chat", chunks)
+        });
+        assert!(
+            matches!(outcome, ClientOutcome::Connected { .. }),
+            "{outcome:?}"
+        );
+    }
+    for version in ["HTTP/2.0", "HTTP/3.0", "HTTP/0.9", "HTTP/9.1"] {
+        let bytes = upgrade(&format!("GET /chat {version}"), &["Host: example.com"]);
+        assert_eq!(
+            refusal(&config, &bytes),
+            (Error::HttpVersionNotSupported, 505),
+            "{version}"
+        );
+        let plain = format!("GET / {version}\r\nHost: a\r\n\r\n");
+        assert_eq!(refusal(&config, plain.as_bytes()).1, 505, "{version}");
+    }
+    // Not an HTTP-version at all (RFC 9112 §2.3: DIGIT "." DIGIT): malformed, 400.
+    for version in [
+        "HTTP/1.10",
+        "HTTP/1.",
+        "HTTP/1.x",
+        "HTTP/2",
+        "HTTPS/1.1",
+        "HTTP/1.1 ",
+    ] {
+        let bytes = upgrade(&format!("GET /chat {version}"), &["Host: example.com"]);
+        assert_eq!(refusal(&config, &bytes).1, 400, "{version}");
+    }
+    let old = upgrade("GET /chat HTTP/1.0", &["Host: example.com"]);
+    assert_eq!(refusal(&config, &old), (Error::HttpVersionTooOld, 400));
+    // The client: another major version, or HTTP/1.0, is still no 101 it accepts.
+    let client = ClientConfig::new();
+    for (version, expected) in [
+        (
+            &b"HTTP/2.0"[..],
+            ClientError::Malformed(ws_handshake::Malformed::Version),
+        ),
+        (b"HTTP/1.0", ClientError::HttpVersion),
+    ] {
+        let mut response = response_101("");
+        response[..8].copy_from_slice(version);
+        let outcome = dial(&client, "ws://example.com/chat", &[&response]);
+        assert_eq!(outcome, ClientOutcome::Failed(expected));
+    }
+}
