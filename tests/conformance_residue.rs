@@ -188,3 +188,103 @@ fn p21_02_higher_minor_versions_read_as_http_1_1() {
         assert_eq!(outcome, ClientOutcome::Failed(expected));
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Point 3
+
+/// RFC 3986 §3.2.3: `port = *DIGIT`; the value counts, not the number of digits, so
+/// `000080` is port 80 in a URL, `Host`, `Origin`, `:authority` and the allow-list,
+/// while a value above 65535 stays invalid however it is written. A megabyte of zeros
+/// is read in one pass (the digits after the zeros are bounded).
+#[test]
+fn p21_03_ports_with_leading_zeros_are_their_value() {
+    // The client's URL: port 80, left out of Host as the scheme's default.
+    let url = ws_handshake::WsUrl::parse("ws://example.com:000080/chat").unwrap();
+    assert_eq!(url.port(), 80);
+    assert_eq!(url.host_header().to_string(), "example.com");
+    let url = ws_handshake::WsUrl::parse("wss://example.com:0008443/").unwrap();
+    assert_eq!(url.port(), 8443);
+    for bad in [
+        "ws://example.com:0065536/",
+        "ws://example.com:0000/",
+        "ws://h:00x1/",
+    ] {
+        assert!(ws_handshake::WsUrl::parse(bad).is_err(), "{bad}");
+    }
+    // The server: Host, the allow-list, Origin.
+    let pinned = ServerConfig::new()
+        .allowed_hosts(["example.com:0080"])
+        .unwrap();
+    for host in [
+        "example.com:000080",
+        "example.com:80",
+        "example.com:00000000000080",
+    ] {
+        let bytes = upgrade("GET /chat HTTP/1.1", &[&format!("Host: {host}")]);
+        assert!(authority(&pinned, &bytes).is_ok(), "{host}");
+        let bytes = upgrade(
+            "GET /chat HTTP/1.1",
+            &[
+                &format!("Host: {host}"),
+                "Origin: http://example.com:0000080",
+            ],
+        );
+        assert!(authority(&ServerConfig::new(), &bytes).is_ok(), "{host}");
+        let target = format!("GET ws://{host}/chat HTTP/1.1");
+        let bytes = upgrade(&target, &["Host: example.com"]);
+        assert!(authority(&pinned, &bytes).is_ok(), "{target}");
+    }
+    for host in [
+        "example.com:0065536",
+        "example.com:99999",
+        "example.com:0x50",
+    ] {
+        let bytes = upgrade("GET /chat HTTP/1.1", &[&format!("Host: {host}")]);
+        assert_eq!(
+            refusal(&ServerConfig::new(), &bytes).0,
+            Error::HostInvalid,
+            "{host}"
+        );
+    }
+    let bytes = upgrade(
+        "GET /chat HTTP/1.1",
+        &["Host: example.com", "Origin: http://example.com:000081"],
+    );
+    assert_eq!(
+        refusal(&ServerConfig::new(), &bytes).0,
+        Error::OriginRejected
+    );
+    // Extended CONNECT's :authority.
+    let fields = [
+        (":method", "CONNECT"),
+        (":protocol", "websocket"),
+        (":scheme", "https"),
+        (":path", "/chat"),
+        (":authority", "example.com:000443"),
+        ("sec-websocket-version", "13"),
+        ("origin", "https://example.com:0443"),
+    ];
+    let pinned = ServerConfig::new()
+        .allowed_hosts(["example.com:443"])
+        .unwrap();
+    assert!(ws_handshake::ConnectRequest::validate(fields.iter().copied(), &pinned).is_ok());
+    // A megabyte of zeros, then the port.
+    let zeros = "0".repeat(1 << 20);
+    let big = ws_handshake::Limits::default().with_max_head_bytes(2 << 20);
+    let config = ServerConfig::new().with_limits(big);
+    let bytes = upgrade(
+        "GET /chat HTTP/1.1",
+        &[&format!("Host: example.com:{zeros}80")],
+    );
+    assert!(authority(&config, &bytes).is_ok());
+    let bytes = upgrade(
+        "GET /chat HTTP/1.1",
+        &[&format!("Host: example.com:{zeros}65536")],
+    );
+    assert_eq!(
+        ServerHandshake::new(&config).feed(&bytes).err(),
+        Some(Error::HostInvalid)
+    );
+    let url = format!("ws://example.com:{zeros}8080/");
+    assert_eq!(ws_handshake::WsUrl::parse(&url).unwrap().port(), 8080);
+}
