@@ -19,6 +19,14 @@ pub enum Error {
         /// The configured limit, in bytes.
         limit: usize,
     },
+    /// The request line did not end within the configured head limit (414, RFC 9110
+    /// §15.5.15: the target is longer than the server will read). The limit is the one of
+    /// [`HeadTooLarge`](Self::HeadTooLarge); only the part that overflowed differs.
+    #[error("request line is longer than the {limit}-byte head limit")]
+    RequestLineTooLong {
+        /// The configured head limit, in bytes.
+        limit: usize,
+    },
     /// The request has more header fields than the configured limit (431).
     #[error("request has more than {limit} header fields")]
     TooManyHeaders {
@@ -98,6 +106,14 @@ pub enum Error {
     /// `Sec-WebSocket-Key` is not the base64 encoding of exactly 16 bytes, RFC 6455 §4.2.1 item 5 (400).
     #[error("Sec-WebSocket-Key must be base64 of 16 bytes")]
     KeyInvalid,
+    /// The request's message framing is invalid, RFC 9112 §6.3: a `Content-Length`
+    /// that is not one `1*DIGIT` value, a `Transfer-Encoding` whose final coding is not
+    /// `chunked` (an empty one, `identity`), both fields together, or a
+    /// `Transfer-Encoding` in an HTTP/1.0 request (RFC 9112 §6.1). Checked before any
+    /// other rule, the method included, and for plain requests too: where the message
+    /// ends cannot be told, so the connection must close (400).
+    #[error("invalid message framing (Content-Length / Transfer-Encoding)")]
+    FramingInvalid,
     /// The request announces a body (`Content-Length` > 0 or `Transfer-Encoding`);
     /// bytes after an upgrade request's head are WebSocket frames, RFC 6455 §4.1 (400).
     #[error("a WebSocket upgrade request must not have a body")]
@@ -243,6 +259,7 @@ impl Error {
             Self::HostNotAllowed => 421,
             Self::Finished => 500,
             Self::HttpVersionNotSupported => 505,
+            Self::RequestLineTooLong { .. } => 414,
             Self::Malformed(_)
             | Self::HttpVersionTooOld
             | Self::RequestTargetInvalid
@@ -257,6 +274,7 @@ impl Error {
             | Self::KeyRepeated
             | Self::KeyInvalid
             | Self::BodyNotAllowed
+            | Self::FramingInvalid
             | Self::ProtocolListMalformed
             | Self::ExtensionListMalformed
             | Self::ProtocolRequired
@@ -427,6 +445,8 @@ pub enum ProxyError {
 pub(crate) enum HeadError {
     /// The head did not end within `limit` bytes.
     TooLarge { limit: usize },
+    /// The head did not end within `limit` bytes, nor did its start line.
+    StartLineTooLong { limit: usize },
     /// The head has more than `limit` header fields.
     TooManyHeaders { limit: usize },
     /// The head is not well-formed HTTP/1.1.
@@ -442,6 +462,7 @@ impl From<HeadError> for Error {
             HeadError::TooManyHeaders { limit } => Self::TooManyHeaders { limit },
             HeadError::Malformed(m) => Self::Malformed(m),
             HeadError::VersionNotSupported => Self::HttpVersionNotSupported,
+            HeadError::StartLineTooLong { limit } => Self::RequestLineTooLong { limit },
         }
     }
 }
@@ -453,6 +474,7 @@ impl From<HeadError> for ProxyError {
             HeadError::TooManyHeaders { limit } => Self::TooManyHeaders { limit },
             HeadError::Malformed(m) => Self::Malformed(m),
             HeadError::VersionNotSupported => Self::Malformed(Malformed::Version),
+            HeadError::StartLineTooLong { limit } => Self::HeadTooLarge { limit },
         }
     }
 }
@@ -464,6 +486,7 @@ impl From<HeadError> for ClientError {
             HeadError::TooManyHeaders { limit } => Self::TooManyHeaders { limit },
             HeadError::Malformed(m) => Self::Malformed(m),
             HeadError::VersionNotSupported => Self::Malformed(Malformed::Version),
+            HeadError::StartLineTooLong { limit } => Self::HeadTooLarge { limit },
         }
     }
 }

@@ -288,3 +288,210 @@ fn p21_03_ports_with_leading_zeros_are_their_value() {
     let url = format!("ws://example.com:{zeros}8080/");
     assert_eq!(ws_handshake::WsUrl::parse(&url).unwrap().port(), 8080);
 }
+
+// ---------------------------------------------------------------------------------
+// Point 4
+
+/// RFC 9112 §6.3: invalid framing is "an unrecoverable error" (item 5: an invalid
+/// `Content-Length`; item 4: a request whose `Transfer-Encoding` does not end in
+/// `chunked`) and "the server MUST respond with a 400 (Bad Request) status code and
+/// then close the connection" — whatever the method, and for a plain request too. A
+/// request whose framing is valid but announces a body still gets the rule it breaks
+/// (405 for the method first, then 400 for the body).
+#[test]
+fn p21_04_broken_framing_is_400_before_the_method() {
+    let config = ServerConfig::new();
+    let broken = [
+        "Content-Length: -1",
+        "Content-Length: +0",
+        "Content-Length: 0x10",
+        "Content-Length: ",
+        "Content-Length: 1 2",
+        "Content-Length: 5, 5",
+        "Transfer-Encoding: ",
+        "Transfer-Encoding: identity",
+        "Transfer-Encoding: chunked, gzip",
+        "Transfer-Encoding: ,",
+    ];
+    for method in ["POST", "PUT", "GET", "DELETE"] {
+        for line in broken {
+            let bytes = upgrade(&format!("{method} /chat HTTP/1.1"), &["Host: a", line]);
+            assert_eq!(
+                refusal(&config, &bytes),
+                (Error::FramingInvalid, 400),
+                "{method} {line}"
+            );
+            let plain = head(&format!("{method} / HTTP/1.1"), &["Host: a", line]);
+            assert_eq!(
+                refusal(&config, &plain).0,
+                Error::FramingInvalid,
+                "plain {line}"
+            );
+        }
+        // Both fields, a repeated length, or a transfer coding in HTTP/1.0.
+        for lines in [
+            &["Transfer-Encoding: chunked", "Content-Length: 0"][..],
+            &["Content-Length: 0", "Content-Length: 0"],
+        ] {
+            let lines: Vec<&str> = ["Host: a"].iter().chain(lines).copied().collect();
+            let bytes = upgrade(&format!("{method} /chat HTTP/1.1"), &lines);
+            assert_eq!(
+                refusal(&config, &bytes).0,
+                Error::FramingInvalid,
+                "{lines:?}"
+            );
+        }
+        let bytes = upgrade(
+            &format!("{method} /chat HTTP/1.0"),
+            &["Host: a", "Transfer-Encoding: chunked"],
+        );
+        assert_eq!(refusal(&config, &bytes).0, Error::FramingInvalid);
+    }
+    // Valid framing: the method decides first, then the body.
+    for line in ["Content-Length: 5", "Transfer-Encoding: gzip, Chunked"] {
+        let post = upgrade("POST /chat HTTP/1.1", &["Host: a", line]);
+        assert_eq!(
+            refusal(&config, &post),
+            (Error::MethodNotGet, 405),
+            "{line}"
+        );
+        let get = upgrade("GET /chat HTTP/1.1", &["Host: a", line]);
+        assert_eq!(
+            refusal(&config, &get),
+            (Error::BodyNotAllowed, 400),
+            "{line}"
+        );
+        // A plain request with valid framing stays the caller's.
+        let plain = head("POST /form HTTP/1.1", &["Host: a", line]);
+        assert!(matches!(
+            served(&config, &plain),
+            ServerOutcome::Plain { .. }
+        ));
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Point 7
+
+/// The error of feeding `bytes` through `read_buffer`/`commit`, `step` bytes a read.
+fn committed_error(config: &ServerConfig, bytes: &[u8], step: usize) -> Option<Error> {
+    let mut hs = ServerHandshake::new(config);
+    for piece in bytes.chunks(step) {
+        let room = hs.read_buffer();
+        let n = piece.len().min(room.len());
+        room[..n].copy_from_slice(&piece[..n]);
+        match hs.commit(n) {
+            Ok(ServerFeed::NeedMore) => continue,
+            Ok(_) => return None,
+            Err(e) => return Some(e),
+        }
+    }
+    None
+}
+
+/// RFC 9110 §15.5.15: 414 (URI Too Long) "indicates that the server is refusing to
+/// service the request because the target URI is longer than the server is willing to
+/// interpret" — distinct from 431 for header fields (RFC 6585 §5). The head limit is
+/// one limit; when not even the request line ends within it the answer is 414, else
+/// 431, in every chunking and through `read_buffer`/`commit`.
+#[test]
+fn p21_07_over_long_request_line_is_414() {
+    let limit = 200;
+    let config =
+        ServerConfig::new().with_limits(ws_handshake::Limits::default().with_max_head_bytes(limit));
+    let long_target = format!("/{}", "a".repeat(limit));
+    let cases: [(Vec<u8>, Error); 5] = [
+        // The request line alone is over the limit.
+        (
+            upgrade(&format!("GET {long_target} HTTP/1.1"), &["Host: a"]),
+            Error::RequestLineTooLong { limit },
+        ),
+        // After the one empty line a server ignores before the request line.
+        (
+            [
+                &b"\r\n"[..],
+                &upgrade(&format!("GET {long_target} HTTP/1.1"), &["Host: a"]),
+            ]
+            .concat(),
+            Error::RequestLineTooLong { limit },
+        ),
+        // The request line's LF would be the first byte past the limit.
+        (
+            format!("GET /{} HTTP/1.1\r\n\r\n", "b".repeat(limit - 15)).into_bytes(),
+            Error::RequestLineTooLong { limit },
+        ),
+        // The request line fits; a header field does not.
+        (
+            upgrade(
+                "GET / HTTP/1.1",
+                &["Host: a", &format!("X: {}", "c".repeat(limit))],
+            ),
+            Error::HeadTooLarge { limit },
+        ),
+        (
+            upgrade(
+                &format!("GET /{} HTTP/1.1", "d".repeat(limit - 17)),
+                &["Host: a"],
+            ),
+            Error::HeadTooLarge { limit },
+        ),
+    ];
+    for (bytes, expected) in cases {
+        let status = expected.status();
+        assert_eq!(refusal(&config, &bytes), (expected, status));
+        for step in [1, 7, 64, 1000] {
+            assert_eq!(
+                committed_error(&config, &bytes, step),
+                Some(expected),
+                "step {step}"
+            );
+        }
+    }
+    assert_eq!(Error::RequestLineTooLong { limit }.status(), 414);
+    let mut out = Vec::new();
+    Error::RequestLineTooLong { limit }
+        .rejection()
+        .write_to(&mut out);
+    assert!(out.starts_with(b"HTTP/1.1 414 URI Too Long\r\nConnection: close\r\n"));
+}
+
+// ---------------------------------------------------------------------------------
+// Point 11
+
+/// RFC 9110 §8.6: `Content-Length = 1*DIGIT`, so `00` is a length of zero: no content,
+/// which a WebSocket opening request (RFC 6455 §4.1) and a CONNECT (RFC 9110 §9.3.6)
+/// may state. HTTP/1.1 and extended CONNECT give the same answer to the same value.
+#[test]
+fn p21_11_content_length_zeros_agree_on_both_transports() {
+    let config = ServerConfig::new();
+    for (value, accepted) in [
+        ("0", true),
+        ("00", true),
+        ("0000", true),
+        ("01", false),
+        ("1", false),
+    ] {
+        let bytes = upgrade(
+            "GET /chat HTTP/1.1",
+            &["Host: example.com", &format!("Content-Length: {value}")],
+        );
+        let h1 = ServerHandshake::new(&config).feed(&bytes).map(|_| ()).err();
+        let fields = [
+            (":method", "CONNECT"),
+            (":protocol", "websocket"),
+            (":scheme", "https"),
+            (":path", "/chat"),
+            (":authority", "example.com"),
+            ("sec-websocket-version", "13"),
+            ("content-length", value),
+        ];
+        let connect = ws_handshake::ConnectRequest::validate(fields.iter().copied(), &config)
+            .map(|_| ())
+            .err();
+        assert_eq!(h1, connect, "{value}");
+        assert_eq!(h1.is_none(), accepted, "{value}");
+        if !accepted {
+            assert_eq!(h1, Some(Error::BodyNotAllowed));
+        }
+    }
+}

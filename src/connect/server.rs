@@ -7,6 +7,7 @@ use crate::grammar::authority::split_host_port_bytes;
 use crate::grammar::extension::Extension;
 use crate::grammar::token::{is_connection_specific, is_h2_field_value, is_lowercase_token};
 use crate::rules::deflate::PerMessageDeflate;
+use crate::rules::framing::is_zero_length;
 use crate::rules::negotiate::{self, Negotiated};
 use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::rules::request;
@@ -536,11 +537,6 @@ fn host_matches_authority(host: &[u8], authority: &[u8], default_port: u16) -> R
         return Err(Error::Malformed(Malformed::HostNotAuthority));
     }
     Ok(())
-}
-
-/// A `content-length` (`1*DIGIT`, RFC 9110 §8.6) whose value is zero.
-fn is_zero_length(value: &[u8]) -> bool {
-    !value.is_empty() && value.iter().all(|&b| b == b'0')
 }
 
 fn required(value: Option<&[u8]>, which: PseudoHeader) -> Result<&str, Error> {

@@ -211,6 +211,18 @@ impl HeadReader {
         Ok(Read::Partial)
     }
 
+    /// The error for a head that did not end within `limit` bytes: which part
+    /// overflowed is told by whether a line other than a leading empty one had ended
+    /// (only an LF before the limit moves `line_start`, so any chunking says the same).
+    #[cold]
+    fn too_large(&self, limit: usize) -> HeadError {
+        if self.line_start <= 2 {
+            HeadError::StartLineTooLong { limit }
+        } else {
+            HeadError::TooLarge { limit }
+        }
+    }
+
     /// Drops the room lent by [`spare`](Self::spare) and not committed.
     fn take_back_room(&mut self) {
         if self.lent != 0 {
@@ -396,7 +408,7 @@ fn read_chunk<'a, T, E: From<HeadError>>(
         }
         let (taken, head_len, interim) = match reader.feed(rest, budget) {
             Ok(Read::Partial) => return Ok(None),
-            Err(HeadError::TooLarge { .. }) => return Err(HeadError::TooLarge { limit }.into()),
+            Err(HeadError::TooLarge { .. }) => return Err(reader.too_large(limit).into()),
             Err(e) => return Err(e.into()),
             Ok(Read::Complete { head, leftover }) => {
                 let interim = is_skipped(kind, head, max_fields)?;
@@ -438,7 +450,7 @@ fn read_committed<'a, T, E: From<HeadError>>(
         let budget = limit.saturating_sub(*skipped);
         let end = match reader.scan_held(from, budget) {
             Ok(None) => return Ok(None),
-            Err(HeadError::TooLarge { .. }) => return Err(HeadError::TooLarge { limit }.into()),
+            Err(HeadError::TooLarge { .. }) => return Err(reader.too_large(limit).into()),
             Err(e) => return Err(e.into()),
             Ok(Some(end)) => end,
         };

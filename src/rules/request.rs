@@ -3,6 +3,7 @@
 
 use crate::error::Error;
 use crate::grammar::authority::{scheme_security, split_host_port_bytes};
+use crate::rules::framing::is_zero_length;
 use crate::rules::negotiate::{negotiate, Negotiated};
 use crate::rules::server_config::ServerConfig;
 use crate::rules::summary::Summary;
@@ -133,7 +134,9 @@ pub(crate) fn check_h1<'a>(
     to: Addressed<'a>,
     config: &ServerConfig,
 ) -> Result<Checked<'a>, Error> {
-    let content_length_zero = s.content_length.value.is_none_or(|v| v == b"0");
+    // The framing is valid (`check_framing`, first of all); does it announce a body?
+    // `Content-Length: 00` announces none (`1*DIGIT`), as over extended CONNECT.
+    let content_length_zero = s.content_length.value.is_none_or(is_zero_length);
     if s.transfer_encoding || !content_length_zero || s.content_length.count > 1 {
         return Err(Error::BodyNotAllowed);
     }

@@ -79,6 +79,8 @@ pub(crate) struct Summary<'a> {
     pub(crate) version: Field<'a>,
     pub(crate) content_length: Field<'a>,
     pub(crate) transfer_encoding: bool,
+    /// The last `Transfer-Encoding` field line: its last coding is the final one.
+    pub(crate) last_transfer_encoding: &'a [u8],
     pub(crate) upgrade_websocket: bool,
     /// An `Upgrade` element other than `websocket` (empty ones aside): a `101` must
     /// switch to websocket alone (read by the client, RFC 6455 §4.1 response check 2).
@@ -117,7 +119,10 @@ impl<'a> Summary<'a> {
                 self.content_length.add(value);
             }
             17 if eq_lowercase(name, b"sec-websocket-key") => self.key.add(value),
-            17 if eq_lowercase(name, b"transfer-encoding") => self.transfer_encoding = true,
+            17 if eq_lowercase(name, b"transfer-encoding") => {
+                self.transfer_encoding = true;
+                self.last_transfer_encoding = value;
+            }
             18 if eq_lowercase(name, b"sec-websocket-key1")
                 || eq_lowercase(name, b"sec-websocket-key2") =>
             {

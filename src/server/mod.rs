@@ -11,6 +11,7 @@ use crate::head::fields::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
 use crate::head::reader::{header_block, read, HeadReader, Input};
 use crate::rules::deflate::PerMessageDeflate;
+use crate::rules::framing::check_framing;
 use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::rules::request::{self as rules, Checked};
 use crate::rules::server_config::ServerConfig;
@@ -75,7 +76,8 @@ pub enum ServerFeed<'a> {
     /// A WebSocket upgrade that passed every rule: accept it (or refuse it yourself).
     /// The handshake is then finished: feeding it again returns [`Error::Finished`].
     Upgrade(UpgradeRequest<'a>),
-    /// A well-formed HTTP request that is not a WebSocket upgrade at all (no
+    /// A well-formed HTTP request, with a valid message framing (RFC 9112 §6.3, else
+    /// [`Error::FramingInvalid`]), that is not a WebSocket upgrade at all (no
     /// `Upgrade: websocket`, no `Sec-WebSocket-*`). Serve it yourself, e.g. with an
     /// HTML page, or answer [`Request::refuse`] (426). The handshake can then be fed
     /// the next request on the same connection.
@@ -330,6 +332,9 @@ fn finish<'a>(
         headers: Headers::new(header_block(head, parsed.fields)),
         leftover,
     };
+    // Framing first (RFC 9112 §6.3): whatever else the request is, broken framing is
+    // a 400 and the end of the connection, never an answer that reads it as understood.
+    check_framing(&summary, minor_version)?;
     if !summary.wants_websocket() {
         return Ok(ServerFeed::Plain(request));
     }
