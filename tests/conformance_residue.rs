@@ -495,3 +495,64 @@ fn p21_11_content_length_zeros_agree_on_both_transports() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Point 12
+
+/// The `http_inspect` fuzz target's finding: the `http` crate's `Uri` takes `~` in a
+/// scheme, which RFC 3986 §3.1 (`scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`)
+/// does not allow, so `http::inspect` answered `RequestTargetScheme` where the byte path
+/// answered `RequestTargetInvalid`. One rule now: a target whose scheme breaks the
+/// grammar is `RequestTargetInvalid` on both paths; a well-formed scheme other than
+/// `ws`/`wss`/`http`/`https` is `RequestTargetScheme` on both.
+#[cfg(feature = "http")]
+#[test]
+fn p21_12_inspect_and_bytes_agree_on_scheme_grammar() {
+    use ws_handshake::http::inspect;
+
+    let config = ServerConfig::new();
+    let found = "et+hzFFF~yyyyy127.0.0.1yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyRz://\
+                 FFFFFFEEEEEFFFFFFFFFFFFFh/uzzFFFFFFFFFFFFFFFF";
+    let cases = [
+        (found, Error::RequestTargetInvalid),
+        ("w~s://example.com/", Error::RequestTargetInvalid),
+        ("ws~://example.com/", Error::RequestTargetInvalid),
+        ("ftp://example.com/", Error::RequestTargetScheme),
+        ("web+socket://example.com/", Error::RequestTargetScheme),
+    ];
+    let mut compared = 0;
+    for (target, expected) in cases {
+        let Ok(uri) = target.parse::<http::Uri>() else {
+            continue; // a URI the http crate refuses never reaches inspect
+        };
+        compared += 1;
+        let mut builder = http::Request::get(uri).header("host", "example.com");
+        for line in WS_LINES {
+            let (name, value) = line.split_once(": ").unwrap();
+            builder = builder.header(name, value);
+        }
+        let request = builder.body(()).unwrap();
+        assert_eq!(inspect(&request, &config).err(), Some(expected), "{target}");
+        let bytes = upgrade(&format!("GET {target} HTTP/1.1"), &["Host: example.com"]);
+        assert_eq!(refusal(&config, &bytes).0, expected, "{target}");
+    }
+    assert!(compared >= 3, "the http crate took the finding's scheme");
+    // The finding's own request, fields included (its framing is broken too, which
+    // both paths now check first).
+    let request = http::Request::get(found)
+        .header("sec-websocket-key1", "webtransport")
+        .header("transfer-encoding", "CONNECT")
+        .body(())
+        .unwrap();
+    let by_http = inspect(&request, &config).err();
+    let bytes = head(
+        &format!("GET {found} HTTP/1.1"),
+        &[
+            "sec-websocket-key1: webtransport",
+            "transfer-encoding: CONNECT",
+        ],
+    );
+    let by_bytes = ServerHandshake::new(&config).feed(&bytes).map(|_| ()).err();
+    assert_eq!(by_http, by_bytes);
+    assert_eq!(by_bytes, Some(Error::FramingInvalid));
+}
