@@ -128,6 +128,12 @@ pub enum Error {
     /// or a line without any extension, is this error.
     #[error("Sec-WebSocket-Extensions is malformed")]
     ExtensionListMalformed,
+    /// `Expect` names an expectation other than `100-continue`, which the server cannot
+    /// meet, RFC 9110 §10.1.1 (417). `Expect: 100-continue` itself is fine: an upgrade
+    /// request has no content, so no `100 (Continue)` is needed and the `101` answers it
+    /// (RFC 9110 §10.1.1 lets a server omit the 100 when the framing says there is no content).
+    #[error("only the 100-continue expectation is supported")]
+    ExpectationFailed,
     /// The configuration requires a subprotocol and the client offered none we support (400).
     #[error("no supported subprotocol was offered")]
     ProtocolRequired,
@@ -260,6 +266,7 @@ impl Error {
             Self::Finished => 500,
             Self::HttpVersionNotSupported => 505,
             Self::RequestLineTooLong { .. } => 414,
+            Self::ExpectationFailed => 417,
             Self::Malformed(_)
             | Self::HttpVersionTooOld
             | Self::RequestTargetInvalid

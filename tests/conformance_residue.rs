@@ -556,3 +556,153 @@ fn p21_12_inspect_and_bytes_agree_on_scheme_grammar() {
     assert_eq!(by_http, by_bytes);
     assert_eq!(by_bytes, Some(Error::FramingInvalid));
 }
+
+// ---------------------------------------------------------------------------------
+// Point 8
+
+/// RFC 9110 §10.1.1: "A server MAY omit sending a 100 (Continue) response if ... the
+/// framing indicates that there is no content"; an upgrade has none, so
+/// `Expect: 100-continue` (case-insensitive) is answered by the 101 itself, with no
+/// interim 100 first. "A server that receives an Expect field value containing a
+/// member other than 100-continue MAY respond with a 417 (Expectation Failed)": the
+/// crate does, on the byte path and in `http::inspect`. A plain request's `Expect` is
+/// left to the caller.
+#[test]
+fn p21_08_expect_100_continue_gets_the_101_and_others_get_417() {
+    let config = ServerConfig::new();
+    for expect in [
+        "100-continue",
+        "100-Continue",
+        "100-continue, 100-continue",
+        " , 100-continue",
+    ] {
+        let bytes = upgrade(
+            "GET /chat HTTP/1.1",
+            &["Host: a", &format!("Expect: {expect}")],
+        );
+        match served(&config, &bytes) {
+            ServerOutcome::Upgrade { response, .. } => {
+                assert!(response.starts_with("HTTP/1.1 101 Switching Protocols\r\n"));
+                assert!(!response.contains("100 Continue"), "{response}");
+            }
+            other => panic!("{expect}: {other:?}"),
+        }
+    }
+    for expect in [
+        "fancy",
+        "100-continue, fancy",
+        "100-continue; x=1",
+        "101-continue",
+    ] {
+        let bytes = upgrade(
+            "GET /chat HTTP/1.1",
+            &["Host: a", &format!("Expect: {expect}")],
+        );
+        assert_eq!(
+            refusal(&config, &bytes),
+            (Error::ExpectationFailed, 417),
+            "{expect}"
+        );
+        let plain = head("GET / HTTP/1.1", &["Host: a", &format!("Expect: {expect}")]);
+        assert!(matches!(
+            served(&config, &plain),
+            ServerOutcome::Plain { .. }
+        ));
+    }
+    let mut out = Vec::new();
+    Error::ExpectationFailed.rejection().write_to(&mut out);
+    assert!(out.starts_with(b"HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\n"));
+    #[cfg(feature = "http")]
+    {
+        let request = |expect: &str| {
+            let mut builder = http::Request::get("/chat")
+                .header("host", "a")
+                .header("expect", expect);
+            for line in WS_LINES {
+                let (name, value) = line.split_once(": ").unwrap();
+                builder = builder.header(name, value);
+            }
+            builder.body(()).unwrap()
+        };
+        let (ok, fancy) = (request("100-continue"), request("fancy"));
+        let accepted = ws_handshake::http::inspect(&ok, &config);
+        assert!(matches!(
+            accepted,
+            Ok(ws_handshake::http::Inspect::Upgrade(_))
+        ));
+        let refused = ws_handshake::http::inspect(&fancy, &config);
+        assert_eq!(refused.err(), Some(Error::ExpectationFailed));
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Point 9
+
+/// kemal PR 767: a 403 without `Connection: close` let a pipelined request through.
+/// For every refusal the response says `Connection: close`, and no byte after the
+/// refused head is ever read as a request: the handshake keeps answering the same
+/// error, whatever is fed after it (through `feed` and `read_buffer`/`commit`), and the
+/// `http` front end's response says `close` too. (The `io` adapters: `tests/io_*.rs`.)
+#[test]
+fn p21_09_no_request_is_read_after_a_refusal() {
+    let admin = b"GET /admin HTTP/1.1\r\nHost: example.com\r\n\r\n";
+    let keep_alive = |extra: &[&str], start: &str| {
+        let lines: Vec<&str> = ["Host: example.com", "Connection: keep-alive, Upgrade"]
+            .iter()
+            .chain(extra)
+            .copied()
+            .chain(
+                WS_LINES
+                    .iter()
+                    .copied()
+                    .filter(|l| !l.starts_with("Connection")),
+            )
+            .collect();
+        head(start, &lines)
+    };
+    let get = "GET /chat HTTP/1.1";
+    let cases: Vec<(Vec<u8>, Error)> = vec![
+        (
+            keep_alive(&["Origin: http://evil.example"], get),
+            Error::OriginRejected,
+        ),
+        (keep_alive(&[], "POST /chat HTTP/1.1"), Error::MethodNotGet),
+        (
+            keep_alive(&["Sec-WebSocket-Version: 8"], get),
+            Error::VersionRepeated,
+        ),
+        (
+            keep_alive(&["Expect: fancy"], get),
+            Error::ExpectationFailed,
+        ),
+        (
+            keep_alive(&["Content-Length: -1"], get),
+            Error::FramingInvalid,
+        ),
+        (
+            keep_alive(&["Sec-WebSocket-Protocol: a=b"], get),
+            Error::ProtocolListMalformed,
+        ),
+    ];
+    let config = ServerConfig::new();
+    for (refused, expected) in cases {
+        let bytes = [&refused[..], admin].concat();
+        let mut hs = ServerHandshake::new(&config);
+        assert_eq!(hs.feed(&bytes).err(), Some(expected));
+        // Fed again (the next read), the pipelined request is never parsed.
+        assert_eq!(hs.feed(admin).err(), Some(expected));
+        assert_eq!(hs.feed(b"").err(), Some(expected));
+        let mut out = Vec::new();
+        expected.rejection().write_to(&mut out);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("\r\nConnection: close\r\n"), "{text}");
+        assert_eq!(text.matches("HTTP/1.1 ").count(), 1, "{text}");
+        // The same through read_buffer/commit, a byte at a time.
+        assert_eq!(committed_error(&config, &bytes, 1), Some(expected));
+        #[cfg(feature = "http")]
+        {
+            let response = expected.rejection().to_http_response();
+            assert_eq!(response.headers()["connection"], "close");
+        }
+    }
+}

@@ -165,6 +165,11 @@ pub(crate) fn check_h1<'a>(
         (Some(k), _) if !crate::grammar::key::is_valid_key(k) => return Err(Error::KeyInvalid),
         (Some(k), _) => k,
     };
+    // RFC 9110 §10.1.1: `100-continue` needs no interim 100 here, since an upgrade has
+    // no content to wait for (the 101 answers it); any other expectation cannot be met.
+    if s.expect_other {
+        return Err(Error::ExpectationFailed);
+    }
     let negotiated = negotiate(s, authority, to.secure, config)?;
     Ok(Checked {
         key,

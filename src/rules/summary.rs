@@ -86,6 +86,8 @@ pub(crate) struct Summary<'a> {
     /// switch to websocket alone (read by the client, RFC 6455 §4.1 response check 2).
     pub(crate) upgrade_other: bool,
     pub(crate) connection_upgrade: bool,
+    /// An `Expect` element other than `100-continue` (RFC 9110 §10.1.1).
+    pub(crate) expect_other: bool,
     pub(crate) legacy_key: bool,
     pub(crate) protocols: Lines<'a>,
     pub(crate) extensions: Lines<'a>,
@@ -108,6 +110,9 @@ impl<'a> Summary<'a> {
         match name.len() {
             4 if eq_lowercase(name, b"host") => self.host.add(value),
             6 if eq_lowercase(name, b"origin") => self.origin.add(value),
+            6 if eq_lowercase(name, b"expect") => {
+                self.expect_other |= lists_other_than(value, b"100-continue");
+            }
             7 if eq_lowercase(name, b"upgrade") => {
                 self.upgrade_websocket |= list_contains(value, b"websocket");
                 self.upgrade_other |= lists_other_than(value, b"websocket");
