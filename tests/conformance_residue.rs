@@ -612,6 +612,23 @@ fn p21_08_expect_100_continue_gets_the_101_and_others_get_417() {
     let mut out = Vec::new();
     Error::ExpectationFailed.rejection().write_to(&mut out);
     assert!(out.starts_with(b"HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\n"));
+    // Extended CONNECT (RFC 8441) gives the same answers: the 200 meets 100-continue.
+    for (expect, expected) in [
+        ("100-continue", None),
+        ("fancy", Some(Error::ExpectationFailed)),
+    ] {
+        let fields = [
+            (":method", "CONNECT"),
+            (":protocol", "websocket"),
+            (":scheme", "https"),
+            (":path", "/chat"),
+            (":authority", "example.com"),
+            ("sec-websocket-version", "13"),
+            ("expect", expect),
+        ];
+        let result = ws_handshake::ConnectRequest::validate(fields.iter().copied(), &config);
+        assert_eq!(result.map(|_| ()).err(), expected, "{expect}");
+    }
     #[cfg(feature = "http")]
     {
         let request = |expect: &str| {

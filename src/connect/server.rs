@@ -297,6 +297,10 @@ impl<'a> ConnectRequest<'a> {
             return Err(Error::BodyNotAllowed);
         }
         request::check_version(&summary)?;
+        // RFC 9110 §10.1.1, as over HTTP/1.1: the 200 meets `100-continue`, nothing else.
+        if summary.expect_other {
+            return Err(Error::ExpectationFailed);
+        }
         // RFC 8441 §5: "The Host information is conveyed as part of the :authority".
         summary.add(b"host", authority_raw);
         let authority = request::check_host(&summary, config).map_err(|e| match e {
