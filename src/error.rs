@@ -120,8 +120,14 @@ pub enum Error {
     BodyNotAllowed,
     /// `Sec-WebSocket-Protocol` is not a comma-separated list of tokens, RFC 6455 §4.1 item 10 (400).
     /// Empty elements are ignored (RFC 9110 §5.6.1.2), up to 16 in one field line; more,
-    /// or a line without any token, is this error.
-    #[error("Sec-WebSocket-Protocol must be a list of tokens")]
+    /// or a line without any token, is this error. A credential passed as a subprotocol
+    /// (see the README, "A bearer token in Sec-WebSocket-Protocol") must be a token too:
+    /// padded or standard base64 (`=`, `/`) is not, base64url without padding is; the
+    /// message says so, since the response body is all the client's developer sees.
+    #[error(
+        "Sec-WebSocket-Protocol must be a comma-separated list of tokens (RFC 6455 §4.1): \
+         no space, '/', '=' or other separator inside a name; send a credential as base64url without padding"
+    )]
     ProtocolListMalformed,
     /// `Sec-WebSocket-Extensions` does not follow the grammar of RFC 6455 §9.1 (400).
     /// Empty elements are ignored (RFC 9110 §5.6.1.2), up to 16 in one field line; more,

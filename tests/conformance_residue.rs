@@ -723,3 +723,55 @@ fn p21_09_no_request_is_read_after_a_refusal() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Point 10
+
+/// RFC 6455 §4.1 item 10: each subprotocol "MUST be ... a token" (RFC 7230 §3.2.6), so a
+/// credential passed as a subprotocol (browsers cannot set `Authorization`) must be
+/// base64url without padding. Padded or standard base64 is a 400 whose body says why;
+/// the unpadded base64url token is read from `offered_protocols()` and never answered.
+#[test]
+fn p21_10_token_subprotocol_is_read_but_never_answered() {
+    let config = ServerConfig::new().protocols(["chat"]).unwrap();
+    let offer = |token: &str| {
+        upgrade(
+            "GET /ws HTTP/1.1",
+            &[
+                "Host: a",
+                &format!("Sec-WebSocket-Protocol: chat, bearer.{token}"),
+            ],
+        )
+    };
+    let good = offer("dXNlcjpwYXNz_w-");
+    let mut hs = ServerHandshake::new(&config);
+    let Ok(ServerFeed::Upgrade(up)) = hs.feed(&good) else {
+        panic!("refused")
+    };
+    let token = up
+        .offered_protocols()
+        .find_map(|p| p.as_str().strip_prefix("bearer."));
+    assert_eq!(token, Some("dXNlcjpwYXNz_w-"));
+    assert_eq!(up.protocol(), Some("chat"));
+    let mut out = Vec::new();
+    up.accept().write_to(&mut out);
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("\r\nSec-WebSocket-Protocol: chat\r\n"),
+        "{text}"
+    );
+    assert!(!text.contains("bearer"), "{text}");
+    for bad in ["dXNlcjpwYXNz/w==", "a+b/c", "abc="] {
+        let bytes = offer(bad);
+        let (error, status) = refusal(&config, &bytes);
+        assert_eq!(
+            (error, status),
+            (Error::ProtocolListMalformed, 400),
+            "{bad}"
+        );
+        let mut out = Vec::new();
+        error.rejection().write_to(&mut out);
+        let body = String::from_utf8(out).unwrap();
+        assert!(body.contains("base64url without padding"), "{body}");
+    }
+}
