@@ -775,3 +775,334 @@ fn p21_10_token_subprotocol_is_read_but_never_answered() {
         assert!(body.contains("base64url without padding"), "{body}");
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Point 5
+
+/// The client's reading of a permessage-deflate answer, on the HTTP/1.1 `101` and on
+/// the extended CONNECT `200`: `Ok(agreed)` or the typed error.
+fn deflate_answer(
+    offer: ws_handshake::deflate::DeflateOffer,
+    answer: &str,
+) -> [Result<Option<ws_handshake::deflate::PerMessageDeflate>, ClientError>; 2] {
+    use ws_handshake::{
+        ClientFeed, ClientHandshake, ClientKey, ConnectClient, ConnectResponse, WsUrl,
+    };
+    let config = ClientConfig::new().deflate(Some(offer)).unwrap();
+    let url = WsUrl::parse("ws://example.com/chat").unwrap();
+    let response = response_101(&format!("Sec-WebSocket-Extensions: {answer}\r\n"));
+    let mut hs = ClientHandshake::new(&config, url, ClientKey::from_nonce(common::builders::NONCE));
+    let h1 = match hs.feed(&response) {
+        Ok(ClientFeed::Connected(c)) => Ok(c.deflate()),
+        Ok(other) => panic!("{other:?}"),
+        Err(e) => Err(e),
+    };
+    let client = ConnectClient::new(&config, url);
+    let fields = [("sec-websocket-extensions", answer)];
+    let h2 = match client.response(200, fields.iter().copied()) {
+        Ok(ConnectResponse::Connected(c)) => Ok(c.deflate()),
+        Ok(ConnectResponse::Refused(r)) => panic!("{r:?}"),
+        Err(e) => Err(e),
+    };
+    [h1, h2]
+}
+
+/// undici CVE-2026-2229: a server's `server_max_window_bits` outside 8–15 crashed the
+/// client. RFC 7692 §7.1.2.1: the value is a decimal 8–15 without leading zeros, once,
+/// possibly quoted (§7.1: `"15"` is the same value). Every hostile value is a typed
+/// `ClientError` on `ClientHandshake` and `ConnectClient` alike, and every agreed window
+/// the crate returns is within 8–15 (8 only where the server's answer says 8, which
+/// §7.1.2.1 allows; inflating with 9 bits reads it).
+#[test]
+fn p21_05_hostile_deflate_parameters_in_a_101_are_typed_errors() {
+    use ws_handshake::deflate::{DeflateOffer, DeflateParamError};
+    let bare = DeflateOffer::new();
+    let with_client = DeflateOffer::new().client_max_window_bits(Some(None));
+    let thirty = "123456789012345678901234567890";
+    for param in ["server_max_window_bits", "client_max_window_bits"] {
+        for value in [
+            "0", "7", "16", "08", thirty, "\"16\"", "\"08\"", "-9", "9.5", "0x9",
+        ] {
+            let answer = format!("permessage-deflate; {param}={value}");
+            for got in deflate_answer(with_client, &answer) {
+                assert_eq!(
+                    got,
+                    Err(ClientError::DeflateParam(DeflateParamError::InvalidValue)),
+                    "{answer}"
+                );
+            }
+        }
+        for answer in [
+            format!("permessage-deflate; {param}="),
+            format!("permessage-deflate; {param}=\"15"),
+            format!("permessage-deflate; {param}=1 5"),
+            format!("permessage-deflate; {param}=\"\""),
+        ] {
+            for got in deflate_answer(with_client, &answer) {
+                assert!(
+                    matches!(
+                        got,
+                        Err(ClientError::ExtensionListMalformed | ClientError::DeflateParam(_))
+                    ),
+                    "{answer}: {got:?}"
+                );
+            }
+        }
+        let repeated = format!("permessage-deflate; {param}=10; {param}=10");
+        for got in deflate_answer(with_client, &repeated) {
+            assert_eq!(
+                got,
+                Err(ClientError::DeflateParam(DeflateParamError::Repeated)),
+                "{repeated}"
+            );
+        }
+    }
+    // A quoted "15" is the value 15 (RFC 7692 §7.1.2.1 and §7.1's quoted-string rule).
+    for got in deflate_answer(bare, "permessage-deflate; server_max_window_bits=\"15\"") {
+        assert_eq!(got.unwrap().unwrap().server_window_bits(), 15);
+    }
+    // Whatever is answered, an agreed window is within 8–15.
+    for server in 0..=300u32 {
+        for quoted in [false, true] {
+            let value = if quoted {
+                format!("\"{server}\"")
+            } else {
+                server.to_string()
+            };
+            let answer = format!("permessage-deflate; server_max_window_bits={value}; client_max_window_bits={value}");
+            for got in deflate_answer(with_client, &answer) {
+                match got {
+                    Ok(Some(d)) => {
+                        assert!((8..=15).contains(&server), "{answer}");
+                        assert_eq!(d.server_window_bits(), server as u8);
+                        assert_eq!(d.client_window_bits(), server as u8);
+                    }
+                    Ok(None) => panic!("deflate dropped: {answer}"),
+                    Err(e) => assert!(!(8..=15).contains(&server), "{answer}: {e:?}"),
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Point 6
+
+/// What the request of a client with `config` looks like on the wire, HTTP/1.1 and
+/// the extended CONNECT fields joined, so a value that got in can be looked for.
+fn written(config: &ClientConfig) -> String {
+    use ws_handshake::{ClientHandshake, ClientKey, ConnectClient, WsUrl};
+    let url = WsUrl::parse("ws://example.com/chat").unwrap();
+    let mut out = Vec::new();
+    let key = ClientKey::from_nonce(common::builders::NONCE);
+    ClientHandshake::new(config, url, key)
+        .request()
+        .write_to(&mut out);
+    let mut text = String::from_utf8(out).unwrap();
+    for (name, value) in ConnectClient::new(config, url).request().fields() {
+        text.push_str(&format!("{name}: {value}\n"));
+    }
+    text
+}
+
+const INJECTIONS: [&str; 5] = [
+    "\r\nX-Injected: 1",
+    "\nX-Injected: 1",
+    "\rX-Injected: 1",
+    "\0X-Injected",
+    "x\r\n\r\nGET /X-Injected",
+];
+
+/// undici CVE-2026-1527 (CRLF injection through an option): CR, LF or NUL in a
+/// subprotocol name is `BuildError::InvalidProtocol`, and nothing of it reaches the
+/// request (the same bytes without the control characters do, as a control).
+#[test]
+fn p21_06_crlf_in_subprotocol_names() {
+    for bad in INJECTIONS {
+        let name = format!("chat{bad}");
+        let refused = ClientConfig::new().protocols([name.as_str()]);
+        assert_eq!(
+            refused.err(),
+            Some(ws_handshake::BuildError::InvalidProtocol),
+            "{bad:?}"
+        );
+    }
+    let control = ClientConfig::new().protocols(["chat-X-Injected"]).unwrap();
+    assert!(written(&control).contains("X-Injected"));
+}
+
+/// The same for `Origin` (`BuildError::InvalidOrigin`).
+#[test]
+fn p21_06_crlf_in_origin() {
+    for bad in INJECTIONS {
+        let origin = format!("https://example.com{bad}");
+        let refused = ClientConfig::new().origin(&origin);
+        assert_eq!(
+            refused.err(),
+            Some(ws_handshake::BuildError::InvalidOrigin),
+            "{bad:?}"
+        );
+    }
+    let control = ClientConfig::new()
+        .origin("https://X-Injected.example")
+        .unwrap();
+    assert!(written(&control).contains("X-Injected"));
+}
+
+/// Extension offers: permessage-deflate's parameters are typed (window bits are
+/// numbers 8–15, the rest flags), so no text of the caller's reaches the offer; an
+/// out-of-range window is `BuildError::InvalidWindowBits`.
+#[test]
+fn p21_06_crlf_in_extension_offers() {
+    use ws_handshake::deflate::DeflateOffer;
+    for bits in [
+        0, 7, 16, 13, /* CR */
+        10, /* LF: a valid 10, written as digits */
+    ] {
+        let offer = DeflateOffer::new().server_max_window_bits(Some(bits));
+        match ClientConfig::new().deflate(Some(offer)) {
+            Ok(config) => {
+                assert!((8..=15).contains(&bits));
+                let text = written(&config);
+                assert!(
+                    text.contains(&format!("server_max_window_bits={bits}")),
+                    "{text}"
+                );
+                assert!(
+                    !text.contains("\r\r") && !text.contains("\n\n\n"),
+                    "{text:?}"
+                );
+            }
+            Err(e) => assert_eq!(e, ws_handshake::BuildError::InvalidWindowBits, "{bits}"),
+        }
+    }
+}
+
+/// Extra headers: a name that is not a token is `InvalidHeaderName`, a value with
+/// CR, LF or NUL is `InvalidHeaderValue`.
+#[test]
+fn p21_06_crlf_in_extra_headers() {
+    use ws_handshake::BuildError;
+    for bad in INJECTIONS {
+        let value = format!("v{bad}");
+        let refused = ClientConfig::new().header("X-App", &value);
+        assert_eq!(
+            refused.err(),
+            Some(BuildError::InvalidHeaderValue),
+            "{bad:?}"
+        );
+        let name = format!("X-App{bad}");
+        let refused = ClientConfig::new().header(&name, "v");
+        assert_eq!(
+            refused.err(),
+            Some(BuildError::InvalidHeaderName),
+            "{bad:?}"
+        );
+    }
+    let control = ClientConfig::new()
+        .header("X-App", "v X-Injected: 1")
+        .unwrap();
+    assert!(written(&control).contains("X-Injected"));
+}
+
+/// The proxy's `CONNECT`: extra headers, a raw `Proxy-Authorization` value, and the
+/// `Basic` credentials (user and password: `CredentialsError::ControlCharacter`,
+/// RFC 7617 §2).
+#[test]
+fn p21_06_crlf_in_proxy_headers_and_credentials() {
+    use ws_handshake::auth::{Basic, CredentialsError};
+    use ws_handshake::{BuildError, ProxyConfig, ProxyTunnel, WsUrl};
+    let target = WsUrl::parse("wss://example.com/chat").unwrap();
+    let connect = |config: &ProxyConfig| {
+        let mut out = Vec::new();
+        ProxyTunnel::new(config, target)
+            .request()
+            .write_to(&mut out);
+        String::from_utf8(out).unwrap()
+    };
+    for bad in INJECTIONS {
+        let value = format!("v{bad}");
+        assert_eq!(
+            ProxyConfig::new().header("X-App", &value).err(),
+            Some(BuildError::InvalidHeaderValue)
+        );
+        assert_eq!(
+            ProxyConfig::new().authorization(&value).err(),
+            Some(BuildError::InvalidHeaderValue)
+        );
+        // (a user-id holds no colon at all, RFC 7617 §2: that is checked first)
+        let user = value.replace(':', "");
+        assert_eq!(
+            Basic::new(&user, "pw").err(),
+            Some(CredentialsError::ControlCharacter),
+            "{bad:?}"
+        );
+        assert_eq!(
+            Basic::new("user", &value).err(),
+            Some(CredentialsError::ControlCharacter),
+            "{bad:?}"
+        );
+        let user_pass = format!("user:{value}");
+        assert_eq!(
+            Basic::from_user_pass(&user_pass).err(),
+            Some(CredentialsError::ControlCharacter)
+        );
+    }
+    let control = ProxyConfig::new()
+        .header("X-App", "v X-Injected: 1")
+        .unwrap()
+        .authorization("Bearer X-Injected")
+        .unwrap();
+    assert_eq!(connect(&control).matches("X-Injected").count(), 2);
+}
+
+/// The URL (`UrlError`, so `BuildError::InvalidUrl`) and a redirect's `Location`
+/// (`RedirectError`): a control byte in a path, query or host is refused (RFC 3986
+/// §2: it must be percent-encoded), so the request line and `Host` cannot be split.
+#[test]
+fn p21_06_crlf_in_the_url_and_a_redirect_location() {
+    use ws_handshake::{RedirectError, RedirectPolicy, UrlError, WsUrl};
+    let base = WsUrl::parse("ws://example.com/chat").unwrap();
+    for bad in INJECTIONS {
+        for url in [
+            format!("ws://example.com/chat{bad}"),
+            format!("ws://example.com/chat?q={bad}"),
+            format!("ws://example.com{bad}/chat"),
+        ] {
+            let refused = WsUrl::parse(&url).err();
+            assert!(
+                matches!(
+                    refused,
+                    Some(ws_handshake::BuildError::InvalidUrl(
+                        UrlError::InvalidCharacter | UrlError::InvalidHost | UrlError::InvalidPort
+                    ))
+                ),
+                "{url:?}: {refused:?}"
+            );
+        }
+        for location in [
+            format!("/next{bad}"),
+            format!("ws://example.com/next{bad}"),
+            format!("ws://ex{bad}ample.com/"),
+        ] {
+            let mut out = String::new();
+            let refused = RedirectPolicy::new()
+                .resolve(&base, &location, &mut out)
+                .err();
+            assert!(
+                matches!(
+                    refused,
+                    Some(RedirectError::LocationInvalid | RedirectError::InvalidTarget(_))
+                ),
+                "{location:?}: {refused:?}"
+            );
+        }
+    }
+    // A NUL in a `Location` on the wire never even parses (RFC 9110 §5.5).
+    let response = b"HTTP/1.1 302 Found\r\nLocation: /a\0b\r\n\r\n";
+    let outcome = dial(&ClientConfig::new(), "ws://example.com/chat", &[response]);
+    assert!(
+        matches!(outcome, ClientOutcome::Failed(ClientError::Malformed(_))),
+        "{outcome:?}"
+    );
+}
