@@ -191,8 +191,10 @@ fn parse_other_version<'b, R>(
             let status = code
                 .iter()
                 .try_fold(0u16, |n, &d| {
-                    d.is_ascii_digit()
-                        .then(|| n.wrapping_mul(10).wrapping_add(u16::from(d - b'0')))
+                    d.is_ascii_digit().then(|| {
+                        n.wrapping_mul(10)
+                            .wrapping_add(u16::from(d.wrapping_sub(b'0')))
+                    })
                 })
                 .filter(|s| (100..=599).contains(s))
                 .ok_or(malformed(Malformed::Status))?;
