@@ -10,8 +10,8 @@ use crate::rules::summary::Summary;
 /// RFC 9112 §6.3 for a request: the framing is invalid (`Error::FramingInvalid`)
 /// when `Content-Length` is not one `1*DIGIT` value (item 5; a repeated field line is
 /// refused rather than compared), when `Transfer-Encoding` comes with
-/// `Content-Length` (item 3: a smuggling attempt is "ought to be handled as an
-/// error") or does not end in `chunked` (item 4, so an empty value or `identity` too),
+/// `Content-Length` (item 3: such a message "ought to be handled as an error", a
+/// likely smuggling attempt) or does not end in `chunked` (item 4, so an empty value or `identity` too),
 /// and when an HTTP/1.0 request has `Transfer-Encoding` (RFC 9112 §6.1: "MUST treat
 /// the message as if the framing is faulty").
 pub(crate) fn check_framing(s: &Summary<'_>, minor_version: u8) -> Result<(), Error> {
