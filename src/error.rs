@@ -19,6 +19,14 @@ pub enum Error {
         /// The configured limit, in bytes.
         limit: usize,
     },
+    /// The request line did not end within the configured head limit (414, RFC 9110
+    /// §15.5.15: the target is longer than the server will read). The limit is the one of
+    /// [`HeadTooLarge`](Self::HeadTooLarge); only the part that overflowed differs.
+    #[error("request line is longer than the {limit}-byte head limit")]
+    RequestLineTooLong {
+        /// The configured head limit, in bytes.
+        limit: usize,
+    },
     /// The request has more header fields than the configured limit (431).
     #[error("request has more than {limit} header fields")]
     TooManyHeaders {
@@ -37,6 +45,11 @@ pub enum Error {
     /// The HTTP version is older than 1.1, RFC 6455 §4.1 item 2 (400).
     #[error("HTTP version must be 1.1 or later")]
     HttpVersionTooOld,
+    /// The request line names another major version of HTTP than 1 (`HTTP/2.0`,
+    /// `HTTP/3.0`, `HTTP/0.9`), RFC 9110 §15.6.6 (505). A higher HTTP/1.x minor
+    /// version (`HTTP/1.2`) is read as HTTP/1.1 (RFC 9110 §6.2).
+    #[error("HTTP major version is not supported; use HTTP/1.1")]
+    HttpVersionNotSupported,
     /// The request-target is neither origin-form nor absolute-form, RFC 6455 §4.1 item 3 (400).
     #[error("request-target must be an absolute path or an absolute URI")]
     RequestTargetInvalid,
@@ -46,10 +59,12 @@ pub enum Error {
     /// `ws`/`http` over TLS, `wss`/`https` without (400).
     #[error("request-target scheme must be ws, wss, http or https, matching the transport")]
     RequestTargetScheme,
-    /// The absolute-form request-target names another authority than `Host`. The
-    /// target's authority is the one that counts (RFC 9112 §3.2.2); a `Host` that
-    /// disagrees with it is refused rather than ignored, so that no cache, proxy or
-    /// application code reading `Host` can be steered to another host (400).
+    /// The absolute-form request-target names another authority than `Host`, and the
+    /// configuration asked for them to agree
+    /// ([`ServerConfig::host_must_match_target`](crate::ServerConfig::host_must_match_target),
+    /// a hardening off by default). RFC 9112 §3.2.2 has the server ignore `Host` and use
+    /// the target's authority, which the crate does by default; refusing the
+    /// disagreement instead keeps code that reads `Host` from being steered (400).
     #[error("Host differs from the request-target's authority")]
     HostNotTargetAuthority,
     /// The request has no `Host` header field, RFC 6455 §4.1 item 4 (400).
@@ -91,20 +106,40 @@ pub enum Error {
     /// `Sec-WebSocket-Key` is not the base64 encoding of exactly 16 bytes, RFC 6455 §4.2.1 item 5 (400).
     #[error("Sec-WebSocket-Key must be base64 of 16 bytes")]
     KeyInvalid,
+    /// The request's message framing is invalid, RFC 9112 §6.3: a `Content-Length`
+    /// that is not one `1*DIGIT` value, a `Transfer-Encoding` whose final coding is not
+    /// `chunked` (an empty one, `identity`), both fields together, or a
+    /// `Transfer-Encoding` in an HTTP/1.0 request (RFC 9112 §6.1). Checked before any
+    /// other rule, the method included, and for plain requests too: where the message
+    /// ends cannot be told, so the connection must close (400).
+    #[error("invalid message framing (Content-Length / Transfer-Encoding)")]
+    FramingInvalid,
     /// The request announces a body (`Content-Length` > 0 or `Transfer-Encoding`);
     /// bytes after an upgrade request's head are WebSocket frames, RFC 6455 §4.1 (400).
     #[error("a WebSocket upgrade request must not have a body")]
     BodyNotAllowed,
     /// `Sec-WebSocket-Protocol` is not a comma-separated list of tokens, RFC 6455 §4.1 item 10 (400).
     /// Empty elements are ignored (RFC 9110 §5.6.1.2), up to 16 in one field line; more,
-    /// or a line without any token, is this error.
-    #[error("Sec-WebSocket-Protocol must be a list of tokens")]
+    /// or a line without any token, is this error. A credential passed as a subprotocol
+    /// (see the README, "A bearer token in Sec-WebSocket-Protocol") must be a token too:
+    /// padded or standard base64 (`=`, `/`) is not, base64url without padding is; the
+    /// message says so, since the response body is all the client's developer sees.
+    #[error(
+        "Sec-WebSocket-Protocol must be a comma-separated list of tokens (RFC 6455 §4.1): \
+         no space, '/', '=' or other separator inside a name; send a credential as base64url without padding"
+    )]
     ProtocolListMalformed,
     /// `Sec-WebSocket-Extensions` does not follow the grammar of RFC 6455 §9.1 (400).
     /// Empty elements are ignored (RFC 9110 §5.6.1.2), up to 16 in one field line; more,
     /// or a line without any extension, is this error.
     #[error("Sec-WebSocket-Extensions is malformed")]
     ExtensionListMalformed,
+    /// `Expect` names an expectation other than `100-continue`, which the server cannot
+    /// meet, RFC 9110 §10.1.1 (417). `Expect: 100-continue` itself is fine: an upgrade
+    /// request has no content, so no `100 (Continue)` is needed and the `101` answers it
+    /// (RFC 9110 §10.1.1 lets a server omit the 100 when the framing says there is no content).
+    #[error("only the 100-continue expectation is supported")]
+    ExpectationFailed,
     /// The configuration requires a subprotocol and the client offered none we support (400).
     #[error("no supported subprotocol was offered")]
     ProtocolRequired,
@@ -275,6 +310,9 @@ impl Error {
             Self::OriginRejected | Self::OriginMissing | Self::OriginMismatch(_) => 403,
             Self::HostNotAllowed => 421,
             Self::Finished => 500,
+            Self::HttpVersionNotSupported => 505,
+            Self::RequestLineTooLong { .. } => 414,
+            Self::ExpectationFailed => 417,
             Self::Malformed(_)
             | Self::HttpVersionTooOld
             | Self::RequestTargetInvalid
@@ -289,6 +327,7 @@ impl Error {
             | Self::KeyRepeated
             | Self::KeyInvalid
             | Self::BodyNotAllowed
+            | Self::FramingInvalid
             | Self::ProtocolListMalformed
             | Self::ExtensionListMalformed
             | Self::ProtocolRequired
@@ -466,10 +505,14 @@ pub enum ProxyError {
 pub(crate) enum HeadError {
     /// The head did not end within `limit` bytes.
     TooLarge { limit: usize },
+    /// The head did not end within `limit` bytes, nor did its start line.
+    StartLineTooLong { limit: usize },
     /// The head has more than `limit` header fields.
     TooManyHeaders { limit: usize },
     /// The head is not well-formed HTTP/1.1.
     Malformed(Malformed),
+    /// A request line with another major version of HTTP than 1 (RFC 9110 §15.6.6).
+    VersionNotSupported,
 }
 
 impl From<HeadError> for Error {
@@ -478,6 +521,8 @@ impl From<HeadError> for Error {
             HeadError::TooLarge { limit } => Self::HeadTooLarge { limit },
             HeadError::TooManyHeaders { limit } => Self::TooManyHeaders { limit },
             HeadError::Malformed(m) => Self::Malformed(m),
+            HeadError::VersionNotSupported => Self::HttpVersionNotSupported,
+            HeadError::StartLineTooLong { limit } => Self::RequestLineTooLong { limit },
         }
     }
 }
@@ -488,6 +533,8 @@ impl From<HeadError> for ProxyError {
             HeadError::TooLarge { limit } => Self::HeadTooLarge { limit },
             HeadError::TooManyHeaders { limit } => Self::TooManyHeaders { limit },
             HeadError::Malformed(m) => Self::Malformed(m),
+            HeadError::VersionNotSupported => Self::Malformed(Malformed::Version),
+            HeadError::StartLineTooLong { limit } => Self::HeadTooLarge { limit },
         }
     }
 }
@@ -498,6 +545,8 @@ impl From<HeadError> for ClientError {
             HeadError::TooLarge { limit } => Self::HeadTooLarge { limit },
             HeadError::TooManyHeaders { limit } => Self::TooManyHeaders { limit },
             HeadError::Malformed(m) => Self::Malformed(m),
+            HeadError::VersionNotSupported => Self::Malformed(Malformed::Version),
+            HeadError::StartLineTooLong { limit } => Self::HeadTooLarge { limit },
         }
     }
 }

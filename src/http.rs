@@ -55,8 +55,9 @@
 //! - **Request-target.** [`Uri`] drops a `#fragment` before this module
 //!   sees it, so a fragment is not refused here as it is on the byte path.
 //! - **Versions.** HTTP/1.0 is refused as on the byte path; a WebSocket request over
-//!   HTTP/0.9, HTTP/2 or HTTP/3 is refused as [`Malformed::Version`] (the byte path's
-//!   answer to a version it cannot parse). WebSockets over HTTP/2 and HTTP/3 use the
+//!   HTTP/0.9, HTTP/2 or HTTP/3 is refused as
+//!   [`HttpVersionNotSupported`](Error::HttpVersionNotSupported) (505, the byte path's
+//!   answer to another major version on the request line). WebSockets over HTTP/2 and HTTP/3 use the
 //!   extended CONNECT (RFC 8441, RFC 9220): validate those with
 //!   [`ConnectRequest::from_http`](crate::ConnectRequest::from_http).
 
@@ -70,10 +71,11 @@ use ::http::{Method, Request, Response, StatusCode, Uri, Version};
 use crate::answer::accept::{Accept, ConnectAccept};
 use crate::answer::fields::{Head, Value};
 use crate::answer::rejection::{Form, Rejection};
-use crate::error::{Error, Malformed};
+use crate::error::Error;
 use crate::grammar::extension::Extension;
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::forwarded::Forwarded;
+use crate::rules::framing::check_framing;
 use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::rules::request::{self, Checked};
 use crate::rules::server_config::ServerConfig;
@@ -238,19 +240,28 @@ fn inspect_head<'a>(
     for (name, value) in headers {
         summary.add(name.as_str().as_bytes(), value.as_bytes());
     }
-    if !summary.wants_websocket() {
-        return Ok(Inspect::Plain);
-    }
-    // The byte path's order: what its parser refuses first, then the rules.
+    let websocket = summary.wants_websocket();
+    // The byte path's order: what its parser refuses first, then the framing, then
+    // the rules. A plain request is left to the HTTP server that parsed it, unless
+    // its framing is broken (which that server should have refused already).
     let limit = config.limits().max_headers();
     if headers.len() > limit {
-        return Err(Error::TooManyHeaders { limit });
+        return match websocket {
+            true => Err(Error::TooManyHeaders { limit }),
+            false => Ok(Inspect::Plain),
+        };
     }
     let minor_version = match version {
         Version::HTTP_10 => 0,
         Version::HTTP_11 => 1,
-        _ => return Err(Error::Malformed(Malformed::Version)),
+        // As the byte path answers `HTTP/2.0` on a request line (RFC 9110 §15.6.6).
+        _ if websocket => return Err(Error::HttpVersionNotSupported),
+        _ => return Ok(Inspect::Plain),
     };
+    check_framing(&summary, minor_version)?;
+    if !websocket {
+        return Ok(Inspect::Plain);
+    }
     request::check_request_line(method.as_str(), minor_version, target(uri))?;
     let authority = uri.authority().map_or("", |a| a.as_str());
     let addressed = request::addressed(uri.scheme_str().map(|s| (s, authority)), None)?;
@@ -803,16 +814,16 @@ mod tests {
             *request.version_mut() = version;
             assert_eq!(
                 inspect(&request, &config).unwrap_err(),
-                Error::Malformed(Malformed::Version)
+                Error::HttpVersionNotSupported
             );
             let mut plain = to_http(&get(&["Upgrade", "Connection", "Sec-"], &[]));
             *plain.version_mut() = version;
             assert!(matches!(inspect(&plain, &config), Ok(Inspect::Plain)));
         }
-        // The byte path gives the same answer to a version it cannot parse.
+        // The byte path gives the same answer to another major version (505).
         assert!(matches!(
             through_bytes(&config, &req("GET / HTTP/2.0", &[], &[])),
-            Outcome::Refused(Error::Malformed(Malformed::Version), _)
+            Outcome::Refused(Error::HttpVersionNotSupported, _)
         ));
     }
 

@@ -9,7 +9,8 @@ pub const MAX_HEADERS_CAP: usize = 128;
 /// Limits on a handshake head, with safe defaults.
 ///
 /// A head that exceeds either limit is refused with `431 Request Header Fields Too Large`
-/// (server) or a [`HeadTooLarge`](crate::Error::HeadTooLarge) /
+/// (server; `414 URI Too Long`, [`RequestLineTooLong`](crate::Error::RequestLineTooLong),
+/// when not even the request line ends within the byte limit) or a [`HeadTooLarge`](crate::Error::HeadTooLarge) /
 /// [`TooManyHeaders`](crate::Error::TooManyHeaders) error (client).
 ///
 /// ```

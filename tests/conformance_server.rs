@@ -35,15 +35,19 @@ fn feed_tls(config: &ServerConfig, tls: bool, bytes: &[u8]) -> Result<String, Er
 /// RFC 9112 §3.2.2: "When an origin server receives a request with an absolute-form of
 /// request-target, the origin server MUST ignore the received Host header field (if
 /// any) and instead use the host information of the request-target." The effective
-/// authority is what the Host allow-list and the same-origin policy compare; a `Host`
-/// that names another authority is refused (the crate's choice, 400), and `Host` must
-/// still be present exactly once and valid (RFC 9112 §3.2).
+/// authority is what the Host allow-list and the same-origin policy compare; `Host`
+/// must still be present exactly once and valid (RFC 9112 §3.2). A `Host` naming
+/// another authority is refused only under the opt-in hardening
+/// `ServerConfig::host_must_match_target` (issue 21 point 1; see
+/// `tests/conformance_residue.rs`).
 #[test]
 fn p05_absolute_form_target_authority_wins() {
     let good = ServerConfig::new().allowed_hosts(["good.example"]).unwrap();
     // The issue's example: the allow-list must not pass a target naming another host.
     let evil = upgrade("ws://evil.example/chat", &["Host: good.example"]);
-    assert_eq!(feed(&good, &evil), Err(Error::HostNotTargetAuthority));
+    assert_eq!(feed(&good, &evil), Err(Error::HostNotAllowed));
+    let strict = ServerConfig::new().host_must_match_target(true);
+    assert_eq!(feed(&strict, &evil), Err(Error::HostNotTargetAuthority));
     assert_eq!(Error::HostNotTargetAuthority.status(), 400);
     // Nor may the same-origin check compare the Origin with Host instead of the target.
     let default = ServerConfig::new();
@@ -51,14 +55,15 @@ fn p05_absolute_form_target_authority_wins() {
         "ws://evil.example/chat",
         &["Host: good.example", "Origin: http://good.example"],
     );
-    assert_eq!(feed(&default, &evil), Err(Error::HostNotTargetAuthority));
+    assert_eq!(feed(&default, &evil), Err(Error::OriginRejected));
     // A Host naming the target's authority: the target's authority is what counts.
     let evil = upgrade("ws://evil.example/chat", &["Host: evil.example"]);
     assert_eq!(feed(&good, &evil), Err(Error::HostNotAllowed));
     let ok = upgrade("wss://GOOD.example/chat", &["Host: good.example"]);
     assert_eq!(feed(&good, &ok).as_deref(), Ok("GOOD.example"));
 
-    // Ports are compared after default-port normalisation by the target's scheme.
+    // Under the hardening, ports are compared after default-port normalisation by the
+    // target's scheme; by default, Host is ignored.
     for (target, host) in [
         ("ws://example.com:80/", "example.com"),
         ("ws://example.com/", "example.com:80"),
@@ -68,6 +73,7 @@ fn p05_absolute_form_target_authority_wins() {
     ] {
         let bytes = upgrade(target, &[&format!("Host: {host}")]);
         assert!(feed(&default, &bytes).is_ok(), "{target} {host}");
+        assert!(feed(&strict, &bytes).is_ok(), "{target} {host}");
     }
     for (target, host) in [
         ("ws://example.com/", "example.com:8080"),
@@ -78,10 +84,12 @@ fn p05_absolute_form_target_authority_wins() {
     ] {
         let bytes = upgrade(target, &[&format!("Host: {host}")]);
         assert_eq!(
-            feed(&default, &bytes),
+            feed(&strict, &bytes),
             Err(Error::HostNotTargetAuthority),
             "{target} {host}"
         );
+        let authority = target.split('/').nth(2).unwrap();
+        assert_eq!(feed(&default, &bytes).as_deref(), Ok(authority));
     }
 
     // The allow-list sees the effective port: `wss://example.com/` is port 443.
@@ -178,8 +186,10 @@ fn p05_http_front_end_uses_the_target_authority() {
         builder.body(()).unwrap()
     };
     let evil = build("ws://evil.example/chat", "good.example");
+    assert_eq!(inspect(&evil, &good).unwrap_err(), Error::HostNotAllowed);
+    let strict = ServerConfig::new().host_must_match_target(true);
     assert_eq!(
-        inspect(&evil, &good).unwrap_err(),
+        inspect(&evil, &strict).unwrap_err(),
         Error::HostNotTargetAuthority
     );
     let ftp = build("ftp://good.example/chat", "good.example");
@@ -200,7 +210,8 @@ fn p05_http_front_end_uses_the_target_authority() {
     assert_eq!(up.host(), "good.example");
     // Both front ends agree on the bytes of the same request.
     let bytes = upgrade("ws://evil.example/chat", &["Host: good.example"]);
-    assert_eq!(feed(&good, &bytes), Err(Error::HostNotTargetAuthority));
+    assert_eq!(feed(&good, &bytes), Err(Error::HostNotAllowed));
+    assert_eq!(feed(&strict, &bytes), Err(Error::HostNotTargetAuthority));
 }
 
 /// RFC 6455 §4.2.2 / §4.1: after the `101` "the connection is now WebSocket": bytes that

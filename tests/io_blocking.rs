@@ -378,3 +378,31 @@ fn server_refusal_reaches_the_client_adapter() {
     }
     assert!(matches!(handle.join().unwrap(), ServerOutcome::Refused(r) if r.status == 403));
 }
+
+/// Issue 21 point 9 (kemal PR 767: a 403 without a close let a pipelined request
+/// through): a refused upgrade on `Connection: keep-alive, Upgrade` followed by
+/// `GET /admin` gets exactly one response, with `Connection: close`, and the
+/// connection ends; the plain hook, which would serve `/admin`, is never asked.
+#[test]
+fn p21_09_pipelined_request_after_a_refusal_is_never_served() {
+    let server = Server::new(ServerConfig::new())
+        .plain(|request| (request.path() == "/admin").then(|| PlainResponse::html("secret")));
+    let refused = upgrade_head(&["Origin: http://evil.example"])
+        .replace("Connection: Upgrade", "Connection: keep-alive, Upgrade");
+    let (outcome, response) = with_server(server, |mut s| {
+        s.write_all(refused.as_bytes()).unwrap();
+        s.write_all(b"GET /admin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .unwrap();
+        read_to_end(&mut s).unwrap()
+    });
+    assert!(
+        matches!(outcome, ServerOutcome::Refused(ref r) if r.status == 403),
+        "{outcome:?}"
+    );
+    assert!(
+        response.starts_with("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n"),
+        "{response}"
+    );
+    assert_eq!(response.matches("HTTP/1.1 ").count(), 1, "{response}");
+    assert!(!response.contains("secret"), "{response}");
+}

@@ -287,3 +287,33 @@ async fn client_adapter_times_out_and_reports_refusals() {
     }
     assert!(matches!(server.await.unwrap(), ServerOutcome::Refused(r) if r.status == 429));
 }
+
+/// Issue 21 point 9 (kemal PR 767: a 403 without a close let a pipelined request
+/// through): a refused upgrade on `Connection: keep-alive, Upgrade` followed by
+/// `GET /admin` gets exactly one response, with `Connection: close`, and the
+/// connection ends; the plain hook, which would serve `/admin`, is never asked.
+#[tokio::test]
+async fn p21_09_pipelined_request_after_a_refusal_is_never_served() {
+    let server = Server::new(ServerConfig::new())
+        .plain(|request| (request.path() == "/admin").then(|| PlainResponse::html("secret")));
+    let (mut client, task) = serve_one(server).await;
+    let refused = upgrade_head(&["Origin: http://evil.example"])
+        .replace("Connection: Upgrade", "Connection: keep-alive, Upgrade");
+    client.write_all(refused.as_bytes()).await.unwrap();
+    client
+        .write_all(b"GET /admin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .unwrap();
+    let response = read_to_end(&mut client).await.unwrap();
+    let outcome = task.await.unwrap();
+    assert!(
+        matches!(outcome, ServerOutcome::Refused(ref r) if r.status == 403),
+        "{outcome:?}"
+    );
+    assert!(
+        response.starts_with("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n"),
+        "{response}"
+    );
+    assert_eq!(response.matches("HTTP/1.1 ").count(), 1, "{response}");
+    assert!(!response.contains("secret"), "{response}");
+}

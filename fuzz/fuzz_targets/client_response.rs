@@ -236,8 +236,9 @@ fn check(setup: &Setup, key: ClientKey, response: &[u8], outcome: &Outcome) {
 }
 
 /// RFC 9110 §15.2: whether a head is an interim response a client skips, `1xx` other
-/// than `101`. Read from the status line the way HTTP/1.1 spells it (`HTTP/1.0` or
-/// `HTTP/1.1`, one SP, three digits, then SP or the line end), after empty lines.
+/// than `101`. Read from the status line the way HTTP/1.1 spells it (`HTTP/1.` and a
+/// minor digit, RFC 9110 §6.2 reading a higher one as 1.1; one SP, three digits, then
+/// SP or the line end), after empty lines.
 fn is_interim_head(head: &[u8]) -> bool {
     let line = skip_empty_lines(head)
         .split(|&b| b == b'\r')
@@ -246,7 +247,7 @@ fn is_interim_head(head: &[u8]) -> bool {
     let (Some(version), Some(code), after) = (line.get(..9), line.get(9..12), line.get(12)) else {
         return false;
     };
-    if !(version == b"HTTP/1.1 " || version == b"HTTP/1.0 ")
+    if !(version.starts_with(b"HTTP/1.") && version[7].is_ascii_digit() && version[8] == b' ')
         || !code.iter().all(u8::is_ascii_digit)
         || !matches!(after, None | Some(b' '))
     {
@@ -347,8 +348,13 @@ impl Reference {
 
     /// RFC 6455 §4.1, the client's checks of a 101, plainly.
     fn rfc6455_4_1(&self, setup: &Setup, key: ClientKey) -> Result<(), &'static str> {
-        if !self.status_line.starts_with(b"HTTP/1.1 101") {
-            return Err("status line HTTP/1.1 101");
+        // RFC 9110 §6.2: a higher HTTP/1.x minor version reads as HTTP/1.1.
+        let version_ok = matches!(
+            self.status_line.get(..8),
+            Some([b'H', b'T', b'T', b'P', b'/', b'1', b'.', b'1'..=b'9'])
+        );
+        if !version_ok || self.status_line.get(8..12) != Some(b" 101") {
+            return Err("status line HTTP/1.1 101 (or a higher 1.x)");
         }
         // Every element of every Upgrade line, empty ones aside, is websocket.
         let upgrade: Vec<&[u8]> = self

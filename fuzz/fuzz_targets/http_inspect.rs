@@ -226,9 +226,19 @@ fn rules<B>(request: &Request<B>, setup: &ServerSetup) -> Result<(), &'static st
     if request.headers().contains_key("transfer-encoding") {
         return Err("no body (bytes after the head are frames)");
     }
+    // `1*DIGIT` (RFC 9110 §8.6): any run of zeros is a length of 0.
     let lengths: Vec<&[u8]> = all(request, "content-length").collect();
-    if !(lengths.is_empty() || lengths.as_slice() == [b"0".as_slice()]) {
+    let zero = |v: &[u8]| !v.is_empty() && v.iter().all(|&b| b == b'0');
+    if !(lengths.is_empty() || (lengths.len() == 1 && zero(lengths[0]))) {
         return Err("no body (Content-Length 0 at most)");
+    }
+    // RFC 9110 §10.1.1: 100-continue is the one expectation met (by the 101).
+    let expectations = all(request, "expect").flat_map(|v| v.split(|&b| b == b','));
+    if expectations
+        .map(trim)
+        .any(|e| !e.is_empty() && !e.eq_ignore_ascii_case(b"100-continue"))
+    {
+        return Err("Expect: 100-continue only (RFC 9110 §10.1.1)");
     }
     // The effective authority: the absolute-form target's, else Host (RFC 9112 §3.2.2).
     let authority = uri

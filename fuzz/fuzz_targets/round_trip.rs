@@ -230,7 +230,16 @@ fuzz_target!(|input: Input| {
     // Limits first (the head is read before it is validated), then the policies.
     let limits = server.limits();
     let header_lines = request.windows(2).filter(|w| w == b"\r\n").count() - 2;
-    let expected_refusal = if request.len() > limits.max_head_bytes() {
+    // 414 when not even the request line ends within the limit (RFC 9110 §15.5.15).
+    let request_line_end = request
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(request.len());
+    let expected_refusal = if request_line_end >= limits.max_head_bytes() {
+        Some(Error::RequestLineTooLong {
+            limit: limits.max_head_bytes(),
+        })
+    } else if request.len() > limits.max_head_bytes() {
         Some(Error::HeadTooLarge {
             limit: limits.max_head_bytes(),
         })

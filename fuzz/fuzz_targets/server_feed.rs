@@ -5,7 +5,8 @@
 //! - `config` picks one of 256 server configurations (see [`config`]);
 //! - `n & 7` chunk sizes follow (one byte each, 0 allowed: an empty read), the rest of
 //!   the request is fed as a last chunk; `n & 8` says the peer is a trusted proxy
-//!   (`ServerHandshake::trusted_proxy`).
+//!   (`ServerHandshake::trusted_proxy`); `n & 16` turns on the hardening
+//!   `host_must_match_target` (an absolute-form target's authority must be `Host`'s).
 //!
 //! Invariants (see fuzz/README.md):
 //! 1. the outcome (variant, error, leftover, written response) equals feeding the bytes whole;
@@ -44,13 +45,13 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
-    let Some((&n, rest)) = rest.split_first() else {
+    let Some((&n_byte, rest)) = rest.split_first() else {
         return;
     };
-    let trusted = n & 8 != 0;
-    let n = usize::from(n & 7).min(rest.len());
+    let trusted = n_byte & 8 != 0;
+    let n = usize::from(n_byte & 7).min(rest.len());
     let (sizes, request) = rest.split_at(n);
-    let setup = config(selector);
+    let setup = config(selector, n_byte & 16 != 0);
     let limit = setup.config.limits().max_head_bytes();
 
     // Invariant 1: the chunked outcome equals the whole one.
@@ -86,9 +87,11 @@ struct Setup {
     require_protocol: bool,
     restricted: bool,
     any_origin: bool,
+    /// `host_must_match_target`: RFC 9112 §3.2.2 says to ignore `Host`; this refuses.
+    strict_host: bool,
 }
 
-fn config(selector: u8) -> Setup {
+fn config(selector: u8, strict_host: bool) -> Setup {
     let bit = |i: u8| selector & (1 << i) != 0;
     let deflate = match selector & 3 {
         0 => None,
@@ -118,7 +121,8 @@ fn config(selector: u8) -> Setup {
         .protocols(protocols)
         .expect("static tokens")
         .protocol_order(order)
-        .require_protocol(require_protocol);
+        .require_protocol(require_protocol)
+        .host_must_match_target(strict_host);
     if bit(5) {
         config = config.with_limits(
             Limits::default()
@@ -143,6 +147,7 @@ fn config(selector: u8) -> Setup {
         require_protocol,
         restricted: bit(7),
         any_origin: bit(6),
+        strict_host,
     }
 }
 
@@ -329,6 +334,15 @@ fn check(setup: &Setup, request: &[u8], outcome: &Outcome, trusted: bool) {
                     );
                 }
             }
+            // 414 or 431 (RFC 9110 §15.5.15): whether a line other than one leading
+            // empty line ended within the limit.
+            let within = &request[..request.len().min(limit)];
+            let line_ended = within.iter().enumerate().any(|(i, &b)| b == b'\n' && i > 1);
+            match error {
+                Error::RequestLineTooLong { .. } => assert!(!line_ended, "414 after a line"),
+                Error::HeadTooLarge { .. } => assert!(line_ended, "431 before any line"),
+                _ => {}
+            }
         }
         Outcome::Plain {
             response,
@@ -344,6 +358,9 @@ fn check(setup: &Setup, request: &[u8], outcome: &Outcome, trusted: bool) {
                 !reference.wants_websocket(),
                 "a WebSocket request came out Plain"
             );
+            if let Err(rule) = reference.rfc9112_6_3() {
+                panic!("Plain for a request that breaks {rule}");
+            }
             let r = parse_response(response);
             assert_eq!(r.status, 426);
             check_rejection(&r, response);
@@ -361,7 +378,7 @@ fn check(setup: &Setup, request: &[u8], outcome: &Outcome, trusted: bool) {
             assert!(head.len() <= limit, "upgrade past the head limit");
             // Invariant 3: the reference predicate agrees.
             let reference = Reference::read(head).expect("an accepted head is well-formed");
-            if let Err(rule) = reference.rfc6455_4_2_1() {
+            if let Err(rule) = reference.rfc6455_4_2_1(setup.strict_host) {
                 panic!("101 for a request that breaks {rule}");
             }
             assert_eq!(reference.single("sec-websocket-key"), Some(key.as_bytes()));
@@ -638,17 +655,22 @@ impl Reference {
     }
 
     /// RFC 6455 §4.2.1, plainly: `Err(rule)` names the first rule broken.
-    fn rfc6455_4_2_1(&self) -> Result<(), &'static str> {
+    fn rfc6455_4_2_1(&self, strict_host: bool) -> Result<(), &'static str> {
+        self.rfc9112_6_3()?;
         if self.method != "GET" {
             return Err("method GET");
         }
-        if self.version != b"HTTP/1.1" {
-            return Err("HTTP/1.1");
+        // RFC 9110 §6.2: a higher HTTP/1.x minor version is processed as HTTP/1.1.
+        if !matches!(
+            self.version[..],
+            [b'H', b'T', b'T', b'P', b'/', b'1', b'.', b'1'..=b'9']
+        ) {
+            return Err("HTTP/1.1 or a higher 1.x");
         }
         if self.count("host") != 1 {
             return Err("Host exactly once");
         }
-        self.rfc9112_3_2_2()?;
+        self.rfc9112_3_2_2(strict_host)?;
         if !self.all("upgrade").any(|v| list_has(v, "websocket")) {
             return Err("Upgrade: websocket");
         }
@@ -662,11 +684,48 @@ impl Reference {
         if self.single("sec-websocket-version") != Some(b"13") {
             return Err("Sec-WebSocket-Version: 13, once");
         }
+        // `Content-Length = 1*DIGIT` (RFC 9110 §8.6): any run of zeros says "no body".
+        let zero = |v: &[u8]| !v.is_empty() && v.iter().all(|&b| b == b'0');
         if self.count("transfer-encoding") > 0
-            || self.all("content-length").any(|v| v != b"0")
+            || self.all("content-length").any(|v| !zero(v))
             || self.count("content-length") > 1
         {
             return Err("no body");
+        }
+        // RFC 9110 §10.1.1: 100-continue is the one expectation met (by the 101).
+        if self
+            .list("expect")
+            .any(|e| !e.eq_ignore_ascii_case(b"100-continue"))
+        {
+            return Err("Expect: 100-continue only");
+        }
+        Ok(())
+    }
+
+    /// RFC 9112 §6.3 (and §6.1 for HTTP/1.0), plainly: the framing can be read. One
+    /// `Content-Length` of digits; `Transfer-Encoding` ending in `chunked`, without
+    /// `Content-Length`, not in HTTP/1.0.
+    fn rfc9112_6_3(&self) -> Result<(), &'static str> {
+        let lengths: Vec<&[u8]> = self.all("content-length").collect();
+        if lengths.len() > 1
+            || lengths
+                .iter()
+                .any(|v| v.is_empty() || !v.iter().all(u8::is_ascii_digit))
+        {
+            return Err("one Content-Length of digits");
+        }
+        if let Some(last) = self.all("transfer-encoding").last() {
+            let final_coding = last
+                .split(|&b| b == b',')
+                .map(trim)
+                .filter(|e| !e.is_empty())
+                .last();
+            if !lengths.is_empty()
+                || !final_coding.is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"))
+                || self.version == b"HTTP/1.0"
+            {
+                return Err("Transfer-Encoding ending in chunked, alone, in HTTP/1.1");
+            }
         }
         Ok(())
     }
@@ -681,9 +740,10 @@ impl Reference {
     }
 
     /// RFC 9112 §3.2.2 as the crate applies it: an absolute-form target is a `ws`,
-    /// `wss`, `http` or `https` URI whose authority (no userinfo) names the host and
-    /// port `Host` names, a missing (or empty) port being the scheme's default.
-    fn rfc9112_3_2_2(&self) -> Result<(), &'static str> {
+    /// `wss`, `http` or `https` URI whose authority (no userinfo) is valid; the `Host`
+    /// value is ignored, unless `strict_host` (the hardening) wants it to name the same
+    /// host and port, a missing (or empty) port being the scheme's default.
+    fn rfc9112_3_2_2(&self, strict_host: bool) -> Result<(), &'static str> {
         if self.target.starts_with('/') {
             return Ok(());
         }
@@ -700,20 +760,34 @@ impl Reference {
                 Some(i) if !a.ends_with(b"]") => (&a[..i], &a[i + 1..]),
                 _ => (a, &b""[..]),
             };
+            // RFC 3986 §3.2.3: `*DIGIT`, its value at most 65535 (leading zeros fine).
             let port = match port {
                 [] => default,
-                digits if digits.iter().all(u8::is_ascii_digit) && digits.len() <= 5 => {
-                    std::str::from_utf8(digits).ok()?.parse().ok()?
+                digits if digits.iter().all(u8::is_ascii_digit) => {
+                    let significant: Vec<u8> =
+                        digits.iter().copied().skip_while(|&d| d == b'0').collect();
+                    if significant.len() > 5 {
+                        return None;
+                    }
+                    std::str::from_utf8(&significant)
+                        .ok()?
+                        .parse::<u32>()
+                        .unwrap_or(0)
                 }
                 _ => return None,
             };
+            if port > 65535 {
+                return None;
+            }
             (!host.is_empty() && !host.contains(&b'@')).then(|| (host.to_ascii_lowercase(), port))
         };
         let target = self.target_authority().and_then(split);
         let host = self.single("host").and_then(split);
         match (target, host) {
+            (Some(_), _) if !strict_host => Ok(()),
             (Some(t), Some(h)) if t == h => Ok(()),
-            _ => Err("absolute-form authority = Host"),
+            (None, _) => Err("absolute-form authority host[:port]"),
+            _ => Err("absolute-form authority = Host (hardening)"),
         }
     }
 
@@ -740,7 +814,7 @@ impl Reference {
                 .target
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"/._~?=&-".contains(&b));
-        self.rfc6455_4_2_1().is_ok()
+        self.rfc6455_4_2_1(setup.strict_host).is_ok()
             && self
                 .single("sec-websocket-key")
                 .is_some_and(is_canonical_key)

@@ -48,7 +48,9 @@ fuzz_target!(|data: &[u8]| {
     let creds = selector & 1 != 0;
     let mut config = Socks5Config::new();
     if creds {
-        config = config.credentials("user", "pa55").expect("static credentials");
+        config = config
+            .credentials("user", "pa55")
+            .expect("static credentials");
     }
     let url = WsUrl::parse("ws://example.com:9001/").expect("static URL");
     let v6 = WsUrl::parse("wss://[2001:db8::1]/").expect("static URL");
@@ -67,8 +69,12 @@ fuzz_target!(|data: &[u8]| {
         ),
         _ => (
             Socks5Tunnel::remote(&config, v6).expect("an IP literal"),
-            [&[4u8][..], &"2001:db8::1".parse::<Ipv6Addr>().unwrap().octets(), &[1, 0xbb]]
-                .concat(),
+            [
+                &[4u8][..],
+                &"2001:db8::1".parse::<Ipv6Addr>().unwrap().octets(),
+                &[1, 0xbb],
+            ]
+            .concat(),
         ),
     };
     let chunks = chunking(sizes, stream);
@@ -142,7 +148,11 @@ fn reference(
         at += c.len();
         ends.push(at);
     }
-    let greeting = if creds { vec![5, 2, 0, 2] } else { vec![5, 1, 0] };
+    let greeting = if creds {
+        vec![5, 2, 0, 2]
+    } else {
+        vec![5, 1, 0]
+    };
     let mut wrote = vec![greeting];
     let connect = [&[5u8, 1, 0][..], target].concat();
     let byte = |i: usize| stream.get(i).copied();
@@ -236,8 +246,12 @@ fn reference(
     }
     let addr = &reply[addr_start..addr_start + addr_len];
     let host = match reply[3] {
-        1 => Ok(IpAddr::V4(Ipv4Addr::new(addr[0], addr[1], addr[2], addr[3]))),
-        4 => Ok(IpAddr::V6(Ipv6Addr::from(<[u8; 16]>::try_from(addr).unwrap()))),
+        1 => Ok(IpAddr::V4(Ipv4Addr::new(
+            addr[0], addr[1], addr[2], addr[3],
+        ))),
+        4 => Ok(IpAddr::V6(Ipv6Addr::from(
+            <[u8; 16]>::try_from(addr).unwrap(),
+        ))),
         _ => Err(addr.to_vec()),
     };
     let port = u16::from_be_bytes([reply[end - 2], reply[end - 1]]);

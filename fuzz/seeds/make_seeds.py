@@ -29,9 +29,12 @@ def write(target, name, data):
 DEFLATE, CHAT, TWO, CLIENT_ORDER, REQUIRE, SMALL, ANY_ORIGIN, HOSTS = 1, 4, 8, 12, 16, 32, 64, 128
 
 
-def feed(name, request, config=0, sizes=(), trusted=False):
-    # The n byte's bit 3 says the peer is a trusted proxy.
-    n = len(sizes) | (8 if trusted else 0)
+STRICT_HOST = 16  # in the n byte: ServerConfig::host_must_match_target
+TRUSTED = 8  # in the n byte: ServerHandshake::trusted_proxy
+
+
+def feed(name, request, config=0, sizes=(), trusted=False, strict=False):
+    n = len(sizes) | (TRUSTED if trusted else 0) | (STRICT_HOST if strict else 0)
     write("server_feed", name, bytes([config, n] + list(sizes)) + request)
 
 
@@ -106,9 +109,11 @@ feed("absolute-authority-allowed", req([b"Host: example.com"] + WS, b"GET wss://
 feed("absolute-default-port", req([b"Host: example.com"] + WS, b"GET ws://Example.COM:80/chat?x HTTP/1.1"), 0, (9, 30))
 feed("absolute-scheme-case", req([b"Host: example.com:8443"] + WS, b"GET HTTPS://example.com:8443 HTTP/1.1"), ANY_ORIGIN)
 feed("absolute-origin-https", req([b"Host: example.com", b"Origin: https://example.com"] + WS, b"GET wss://example.com/chat HTTP/1.1"))
-feed("reject-absolute-authority-not-host", req([b"Host: example.com"] + WS, b"GET ws://evil.example/chat HTTP/1.1"), HOSTS)
+feed("absolute-authority-not-host", req([b"Host: example.com"] + WS, b"GET ws://evil.example/chat HTTP/1.1"), HOSTS)
 feed("reject-absolute-authority-not-allowed", req([b"Host: evil.example"] + WS, b"GET ws://evil.example/chat HTTP/1.1"), HOSTS)
-feed("reject-absolute-port-differs", req([b"Host: example.com:8080"] + WS, b"GET ws://example.com/chat HTTP/1.1"))
+feed("absolute-port-differs", req([b"Host: example.com:8080"] + WS, b"GET ws://example.com/chat HTTP/1.1"))
+feed("reject-absolute-port-differs-strict", req([b"Host: example.com:8080"] + WS, b"GET ws://example.com/chat HTTP/1.1"), strict=True)
+feed("absolute-port-agrees-strict", req([b"Host: example.com:80"] + WS, b"GET ws://EXAMPLE.com/chat HTTP/1.1"), strict=True)
 feed("reject-absolute-scheme", req([b"Host: example.com"] + WS, b"GET ftp://example.com/chat HTTP/1.1"))
 feed("reject-absolute-userinfo", req([b"Host: example.com"] + WS, b"GET ws://user@example.com/chat HTTP/1.1"))
 feed("reject-absolute-empty-authority", req([b"Host: example.com"] + WS, b"GET ws:///chat HTTP/1.1"))
@@ -401,3 +406,49 @@ for code in range(1, 10):
     socks("reply-%d" % code, bytes([5, 0, 5, code, 0, 1, 0, 0, 0, 0, 0, 0]), 0, [2])
 socks("reserved", bytes([5, 0, 5, 0, 1, 1]), 0, [2])
 socks("address-type-2", bytes([5, 0, 5, 0, 0, 2]), 0, [2])
+
+# Issue 21: the conformance residue.
+# Point 1: RFC 9112 §3.2.2, Host ignored for an absolute-form target (refused only when strict).
+feed("absolute-host-ignored", req([b"Host: other.example"] + WS, b"GET ws://example.com/chat HTTP/1.1"))
+feed("reject-absolute-host-strict", req([b"Host: other.example"] + WS, b"GET ws://example.com/chat HTTP/1.1"), strict=True)
+# Point 2: RFC 9110 §6.2 minor versions, §15.6.6 major versions.
+feed("http12-upgrade", req(GOOD, b"GET /chat HTTP/1.2"), ANY_ORIGIN, (5, 20))
+feed("http19-plain", req([b"Host: a", b"X: y"], b"GET / HTTP/1.9", b"rest"))
+feed("reject-http20", req(GOOD, b"GET /chat HTTP/2.0"))
+feed("reject-http09", req(GOOD, b"GET /chat HTTP/0.9"))
+feed("reject-http-1-10", req(GOOD, b"GET /chat HTTP/1.10"))
+client("http12-101", resp(OK, b"HTTP/1.2 101 Switching Protocols"), 0, (4, 9))
+client("http12-interim-then-101", resp([b"Link: </a>"], b"HTTP/1.2 103 Early Hints") + resp(OK))
+write("proxy_response", "http12-200", bytes([0, 0]) + b"HTTP/1.2 200 OK\r\n\r\n")
+# Point 3: RFC 3986 §3.2.3, a port is its value.
+feed("port-leading-zeros", req([b"Host: example.com:000080", b"Origin: http://example.com:0080"] + WS, b"GET ws://example.com:00080/chat HTTP/1.1"), HOSTS)
+feed("reject-port-zeros-over-65535", req([b"Host: example.com:0065536"] + WS))
+h2req("authority-port-zeros", H2[:4] + [(":authority", "server.example.com:000443"), ("sec-websocket-version", "13")])
+# Point 4: RFC 9112 §6.3, framing before the method.
+broken("framing-post-length-minus-1", GOOD + [b"Content-Length: -1"], b"POST /chat HTTP/1.1")
+broken("framing-te-empty", GOOD + [b"Transfer-Encoding: "], b"POST /chat HTTP/1.1")
+broken("framing-te-identity", GOOD + [b"Transfer-Encoding: identity"])
+broken("framing-te-and-length", GOOD + [b"Transfer-Encoding: chunked", b"Content-Length: 0"])
+broken("framing-plain", [b"Host: a", b"Content-Length: 1, 1"], b"POST /form HTTP/1.1")
+broken("framing-http10-te", [b"Host: a", b"Transfer-Encoding: chunked"], b"POST /form HTTP/1.0")
+feed("plain-chunked-post", req([b"Host: a", b"Transfer-Encoding: gzip, chunked"], b"POST /form HTTP/1.1", b"5\r\nhello\r\n0\r\n\r\n"))
+# Point 7: RFC 9110 §15.5.15, 414 when the request line does not end within the limit.
+broken("request-line-414", GOOD, b"GET /" + b"a" * 300 + b" HTTP/1.1", SMALL)
+broken("request-line-414-after-crlf", GOOD, b"\r\nGET /" + b"a" * 300 + b" HTTP/1.1", SMALL)
+broken("headers-431", GOOD + [b"X: " + b"b" * 300], b"GET / HTTP/1.1", SMALL)
+# Point 8: RFC 9110 §10.1.1.
+feed("expect-100-continue", req(GOOD + [b"Expect: 100-Continue"]), ANY_ORIGIN)
+broken("expect-other", GOOD + [b"Expect: 100-continue, fancy"])
+h2req("expect-100-continue", H2 + [("expect", "100-continue")])
+h2req("expect-other", H2 + [("expect", "fancy")])
+hreq("expect-other", "GET", "/chat", H1 + [("expect", "fancy")])
+# Point 9: a pipelined request after a refusal is never parsed.
+broken("pipelined-after-refusal", [l if not l.startswith(b"Connection") else b"Connection: keep-alive, Upgrade" for l in GOOD] + [b"Origin: http://evil.example"], tail=b"GET /admin HTTP/1.1\r\nHost: a\r\n\r\n")
+# Point 11: Content-Length 00 on HTTP/1.1, as over extended CONNECT.
+feed("content-length-00", req(GOOD + [b"Content-Length: 00"]), ANY_ORIGIN)
+hreq("content-length-00", "GET", "/chat", H1 + [("content-length", "00")])
+# Point 12: the http_inspect finding (RequestTargetScheme vs RequestTargetInvalid), kept as found.
+FOUND = "et+hzFFF~yyyyy127.0.0.1yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyRz://FFFFFFEEEEEFFFFFFFFFFFFFh/uzzFFFFFFFFFFFFFFFF"
+hreq("regression-scheme-grammar-found", "GET", FOUND, [("sec-websocket-key1", "webtransport"), ("transfer-encoding", "CONNECT")])
+hreq("regression-scheme-grammar", "GET", FOUND, H1)
+feed("reject-scheme-grammar", req(GOOD, b"GET " + FOUND.encode() + b" HTTP/1.1"))

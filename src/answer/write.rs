@@ -137,6 +137,8 @@ pub(crate) fn reason_phrase(status: u16) -> &'static str {
         404 => "Not Found",
         405 => "Method Not Allowed",
         408 => "Request Timeout",
+        414 => "URI Too Long",
+        417 => "Expectation Failed",
         421 => "Misdirected Request",
         426 => "Upgrade Required",
         429 => "Too Many Requests",

@@ -7,6 +7,7 @@ use crate::grammar::authority::split_host_port_bytes;
 use crate::grammar::extension::Extension;
 use crate::grammar::token::{is_connection_specific, is_h2_field_value, is_lowercase_token};
 use crate::rules::deflate::PerMessageDeflate;
+use crate::rules::framing::is_zero_length;
 use crate::rules::negotiate::{self, Negotiated};
 use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::rules::request;
@@ -296,6 +297,10 @@ impl<'a> ConnectRequest<'a> {
             return Err(Error::BodyNotAllowed);
         }
         request::check_version(&summary)?;
+        // RFC 9110 §10.1.1, as over HTTP/1.1: the 200 meets `100-continue`, nothing else.
+        if summary.expect_other {
+            return Err(Error::ExpectationFailed);
+        }
         // RFC 8441 §5: "The Host information is conveyed as part of the :authority".
         summary.add(b"host", authority_raw);
         let authority = request::check_host(&summary, config).map_err(|e| match e {
@@ -536,11 +541,6 @@ fn host_matches_authority(host: &[u8], authority: &[u8], default_port: u16) -> R
         return Err(Error::Malformed(Malformed::HostNotAuthority));
     }
     Ok(())
-}
-
-/// A `content-length` (`1*DIGIT`, RFC 9110 §8.6) whose value is zero.
-fn is_zero_length(value: &[u8]) -> bool {
-    !value.is_empty() && value.iter().all(|&b| b == b'0')
 }
 
 fn required(value: Option<&[u8]>, which: PseudoHeader) -> Result<&str, Error> {

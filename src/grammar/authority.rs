@@ -185,13 +185,19 @@ const fn is_reg_name_by_definition(b: u8) -> bool {
         | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b'%')
 }
 
-/// 1 to 5 decimal digits, at most 65535.
+/// `port = *DIGIT` (RFC 3986 §3.2.3), at least one digit, read as a number of at most
+/// 65535: the value counts, not the length, so leading zeros (`000080`) are fine. Past
+/// the zeros at most five digits are read, so any length costs one pass.
 pub(crate) fn parse_port(digits: &[u8]) -> Option<u16> {
-    if digits.is_empty() || digits.len() > 5 {
+    let significant = digits
+        .iter()
+        .position(|&b| b != b'0')
+        .map_or(&[][..], |at| digits.get(at..).unwrap_or_default());
+    if digits.is_empty() || significant.len() > 5 {
         return None;
     }
     let mut n: u32 = 0;
-    for &b in digits {
+    for &b in significant {
         let d = b.checked_sub(b'0').filter(|d| *d <= 9)?;
         // At most five digits: no overflow.
         n = n.wrapping_mul(10).wrapping_add(u32::from(d));

@@ -238,7 +238,7 @@ fn split_at_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
     Some((s.get(..at)?, s.get(at.checked_add(1)?..)?))
 }
 
-/// 1 to 5 digits, 1 to 65535 (port 0 cannot be dialled).
+/// Digits worth 1 to 65535 (port 0 cannot be dialled; leading zeros are fine).
 fn parse_port(p: &str) -> Result<u16, UrlError> {
     crate::grammar::authority::parse_port(p.as_bytes())
         .filter(|&n| n != 0)

@@ -4,6 +4,7 @@
 use core::mem::MaybeUninit;
 
 use crate::error::{HeadError, Malformed};
+use crate::grammar::token::is_token;
 use crate::limits::MAX_HEADERS_CAP;
 
 /// Which start line a head has.
@@ -110,6 +111,131 @@ pub(crate) fn parse<'h, 'b>(
         }
     }
     Ok(Some((n, Parsed { start, fields })))
+}
+
+/// Parses a complete head (one the scan found) and hands its parse to `then`. A
+/// start line with an HTTP/1.x minor version httparse does not know (`HTTP/1.2`)
+/// is read here as HTTP/1.1, RFC 9110 §2.5 and §6.2 ("process the message as if it
+/// were in the highest minor version ... to which the recipient is conformant"); a
+/// request with another major version is [`HeadError::VersionNotSupported`]
+/// (RFC 9110 §15.6.6).
+pub(crate) fn parse_head<'b, R>(
+    kind: Kind,
+    head: &'b [u8],
+    storage: &mut Fields<'b>,
+    max_fields: usize,
+    then: impl FnOnce(&Parsed<'_, 'b>) -> R,
+) -> Result<R, HeadError> {
+    match parse(kind, head, storage, max_fields) {
+        Ok(Some((_, parsed))) => Ok(then(&parsed)),
+        Ok(None) => Err(HeadError::Malformed(Malformed::Incomplete)),
+        Err(HeadError::Malformed(Malformed::Version)) => {
+            parse_other_version(kind, head, max_fields, then)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// [`parse_head`] for a start line httparse refused for its version: rare, so out of
+/// line, with its own field array (httparse reads fields after a start line it did
+/// not parse only into initialised slots).
+#[cold]
+#[inline(never)]
+fn parse_other_version<'b, R>(
+    kind: Kind,
+    head: &'b [u8],
+    max_fields: usize,
+    then: impl FnOnce(&Parsed<'_, 'b>) -> R,
+) -> Result<R, HeadError> {
+    let malformed = |m| HeadError::Malformed(m);
+    // httparse skips empty lines before the start line; so does this reading.
+    let mut rest = head;
+    while let Some(after) = rest.strip_prefix(b"\r\n") {
+        rest = after;
+    }
+    let end = rest
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .ok_or(malformed(Malformed::Incomplete))?;
+    let (line, fields_crlf) = rest.split_at(end);
+    let field_bytes = fields_crlf.get(2..).unwrap_or_default();
+    let start = match kind {
+        Kind::Request => {
+            let mut parts = line.splitn(3, |&b| b == b' ');
+            let (method, target, version) = (parts.next(), parts.next(), parts.next());
+            let (Some(method), Some(target), Some(version)) = (method, target, version) else {
+                return Err(malformed(Malformed::RequestLine));
+            };
+            read_version(version, true)?;
+            if !is_token(method) {
+                return Err(malformed(Malformed::Token));
+            }
+            if target.is_empty() || !target.iter().all(|&b| b > b' ' && b != 0x7f) {
+                return Err(malformed(Malformed::RequestLine));
+            }
+            let text = |s| core::str::from_utf8(s).map_err(|_| malformed(Malformed::RequestLine));
+            StartLine::Request {
+                method: text(method)?,
+                target: text(target)?,
+                minor_version: 1,
+            }
+        }
+        Kind::Response => {
+            let version = line.get(..8).ok_or(malformed(Malformed::Version))?;
+            read_version(version, false)?;
+            let (code, reason) = match line.get(8..) {
+                Some([b' ', a, b, c]) => ([*a, *b, *c], &[][..]),
+                Some([b' ', a, b, c, b' ', reason @ ..]) => ([*a, *b, *c], reason),
+                _ => return Err(malformed(Malformed::Status)),
+            };
+            let status = code
+                .iter()
+                .try_fold(0u16, |n, &d| {
+                    d.is_ascii_digit().then(|| {
+                        n.wrapping_mul(10)
+                            .wrapping_add(u16::from(d.wrapping_sub(b'0')))
+                    })
+                })
+                .filter(|s| (100..=599).contains(s))
+                .ok_or(malformed(Malformed::Status))?;
+            if !reason
+                .iter()
+                .all(|&b| b == b'\t' || (b >= b' ' && b != 0x7f))
+            {
+                return Err(malformed(Malformed::Status));
+            }
+            StartLine::Response {
+                minor_version: 1,
+                status,
+                // As httparse: a reason that is not UTF-8 reads as empty.
+                reason: core::str::from_utf8(reason).unwrap_or_default(),
+            }
+        }
+    };
+    let mut storage = [httparse::EMPTY_HEADER; MAX_HEADERS_CAP];
+    let slots = storage.get_mut(..max_fields).unwrap_or_default();
+    match httparse::parse_headers(field_bytes, slots) {
+        Ok(httparse::Status::Complete((_, fields))) => Ok(then(&Parsed { start, fields })),
+        Ok(httparse::Status::Partial) => Err(malformed(Malformed::Incomplete)),
+        Err(httparse::Error::TooManyHeaders) => {
+            Err(HeadError::TooManyHeaders { limit: max_fields })
+        }
+        Err(e) => Err(malformed(Malformed::from_httparse(e))),
+    }
+}
+
+/// An `HTTP-version` (`HTTP/` DIGIT `.` DIGIT, RFC 9112 §2.3) that httparse refused:
+/// HTTP/1.x with a higher minor version is fine; a request's other major version is
+/// not supported (505); anything else is malformed.
+fn read_version(version: &[u8], request: bool) -> Result<(), HeadError> {
+    let [b'H', b'T', b'T', b'P', b'/', major, b'.', minor] = *version else {
+        return Err(HeadError::Malformed(Malformed::Version));
+    };
+    match (major, minor) {
+        (b'1', b'2'..=b'9') => Ok(()),
+        (b'0' | b'2'..=b'9', b'0'..=b'9') if request => Err(HeadError::VersionNotSupported),
+        _ => Err(HeadError::Malformed(Malformed::Version)),
+    }
 }
 
 /// The status code a response head plainly starts with (`HTTP/1.x NNN`), read without

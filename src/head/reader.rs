@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use crate::error::{HeadError, Malformed};
 use crate::grammar::bytes::find_lf;
-use crate::head::parse::{fields, parse, peek_status, Fields, Kind, Parsed};
+use crate::head::parse::{fields, parse, parse_head, peek_status, Fields, Kind, Parsed};
 use crate::limits::Limits;
 
 /// How a fed chunk left the head.
@@ -211,6 +211,18 @@ impl HeadReader {
         Ok(Read::Partial)
     }
 
+    /// The error for a head that did not end within `limit` bytes: which part
+    /// overflowed is told by whether a line other than a leading empty one had ended
+    /// (only an LF before the limit moves `line_start`, so any chunking says the same).
+    #[cold]
+    fn too_large(&self, limit: usize) -> HeadError {
+        if self.line_start <= 2 {
+            HeadError::StartLineTooLong { limit }
+        } else {
+            HeadError::TooLarge { limit }
+        }
+    }
+
     /// Drops the room lent by [`spare`](Self::spare) and not committed.
     fn take_back_room(&mut self) {
         if self.lent != 0 {
@@ -396,7 +408,7 @@ fn read_chunk<'a, T, E: From<HeadError>>(
         }
         let (taken, head_len, interim) = match reader.feed(rest, budget) {
             Ok(Read::Partial) => return Ok(None),
-            Err(HeadError::TooLarge { .. }) => return Err(HeadError::TooLarge { limit }.into()),
+            Err(HeadError::TooLarge { .. }) => return Err(reader.too_large(limit).into()),
             Err(e) => return Err(e.into()),
             Ok(Read::Complete { head, leftover }) => {
                 let interim = is_skipped(kind, head, max_fields)?;
@@ -438,7 +450,7 @@ fn read_committed<'a, T, E: From<HeadError>>(
         let budget = limit.saturating_sub(*skipped);
         let end = match reader.scan_held(from, budget) {
             Ok(None) => return Ok(None),
-            Err(HeadError::TooLarge { .. }) => return Err(HeadError::TooLarge { limit }.into()),
+            Err(HeadError::TooLarge { .. }) => return Err(reader.too_large(limit).into()),
             Err(e) => return Err(e.into()),
             Ok(Some(end)) => end,
         };
@@ -464,9 +476,10 @@ fn finish_head<'a, T, E: From<HeadError>>(
     storage: &mut Fields<'a>,
     finish: impl FnOnce(&'a [u8], &'a [u8], &Parsed<'_, 'a>) -> Result<T, E>,
 ) -> Result<Option<T>, E> {
-    let (_, parsed) = parse(kind, head, storage, max_fields)?
-        .ok_or(HeadError::Malformed(Malformed::Incomplete))?;
-    finish(head, leftover, &parsed).map(Some)
+    parse_head(kind, head, storage, max_fields, |parsed| {
+        finish(head, leftover, parsed)
+    })?
+    .map(Some)
 }
 
 /// Whether a complete head is an interim response, which a client skips. A final
@@ -490,8 +503,9 @@ fn is_interim(status: u16) -> bool {
 #[inline(never)]
 fn is_interim_head(head: &[u8], max_fields: usize) -> Result<bool, HeadError> {
     let mut storage = fields();
-    let parsed = parse(Kind::Response, head, &mut storage, max_fields)?;
-    Ok(parsed.is_some_and(|(_, p)| p.status().is_some_and(is_interim)))
+    parse_head(Kind::Response, head, &mut storage, max_fields, |p| {
+        p.status().is_some_and(is_interim)
+    })
 }
 
 /// Whether the first `n` bytes of `chunk`, which httparse parsed as a complete head

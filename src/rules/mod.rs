@@ -4,6 +4,7 @@
 pub(crate) mod custom_extension;
 pub mod deflate;
 pub(crate) mod forwarded;
+pub(crate) mod framing;
 pub(crate) mod negotiate;
 pub(crate) mod origin;
 pub(crate) mod request;

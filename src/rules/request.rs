@@ -4,6 +4,7 @@
 use crate::error::Error;
 use crate::grammar::authority::{scheme_security, split_host_port_bytes};
 use crate::rules::forwarded::Forwarded;
+use crate::rules::framing::is_zero_length;
 use crate::rules::negotiate::{negotiate, Negotiated};
 use crate::rules::server_config::ServerConfig;
 use crate::rules::summary::Summary;
@@ -98,6 +99,12 @@ pub(crate) fn addressed<'t>(
             secure: tls,
         });
     };
+    // The grammar first, then the scheme's name: the byte path's order (its request
+    // line check), for a front end whose URI parser allowed more (the `http` crate
+    // takes `~` in a scheme).
+    if !is_scheme(scheme) {
+        return Err(Error::RequestTargetInvalid);
+    }
     let secure = scheme_security(scheme).ok_or(Error::RequestTargetScheme)?;
     if tls.is_some_and(|tls| tls != secure) {
         return Err(Error::RequestTargetScheme);
@@ -118,14 +125,16 @@ fn is_valid_target(target: &str) -> bool {
         return true;
     }
     match target.split_once("://") {
-        Some((scheme, rest)) => {
-            let mut chars = scheme.bytes();
-            chars.next().is_some_and(|b| b.is_ascii_alphabetic())
-                && chars.all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
-                && !rest.is_empty()
-        }
+        Some((scheme, rest)) => is_scheme(scheme) && !rest.is_empty(),
         None => false,
     }
+}
+
+/// RFC 3986 §3.1: `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`.
+fn is_scheme(scheme: &str) -> bool {
+    let mut chars = scheme.bytes();
+    chars.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && chars.all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
 }
 
 /// The header rules of RFC 6455 §4.2.1 for an HTTP/1.1 upgrade, then negotiation;
@@ -136,7 +145,9 @@ pub(crate) fn check_h1<'a>(
     forwarded: Option<&Forwarded<'_>>,
     config: &ServerConfig,
 ) -> Result<Checked<'a>, Error> {
-    let content_length_zero = s.content_length.value.is_none_or(|v| v == b"0");
+    // The framing is valid (`check_framing`, first of all); does it announce a body?
+    // `Content-Length: 00` announces none (`1*DIGIT`), as over extended CONNECT.
+    let content_length_zero = s.content_length.value.is_none_or(is_zero_length);
     if s.transfer_encoding || !content_length_zero || s.content_length.count > 1 {
         return Err(Error::BodyNotAllowed);
     }
@@ -157,6 +168,11 @@ pub(crate) fn check_h1<'a>(
         (Some(k), _) if !crate::grammar::key::is_valid_key(k) => return Err(Error::KeyInvalid),
         (Some(k), _) => k,
     };
+    // RFC 9110 §10.1.1: `100-continue` needs no interim 100 here, since an upgrade has
+    // no content to wait for (the 101 answers it); any other expectation cannot be met.
+    if s.expect_other {
+        return Err(Error::ExpectationFailed);
+    }
     let negotiated = negotiate(s, authority, to.secure, forwarded, config)?;
     Ok(Checked {
         key,
@@ -172,10 +188,12 @@ pub(crate) fn check_host<'a>(s: &Summary<'a>, config: &ServerConfig) -> Result<&
 }
 
 /// `Host` exactly once and well-formed, even with an absolute-form target (RFC 9112
-/// §3.2); the effective authority (RFC 9112 §3.2.2: the absolute-form target's,
-/// which `Host` must name too, compared after default-port normalisation; else
-/// `Host`) on the allow-list, a missing port meaning the scheme's default when the
-/// scheme is known. Gives `Host` and the effective authority.
+/// §3.2); the effective authority (RFC 9112 §3.2.2: the absolute-form target's, the
+/// `Host` value being ignored, else `Host`) on the allow-list, a missing port meaning
+/// the scheme's default when the scheme is known. With the hardening option
+/// [`ServerConfig::host_must_match_target`], `Host` must name the target's authority
+/// too (compared after default-port normalisation). Gives `Host` and the effective
+/// authority.
 pub(crate) fn check_host_at<'a>(
     s: &Summary<'a>,
     to: Addressed<'a>,
@@ -193,8 +211,9 @@ pub(crate) fn check_host_at<'a>(
         Some(authority) => {
             let (target_name, target_port) =
                 split_host_port_bytes(authority).ok_or(Error::RequestTargetInvalid)?;
-            if !target_name.eq_ignore_ascii_case(name)
-                || target_port.or(default) != port.or(default)
+            if config.requires_host_to_match_target()
+                && (!target_name.eq_ignore_ascii_case(name)
+                    || target_port.or(default) != port.or(default))
             {
                 return Err(Error::HostNotTargetAuthority);
             }

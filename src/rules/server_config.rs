@@ -51,6 +51,8 @@ pub struct ServerConfig {
     /// Where permessage-deflate stands among the extensions, in application order.
     deflate_position: usize,
     custom: Vec<CustomExtension>,
+    /// Hardening: refuse an absolute-form target whose authority `Host` does not name.
+    host_must_match_target: bool,
 }
 
 /// Appends subprotocol names after checking each is an RFC 7230 token (RFC 6455
@@ -148,6 +150,22 @@ impl ServerConfig {
         Ok(self)
     }
 
+    /// Hardening, off by default: refuse a request whose absolute-form request-target
+    /// (`GET ws://example.com/chat HTTP/1.1`) names another host or port than its
+    /// `Host` field, with [`Error::HostNotTargetAuthority`](crate::Error::HostNotTargetAuthority) (400).
+    ///
+    /// By default the crate does what RFC 9112 §3.2.2 says an origin server MUST do:
+    /// ignore the received `Host` and use the target's authority, which is what
+    /// [`allowed_hosts`](Self::allowed_hosts), the origin policy and
+    /// [`UpgradeRequest::authority`](crate::UpgradeRequest::authority) see (`Host` must
+    /// still be present once and valid, RFC 9112 §3.2). Turning this on departs from
+    /// §3.2.2 on purpose: for an application (or a cache, a log) that reads `Host` rather
+    /// than the authority, a disagreement is then never passed on.
+    pub fn host_must_match_target(mut self, required: bool) -> Self {
+        self.host_must_match_target = required;
+        self
+    }
+
     /// Enables permessage-deflate negotiation (RFC 7692) with these settings.
     /// Off by default: enable it only if your framing library compresses.
     ///
@@ -227,6 +245,10 @@ impl ServerConfig {
 
     pub(crate) fn deflate_position(&self) -> usize {
         self.deflate_position
+    }
+
+    pub(crate) fn requires_host_to_match_target(&self) -> bool {
+        self.host_must_match_target
     }
 
     pub(crate) fn host_allowed(&self, name: &[u8], port: Option<u16>) -> bool {

@@ -79,11 +79,15 @@ pub(crate) struct Summary<'a> {
     pub(crate) version: Field<'a>,
     pub(crate) content_length: Field<'a>,
     pub(crate) transfer_encoding: bool,
+    /// The last `Transfer-Encoding` field line: its last coding is the final one.
+    pub(crate) last_transfer_encoding: &'a [u8],
     pub(crate) upgrade_websocket: bool,
     /// An `Upgrade` element other than `websocket` (empty ones aside): a `101` must
     /// switch to websocket alone (read by the client, RFC 6455 §4.1 response check 2).
     pub(crate) upgrade_other: bool,
     pub(crate) connection_upgrade: bool,
+    /// An `Expect` element other than `100-continue` (RFC 9110 §10.1.1).
+    pub(crate) expect_other: bool,
     pub(crate) legacy_key: bool,
     pub(crate) protocols: Lines<'a>,
     pub(crate) extensions: Lines<'a>,
@@ -106,6 +110,9 @@ impl<'a> Summary<'a> {
         match name.len() {
             4 if eq_lowercase(name, b"host") => self.host.add(value),
             6 if eq_lowercase(name, b"origin") => self.origin.add(value),
+            6 if eq_lowercase(name, b"expect") => {
+                self.expect_other |= lists_other_than(value, b"100-continue");
+            }
             7 if eq_lowercase(name, b"upgrade") => {
                 self.upgrade_websocket |= list_contains(value, b"websocket");
                 self.upgrade_other |= lists_other_than(value, b"websocket");
@@ -117,7 +124,10 @@ impl<'a> Summary<'a> {
                 self.content_length.add(value);
             }
             17 if eq_lowercase(name, b"sec-websocket-key") => self.key.add(value),
-            17 if eq_lowercase(name, b"transfer-encoding") => self.transfer_encoding = true,
+            17 if eq_lowercase(name, b"transfer-encoding") => {
+                self.transfer_encoding = true;
+                self.last_transfer_encoding = value;
+            }
             18 if eq_lowercase(name, b"sec-websocket-key1")
                 || eq_lowercase(name, b"sec-websocket-key2") =>
             {

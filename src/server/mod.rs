@@ -12,6 +12,7 @@ use crate::head::parse::{Kind, Parsed, StartLine};
 use crate::head::reader::{header_block, read, HeadReader, Input};
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::forwarded::Forwarded;
+use crate::rules::framing::check_framing;
 use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::rules::request::{self as rules, Checked};
 use crate::rules::server_config::ServerConfig;
@@ -78,7 +79,8 @@ pub enum ServerFeed<'a> {
     /// A WebSocket upgrade that passed every rule: accept it (or refuse it yourself).
     /// The handshake is then finished: feeding it again returns [`Error::Finished`].
     Upgrade(UpgradeRequest<'a>),
-    /// A well-formed HTTP request that is not a WebSocket upgrade at all (no
+    /// A well-formed HTTP request, with a valid message framing (RFC 9112 §6.3, else
+    /// [`Error::FramingInvalid`]), that is not a WebSocket upgrade at all (no
     /// `Upgrade: websocket`, no `Sec-WebSocket-*`). Serve it yourself, e.g. with an
     /// HTML page, or answer [`Request::refuse`] (426). The handshake can then be fed
     /// the next request on the same connection.
@@ -380,6 +382,9 @@ fn finish<'a>(
         headers: Headers::new(header_block(head, parsed.fields)),
         leftover,
     };
+    // Framing first (RFC 9112 §6.3): whatever else the request is, broken framing is
+    // a 400 and the end of the connection, never an answer that reads it as understood.
+    check_framing(&summary, minor_version)?;
     if !summary.wants_websocket() {
         return Ok(ServerFeed::Plain(request));
     }
@@ -433,8 +438,10 @@ impl<'a> UpgradeRequest<'a> {
     }
 
     /// The `Host` value (validated, present exactly once). With an absolute-form
-    /// request-target, [`authority`](Self::authority) is the one that counts;
-    /// `Host` then names the same host and port (else the request was refused).
+    /// request-target, [`authority`](Self::authority) is the one that counts and
+    /// `Host` may name another host (RFC 9112 §3.2.2 has the server ignore it; see
+    /// [`ServerConfig::host_must_match_target`](crate::ServerConfig::host_must_match_target)
+    /// to refuse that instead).
     pub fn host(&self) -> &'a str {
         self.checked.host_str()
     }
@@ -443,9 +450,10 @@ impl<'a> UpgradeRequest<'a> {
     /// request-target's authority when the target is in absolute-form
     /// (`GET wss://example.com/chat HTTP/1.1`), else the `Host` value. This is what
     /// [`ServerConfig::allowed_hosts`](crate::ServerConfig::allowed_hosts) and
-    /// [`OriginPolicy::SameOrigin`](crate::OriginPolicy::SameOrigin) compare. A
-    /// `Host` naming another authority than the target is refused
-    /// ([`Error::HostNotTargetAuthority`](crate::Error::HostNotTargetAuthority)).
+    /// [`OriginPolicy::SameOrigin`](crate::OriginPolicy::SameOrigin) compare; the
+    /// received `Host` is then ignored, as RFC 9112 §3.2.2 requires (unless
+    /// [`ServerConfig::host_must_match_target`](crate::ServerConfig::host_must_match_target)
+    /// is set, which refuses a `Host` naming another authority).
     ///
     /// ```
     /// use ws_handshake::{ServerFeed, ServerConfig, ServerHandshake};

@@ -47,7 +47,8 @@ impl<'a> Request<'a> {
         self.target.split_once('?').map(|(_, q)| q)
     }
 
-    /// The HTTP minor version: `1` for HTTP/1.1.
+    /// The HTTP minor version: `1` for HTTP/1.1 (and for a higher HTTP/1.x, which is
+    /// read as HTTP/1.1, RFC 9110 §6.2), `0` for HTTP/1.0.
     pub fn minor_version(&self) -> u8 {
         self.minor_version
     }
