@@ -5,7 +5,9 @@ mod common;
 
 use common::builders::{every_chunking, head, response_101, Pieces, WS_LINES};
 use common::pair::{dial, serve, ClientOutcome, ServerOutcome};
-use ws_handshake::{ClientConfig, ClientError, Error, ServerConfig, ServerFeed, ServerHandshake};
+use ws_handshake::{
+    ClientConfig, ClientError, Error, OriginPart, ServerConfig, ServerFeed, ServerHandshake,
+};
 
 /// An upgrade to `target` with these lines (`Host`, ...) before the WebSocket lines.
 fn upgrade(start: &str, extra: &[&str]) -> Vec<u8> {
@@ -90,7 +92,7 @@ fn p21_01_absolute_form_host_is_ignored() {
     );
     assert_eq!(
         refusal(&default, &origin_of_host),
-        (Error::OriginRejected, 403)
+        (Error::OriginMismatch(OriginPart::Host), 403)
     );
     // Host itself is still required once and valid (RFC 9112 §3.2).
     let missing = upgrade("GET ws://example.com/ HTTP/1.1", &[]);
@@ -252,7 +254,7 @@ fn p21_03_ports_with_leading_zeros_are_their_value() {
     );
     assert_eq!(
         refusal(&ServerConfig::new(), &bytes).0,
-        Error::OriginRejected
+        Error::OriginMismatch(OriginPart::Port)
     );
     // Extended CONNECT's :authority.
     let fields = [
@@ -681,7 +683,7 @@ fn p21_09_no_request_is_read_after_a_refusal() {
     let cases: Vec<(Vec<u8>, Error)> = vec![
         (
             keep_alive(&["Origin: http://evil.example"], get),
-            Error::OriginRejected,
+            Error::OriginMismatch(OriginPart::Host),
         ),
         (keep_alive(&[], "POST /chat HTTP/1.1"), Error::MethodNotGet),
         (

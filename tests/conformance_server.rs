@@ -55,7 +55,10 @@ fn p05_absolute_form_target_authority_wins() {
         "ws://evil.example/chat",
         &["Host: good.example", "Origin: http://good.example"],
     );
-    assert_eq!(feed(&default, &evil), Err(Error::OriginRejected));
+    assert_eq!(
+        feed(&default, &evil),
+        Err(Error::OriginMismatch(OriginPart::Host))
+    );
     // A Host naming the target's authority: the target's authority is what counts.
     let evil = upgrade("ws://evil.example/chat", &["Host: evil.example"]);
     assert_eq!(feed(&good, &evil), Err(Error::HostNotAllowed));
