@@ -91,6 +91,16 @@ impl Tunnel {
         self.ws.get_ref().outbound.len() < OUTBOUND_HIGH
     }
 
+    /// DATA wait in quiche that the next round can take: run it without waiting for a
+    /// packet (no packet may come: the peer may have sent everything already).
+    ///
+    /// quiche may report Event::Data before its HTTP/3 layer can hand the bytes over
+    /// (`recv_body` says Done while the QUIC stream is readable) and does not report
+    /// it again for those bytes, so a readable stream counts as pending too.
+    pub fn has_pending_input(&self, conn: &quiche::Connection) -> bool {
+        self.has_room() && (self.data_pending || conn.stream_readable(self.id))
+    }
+
     /// Moves the stream's DATA into the pipe, up to [`INBOUND_HIGH`], and notices a
     /// STOP_SENDING or reset from the peer.
     pub fn pull(
@@ -100,7 +110,9 @@ impl Tunnel {
         scratch: &mut [u8],
         now: Instant,
     ) -> Result<(), Abort> {
-        while self.data_pending && self.ws.get_ref().inbound.len() < INBOUND_HIGH {
+        // recv_body is tried on every round, not only after Event::Data (see
+        // `has_pending_input`); it is cheap when there is nothing.
+        while self.ws.get_ref().inbound.len() < INBOUND_HIGH {
             let room = INBOUND_HIGH - self.ws.get_ref().inbound.len();
             let want = room.min(scratch.len());
             match h3.recv_body(conn, self.id, &mut scratch[..want]) {
@@ -108,7 +120,10 @@ impl Tunnel {
                     self.ws.get_mut().inbound.extend(&scratch[..n]);
                     self.last_activity = now;
                 }
-                Err(h3::Error::Done) => self.data_pending = false,
+                Err(h3::Error::Done) => {
+                    self.data_pending = false;
+                    break;
+                }
                 Err(h3::Error::TransportError(quiche::Error::StreamReset(_))) => {
                     return Err(Abort::Peer)
                 }

@@ -280,12 +280,18 @@ async def stats(client):
     return {k: int(v) for k, v in (line.split(": ") for line in body.decode().splitlines())}
 
 
-async def open_websocket(client):
+async def open_websocket(client, mid_message=False):
+    """A WebSocket with one message echoed; with mid_message, then the first half of a
+    second frame, so the server is inside a message when the stream is aborted."""
     sid = client.request(connect_request(extra=[("origin", "https://allowed.example")]))
     status, _, _ = await client.response(sid)
     expect(status == 200, f"CONNECT answered {status}")
     ws = WebSocket(client, sid)
     await ws.echo("x" * 1000)
+    if mid_message:
+        ws.ws.send_binary(os.urandom(4000))
+        frame = b"".join(ws.ws.data_to_send())
+        client.send(sid, frame[: len(frame) // 2])
     return sid
 
 
@@ -300,7 +306,7 @@ async def abort_checks(host, port, pid):
                            create_protocol=H3Client) as client:
             await client.settings()
             for _ in range(rounds):
-                sid = await open_websocket(client)
+                sid = await open_websocket(client, mid_message=True)
                 client.reset(sid)
             await asyncio.sleep(0.3)
             got = await stats(client)
@@ -311,7 +317,7 @@ async def abort_checks(host, port, pid):
                            create_protocol=H3Client) as client:
             await client.settings()
             for _ in range(100):
-                sid = await open_websocket(client)
+                sid = await open_websocket(client, mid_message=True)
                 client._quic.stop_stream(sid, H3_REQUEST_CANCELLED)  # STOP_SENDING only
                 client.transmit()
                 kind, *_ = await client.next(sid)
@@ -328,7 +334,7 @@ async def abort_checks(host, port, pid):
                                create_protocol=H3Client) as client:
                 await client.settings()
                 for _ in range(3):
-                    await open_websocket(client)
+                    await open_websocket(client, mid_message=True)
                 # Leave with three live WebSockets: CONNECTION_CLOSE, no stream ends.
         await asyncio.sleep(0.5)
         async with connect(host, port, configuration=client_config(),
@@ -436,6 +442,7 @@ class EchoServer(QuicConnectionProtocol):
         if closing:
             del self.sockets[stream_id]
         self.transmit()
+        st = self._quic._streams[stream_id]
 
 
 async def echo_server():

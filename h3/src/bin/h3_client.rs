@@ -151,7 +151,12 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
         if conn.is_closed() {
             break match phase {
                 Phase::Done => Ok(()),
-                _ => Err(format!("connection closed: {:?}", conn.peer_error()).into()),
+                _ => Err(format!(
+                    "connection closed: peer {:?}, local {:?}",
+                    conn.peer_error(),
+                    conn.local_error()
+                )
+                .into()),
             };
         }
         if matches!(phase, Phase::Done) {
@@ -161,7 +166,12 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
         if now >= deadline {
             break Err("timed out".into());
         }
-        let wait = conn.timeout().unwrap_or(deadline - now).min(deadline - now);
+        let pending =
+            matches!(&phase, Phase::Open { tunnel, .. } if tunnel.has_pending_input(&conn));
+        let wait = match pending {
+            true => Duration::ZERO, // DATA are waiting in quiche: no packet may come
+            false => conn.timeout().unwrap_or(deadline - now).min(deadline - now),
+        };
         socket.set_read_timeout(Some(wait.max(Duration::from_millis(1))))?;
         match socket.recv_from(&mut datagram) {
             Ok((len, from)) => {

@@ -279,7 +279,16 @@ impl Server {
 
     /// The earliest moment a connection or a tunnel has something to do.
     fn next_timer(&self) -> Instant {
-        let later = Instant::now() + Duration::from_secs(1);
+        let now = Instant::now();
+        let pending = self.clients.values().any(|c| {
+            c.tunnels
+                .values()
+                .any(|t| t.has_pending_input(&c.conn))
+        });
+        if pending {
+            return now;
+        }
+        let later = now + Duration::from_secs(1);
         self.clients
             .values()
             .flat_map(|c| {
