@@ -101,7 +101,7 @@ enum Phase {
     Response(u64),
     /// The WebSocket is open: sending, reading replies, then closing.
     Open {
-        tunnel: Tunnel,
+        tunnel: Box<Tunnel>,
         replies: usize,
         closing: bool,
     },
@@ -331,7 +331,7 @@ fn response(
                     .map_err(|e| format!("{e:?}"))?;
             }
             Ok(Phase::Open {
-                tunnel,
+                tunnel: Box::new(tunnel),
                 replies: 0,
                 closing: false,
             })

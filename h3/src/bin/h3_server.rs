@@ -280,11 +280,10 @@ impl Server {
     /// The earliest moment a connection or a tunnel has something to do.
     fn next_timer(&self) -> Instant {
         let now = Instant::now();
-        let pending = self.clients.values().any(|c| {
-            c.tunnels
-                .values()
-                .any(|t| t.has_pending_input(&c.conn))
-        });
+        let pending = self
+            .clients
+            .values()
+            .any(|c| c.tunnels.values().any(|t| t.has_pending_input(&c.conn)));
         if pending {
             return now;
         }
