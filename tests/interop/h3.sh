@@ -152,7 +152,7 @@ fi
 
 # ---- aborts: resets, STOP_SENDING, dropped connections; all state freed, memory bounded
 if start aborts "$bin/h3_server" --listen 127.0.0.1:0 --stats --max-streams 16; then
-  python_checks "aborts" timeout 180 python3 h3_peer.py aborts "$addr" "$pid"
+  python_checks "aborts" timeout 400 python3 h3_peer.py aborts "$addr" "$pid"
 else
   failed=$((failed + 1))
 fi

@@ -164,10 +164,11 @@ def client_config():
 failures = 0
 
 
-async def check(name, scenario):
+async def check(name, scenario, timeout=4 * TIMEOUT):
+    """Runs one scenario within `timeout` seconds (any one answer within TIMEOUT)."""
     global failures
     try:
-        await asyncio.wait_for(scenario, 4 * TIMEOUT)
+        await asyncio.wait_for(scenario, timeout)
         print(f"ok   {name}", flush=True)
     except Exception as e:  # a failed check is reported, the others still run
         failures += 1
@@ -346,11 +347,13 @@ async def abort_checks(host, port, pid):
         print(f"     server RSS {before} KiB -> {after} KiB after {rounds} dropped WebSockets")
         expect(after - before < 64 * 1024, f"RSS grew by {after - before} KiB")
 
-    await check(f"h3 {rounds} WebSockets reset mid-stream, all freed (--max-streams 16)", resets())
+    # Hundreds of round trips each: bounds for a loaded machine, not speed checks.
+    await check(f"h3 {rounds} WebSockets reset mid-stream, all freed (--max-streams 16)",
+                resets(), timeout=120)
     await check("h3 100 WebSockets stopped (STOP_SENDING), each reset back and freed",
-                stop_sending())
-    await check(f"h3 {rounds} WebSockets on dropped connections, all freed, RSS bounded",
-                dropped_connections())
+                stop_sending(), timeout=120)
+    await check(f"h3 {rounds} WebSockets on {rounds // 3} dropped connections, all freed, "
+                "RSS bounded", dropped_connections(), timeout=120)
 
 
 async def idle_checks(host, port):
