@@ -263,7 +263,7 @@ impl Server {
                     // endpoint may close an idle connection; H3_NO_ERROR says it is fine).
                     let _ = client.conn.close(true, code::NO_ERROR, b"idle");
                 }
-                quic::flush(&mut client.conn, &self.socket, &mut out)?;
+                quic::flush(&mut client.conn, &self.socket, &mut out);
                 if client.conn.is_closed() {
                     // Dropping the client drops its tunnels: nothing of it outlives it.
                     self.totals.aborted += client.tunnels.len() as u64;
@@ -314,7 +314,7 @@ impl Server {
                 }
                 if !quiche::version_is_supported(header.version) {
                     if let Ok(len) = quiche::negotiate_version(&header.scid, &header.dcid, out) {
-                        self.socket.send_to(&out[..len], from)?;
+                        let _ = self.socket.send_to(&out[..len], from); // best effort
                     }
                     return Ok(());
                 }
