@@ -169,6 +169,8 @@ if start chromium "$bin/h3_server" --listen 127.0.0.1:0 --protocol chat; then
   spki=$(sed -n 's/^spki-sha256: //p' "$tmp/chromium.out")
   check "chromium over HTTP/3: page, WebSocket (RFC 9220), echo, browser close; netlog proof" \
     timeout 60 python3 h3_chromium.py "$addr" "$spki" "$tmp/chromium.out"
+  # The proof, shown on success too: Chromium's own account of the WebSocket.
+  grep -E '^(netlog|chromium):' "$tmp/check.out" | cut -c1-240 | sed 's/^/     /'
   # The server's own account: one WebSocket, over HTTP/3, ended by both FINs.
   check "chromium's WebSocket: over HTTP/3 by the server's account, closed in order" \
     bash -c "grep -q '^websocket over HTTP/3 on stream' '$tmp/chromium.out' &&
