@@ -16,13 +16,13 @@ missing=()
 command -v cmake >/dev/null || missing+=(cmake)
 command -v c++ >/dev/null || missing+=(g++)
 # bindgen (boring-sys) loads libclang at build time.
-ls /usr/lib/llvm-*/lib/libclang.so* /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1 ||
+ls /usr/lib/llvm-*/lib/libclang.so* /usr/lib/*/libclang-[0-9]*.so* >/dev/null 2>&1 ||
   missing+=(libclang-dev)
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 export CHROMIUM
 [ -x "$CHROMIUM" ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=600 "${missing[@]}"
 fi
 python3 -c 'import aioquic' 2>/dev/null ||
   python3 -m pip install --quiet --disable-pip-version-check aioquic
