@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo run --features http --example h2_server -- [--listen ADDR] [--protocol NAME]... [--tls]
+//!     [--idle-timeout SECS] [--stats]
 //! ```
 //!
 //! Plaintext HTTP/2 with prior knowledge (no TLS, no HTTP/1.1 upgrade), default
@@ -18,7 +19,10 @@
 //! orderly close (END_STREAM both ways), a reset by the client (RST_STREAM, e.g. a
 //! closed tab), a lost connection, a WebSocket error (the stream is reset with CANCEL,
 //! RFC 8441 §5), or a client that does not end its side within 2 s of ours (reset with
-//! NO_ERROR, RFC 9113 §8.1). `GET /stats` answers the live counts (`streams: N`,
+//! NO_ERROR, RFC 9113 §8.1). A WebSocket without a message from the client for
+//! `--idle-timeout` (default 30 s) is sent a close frame (1001, going away) and reset if
+//! the client does not answer it within 2 s; a connection without a stream for as long
+//! is sent GOAWAY. With `--stats`, `GET /stats` answers the live counts (`streams: N`,
 //! `tasks: N`, `connections: N`); tests/h2_abort.rs uses them.
 
 use std::error::Error as StdError;
@@ -41,7 +45,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
-use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
 use tokio_tungstenite::WebSocketStream;
 use ws_handshake::{ConnectRequest, Rejection, ServerConfig};
 
@@ -71,13 +76,20 @@ struct Args {
     listen: String,
     protocols: Vec<String>,
     tls: bool,
+    idle: Duration,
+    stats: bool,
 }
+
+const USAGE: &str =
+    "usage: h2_server [--listen ADDR] [--protocol NAME]... [--tls] [--idle-timeout SECS] [--stats]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         listen: "127.0.0.1:9004".into(),
         protocols: Vec::new(),
         tls: false,
+        idle: Duration::from_secs(30),
+        stats: false,
     };
     let mut it = env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -86,9 +98,16 @@ fn parse_args() -> Result<Args, String> {
             "--listen" => args.listen = value()?,
             "--protocol" => args.protocols.push(value()?),
             "--tls" => args.tls = true,
-            _ => {
-                return Err("usage: h2_server [--listen ADDR] [--protocol NAME]... [--tls]".into())
+            "--idle-timeout" => {
+                args.idle = value()?
+                    .parse()
+                    .ok()
+                    .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+                    .filter(|d| !d.is_zero())
+                    .ok_or("--idle-timeout needs positive seconds")?;
             }
+            "--stats" => args.stats = true,
+            _ => return Err(USAGE.into()),
         }
     }
     Ok(args)
@@ -106,8 +125,19 @@ async fn main() {
     }
 }
 
+/// What every connection is served with.
+struct Serving {
+    config: ServerConfig,
+    idle: Duration,
+    stats: bool,
+}
+
 async fn run(args: Args) -> Result<(), BoxError> {
-    let config = Arc::new(ServerConfig::new().protocols(&args.protocols)?);
+    let serving = Arc::new(Serving {
+        config: ServerConfig::new().protocols(&args.protocols)?,
+        idle: args.idle,
+        stats: args.stats,
+    });
     let tls = if args.tls {
         Some(tls_acceptor()?)
     } else {
@@ -117,16 +147,16 @@ async fn run(args: Args) -> Result<(), BoxError> {
     println!("listening on {}", listener.local_addr()?);
     loop {
         let (tcp, _) = listener.accept().await?;
-        let config = Arc::clone(&config);
+        let serving = Arc::clone(&serving);
         let tls = tls.clone();
         tokio::spawn(async move {
             let _live = Live::new(&CONNECTIONS);
             let served = match tls {
                 Some(tls) => match tls.accept(tcp).await {
-                    Ok(stream) => serve(stream, config).await,
+                    Ok(stream) => serve(stream, serving).await,
                     Err(e) => return eprintln!("tls: {e}"),
                 },
-                None => serve(tcp, config).await,
+                None => serve(tcp, serving).await,
             };
             if let Err(e) = served {
                 eprintln!("connection: {e}");
@@ -184,8 +214,8 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// The stream tasks live in a [`JoinSet`] owned by this function, so however the
 /// connection ends (GOAWAY, an error, the client dropping the TCP connection), the
 /// stream tasks still running on it are aborted when it returns: none outlives its
-/// connection.
-async fn serve<T>(io: T, config: Arc<ServerConfig>) -> Result<(), h2::Error>
+/// connection. A connection without a stream for `idle` is sent GOAWAY.
+async fn serve<T>(io: T, serving: Arc<Serving>) -> Result<(), h2::Error>
 where
     T: AsyncRead + AsyncWrite + Unpin,
 {
@@ -194,18 +224,24 @@ where
         .handshake::<_, Bytes>(io)
         .await?;
     let mut streams = JoinSet::new();
+    let idle = tokio::time::sleep(serving.idle);
+    let mut idle = pin!(idle);
     let accepting = loop {
         tokio::select! {
             request = connection.accept() => match request {
                 Some(Ok((request, respond))) => {
-                    if request.method() == http::Method::GET && request.uri().path() == "/stats" {
+                    idle.as_mut().reset(Instant::now() + serving.idle);
+                    if serving.stats
+                        && request.method() == http::Method::GET
+                        && request.uri().path() == "/stats"
+                    {
                         answer_stats(respond)?;
                         continue;
                     }
-                    let config = Arc::clone(&config);
+                    let serving = Arc::clone(&serving);
                     streams.spawn(async move {
                         let _live = Live::new(&TASKS);
-                        if let Err(e) = handle(request, respond, &config).await {
+                        if let Err(e) = handle(request, respond, &serving).await {
                             eprintln!("stream: {e}");
                         }
                     });
@@ -214,7 +250,11 @@ where
                 None => break Ok(()),
             },
             // Reap the tasks that ended, so the set holds only live ones.
-            Some(_) = streams.join_next(), if !streams.is_empty() => {}
+            Some(_) = streams.join_next(), if !streams.is_empty() => {
+                idle.as_mut().reset(Instant::now() + serving.idle);
+            }
+            // RFC 9113 §6.8: GOAWAY, then the connection ends once its streams have.
+            () = &mut idle, if streams.is_empty() => connection.graceful_shutdown(),
         }
     };
     // No more streams will come (GOAWAY): drive the connection until the open ones end.
@@ -247,8 +287,9 @@ fn answer_stats(mut respond: SendResponse<Bytes>) -> Result<(), h2::Error> {
 async fn handle(
     request: Request<RecvStream>,
     mut respond: SendResponse<Bytes>,
-    config: &ServerConfig,
+    serving: &Serving,
 ) -> Result<(), BoxError> {
+    let config = &serving.config;
     // Plain GETs: the page, and the page's report. Anything else is for ws-handshake.
     let path = request.uri().path();
     if request.method() == http::Method::GET && (path == "/" || path.starts_with("/result/")) {
@@ -282,7 +323,7 @@ async fn handle(
     );
     let response = accepted.accept().to_http_response();
     let send = respond.send_response(response, false)?; // keep the stream open
-    websocket(request.into_body(), send).await
+    websocket(request.into_body(), send, serving.idle).await
 }
 
 /// Why a WebSocket stream ended other than by both sides closing in order.
@@ -304,12 +345,16 @@ enum Abort {
 /// Every path ends both directions: an orderly end has seen END_STREAM both ways; any
 /// other end resets the stream (CANCEL on a failure, NO_ERROR after [`CLOSE_GRACE`]),
 /// which also drops the pipe, so the echo side is gone too.
-async fn websocket(recv: RecvStream, mut send: SendStream<Bytes>) -> Result<(), BoxError> {
+async fn websocket(
+    recv: RecvStream,
+    mut send: SendStream<Bytes>,
+    idle: Duration,
+) -> Result<(), BoxError> {
     let _live = Live::new(&STREAMS);
     let (ours, theirs) = tokio::io::duplex(PIPE_CAPACITY);
     let (from_ws, to_ws) = tokio::io::split(ours);
     let ws = WebSocketStream::from_raw_socket(theirs, Role::Server, None).await;
-    let outcome = drive(recv, &mut send, from_ws, to_ws, echo(ws)).await;
+    let outcome = drive(recv, &mut send, from_ws, to_ws, echo(ws, idle)).await;
     match outcome {
         Ok(()) => Ok(()),
         Err(Abort::Peer) => {
@@ -363,14 +408,31 @@ async fn drive(
 }
 
 /// Echoes text and binary messages; tungstenite answers pings and the close handshake.
-async fn echo(mut ws: WebSocketStream<DuplexStream>) -> Result<(), BoxError> {
-    while let Some(message) = ws.next().await {
-        let message = message?;
+/// After `idle` without a message from the client it sends a close frame (1001, going
+/// away; RFC 6455 §7.4.1); a client that does not answer it within [`CLOSE_GRACE`]
+/// fails the stream (reset with CANCEL).
+async fn echo(mut ws: WebSocketStream<DuplexStream>, idle: Duration) -> Result<(), BoxError> {
+    let mut closing = false;
+    loop {
+        let wait = if closing { CLOSE_GRACE } else { idle };
+        let message = match tokio::time::timeout(wait, ws.next()).await {
+            Ok(Some(message)) => message?,
+            Ok(None) => return Ok(()),
+            Err(_) if !closing => {
+                let away = CloseFrame {
+                    code: CloseCode::Away,
+                    reason: "idle".into(),
+                };
+                ws.close(Some(away)).await?;
+                closing = true;
+                continue;
+            }
+            Err(_) => return Err("no answer to the idle close frame".into()),
+        };
         if message.is_text() || message.is_binary() {
             ws.send(message).await?;
         }
     }
-    Ok(())
 }
 
 /// The request stream's DATA into the pipe, with HTTP/2 flow control. On END_STREAM and

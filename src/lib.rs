@@ -177,7 +177,9 @@
 //! deadline, a cap on pending handshakes and limits), `examples/tokio_server.rs` (the
 //! same defences, fastwebsockets for the framing), `examples/hyper_server.rs` (the
 //! `http` feature inside a hyper service, then `hyper::upgrade::on`) and
-//! `examples/h2_server.rs` (extended CONNECT over h2).
+//! `examples/h2_server.rs` (extended CONNECT over h2). The repository's `h3/` crate
+//! (its own, so that quiche's BoringSSL build stays out of this crate's dependencies)
+//! holds `h3_server` and `h3_client`: WebSockets over HTTP/3 (RFC 9220) on quiche.
 
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![forbid(unsafe_code)]

@@ -1,7 +1,7 @@
 //! The `h2_server` example under aborted WebSocket streams (RFC 8441): a client that
 //! resets a stream (RST_STREAM CANCEL, what a browser does when a tab closes; RFC 8441
 //! §5 maps it to the TCP reset of RFC 6455) or drops the whole connection mid-stream
-//! must leave nothing behind. The example answers `GET /stats` with its live counts of
+//! must leave nothing behind. The example answers `GET /stats` (`--stats`) with its live counts of
 //! WebSocket streams, stream tasks and connection tasks; this test aborts 300 streams
 //! and drops 300 connections, then asserts every count returns to its idle value and
 //! the server's resident memory (`VmRSS` in /proc/<pid>/status) returns near its
@@ -36,7 +36,7 @@ const RSS_MARGIN_KIB: u64 = 24 * 1024;
 /// The example as a child process (`common::Server`: its pid is needed for /proc),
 /// killed when dropped.
 fn start() -> Server {
-    let mut server = common::start("h2_server", &["--protocol", "chat"]);
+    let mut server = common::start("h2_server", &["--protocol", "chat", "--stats"]);
     let lines = server.lines.take().unwrap();
     // One line per accepted stream follows: keep reading so the pipe never fills.
     std::thread::spawn(move || lines.map_while(Result::ok).for_each(drop));
@@ -300,4 +300,58 @@ async fn orderly_and_lingering_closes_end_the_stream() {
     assert_eq!(reason, Reason::NO_ERROR);
     assert!(started.elapsed() >= Duration::from_secs(1));
     wait_idle(&client, addr, 1, "a lingering close").await;
+}
+
+/// `--idle-timeout`: a WebSocket without a message from the client for that long is sent
+/// a close frame 1001, going away (RFC 6455 §7.4.1), and ends in order once answered;
+/// the connection, left without a stream for as long, is sent GOAWAY and closed
+/// (RFC 9113 §6.8). Without `--stats` there is no `/stats`: the request is the
+/// WebSocket handshake's, refused with 405.
+#[tokio::test(flavor = "current_thread")]
+async fn idle_websocket_and_idle_connection_are_closed() {
+    let mut server = common::start("h2_server", &["--protocol", "chat", "--idle-timeout", "1"]);
+    let lines = server.lines.take().unwrap();
+    std::thread::spawn(move || lines.map_while(Result::ok).for_each(drop));
+    let addr = &server.addr;
+    let (client, driver) = connect(addr).await;
+
+    let get = Request::get(format!("http://{addr}/stats"))
+        .body(())
+        .unwrap();
+    let (response, _) = client
+        .clone()
+        .ready()
+        .await
+        .unwrap()
+        .send_request(get, true)
+        .unwrap();
+    assert_eq!(
+        response.await.unwrap().status(),
+        405,
+        "/stats without --stats"
+    );
+
+    let (mut send, mut body) = open_plain(&client, addr).await;
+    let started = Instant::now();
+    // Unmasked server frame: FIN + close, length 6, code 1001, reason "idle".
+    assert_eq!(read_exactly(&mut body, 8).await, b"\x88\x06\x03\xe9idle");
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    send.send_data(masked_frame(0x8, &1001u16.to_be_bytes()), true)
+        .unwrap();
+    // END_STREAM (h2 may hand it over as an empty DATA frame), nothing more.
+    let rest = tokio::time::timeout(Duration::from_secs(5), async {
+        let mut rest = Vec::new();
+        while let Some(chunk) = body.data().await {
+            rest.extend_from_slice(&chunk.unwrap());
+        }
+        rest
+    })
+    .await
+    .expect("the server ends its side after the close handshake");
+    assert!(rest.is_empty(), "nothing after the close frame: {rest:?}");
+
+    tokio::time::timeout(Duration::from_secs(5), driver)
+        .await
+        .expect("the idle connection is closed")
+        .unwrap();
 }

@@ -124,6 +124,34 @@ impl<'a> Pseudo<'a> {
 ///    caller headers.
 ///  - Deadlines, flow control and stream limits are the HTTP layer's.
 ///
+///  # Over HTTP/3 (RFC 9220): what the QUIC stack does, what this crate does
+///  RFC 9220 §3 carries RFC 8441 over to HTTP/3 unchanged; the work splits so:
+///  - **The HTTP/3 stack** sends `SETTINGS_ENABLE_CONNECT_PROTOCOL = 1` in its SETTINGS
+///    frame (quiche 0.30: `h3::Config::enable_extended_connect(true)`; a client waits
+///    for it, quiche: `extended_connect_enabled_by_peer()`), decodes QPACK, and hands the
+///    request's fields over as received. quiche hands them over as raw name/value pairs
+///    with no check of its own: pass them here *in order*, unfiltered.
+///  - **This crate** judges them, as over HTTP/2: pseudo-headers first and each once
+///    (RFC 9114 §4.3), no connection-specific field (`connection`, `upgrade`,
+///    `keep-alive`, `proxy-connection`, `transfer-encoding`, a `te` other than
+///    `trailers`: RFC 9114 §4.2 makes the request malformed, `400`), lowercase names,
+///    `:protocol` `websocket` (another value `501`), `:authority`, `:scheme`, `:path`,
+///    then the subprotocol, extension and Origin negotiation. A refusal is a
+///    [`Rejection`](crate::Rejection) whose [`head`](crate::Rejection::head) (with
+///    `content-length`) and [`body`](crate::Rejection::body) make the whole response.
+///  - **The caller** sends the `200` [`head`](ConnectAccept::head) *without* FIN; then
+///    the request stream's DATA frames carry the WebSocket bytes both ways. The stream's
+///    FIN is the orderly end of one direction (a browser sends its close frame together
+///    with it); `RESET_STREAM` or `STOP_SENDING` with `H3_REQUEST_CANCELLED` (`0x10c`)
+///    is an abort, after which the caller frees the stream's state at once. What only
+///    the connection knows stays with the caller: QUIC is always TLS, so a `:scheme`
+///    of `http` (accepted here, as `ws:` over cleartext HTTP/2 needs it) is for the
+///    caller to answer `421` (RFC 9110 §15.5.20); stream limits (QUIC's MAX_STREAMS),
+///    idle timeouts and flow control are the QUIC stack's.
+///
+///  The repository's `h3/` crate is a complete server and client on quiche, tested
+///  against aioquic and headless Chromium.
+///
 ///  # Reading of the RFC
 ///  - `:protocol` must be `websocket` (RFC 8441 §5). It is an upgrade token, and the
 ///    same token in HTTP/1.1's `Upgrade` is compared case-insensitively (RFC 6455
