@@ -243,7 +243,7 @@ fn attempt(
         config = config.origin(origin)?;
     }
     let basic;
-    if redirects.send_credentials() {
+    if redirects.credentials_allowed() {
         if let Some(user) = &args.user {
             basic = Basic::from_user_pass(user)?.to_string();
             config = config.header("Authorization", &basic)?;

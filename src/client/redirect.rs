@@ -296,7 +296,7 @@ impl Visited {
 /// ];
 /// let mut credentials = Vec::new();
 /// for (hop, response) in responses.iter().enumerate() {
-///     credentials.push(chain.send_credentials()); // Authorization for this hop?
+///     credentials.push(chain.credentials_allowed()); // Authorization for this hop?
 ///     let config = ClientConfig::new();
 ///     let url = WsUrl::parse(&current)?; // dial it, then the handshake:
 ///     let mut handshake = ClientHandshake::new(&config, url, ClientKey::from_nonce([7; 16]));
@@ -331,7 +331,7 @@ impl Redirects {
 
     /// Whether the next hop may carry credentials and custom fields: every URL of
     /// the chain so far has the first one's origin ([`same_origin`]).
-    pub fn send_credentials(&self) -> bool {
+    pub fn credentials_allowed(&self) -> bool {
         self.same_origin
     }
 
