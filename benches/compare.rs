@@ -88,7 +88,9 @@ fn main() {
         ["time", rounds] => time(&mut all, rounds.parse().expect("rounds"), None),
         ["time", rounds, counts] => time(&mut all, rounds.parse().expect("rounds"), Some(counts)),
         _ => {
-            eprintln!("usage: compare count <impl> <workload> <runs> | compare time <rounds> [counts]");
+            eprintln!(
+                "usage: compare count <impl> <workload> <runs> | compare time <rounds> [counts]"
+            );
             std::process::exit(2);
         }
     }
@@ -162,7 +164,10 @@ fn time(all: &mut All, rounds: usize, counts: Option<&str>) {
             ((5e6 / ns) as u32).max(10)
         })
         .collect();
-    let mut ns: Vec<Vec<Vec<f64>>> = rows.iter().map(|(_, i)| vec![Vec::new(); i.len()]).collect();
+    let mut ns: Vec<Vec<Vec<f64>>> = rows
+        .iter()
+        .map(|(_, i)| vec![Vec::new(); i.len()])
+        .collect();
     for round in 0..rounds {
         for (r, (w, imps)) in rows.iter().enumerate() {
             for k in 0..imps.len() {
@@ -205,7 +210,10 @@ fn time(all: &mut All, rounds: usize, counts: Option<&str>) {
     let full = &ns[1][1];
     println!("\n| floor | instr | ns | crate server / floor (instr, time) | crate server_full / floor (instr, time) |");
     println!("| --- | ---: | ---: | ---: | ---: |");
-    for (name, key, t) in [("validating floor", "server", vfloor), ("bare floor", "bare", bare)] {
+    for (name, key, t) in [
+        ("validating floor", "server", vfloor),
+        ("bare floor", "bare", bare),
+    ] {
         let c = count("floor", key);
         println!(
             "| {name} | {} | {:.0} | {}, {:.3} | {}, {:.3} |",
@@ -225,7 +233,11 @@ fn read_counts(path: &str) -> Vec<(String, String, u64)> {
     text.lines()
         .filter_map(|l| {
             let mut f = l.split_whitespace();
-            Some((f.next()?.to_string(), f.next()?.to_string(), f.next()?.parse().ok()?))
+            Some((
+                f.next()?.to_string(),
+                f.next()?.to_string(),
+                f.next()?.parse().ok()?,
+            ))
         })
         .collect()
 }

@@ -56,15 +56,13 @@ pub fn validating_floor(request: &[u8], out: &mut Vec<u8>) {
 fn validate_and_answer(request: &[u8], out: &mut Vec<u8>) -> Option<()> {
     let mut storage = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; 32];
     let mut req = httparse::Request::new(&mut []);
-    let httparse::Status::Complete(len) = req
-        .parse_with_uninit_headers(request, &mut storage)
-        .ok()?
+    let httparse::Status::Complete(len) =
+        req.parse_with_uninit_headers(request, &mut storage).ok()?
     else {
         return None;
     };
     let target_ok = req.path.is_some_and(|p| p.starts_with('/'));
-    if len != request.len() || req.method != Some("GET") || req.version != Some(1) || !target_ok
-    {
+    if len != request.len() || req.method != Some("GET") || req.version != Some(1) || !target_ok {
         return None;
     }
     let (mut host, mut upgrade, mut connection, mut version) = (0, false, false, false);
@@ -81,11 +79,7 @@ fn validate_and_answer(request: &[u8], out: &mut Vec<u8>) -> Option<()> {
             10 if name.eq_ignore_ascii_case(b"connection") => {
                 connection |= list_has(value, b"upgrade");
             }
-            14 if name.eq_ignore_ascii_case(b"content-length") => {
-                if value != b"0" {
-                    return None;
-                }
-            }
+            14 if name.eq_ignore_ascii_case(b"content-length") && value != b"0" => return None,
             17 if name.eq_ignore_ascii_case(b"sec-websocket-key") => {
                 let mut decoded = [0u8; 18];
                 if key.is_some() || STANDARD.decode_slice(value, &mut decoded) != Ok(16) {

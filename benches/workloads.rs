@@ -64,7 +64,12 @@ impl Setup {
         match name {
             "server" => whole(&self.validating, black_box(crate::inputs::REQUEST), out),
             "server_full" => whole(&self.full, black_box(crate::inputs::REQUEST), out),
-            "server_1byte" => one_byte(&self.full, black_box(crate::inputs::REQUEST), &mut self.buffer, out),
+            "server_1byte" => one_byte(
+                &self.full,
+                black_box(crate::inputs::REQUEST),
+                &mut self.buffer,
+                out,
+            ),
             "client" => client(&self.client, black_box(crate::inputs::RESPONSE), out),
             "connect" => connect(&self.full, black_box(&crate::inputs::CONNECT_FIELDS), out),
             "inspect" => inspect(&self.full, black_box(&self.http_request), out),
