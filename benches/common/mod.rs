@@ -16,6 +16,7 @@ use ws_handshake::{OriginPolicy, ServerConfig, ServerFeed, ServerHandshake};
 
 #[path = "../floors.rs"]
 mod floors;
+#[allow(unused_imports)] // tests/alloc.rs uses none of the floors
 pub use floors::{floor, validating_floor, GUID};
 
 /// A 567-byte Chromium request: `request-chromium-protocols.http` from the shared

@@ -7,7 +7,8 @@
 //! them, names lowercased, for an HTTP/2 or HTTP/3 library: three forms, one list,
 //! so they can never disagree.
 
-use alloc::string::{String, ToString};
+use alloc::borrow::Cow;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::grammar::sink::Sink;
@@ -51,11 +52,14 @@ impl Value<'_> {
         }
     }
 
-    /// The value as text (every value the crate writes is ASCII).
+    /// The value as text (every value the crate writes is ASCII, so the bytes are
+    /// kept as they are: one allocation, no copy).
     pub(crate) fn to_text(self) -> String {
-        let mut bytes = Vec::new();
+        // Room for the common values at once: growing by pieces reallocates.
+        let mut bytes = Vec::with_capacity(64);
         self.emit(&mut bytes);
-        String::from_utf8_lossy(&bytes).into_owned()
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 
@@ -160,15 +164,32 @@ fn custom_element<S: Sink>(out: &mut S, c: &AcceptedExtension<'_>) {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head {
-    pseudo: Vec<(&'static str, String)>,
-    fields: Vec<(String, String)>,
+    pseudo: Vec<(&'static str, Cow<'static, str>)>,
+    fields: Vec<(Cow<'static, str>, String)>,
 }
+
+/// The names the crate's own HTTP/2 answers carry, lowercase: [`Head::push`] borrows
+/// these instead of allocating a lowercase copy (any other name is copied).
+const OWN_NAMES: [&str; 6] = [
+    "sec-websocket-protocol",
+    "sec-websocket-extensions",
+    "sec-websocket-version",
+    "content-type",
+    "content-length",
+    "allow",
+];
 
 impl Head {
     /// A response head with `:status`.
     pub(crate) fn response(status: u16) -> Self {
         let mut head = Self::request();
-        head.pseudo.push((":status", status.to_string()));
+        // The accepting status is borrowed; others are written by the crate's digit
+        // writer (`to_string` would go through `fmt`).
+        let text = match status {
+            200 => Cow::Borrowed("200"),
+            _ => Cow::Owned(Value::Number(usize::from(status)).to_text()),
+        };
+        head.pseudo.push((":status", text));
         head
     }
 
@@ -180,14 +201,20 @@ impl Head {
         }
     }
 
-    pub(crate) fn push_pseudo(&mut self, name: &'static str, value: impl Into<String>) {
+    pub(crate) fn push_pseudo(&mut self, name: &'static str, value: impl Into<Cow<'static, str>>) {
         self.pseudo.push((name, value.into()));
     }
 
     /// Takes one field of a field list, its name lowercased.
     pub(crate) fn push(&mut self, name: &str, value: Value<'_>) {
-        self.fields
-            .push((name.to_ascii_lowercase(), value.to_text()));
+        let name = OWN_NAMES
+            .iter()
+            .find(|own| own.len() == name.len() && own.eq_ignore_ascii_case(name))
+            .map_or_else(
+                || Cow::Owned(name.to_ascii_lowercase()),
+                |own| Cow::Borrowed(*own),
+            );
+        self.fields.push((name, value.to_text()));
     }
 
     /// The `:status` of a response head; `None` for a request.
@@ -201,12 +228,12 @@ impl Head {
     /// The pseudo-header fields, in order (`:status`; or `:method`, `:protocol`,
     /// `:scheme`, `:path`, `:authority`).
     pub fn pseudo_fields(&self) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
-        self.pseudo.iter().map(|(n, v)| (*n, v.as_str()))
+        self.pseudo.iter().map(|(n, v)| (*n, v.as_ref()))
     }
 
     /// The header fields, in order, names in lowercase.
     pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
-        self.fields.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.fields.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
     }
 
     /// The value of the first pseudo-header or header field named `name` (lowercase).

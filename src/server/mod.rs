@@ -9,7 +9,7 @@ use crate::error::{Error, Malformed};
 use crate::grammar::extension::Extension;
 use crate::head::fields::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
-use crate::head::reader::{header_block, read, HeadReader, Input};
+use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
 use crate::rules::request::{self as rules, Checked};
@@ -80,6 +80,12 @@ pub enum ServerFeed<'a> {
     /// HTML page, or answer [`Request::refuse`] (426). The handshake can then be fed
     /// the next request on the same connection.
     Plain(Request<'a>),
+}
+
+impl Pending for ServerFeed<'_> {
+    fn need_more() -> Self {
+        Self::NeedMore
+    }
 }
 
 impl<'c> ServerHandshake<'c> {
@@ -292,8 +298,7 @@ impl<'c> ServerHandshake<'c> {
             config.limits(),
             &mut no_interim,
             |head, leftover, parsed| finish(head, leftover, parsed, config, tls),
-        )
-        .map(|outcome| outcome.unwrap_or(ServerFeed::NeedMore));
+        );
         match &result {
             Err(e) => self.failed = Some(*e),
             Ok(ServerFeed::Upgrade(_)) => self.failed = Some(Error::Finished),
