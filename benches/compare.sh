@@ -11,7 +11,8 @@
 #               the placement noise (the A/A column shows by how much)
 #   --rounds N  timed rounds (default 7; medians are taken over them)
 #   --runs N    handshakes per callgrind count (default 2000; a run of 0 is subtracted)
-# No network: dependencies come from the local cargo cache (versions of benches/Cargo.lock).
+# The old source comes from git (no network); dependencies at the versions of
+# benches/Cargo.lock, from the local cargo cache when it has them.
 # Needs git, python3 and valgrind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -127,8 +128,10 @@ if [ "$align" = 1 ]; then
     export RUSTFLAGS="${RUSTFLAGS:-} -C llvm-args=-align-all-functions=6 -C llvm-args=-align-all-nofallthru-blocks=5"
 fi
 echo "building $(git rev-parse --short "$commit") (old) and the working tree (new, twin)${features[*]:+, ${features[*]}}${RUSTFLAGS:+, RUSTFLAGS=$RUSTFLAGS}" >&2
-CARGO_TARGET_DIR=$target cargo build --offline --quiet --release \
-    --manifest-path "$work/harness/Cargo.toml" "${features[@]}"
+build() { CARGO_TARGET_DIR=$target cargo build --quiet --release \
+    --manifest-path "$work/harness/Cargo.toml" "${features[@]}" "$@"; }
+# From the local cargo cache if it holds every dependency, else from crates.io.
+build --offline 2>/dev/null || build
 bin=$target/release/compare
 
 count() { # impl workload runs -> total instructions
