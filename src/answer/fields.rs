@@ -244,3 +244,46 @@ impl Head {
             .map(|(_, v)| v)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 9113 §8.2.1: field names in HTTP/2 are lowercase, whether the name is one
+    /// of the crate's own (borrowed) or the caller's (copied).
+    #[test]
+    fn head_names_are_lowercase_own_or_not() {
+        let mut head = Head::response(200);
+        head.push("Sec-WebSocket-Protocol", Value::Text(b"chat"));
+        head.push("ALLOW", Value::Text(b"GET"));
+        head.push("X-Trace-Id", Value::Text(b"7"));
+        head.push("Content-Length", Value::Number(12));
+        let fields: Vec<_> = head.fields().collect();
+        assert_eq!(
+            fields,
+            [
+                ("sec-websocket-protocol", "chat"),
+                ("allow", "GET"),
+                ("x-trace-id", "7"),
+                ("content-length", "12"),
+            ]
+        );
+        assert!(OWN_NAMES
+            .iter()
+            .all(|n| n.bytes().all(|b| !b.is_ascii_uppercase())));
+    }
+
+    /// `:status` as text for the borrowed 200 and for written statuses.
+    #[test]
+    fn status_is_the_number_given() {
+        for status in [200, 400, 426, 501, 599] {
+            let head = Head::response(status);
+            assert_eq!(head.status(), Some(status));
+            let text = status.to_string();
+            assert_eq!(
+                head.pseudo_fields().collect::<Vec<_>>(),
+                [(":status", text.as_str())]
+            );
+        }
+    }
+}
