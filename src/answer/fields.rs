@@ -164,6 +164,9 @@ fn custom_element<S: Sink>(out: &mut S, c: &AcceptedExtension<'_>) {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head {
+    /// A response's `:status`, kept apart so a response head has no pseudo-field list
+    /// to allocate.
+    status: Option<Cow<'static, str>>,
     pseudo: Vec<(&'static str, Cow<'static, str>)>,
     fields: Vec<(Cow<'static, str>, String)>,
 }
@@ -185,17 +188,17 @@ impl Head {
         let mut head = Self::request();
         // The accepting status is borrowed; others are written by the crate's digit
         // writer (`to_string` would go through `fmt`).
-        let text = match status {
+        head.status = Some(match status {
             200 => Cow::Borrowed("200"),
             _ => Cow::Owned(Value::Number(usize::from(status)).to_text()),
-        };
-        head.pseudo.push((":status", text));
+        });
         head
     }
 
     /// A head without pseudo-header fields yet.
     pub(crate) fn request() -> Self {
         Self {
+            status: None,
             pseudo: Vec::new(),
             fields: Vec::new(),
         }
@@ -219,16 +222,14 @@ impl Head {
 
     /// The `:status` of a response head; `None` for a request.
     pub fn status(&self) -> Option<u16> {
-        self.pseudo
-            .iter()
-            .find(|(n, _)| *n == ":status")
-            .and_then(|(_, v)| v.parse().ok())
+        self.status.as_ref().and_then(|v| v.parse().ok())
     }
 
     /// The pseudo-header fields, in order (`:status`; or `:method`, `:protocol`,
     /// `:scheme`, `:path`, `:authority`).
     pub fn pseudo_fields(&self) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
-        self.pseudo.iter().map(|(n, v)| (*n, v.as_ref()))
+        let status = self.status.iter().map(|v| (":status", v.as_ref()));
+        status.chain(self.pseudo.iter().map(|(n, v)| (*n, v.as_ref())))
     }
 
     /// The header fields, in order, names in lowercase.
