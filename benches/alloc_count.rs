@@ -57,6 +57,7 @@ fn per_run(mut f: impl FnMut()) -> f64 {
 
 fn main() {
     let config = config();
+    let validating = validating_config();
     let ratchet_config = ratchet_config();
     let mut out = Vec::with_capacity(1024);
     let mut buffer = Vec::new();
@@ -76,6 +77,12 @@ fn main() {
         let n = per_run(|| floor(request, &mut out));
         check_101("floor", &out, None);
         rows.push((format!("{group}/floor"), n));
+        let n = per_run(|| ws_whole(&validating, request, &mut out));
+        check_101("ws_handshake_validating", &out, Some("chat"));
+        rows.push((format!("{group}/ws_handshake_validating"), n));
+        let n = per_run(|| validating_floor(request, &mut out));
+        check_101("validating_floor", &out, Some("chat"));
+        rows.push((format!("{group}/validating_floor"), n));
         let n = per_run(|| tungstenite(request, &mut out));
         check_101("tungstenite", &out, Some("chat"));
         rows.push((format!("{group}/tungstenite"), n));

@@ -40,6 +40,14 @@ fn check_all(config: &ws_handshake::ServerConfig, ratchet_config: &RatchetConfig
         }
         floor(request, &mut out);
         check_101("floor", &out, None);
+        validating_floor(request, &mut out);
+        check_101("validating_floor", &out, Some("chat"));
+        let by_floor = out.clone();
+        ws_whole(&validating_config(), request, &mut out);
+        assert_eq!(
+            out, by_floor,
+            "ws_handshake_validating: the validating floor's 101"
+        );
         tungstenite(request, &mut out);
         check_101("tungstenite", &out, Some("chat"));
         ratchet(ratchet_config, true, request, &mut out);
@@ -114,6 +122,7 @@ fn server(c: &mut Criterion) {
     let config = config();
     let ratchet_config = ratchet_config();
     check_all(&config, &ratchet_config);
+    let validating = validating_config();
     let mut out = Vec::with_capacity(1024);
     let mut buffer = Vec::new();
 
@@ -132,6 +141,13 @@ fn server(c: &mut Criterion) {
             });
         }
         g.bench_function("floor", |b| b.iter(|| floor(black_box(request), &mut out)));
+        // The same job as the validating floor: every check, `chat`, no deflate, any Origin.
+        g.bench_function("ws_handshake_validating", |b| {
+            b.iter(|| ws_whole(&validating, black_box(request), &mut out))
+        });
+        g.bench_function("validating_floor", |b| {
+            b.iter(|| validating_floor(black_box(request), &mut out))
+        });
         g.bench_function("tungstenite", |b| {
             b.iter(|| tungstenite(black_box(request), &mut out))
         });

@@ -1,19 +1,26 @@
-//! Runs one benchmarked workload N times, for an instruction count under
-//! `valgrind --tool=callgrind` (reproducible where timings are noisy). Driven by
-//! `benches/instructions.sh`, which subtracts a run with N = 0 and divides by N.
+//! Runs one workload N times, for an instruction count under
+//! `valgrind --tool=callgrind` (exact and repeatable where timings are noisy). Driven
+//! by `benches/gate.sh`, which subtracts a run with N = 0 and divides by N.
 //!
 //! ```text
 //! cd benches && cargo build --profile bench --bin instr_count
-//! valgrind --tool=callgrind target/release/instr_count server/ws_handshake 20000
+//! valgrind --tool=callgrind target/release/instr_count server 20000
 //! ```
-//! Workloads: `server/ws_handshake`, `server/ws_handshake_1byte`, `server/floor`,
-//! `server_minimal/ws_handshake`, `server_minimal/floor`,
-//! `client/ws_handshake`, `client/floor` (as in `benches/handshake.rs`).
+//! Workloads: those of `benches/workloads.rs` (`server`, `server_full`,
+//! `server_1byte`, `client`, `connect`, `inspect`) and the floors of
+//! `benches/floors.rs` (`floor/validating`, the `server` job; `floor/bare`).
 
 use std::hint::black_box;
 
-mod common;
-use common::*;
+#[path = "floors.rs"]
+mod floors;
+#[path = "inputs.rs"]
+mod inputs;
+mod workloads {
+    use ws_handshake as ws;
+    use ws_handshake::ServerFeed;
+    include!("workloads.rs");
+}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -22,35 +29,21 @@ fn main() {
         eprintln!("usage: instr_count <workload> <runs>");
         std::process::exit(2);
     };
-    let config = config();
-    let client = client_config();
-    let minimal = minimal_config();
+    let mut setup = workloads::Setup::prepare();
     let mut out = Vec::with_capacity(1024);
-    let mut buffer = Vec::new();
-    let mut run: Box<dyn FnMut()> = match workload.as_str() {
-        "server/ws_handshake" => Box::new(|| ws_whole(&config, black_box(REQUEST), &mut out)),
-        "server/ws_handshake_1byte" => {
-            Box::new(|| ws_chunked(&config, black_box(REQUEST), 1, &mut buffer, &mut out))
-        }
-        "server/floor" => Box::new(|| floor(black_box(REQUEST), &mut out)),
-        "server_minimal/ws_handshake" => {
-            Box::new(|| ws_whole(&minimal, black_box(REQUEST_MINIMAL), &mut out))
-        }
-        "server_minimal/floor" => Box::new(|| floor(black_box(REQUEST_MINIMAL), &mut out)),
-        "client/ws_handshake" => Box::new(|| {
-            black_box(ws_client(&client, black_box(RESPONSE), &mut out));
-        }),
-        "client/floor" => Box::new(|| {
-            black_box(client_floor(black_box(RESPONSE), &mut out));
-        }),
+    let mut run = |out: &mut Vec<u8>| match workload.as_str() {
+        "floor/validating" => floors::validating_floor(black_box(inputs::REQUEST), out),
+        "floor/bare" => floors::floor(black_box(inputs::REQUEST), out),
         other => {
-            eprintln!("unknown workload {other}");
-            std::process::exit(2);
+            if !setup.run(other, out) {
+                eprintln!("unknown workload {other}");
+                std::process::exit(2);
+            }
         }
     };
     // One run outside the count (with N = 0 too), so warm-up costs cancel out.
-    run();
+    run(&mut out);
     for _ in 0..runs {
-        run();
+        run(&mut out);
     }
 }

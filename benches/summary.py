@@ -70,6 +70,12 @@ def main():
         size = bytes_per_iter(bench_id) or "–"
         print(f"| {bench_id} | {size} | {ns:,.0f} | {fmt_ratio(ns, floor)} "
               f"| {fmt_ratio(ns, tung)} | {alloc} |")
+    for group in ("server", "server_8k_cookie"):
+        vfloor = times.get(f"{group}/validating_floor")
+        full, same = times.get(f"{group}/ws_handshake"), times.get(f"{group}/ws_handshake_validating")
+        if vfloor and full and same:
+            print(f"\n{group}: ws_handshake_validating / validating_floor {same / vfloor:.2f}x, "
+                  f"ws_handshake (full job) / validating_floor {full / vfloor:.2f}x")
     ws, one = times.get("server/ws_handshake"), times.get("server/ws_handshake_1byte")
     if ws and one:
         print(f"\n1-byte feed / whole feed: {one / ws:.2f}x")

@@ -14,6 +14,11 @@ use sha1::{Digest as _, Sha1};
 use ws_handshake::deflate::DeflateConfig;
 use ws_handshake::{OriginPolicy, ServerConfig, ServerFeed, ServerHandshake};
 
+#[path = "../floors.rs"]
+mod floors;
+#[allow(unused_imports)] // tests/alloc.rs uses none of the floors
+pub use floors::{floor, validating_floor, GUID};
+
 /// A 567-byte Chromium request: `request-chromium-protocols.http` from the shared
 /// captures without `Pragma`, `Cache-Control` and `Accept-Language`, and with the
 /// `Cookie` line grown to 94 bytes. Offers `chat, superchat` and
@@ -30,8 +35,6 @@ pub const REQUEST_MINIMAL: &[u8] = include_bytes!("../data/chrome-minimal.http")
 /// The key of all four requests.
 pub const KEY: &[u8] = b"yjaxjmI7PyGkTw6eyrdqJA==";
 
-const GUID: &[u8] = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-
 /// The server configuration of every ws-handshake workload: the subprotocol `chat`,
 /// permessage-deflate with default settings, and the page's origin allowed (the
 /// page was served from another port than the WebSocket, so same-origin would refuse).
@@ -40,6 +43,15 @@ pub fn config() -> ServerConfig {
         .protocols(["chat"])
         .expect("valid protocol")
         .deflate(Some(DeflateConfig::new()))
+}
+
+/// The validating floor's job (`floors::validating_floor`) for the crate: every
+/// RFC 6455 §4.2.1 check, `chat` picked from the offers, no deflate, any Origin.
+pub fn validating_config() -> ServerConfig {
+    ServerConfig::new()
+        .protocols(["chat"])
+        .expect("valid protocol")
+        .origin_policy(OriginPolicy::Any)
 }
 
 /// [`config`] without subprotocols or extensions: every RFC 6455 §4.2.1 check and
@@ -83,37 +95,6 @@ pub fn ws_chunked(
         break;
     }
     *buffer = handshake.into_buffer();
-}
-
-/// The bare floor, deliberately minimal: httparse into an uninitialised stack array
-/// of 32 headers, find `Sec-WebSocket-Key`, SHA-1, base64, and write a minimal 101
-/// (no subprotocol, no extension). It checks nothing else (no Upgrade, Connection,
-/// Version, Host, Origin, key syntax, list syntax): a lower bound, not a server.
-pub fn floor(request: &[u8], out: &mut Vec<u8>) {
-    out.clear();
-    let mut storage = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; 32];
-    let mut req = httparse::Request::new(&mut []);
-    let Ok(httparse::Status::Complete(_)) = req.parse_with_uninit_headers(request, &mut storage)
-    else {
-        return;
-    };
-    let Some(key) = req
-        .headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case("sec-websocket-key"))
-    else {
-        return;
-    };
-    let mut sha = Sha1::new();
-    sha.update(key.value);
-    sha.update(GUID);
-    let mut accept = [0u8; 28];
-    let _ = STANDARD.encode_slice(sha.finalize(), &mut accept);
-    out.extend_from_slice(
-        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ",
-    );
-    out.extend_from_slice(&accept);
-    out.extend_from_slice(b"\r\n\r\n");
 }
 
 /// An in-memory `Read + Write` stream: reads `input`, appends writes to `out`.

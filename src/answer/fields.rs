@@ -7,7 +7,8 @@
 //! them, names lowercased, for an HTTP/2 or HTTP/3 library: three forms, one list,
 //! so they can never disagree.
 
-use alloc::string::{String, ToString};
+use alloc::borrow::Cow;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::grammar::sink::Sink;
@@ -58,11 +59,14 @@ impl Value<'_> {
         }
     }
 
-    /// The value as text (every value the crate writes is ASCII).
+    /// The value as text (every value the crate writes is ASCII, so the bytes are
+    /// kept as they are: one allocation, no copy).
     pub(crate) fn to_text(self) -> String {
-        let mut bytes = Vec::new();
+        // Room for the common values at once: growing by pieces reallocates.
+        let mut bytes = Vec::with_capacity(64);
         self.emit(&mut bytes);
-        String::from_utf8_lossy(&bytes).into_owned()
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 
@@ -167,53 +171,77 @@ fn custom_element<S: Sink>(out: &mut S, c: &AcceptedExtension<'_>) {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head {
-    pseudo: Vec<(&'static str, String)>,
-    fields: Vec<(String, String)>,
+    /// A response's `:status`, kept apart so a response head has no pseudo-field list
+    /// to allocate.
+    status: Option<Cow<'static, str>>,
+    pseudo: Vec<(&'static str, Cow<'static, str>)>,
+    fields: Vec<(Cow<'static, str>, String)>,
 }
+
+/// The names the crate's own HTTP/2 answers carry, lowercase: [`Head::push`] borrows
+/// these instead of allocating a lowercase copy (any other name is copied).
+const OWN_NAMES: [&str; 6] = [
+    "sec-websocket-protocol",
+    "sec-websocket-extensions",
+    "sec-websocket-version",
+    "content-type",
+    "content-length",
+    "allow",
+];
 
 impl Head {
     /// A response head with `:status`.
     pub(crate) fn response(status: u16) -> Self {
         let mut head = Self::request();
-        head.pseudo.push((":status", status.to_string()));
+        // The accepting status is borrowed; others are written by the crate's digit
+        // writer (`to_string` would go through `fmt`).
+        head.status = Some(match status {
+            200 => Cow::Borrowed("200"),
+            _ => Cow::Owned(Value::Number(usize::from(status)).to_text()),
+        });
         head
     }
 
     /// A head without pseudo-header fields yet.
     pub(crate) fn request() -> Self {
         Self {
+            status: None,
             pseudo: Vec::new(),
             fields: Vec::new(),
         }
     }
 
-    pub(crate) fn push_pseudo(&mut self, name: &'static str, value: impl Into<String>) {
+    pub(crate) fn push_pseudo(&mut self, name: &'static str, value: impl Into<Cow<'static, str>>) {
         self.pseudo.push((name, value.into()));
     }
 
     /// Takes one field of a field list, its name lowercased.
     pub(crate) fn push(&mut self, name: &str, value: Value<'_>) {
-        self.fields
-            .push((name.to_ascii_lowercase(), value.to_text()));
+        let name = OWN_NAMES
+            .iter()
+            .find(|own| own.len() == name.len() && own.eq_ignore_ascii_case(name))
+            .map_or_else(
+                || Cow::Owned(name.to_ascii_lowercase()),
+                |own| Cow::Borrowed(*own),
+            );
+        self.fields.push((name, value.to_text()));
     }
 
     /// The `:status` of a response head; `None` for a request.
     pub fn status(&self) -> Option<u16> {
-        self.pseudo
-            .iter()
-            .find(|(n, _)| *n == ":status")
-            .and_then(|(_, v)| v.parse().ok())
+        self.status.as_ref().and_then(|v| v.parse().ok())
     }
 
     /// The pseudo-header fields, in order (`:status`; or `:method`, `:protocol`,
     /// `:scheme`, `:path`, `:authority`).
     pub fn pseudo_fields(&self) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
-        self.pseudo.iter().map(|(n, v)| (*n, v.as_str()))
+        let status = self.status.iter().map(|v| (":status", v.as_ref()));
+        status.chain(self.pseudo.iter().map(|(n, v)| (*n, v.as_ref())))
     }
 
     /// The header fields, in order, names in lowercase.
     pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
-        self.fields.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.fields.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
     }
 
     /// The value of the first pseudo-header or header field named `name` (lowercase).
@@ -222,5 +250,48 @@ impl Head {
             .chain(self.fields())
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 9113 §8.2.1: field names in HTTP/2 are lowercase, whether the name is one
+    /// of the crate's own (borrowed) or the caller's (copied).
+    #[test]
+    fn head_names_are_lowercase_own_or_not() {
+        let mut head = Head::response(200);
+        head.push("Sec-WebSocket-Protocol", Value::Text(b"chat"));
+        head.push("ALLOW", Value::Text(b"GET"));
+        head.push("X-Trace-Id", Value::Text(b"7"));
+        head.push("Content-Length", Value::Number(12));
+        let fields: Vec<_> = head.fields().collect();
+        assert_eq!(
+            fields,
+            [
+                ("sec-websocket-protocol", "chat"),
+                ("allow", "GET"),
+                ("x-trace-id", "7"),
+                ("content-length", "12"),
+            ]
+        );
+        assert!(OWN_NAMES
+            .iter()
+            .all(|n| n.bytes().all(|b| !b.is_ascii_uppercase())));
+    }
+
+    /// `:status` as text for the borrowed 200 and for written statuses.
+    #[test]
+    fn status_is_the_number_given() {
+        for status in [200, 400, 426, 501, 599] {
+            let head = Head::response(status);
+            assert_eq!(head.status(), Some(status));
+            let text = status.to_string();
+            assert_eq!(
+                head.pseudo_fields().collect::<Vec<_>>(),
+                [(":status", text.as_str())]
+            );
+        }
     }
 }

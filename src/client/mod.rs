@@ -20,7 +20,7 @@ use crate::grammar::token::{for_each_token, is_field_value};
 use crate::grammar::url::WsUrl;
 use crate::head::fields::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
-use crate::head::reader::{header_block, read, HeadReader, Input};
+use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
 use crate::limits::Limits;
 use crate::rules::deflate::{next_element, DeflateOffer, ListElement, PerMessageDeflate};
 use crate::rules::summary::Summary;
@@ -271,6 +271,12 @@ pub enum ClientFeed<'a> {
     Refused(Refusal<'a>),
 }
 
+impl Pending for ClientFeed<'_> {
+    fn need_more() -> Self {
+        Self::NeedMore
+    }
+}
+
 impl<'c> ClientHandshake<'c> {
     /// A handshake for `url` with `key`; its buffer grows as bytes arrive.
     pub fn new(config: &'c ClientConfig, url: WsUrl<'c>, key: ClientKey) -> Self {
@@ -416,8 +422,7 @@ impl<'c> ClientHandshake<'c> {
             config.limits,
             &mut self.interim_bytes,
             |head, leftover, parsed| finish(head, leftover, parsed, config, key),
-        )
-        .map(|outcome| outcome.unwrap_or(ClientFeed::NeedMore));
+        );
         match &result {
             Ok(ClientFeed::NeedMore) => {}
             Ok(_) => self.finished = true,

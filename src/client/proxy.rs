@@ -60,7 +60,7 @@ use crate::grammar::token::is_field_value;
 use crate::grammar::url::WsUrl;
 use crate::head::fields::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
-use crate::head::reader::{header_block, read, HeadReader, Input};
+use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
 use crate::limits::Limits;
 
 /// How to talk to a proxy: limits on its answer, the credential, extra fields.
@@ -191,6 +191,12 @@ pub enum ProxyFeed<'a> {
     Refused(Refusal<'a>),
 }
 
+impl Pending for ProxyFeed<'_> {
+    fn need_more() -> Self {
+        Self::NeedMore
+    }
+}
+
 impl<'c> ProxyTunnel<'c> {
     /// A tunnel to `target`; its buffer grows as bytes arrive.
     pub fn new(config: &'c ProxyConfig, target: WsUrl<'c>) -> Self {
@@ -246,8 +252,7 @@ impl<'c> ProxyTunnel<'c> {
             self.config.limits,
             &mut self.used,
             finish,
-        )
-        .map(|outcome| outcome.unwrap_or(ProxyFeed::NeedMore));
+        );
         match &result {
             Ok(ProxyFeed::NeedMore) => {}
             Ok(_) => self.finished = true,

@@ -345,17 +345,25 @@ pub(crate) enum Input<'a> {
     Committed(usize),
 }
 
+/// A role's outcome, which has a value for "more bytes needed". `read` returns it
+/// directly: wrapped in an `Option` and unwrapped by the caller, the outcome (up to
+/// 192 bytes) was moved twice more per handshake.
+pub(crate) trait Pending {
+    /// The outcome while the head is incomplete.
+    fn need_more() -> Self;
+}
+
 /// Reads the next head that counts from `input`, for every role: see
 /// [`read_chunk`] and [`read_committed`], which give every input the same outcome.
 #[inline]
-pub(crate) fn read<'a, T, E: From<HeadError>>(
+pub(crate) fn read<'a, T: Pending, E: From<HeadError>>(
     reader: &'a mut HeadReader,
     input: Input<'a>,
     kind: Kind,
     limits: Limits,
     skipped: &mut usize,
     finish: impl FnOnce(&'a [u8], &'a [u8], &Parsed<'_, 'a>) -> Result<T, E>,
-) -> Result<Option<T>, E> {
+) -> Result<T, E> {
     match input {
         Input::Chunk(chunk) => read_chunk(reader, chunk, kind, limits, skipped, finish),
         Input::Committed(n) => read_committed(reader, n, kind, limits, skipped, finish),
@@ -370,16 +378,16 @@ pub(crate) fn read<'a, T, E: From<HeadError>>(
 /// complete. Both ways give every chunking the same outcome. For responses, interim
 /// heads (1xx but 101, RFC 9110 §15.2) are skipped, their bytes counted in
 /// `skipped` against the head limit. The head that counts goes to `finish` with the
-/// bytes that followed it; `Ok(None)` means more bytes are needed.
+/// bytes that followed it; [`Pending::need_more`] means more bytes are needed.
 #[inline]
-fn read_chunk<'a, T, E: From<HeadError>>(
+fn read_chunk<'a, T: Pending, E: From<HeadError>>(
     reader: &'a mut HeadReader,
     chunk: &'a [u8],
     kind: Kind,
     limits: Limits,
     skipped: &mut usize,
     finish: impl FnOnce(&'a [u8], &'a [u8], &Parsed<'_, 'a>) -> Result<T, E>,
-) -> Result<Option<T>, E> {
+) -> Result<T, E> {
     let limit = limits.max_head_bytes();
     let max_fields = limits.max_headers();
     let mut rest = chunk;
@@ -397,7 +405,7 @@ fn read_chunk<'a, T, E: From<HeadError>>(
                 ) {
                     reader.took_whole_head();
                     if !parsed.status().is_some_and(is_interim) {
-                        return finish(head, leftover, &parsed).map(Some);
+                        return finish(head, leftover, &parsed);
                     }
                     *skipped = skipped.saturating_add(n);
                     rest = leftover;
@@ -407,7 +415,7 @@ fn read_chunk<'a, T, E: From<HeadError>>(
             // Anything else takes the scan, which decides it the same way.
         }
         let (taken, head_len, interim) = match reader.feed(rest, budget) {
-            Ok(Read::Partial) => return Ok(None),
+            Ok(Read::Partial) => return Ok(T::need_more()),
             Err(HeadError::TooLarge { .. }) => return Err(reader.too_large(limit).into()),
             Err(e) => return Err(e.into()),
             Ok(Read::Complete { head, leftover }) => {
@@ -422,7 +430,7 @@ fn read_chunk<'a, T, E: From<HeadError>>(
         *skipped = skipped.saturating_add(head_len);
         rest = rest.get(taken..).unwrap_or_default();
         if rest.is_empty() {
-            return Ok(None);
+            return Ok(T::need_more());
         }
     };
     let head = reader.completed_head(rest, taken);
@@ -435,21 +443,21 @@ fn read_chunk<'a, T, E: From<HeadError>>(
 /// errors as `read` given those bytes as a chunk. The new bytes are scanned in place
 /// (each once); the head and its leftover are borrowed from the buffer. Interim heads
 /// are dropped from the front of the buffer, the bytes after them scanned as new.
-fn read_committed<'a, T, E: From<HeadError>>(
+fn read_committed<'a, T: Pending, E: From<HeadError>>(
     reader: &'a mut HeadReader,
     n: usize,
     kind: Kind,
     limits: Limits,
     skipped: &mut usize,
     finish: impl FnOnce(&'a [u8], &'a [u8], &Parsed<'_, 'a>) -> Result<T, E>,
-) -> Result<Option<T>, E> {
+) -> Result<T, E> {
     let limit = limits.max_head_bytes();
     let max_fields = limits.max_headers();
     let mut from = reader.commit(n);
     let end = loop {
         let budget = limit.saturating_sub(*skipped);
         let end = match reader.scan_held(from, budget) {
-            Ok(None) => return Ok(None),
+            Ok(None) => return Ok(T::need_more()),
             Err(HeadError::TooLarge { .. }) => return Err(reader.too_large(limit).into()),
             Err(e) => return Err(e.into()),
             Ok(Some(end)) => end,
@@ -475,11 +483,10 @@ fn finish_head<'a, T, E: From<HeadError>>(
     max_fields: usize,
     storage: &mut Fields<'a>,
     finish: impl FnOnce(&'a [u8], &'a [u8], &Parsed<'_, 'a>) -> Result<T, E>,
-) -> Result<Option<T>, E> {
+) -> Result<T, E> {
     parse_head(kind, head, storage, max_fields, |parsed| {
         finish(head, leftover, parsed)
     })?
-    .map(Some)
 }
 
 /// Whether a complete head is an interim response, which a client skips. A final

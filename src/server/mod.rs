@@ -9,7 +9,7 @@ use crate::error::{Error, Malformed};
 use crate::grammar::extension::Extension;
 use crate::head::fields::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
-use crate::head::reader::{header_block, read, HeadReader, Input};
+use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::forwarded::Forwarded;
 use crate::rules::framing::check_framing;
@@ -85,6 +85,12 @@ pub enum ServerFeed<'a> {
     /// HTML page, or answer [`Request::refuse`] (426). The handshake can then be fed
     /// the next request on the same connection.
     Plain(Request<'a>),
+}
+
+impl Pending for ServerFeed<'_> {
+    fn need_more() -> Self {
+        Self::NeedMore
+    }
 }
 
 impl<'c> ServerHandshake<'c> {
@@ -342,8 +348,7 @@ impl<'c> ServerHandshake<'c> {
             config.limits(),
             &mut no_interim,
             |head, leftover, parsed| finish(head, leftover, parsed, config, tls, trusted_proxy),
-        )
-        .map(|outcome| outcome.unwrap_or(ServerFeed::NeedMore));
+        );
         match &result {
             Err(e) => self.failed = Some(*e),
             Ok(ServerFeed::Upgrade(_)) => self.failed = Some(Error::Finished),
