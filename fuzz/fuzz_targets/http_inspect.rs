@@ -79,7 +79,7 @@ fuzz_target!(|data: &[u8]| {
     match &result {
         Ok(Inspect::Upgrade(upgrade)) => {
             // Invariant 2.
-            if let Err(rule) = rules(&request, &setup) {
+            if let Err(rule) = rules(&request, &setup, trusted) {
                 panic!("101 over a request that breaks {rule}: {request:?}");
             }
             let offered = elements(all(&request, "sec-websocket-protocol"));
@@ -188,7 +188,7 @@ fn single<'a, B>(request: &'a Request<B>, name: &str) -> Option<&'a [u8]> {
 
 /// RFC 6455 §4.2.1 and the configuration's policies, read plainly on the request's
 /// parts: `Err(rule)` names the first broken rule.
-fn rules<B>(request: &Request<B>, setup: &ServerSetup) -> Result<(), &'static str> {
+fn rules<B>(request: &Request<B>, setup: &ServerSetup, trusted: bool) -> Result<(), &'static str> {
     let trim = front::trim;
     if request.method() != Method::GET {
         return Err("method GET (§4.2.1 item 1)");
@@ -257,10 +257,39 @@ fn rules<B>(request: &Request<B>, setup: &ServerSetup) -> Result<(), &'static st
                 .windows(3)
                 .position(|w| w == b"://")
                 .map(|i| host_name(&origin[i + 3..]));
-            if origin_host.as_deref() != Some(host_name(&authority).as_slice()) {
+            // Behind a trusted proxy the host the client reached may come from the
+            // proxy's fields instead (RFC 7239 §5.3, X-Forwarded-Host).
+            let reached = |h: &[u8]| origin_host.as_deref() == Some(host_name(h).as_slice());
+            if !reached(&authority)
+                && !(trusted && forwarded_hosts(request).iter().any(|h| reached(h)))
+            {
                 return Err("a same-origin Origin");
             }
         }
     }
     Ok(())
+}
+
+/// Every host a trusted proxy may have stated, read plainly: each `host=` of every
+/// `Forwarded` element (quotes stripped) and each `X-Forwarded-Host` value. A superset
+/// of the one the crate picks (the right-most), so a 101 whose Origin matches none of
+/// them breaks the rule whatever the pick.
+fn forwarded_hosts<B>(request: &Request<B>) -> Vec<Vec<u8>> {
+    let trim = front::trim;
+    let mut hosts = Vec::new();
+    for line in all(request, "forwarded") {
+        for pair in line.split(|&b| b == b',' || b == b';') {
+            let pair = trim(pair);
+            if pair.len() > 5 && pair[..5].eq_ignore_ascii_case(b"host=") {
+                let value = &pair[5..];
+                let value = value.strip_prefix(b"\"").unwrap_or(value);
+                let value = value.strip_suffix(b"\"").unwrap_or(value);
+                hosts.push(value.to_vec());
+            }
+        }
+    }
+    for line in all(request, "x-forwarded-host") {
+        hosts.extend(line.split(|&b| b == b',').map(|h| trim(h).to_vec()));
+    }
+    hosts
 }
