@@ -216,6 +216,7 @@ pub mod io;
 mod limits;
 mod rules;
 mod server;
+mod sink;
 
 pub use grammar::extension;
 pub use rules::deflate;
@@ -235,22 +236,22 @@ pub use client::socks5::{
 };
 #[cfg(feature = "getrandom")]
 pub use client::RandomUnavailable;
-pub use client::{
-    ClientConfig, ClientFeed, ClientHandshake, ClientRequest, Connected, MissingProtocol, Refusal,
-};
+pub use client::{ClientFeed, ClientHandshake, ClientRequest, Refusal};
 pub use connect::client::{ConnectClient, ConnectRefusal, ConnectResponse};
 pub use connect::server::{ConnectRequest, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL};
 pub use error::{
     BufferTooSmall, BuildError, ClientError, Error, Malformed, OriginPart, ProxyError,
     ProxyUrlError, PseudoHeader, UrlError,
 };
-pub use grammar::key::{AcceptKey, ClientKey};
 pub use grammar::url::{HostHeader, Resource, WsUrl};
 pub use head::fields::{Header, HeaderIter, Headers};
 pub use limits::{Limits, MAX_HEADERS_CAP};
+pub use rules::client_config::{ClientConfig, MissingProtocol};
 pub use rules::custom_extension::{ExtensionHook, ExtensionParams};
+pub use rules::key::{AcceptKey, ClientKey};
 pub use rules::negotiate::OfferedProtocol;
 pub use rules::origin::{AllowedOrigin, OriginPolicy, OriginPredicate};
+pub use rules::response::Connected;
 pub use rules::server_config::{ProtocolOrder, ServerConfig};
 pub use server::request::Request;
 pub use server::{ServerFeed, ServerHandshake, UpgradeRequest};

@@ -5,7 +5,5 @@ pub(crate) mod authority;
 pub(crate) mod bytes;
 pub mod extension;
 pub(crate) mod forwarded;
-pub(crate) mod key;
-pub(crate) mod sink;
 pub(crate) mod token;
 pub(crate) mod url;
