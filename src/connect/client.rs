@@ -1,6 +1,6 @@
 //! The client side of the extended CONNECT (RFC 8441 §5, RFC 9220 §3): the request
-//! head for a `ws://`/`wss://` URL, and the `200` checked with the HTTP/1.1 client's
-//! subprotocol and extension rules.
+//! head for a `ws://`/`wss://` URL, and the `200` checked with the subprotocol and
+//! extension rules the HTTP/1.1 client uses too (`rules/response.rs`).
 
 use alloc::string::ToString;
 

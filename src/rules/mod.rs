@@ -1,5 +1,7 @@
-//! The rules: the one pass over the header fields, the request rules of RFC 6455
-//! §4.2.1, the negotiation every front end shares, and the policies they read.
+//! The rules, each role's beside the other's: the one pass over the header fields,
+//! the server's request rules (RFC 6455 §4.2.1), the negotiation every server front
+//! end shares, the client's response checks (§4.1) both clients share, and the
+//! configurations and policies they read.
 
 pub(crate) mod client_config;
 pub(crate) mod custom_extension;
