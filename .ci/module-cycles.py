@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fails when files of src/ import each other in a loop.
+"""Fails when files of src/ import each other in a loop, or when a front end imports
+another front end.
 
 Every `crate::a::b::Item` path (in `use` lines, grouped `use crate::{..}` lists and
 in code, `$crate::` in macros too) and every `super::` path is resolved to the file of
@@ -7,13 +8,32 @@ the deepest module it names; `mod x;` lines are structure, not imports. Comments
 skipped, so intra-doc links do not count. The crate's layers rest on this: a lower
 file never names a higher one, so the graph must be acyclic.
 
-    python3 .ci/module-cycles.py [CRATE_DIR]     # exit 1 and the loops, or exit 0
+The front ends (FRONT_ENDS) sit side by side on top: each is built on the layers
+below, never on another front end, except the adapters listed in FRONT_END_EDGES.
+
+    python3 .ci/module-cycles.py [CRATE_DIR]     # exit 1 and what is wrong, or exit 0
 """
 import pathlib
 import re
 import sys
 
 IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+
+# The front ends, by the first part of their path under src/ (a directory or a file).
+FRONT_ENDS = {
+    "server": "the HTTP/1.1 server",
+    "client": "the HTTP/1.1 client (with its proxies and redirects)",
+    "connect": "extended CONNECT, both roles",
+    "http.rs": "the http crate's types",
+    "io": "the I/O adapters",
+}
+
+# The only imports allowed from one front end into another: the I/O adapters run the
+# HTTP/1.1 server and client handshakes on a stream, so they are built on them.
+FRONT_END_EDGES = {
+    ("io", "server"),
+    ("io", "client"),
+}
 
 
 def module_files(src):
@@ -163,6 +183,25 @@ def cycles(graph):
     return out
 
 
+def front_end(path, src):
+    """The front end `path` belongs to, or None for the layers below."""
+    first = path.relative_to(src).parts[0]
+    return first if first in FRONT_ENDS else None
+
+
+def front_end_imports(graph, src):
+    """(importer, imported) file pairs that cross between two front ends and are not
+    in FRONT_END_EDGES."""
+    wrong = []
+    for path, targets in graph.items():
+        here = front_end(path, src)
+        for target in targets:
+            there = front_end(target, src)
+            if here and there and here != there and (here, there) not in FRONT_END_EDGES:
+                wrong.append((path, target))
+    return sorted(wrong)
+
+
 def main():
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
     src = root / "src"
@@ -181,6 +220,9 @@ def main():
         graph[path] = targets
     loops = cycles(graph)
     rel = lambda p: str(p.relative_to(root))
+    sideways = front_end_imports(graph, src)
+    for importer, imported in sideways:
+        print(f"front end imports another: {rel(importer)} -> {rel(imported)}")
     if loops:
         for comp in loops:
             print(f"cycle of {len(comp)}: " + ", ".join(rel(p) for p in comp))
@@ -189,7 +231,9 @@ def main():
                 inside = sorted(rel(t) for t in graph[p] if t in members)
                 print(f"  {rel(p)} -> {', '.join(inside)}")
         sys.exit(1)
-    print(f"no module cycles among {len(files)} files of src/")
+    if sideways:
+        sys.exit(1)
+    print(f"no module cycles among {len(files)} files of src/, no front end imports another")
 
 
 if __name__ == "__main__":

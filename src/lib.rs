@@ -146,30 +146,38 @@
 //! [`RedirectPolicy`]; a [`Redirects`] chain adds the hop limit and loop detection.
 //!
 //! # Architecture
-//! One engine in layers; each file imports only from the layers below it (CI checks
-//! that no import loop exists between the files of `src/`):
+//! One engine in layers; each file imports only from the layers below it, and the
+//! front ends sit side by side: none imports another, save the I/O adapters, built on
+//! the HTTP/1.1 server and client (CI checks both, and that no import loop exists
+//! between the files of `src/`):
 //!
 //! ```text
 //! front ends  server/ (HTTP/1.1 bytes) · client/ (+ proxy, socks5, proxy_select,
-//!             redirect, auth) · connect/ (extended CONNECT) · http.rs (the http
-//!             crate) · io/ (adapters)
-//! answers     answer/: one field list per message (fields.rs) → HTTP/1.1 bytes
-//!             (write.rs), http::Response, or an HTTP/2-3 Head; accept.rs, rejection.rs
-//! rules       rules/: summary.rs (one pass over the fields) · request.rs (RFC 6455
-//!             §4.2.1) · negotiate.rs (the one negotiation) · deflate.rs (RFC 7692) ·
-//!             origin.rs · forwarded.rs (behind a trusted proxy) · server_config.rs ·
-//!             custom_extension.rs
+//!             redirect, auth) · connect/ (extended CONNECT, both roles) · http.rs
+//!             (the http crate) · io/ (adapters over server/ and client/)
+//! answers     answer/: one field list per message, the answers' and the client's
+//!             request's (fields.rs) → HTTP/1.1 bytes (write.rs), http::Response, or
+//!             an HTTP/2-3 Head; accept.rs, rejection.rs
+//! rules       rules/, the server's: server_config.rs · request.rs (RFC 6455 §4.2.1) ·
+//!             framing.rs · negotiate.rs (the one negotiation) · origin.rs ·
+//!             forwarded.rs (behind a trusted proxy) · custom_extension.rs; the
+//!             client's: client_config.rs · response.rs (RFC 6455 §4.1, for both
+//!             clients); shared: summary.rs (one pass over the fields) · deflate.rs
+//!             (RFC 7692) · key.rs (RFC 6455 §1.3) · extra_headers.rs (what a caller
+//!             may add)
 //! head        head/: reader.rs (one reader for every role: whole head in one chunk,
 //!             else an incremental scan) · parse.rs (httparse) · fields.rs (the view)
 //! grammar     grammar/: token.rs (tokens, #rule lists) · extension.rs (§9.1) ·
-//!             forwarded.rs (RFC 7239 §4) · authority.rs · url.rs · key.rs · sink.rs ·
+//!             forwarded.rs (RFC 7239 §4) · authority.rs · url.rs (ws URLs, §3) ·
 //!             bytes.rs (every bit trick)
-//! bottom      error.rs (every error), limits.rs
+//! bottom      error.rs (every error), limits.rs, sink.rs (where written bytes go)
 //! ```
 //!
 //! The HTTP/1.1 server path reads, top down: `server/mod.rs`, `head/reader.rs`,
 //! `head/parse.rs`, `rules/summary.rs`, `rules/request.rs`, `rules/negotiate.rs`,
-//! `answer/accept.rs` (and `answer/rejection.rs` for a refusal).
+//! `answer/accept.rs` (and `answer/rejection.rs` for a refusal). The HTTP/1.1 client:
+//! `client/mod.rs`, the same head reader, `rules/summary.rs`, `rules/response.rs`
+//! (whose checks the extended CONNECT client, `connect/client.rs`, shares).
 //!
 //! # Runtimes
 //! The examples drive the same handshake from several stacks: `examples/echo_server.rs`
@@ -216,6 +224,7 @@ pub mod io;
 mod limits;
 mod rules;
 mod server;
+mod sink;
 
 pub use grammar::extension;
 pub use rules::deflate;
@@ -235,22 +244,22 @@ pub use client::socks5::{
 };
 #[cfg(feature = "getrandom")]
 pub use client::RandomUnavailable;
-pub use client::{
-    ClientConfig, ClientFeed, ClientHandshake, ClientRequest, Connected, MissingProtocol, Refusal,
-};
+pub use client::{ClientFeed, ClientHandshake, ClientRequest, Refusal};
 pub use connect::client::{ConnectClient, ConnectRefusal, ConnectResponse};
 pub use connect::server::{ConnectRequest, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL};
 pub use error::{
     BufferTooSmall, BuildError, ClientError, Error, Malformed, OriginPart, ProxyError,
     ProxyUrlError, PseudoHeader, UrlError,
 };
-pub use grammar::key::{AcceptKey, ClientKey};
 pub use grammar::url::{HostHeader, Resource, WsUrl};
 pub use head::fields::{Header, HeaderIter, Headers};
 pub use limits::{Limits, MAX_HEADERS_CAP};
+pub use rules::client_config::{ClientConfig, MissingProtocol};
 pub use rules::custom_extension::{ExtensionHook, ExtensionParams};
+pub use rules::key::{AcceptKey, ClientKey};
 pub use rules::negotiate::OfferedProtocol;
 pub use rules::origin::{AllowedOrigin, OriginPolicy, OriginPredicate};
+pub use rules::response::Connected;
 pub use rules::server_config::{ProtocolOrder, ServerConfig};
 pub use server::request::Request;
 pub use server::{ServerFeed, ServerHandshake, UpgradeRequest};

@@ -2,12 +2,13 @@
 //! extended CONNECT `200` ([`ConnectAccept`]), both over one [`Answer`] field list.
 
 use crate::answer::fields::{emit_field, Answer, Head, Value};
-use crate::answer::write::{check_extra_headers, writer_methods, Emit};
+use crate::answer::write::{writer_methods, Emit};
 use crate::error::BuildError;
-use crate::grammar::key::AcceptKey;
-use crate::grammar::sink::Sink;
 use crate::rules::deflate::PerMessageDeflate;
+use crate::rules::extra_headers::check_extra_headers;
+use crate::rules::key::AcceptKey;
 use crate::rules::negotiate::{Negotiated, OfferedProtocol};
+use crate::sink::Sink;
 
 /// The `101 Switching Protocols` response (RFC 6455 §4.2.2 item 5).
 ///

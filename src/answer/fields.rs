@@ -11,10 +11,11 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::grammar::sink::Sink;
+use crate::rules::client_config::ClientConfig;
 use crate::rules::custom_extension::AcceptedExtension;
 use crate::rules::deflate::{DeflateOffer, PerMessageDeflate};
 use crate::rules::negotiate::Negotiated;
+use crate::sink::Sink;
 
 /// A header field value as the writers see it, produced without allocating.
 #[derive(Debug, Clone, Copy)]
@@ -250,6 +251,30 @@ impl Head {
             .chain(self.fields())
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v)
+    }
+}
+
+impl ClientConfig {
+    /// The fields that carry the configuration's offers (subprotocols, extensions):
+    /// with [`identity_fields`](Self::identity_fields), the one list the HTTP/1.1
+    /// request and the extended CONNECT request are both written from.
+    pub(crate) fn offer_fields(&self, field: &mut impl FnMut(&str, Value<'_>)) {
+        if !self.protocols.is_empty() {
+            field("Sec-WebSocket-Protocol", Value::Protocols(&self.protocols));
+        }
+        if !self.deflate.is_empty() {
+            field("Sec-WebSocket-Extensions", Value::Offers(&self.deflate));
+        }
+    }
+
+    /// The `Origin` and the caller's own fields, after the offers.
+    pub(crate) fn identity_fields(&self, field: &mut impl FnMut(&str, Value<'_>)) {
+        if let Some(origin) = &self.origin {
+            field("Origin", Value::Text(origin.as_bytes()));
+        }
+        for (name, value) in &self.headers {
+            field(name, Value::Text(value.as_bytes()));
+        }
     }
 }
 

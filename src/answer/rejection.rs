@@ -5,10 +5,11 @@ use alloc::borrow::Cow;
 
 use crate::answer::fields::{emit_field, extra_fields, Head, Value};
 use crate::answer::write::{
-    check_extra_headers, check_rejection_status, has_field, reason_phrase, writer_methods, Emit,
+    check_rejection_status, has_field, reason_phrase, writer_methods, Emit,
 };
 use crate::error::{BuildError, Error};
-use crate::grammar::sink::{Counter, Sink};
+use crate::rules::extra_headers::check_extra_headers;
+use crate::sink::{Counter, Sink};
 
 /// A refusal: status line, `Connection: close`, `Sec-WebSocket-Version: 13`, a
 /// plain-text body with a correct `Content-Length`, and any extra headers.

@@ -28,9 +28,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 use crate::answer::write::Emit;
-use crate::grammar::sink::{FmtSink, Sink};
 use crate::grammar::token::is_tchar;
 use crate::head::fields::Headers;
+use crate::sink::{FmtSink, Sink};
 
 /// Why a user-id or password cannot be sent with Basic authentication (RFC 7617 §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

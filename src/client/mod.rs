@@ -7,213 +7,28 @@ pub(crate) mod proxy_select;
 pub(crate) mod redirect;
 pub(crate) mod socks5;
 
-use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::answer::fields::{emit_field, Value};
-use crate::answer::write::{check_extra_headers, writer_methods, Emit};
-use crate::error::{BuildError, ClientError, Malformed};
-use crate::grammar::extension;
-use crate::grammar::key::ClientKey;
-use crate::grammar::sink::Sink;
-use crate::grammar::token::{for_each_token, is_field_value};
+use crate::answer::write::{writer_methods, Emit};
+use crate::error::{ClientError, Malformed};
 use crate::grammar::url::WsUrl;
 use crate::head::fields::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
 use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
-use crate::limits::Limits;
-use crate::rules::deflate::{next_element, DeflateOffer, ListElement, PerMessageDeflate};
+use crate::rules::client_config::ClientConfig;
+use crate::rules::key::ClientKey;
+use crate::rules::response::{check_extensions, check_protocol, Connected};
 use crate::rules::summary::Summary;
+use crate::sink::Sink;
 use auth::{challenges, Challenges};
-
-/// What a client does when it offered subprotocols and the `101` names none.
-///
-/// RFC 6455 §4.1 only forbids a subprotocol that was not offered; answering none is
-/// allowed. But browsers (the WebSocket API), Node `ws` and tungstenite all fail the
-/// connection then: an application that asked for `chat` cannot talk to a server that
-/// speaks something unnamed, and failing early turns a confusing protocol mismatch
-/// into a clear error. So [`Fail`](Self::Fail) is the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum MissingProtocol {
-    /// Fail with [`ClientError::ProtocolMissing`] (the default, as browsers do).
-    #[default]
-    Fail,
-    /// Accept the connection with no subprotocol, as RFC 6455 allows.
-    Accept,
-}
-
-/// What a client offers and how strictly it checks the answer. Build it once and use
-/// it (`&ClientConfig`) for many connections.
-///
-/// ```
-/// use ws_handshake::{ClientConfig, MissingProtocol};
-/// use ws_handshake::deflate::DeflateOffer;
-/// let config = ClientConfig::new()
-///     .protocols(["chat.v2", "chat"])?
-///     .deflate(Some(DeflateOffer::new().client_max_window_bits(Some(None))))?
-///     .origin("https://example.com")?
-///     .header("Authorization", "Bearer abc")?
-///     .missing_protocol(MissingProtocol::Fail);
-/// // The handshake's own headers cannot be overridden.
-/// assert!(ClientConfig::new().header("Sec-WebSocket-Key", "x").is_err());
-/// # Ok::<(), ws_handshake::BuildError>(())
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct ClientConfig {
-    pub(crate) limits: Limits,
-    pub(crate) protocols: Vec<String>,
-    /// permessage-deflate offers, in order of preference (empty: none).
-    pub(crate) deflate: Vec<DeflateOffer>,
-    pub(crate) origin: Option<String>,
-    pub(crate) headers: Vec<(String, String)>,
-    missing_protocol: MissingProtocol,
-}
-
-impl ClientConfig {
-    /// No subprotocols, no extensions, no `Origin`, [`Limits::DEFAULT`].
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets the limits on the response head.
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// The limits on the response head.
-    pub fn limits(&self) -> Limits {
-        self.limits
-    }
-
-    /// Adds subprotocols to offer, in order of preference (RFC 6455 §4.1 item 10).
-    ///
-    /// The offer goes into the `Sec-WebSocket-Protocol` of the HTTP/1.1 request and of
-    /// the extended CONNECT ([`ConnectClient`](crate::ConnectClient)) alike.
-    ///
-    /// ```
-    /// use ws_handshake::{BuildError, ClientConfig};
-    /// assert!(ClientConfig::new().protocols(["chat", "superchat"]).is_ok());
-    /// // RFC 6455 §4.1 item 10: the names offered are unique (compared exactly).
-    /// let twice = ClientConfig::new().protocols(["chat", "chat"]);
-    /// assert_eq!(twice.unwrap_err(), BuildError::DuplicateProtocol);
-    /// let again = ClientConfig::new().protocols(["chat"])?.protocols(["chat"]);
-    /// assert_eq!(again.unwrap_err(), BuildError::DuplicateProtocol);
-    /// # Ok::<(), BuildError>(())
-    /// ```
-    ///
-    /// # Errors
-    /// [`BuildError::InvalidProtocol`] if a name is not an RFC 7230 token;
-    /// [`BuildError::DuplicateProtocol`] if a name is offered twice (counting the
-    /// names added by earlier calls).
-    pub fn protocols<I, S>(mut self, names: I) -> Result<Self, BuildError>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        crate::rules::server_config::push_protocols(&mut self.protocols, names)?;
-        // Sorted references: O(n log n) however many names are offered.
-        let mut sorted: Vec<&str> = self.protocols.iter().map(String::as_str).collect();
-        sorted.sort_unstable();
-        if sorted.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
-            return Err(BuildError::DuplicateProtocol);
-        }
-        Ok(self)
-    }
-
-    /// Offers permessage-deflate (RFC 7692) with these parameters, or nothing: one
-    /// offer, replacing any set before; [`deflate_offers`](Self::deflate_offers) for
-    /// several.
-    ///
-    /// # Errors
-    /// [`BuildError::InvalidWindowBits`] if a window size is outside 8..=15.
-    pub fn deflate(self, offer: Option<DeflateOffer>) -> Result<Self, BuildError> {
-        self.deflate_offers(offer)
-    }
-
-    /// Offers permessage-deflate several times, in order of preference (RFC 7692 §5),
-    /// replacing any offers set before: each is a separate element of
-    /// `Sec-WebSocket-Extensions`, and a server accepts at most one. A strict offer
-    /// first, then a fallback, lets a server that cannot honour a parameter (say
-    /// `server_max_window_bits`) still agree to compression. The response is checked
-    /// against the offers in order and agreed to the first it is a valid answer to
-    /// (RFC 7692 §7.1.1–7.1.2 for each parameter); one that answers none fails.
-    ///
-    /// ```
-    /// use ws_handshake::{ClientConfig, ClientHandshake, ClientKey, WsUrl};
-    /// use ws_handshake::deflate::DeflateOffer;
-    ///
-    /// let config = ClientConfig::new().deflate_offers([
-    ///     DeflateOffer::new().server_max_window_bits(Some(10)).client_max_window_bits(Some(None)),
-    ///     DeflateOffer::new().client_max_window_bits(Some(None)),
-    /// ])?;
-    /// let url = WsUrl::parse("ws://example.com/")?;
-    /// let handshake = ClientHandshake::new(&config, url, ClientKey::from_nonce([7; 16]));
-    /// let mut out = Vec::new();
-    /// handshake.request().write_to(&mut out);
-    /// let request = String::from_utf8(out).unwrap();
-    /// assert!(request.contains(
-    ///     "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10; \
-    ///      client_max_window_bits, permessage-deflate; client_max_window_bits\r\n"
-    /// ));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    ///
-    /// # Errors
-    /// [`BuildError::InvalidWindowBits`] if a window size is outside 8..=15.
-    pub fn deflate_offers<I>(mut self, offers: I) -> Result<Self, BuildError>
-    where
-        I: IntoIterator<Item = DeflateOffer>,
-    {
-        let offers: Vec<DeflateOffer> = offers.into_iter().collect();
-        for offer in &offers {
-            offer.check()?;
-        }
-        self.deflate = offers;
-        Ok(self)
-    }
-
-    /// Sends `Origin` (RFC 6455 §4.1 item 8), as a browser would, e.g. `https://example.com`.
-    ///
-    /// # Errors
-    /// [`BuildError::InvalidOrigin`] if it is empty, not ASCII, or holds control bytes.
-    pub fn origin(mut self, origin: &str) -> Result<Self, BuildError> {
-        if origin.is_empty() || !origin.is_ascii() || !is_field_value(origin.as_bytes()) {
-            return Err(BuildError::InvalidOrigin);
-        }
-        self.origin = Some(origin.to_string());
-        Ok(self)
-    }
-
-    /// Adds a header to the request (e.g. `Authorization`, `Cookie`, `User-Agent`).
-    ///
-    /// # Errors
-    /// [`BuildError::InvalidHeaderName`] or [`BuildError::InvalidHeaderValue`] for
-    /// bytes that could inject a header; [`BuildError::ReservedHeader`] for a header the
-    /// handshake writes itself (`Host`, `Origin`, `Upgrade`, `Connection`,
-    /// `Sec-WebSocket-*`, `Content-*`, `Transfer-Encoding`).
-    pub fn header(mut self, name: &str, value: &str) -> Result<Self, BuildError> {
-        check_extra_headers(&[(name, value)])?;
-        if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("origin") {
-            return Err(BuildError::ReservedHeader);
-        }
-        self.headers.push((name.to_string(), value.to_string()));
-        Ok(self)
-    }
-
-    /// Sets what happens when subprotocols were offered and the server chose none.
-    pub fn missing_protocol(mut self, policy: MissingProtocol) -> Self {
-        self.missing_protocol = policy;
-        self
-    }
-}
 
 /// The client side of one opening handshake: writes the request, then checks the
 /// response fed to it in chunks of any size.
 ///
-/// It holds only the bytes of an incomplete response head (bounded by [`Limits`]),
-/// scans each byte once, and reads no clock: a deadline is the caller's job. Use a
-/// fresh [`ClientKey`] for every handshake (RFC 6455 §4.1 item 7).
+/// It holds only the bytes of an incomplete response head (bounded by
+/// [`Limits`](crate::Limits)), scans each byte once, and reads no clock: a deadline is
+/// the caller's job. Use a fresh [`ClientKey`] for every handshake (RFC 6455 §4.1 item 7).
 ///
 /// ```
 /// use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, WsUrl};
@@ -332,8 +147,9 @@ impl<'c> ClientHandshake<'c> {
     /// Hints`) before the final one are parsed and skipped, as RFC 9110 §15.2 lets a
     /// client do, however many there are and however the bytes are split; the
     /// outcome is then that of the final response, and its leftover is exact. The head
-    /// limit ([`Limits::max_head_bytes`]) bounds the skipped interim heads and the
-    /// final head together; the header-count limit applies to each head on its own.
+    /// limit ([`Limits::max_head_bytes`](crate::Limits::max_head_bytes)) bounds the
+    /// skipped interim heads and the final head together; the header-count limit
+    /// applies to each head on its own.
     ///
     /// ```
     /// use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, WsUrl};
@@ -501,87 +317,6 @@ fn finish<'a>(
     }))
 }
 
-/// RFC 6455 §4.1 response check 5: only offered extensions, each answered validly;
-/// a permessage-deflate answer to one of the offers (RFC 7692 §5).
-pub(crate) fn check_extensions<'a>(
-    values: impl Iterator<Item = &'a [u8]>,
-    config: &ClientConfig,
-) -> Result<Option<PerMessageDeflate>, ClientError> {
-    let mut deflate = None;
-    for value in values {
-        let mut answers = extension::parse(value);
-        while let Some(element) = next_element(&mut answers) {
-            let element = element.map_err(|_| ClientError::ExtensionListMalformed)?;
-            let ListElement::Deflate(answer) = element else {
-                return Err(ClientError::ExtensionNotOffered);
-            };
-            if config.deflate.is_empty() {
-                return Err(ClientError::ExtensionNotOffered);
-            }
-            if deflate.is_some() {
-                return Err(ClientError::DeflateRepeated);
-            }
-            let answer = answer.map_err(ClientError::DeflateParam)?;
-            deflate = Some(check_deflate_answer(&config.deflate, &answer)?);
-        }
-    }
-    Ok(deflate)
-}
-
-/// The agreed parameters for the first offer (in order of preference) that `answer`
-/// is a valid response to. One offer: its own error names the broken rule; several:
-/// [`ClientError::DeflateNoOfferMatches`].
-fn check_deflate_answer(
-    offers: &[DeflateOffer],
-    answer: &DeflateOffer,
-) -> Result<PerMessageDeflate, ClientError> {
-    let mut first_error = ClientError::ExtensionNotOffered;
-    for (i, offer) in offers.iter().enumerate() {
-        match offer.check_response(answer) {
-            Ok(agreed) => return Ok(agreed),
-            Err(e) if i == 0 => first_error = e,
-            Err(_) => {}
-        }
-    }
-    match offers {
-        [_] => Err(first_error),
-        _ => Err(ClientError::DeflateNoOfferMatches),
-    }
-}
-
-/// RFC 6455 §4.1 response check 6, and the [`MissingProtocol`] policy.
-pub(crate) fn check_protocol<'a>(
-    summary: &Summary<'a>,
-    config: &ClientConfig,
-) -> Result<Option<&'a str>, ClientError> {
-    // One token, read as every list field is (RFC 9110 §5.6.1.2): empty elements
-    // around it are ignored, and more than one element in all lines is malformed.
-    let mut chosen = None;
-    let mut elements = 0usize;
-    for line in summary.protocols.iter() {
-        let well_formed = for_each_token(line, |p| {
-            chosen = Some(p);
-            elements = elements.saturating_add(1);
-        });
-        if !well_formed || elements > 1 {
-            return Err(ClientError::ProtocolMalformed);
-        }
-    }
-    match chosen {
-        None if config.protocols.is_empty() => Ok(None),
-        None => match config.missing_protocol {
-            MissingProtocol::Fail => Err(ClientError::ProtocolMissing),
-            MissingProtocol::Accept => Ok(None),
-        },
-        Some(_) if config.protocols.is_empty() => Err(ClientError::ProtocolWhenNoneOffered),
-        Some(p) if config.protocols.iter().any(|o| o.as_bytes() == p) => {
-            // Tokens are ASCII, so this conversion cannot fail.
-            Ok(core::str::from_utf8(p).ok())
-        }
-        Some(_) => Err(ClientError::ProtocolNotOffered),
-    }
-}
-
 /// The opening-handshake request (RFC 6455 §4.1), written into the caller's buffer.
 ///
 /// Obtained from [`ClientHandshake::request`], so the key and offers it sends are
@@ -591,30 +326,6 @@ pub struct ClientRequest<'a> {
     config: &'a ClientConfig,
     url: WsUrl<'a>,
     key: ClientKey,
-}
-
-impl ClientConfig {
-    /// The fields that carry the configuration's offers (subprotocols, extensions):
-    /// with [`identity_fields`](Self::identity_fields), the one list the HTTP/1.1
-    /// request and the extended CONNECT request are both written from.
-    pub(crate) fn offer_fields(&self, field: &mut impl FnMut(&str, Value<'_>)) {
-        if !self.protocols.is_empty() {
-            field("Sec-WebSocket-Protocol", Value::Protocols(&self.protocols));
-        }
-        if !self.deflate.is_empty() {
-            field("Sec-WebSocket-Extensions", Value::Offers(&self.deflate));
-        }
-    }
-
-    /// The `Origin` and the caller's own fields, after the offers.
-    pub(crate) fn identity_fields(&self, field: &mut impl FnMut(&str, Value<'_>)) {
-        if let Some(origin) = &self.origin {
-            field("Origin", Value::Text(origin.as_bytes()));
-        }
-        for (name, value) in &self.headers {
-            field(name, Value::Text(value.as_bytes()));
-        }
-    }
 }
 
 impl Emit for ClientRequest<'_> {
@@ -644,61 +355,6 @@ impl Emit for ClientRequest<'_> {
 }
 
 writer_methods!(ClientRequest);
-
-/// A WebSocket the server accepted: a `101 Switching Protocols` that passed every
-/// check of RFC 6455 §4.1 ([`ClientFeed::Connected`]), or a `200` to an extended
-/// CONNECT that passed the same checks ([`ConnectResponse::Connected`](crate::ConnectResponse::Connected)).
-///
-/// Everything borrows the fed bytes. Hand the connection and [`leftover`](Self::leftover)
-/// to a framing library, configured with [`protocol`](Self::protocol) and
-/// [`deflate`](Self::deflate). Over HTTP/2 or HTTP/3 the stream is the connection:
-/// [`headers`](Self::headers) and [`leftover`](Self::leftover) are empty there (the
-/// fields are in the response the HTTP library handed you, and DATA frames carry
-/// everything after it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Connected<'a> {
-    protocol: Option<&'a str>,
-    deflate: Option<PerMessageDeflate>,
-    headers: Headers<'a>,
-    leftover: &'a [u8],
-}
-
-impl<'a> Connected<'a> {
-    /// An extended CONNECT's `200`: no head bytes, no leftover.
-    pub(crate) fn over_stream(
-        protocol: Option<&'a str>,
-        deflate: Option<PerMessageDeflate>,
-    ) -> Self {
-        Self {
-            protocol,
-            deflate,
-            headers: Headers::new(&[]),
-            leftover: &[],
-        }
-    }
-}
-
-impl<'a> Connected<'a> {
-    /// The subprotocol the server chose (one the client offered), if any.
-    pub fn protocol(&self) -> Option<&'a str> {
-        self.protocol
-    }
-
-    /// The agreed permessage-deflate parameters, if the server accepted the offer.
-    pub fn deflate(&self) -> Option<PerMessageDeflate> {
-        self.deflate
-    }
-
-    /// Every response header field, in order (e.g. `Set-Cookie`).
-    pub fn headers(&self) -> Headers<'a> {
-        self.headers
-    }
-
-    /// The bytes after the response head, byte-exact: the server's first frames.
-    pub fn leftover(&self) -> &'a [u8] {
-        self.leftover
-    }
-}
 
 /// A response with a status other than 101: the server did not open a WebSocket.
 ///

@@ -51,17 +51,18 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::answer::write::{check_extra_headers, writer_methods, Emit};
+use crate::answer::write::{writer_methods, Emit};
 use crate::client::auth::Basic;
 use crate::client::Refusal;
 use crate::error::{BuildError, Malformed, ProxyError};
-use crate::grammar::sink::Sink;
 use crate::grammar::token::is_field_value;
 use crate::grammar::url::WsUrl;
 use crate::head::fields::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
 use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
 use crate::limits::Limits;
+use crate::rules::extra_headers::check_extra_headers;
+use crate::sink::Sink;
 
 /// How to talk to a proxy: limits on its answer, the credential, extra fields.
 /// Build it once and use it (`&ProxyConfig`) for many tunnels.

@@ -60,8 +60,8 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use crate::answer::write::{writer_methods, Emit};
 use crate::error::{BuildError, UrlError};
-use crate::grammar::sink::Sink;
 use crate::grammar::url::WsUrl;
+use crate::sink::Sink;
 
 /// The protocol version, RFC 1928 §3.
 const VERSION: u8 = 5;

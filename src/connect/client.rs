@@ -1,15 +1,16 @@
 //! The client side of the extended CONNECT (RFC 8441 §5, RFC 9220 §3): the request
-//! head for a `ws://`/`wss://` URL, and the `200` checked with the HTTP/1.1 client's
-//! subprotocol and extension rules.
+//! head for a `ws://`/`wss://` URL, and the `200` checked with the subprotocol and
+//! extension rules the HTTP/1.1 client uses too (`rules/response.rs`).
 
 use alloc::string::ToString;
 
 use crate::answer::fields::{Head, Value};
-use crate::client::{check_extensions, check_protocol, ClientConfig, Connected};
 use crate::connect::server::WEBSOCKET_PROTOCOL;
 use crate::error::{ClientError, Malformed};
 use crate::grammar::token::{is_connection_specific, is_h2_field_value, is_lowercase_token};
 use crate::grammar::url::WsUrl;
+use crate::rules::client_config::ClientConfig;
+use crate::rules::response::{check_extensions, check_protocol, Connected};
 use crate::rules::summary::Summary;
 
 /// The client side of a WebSocket over an HTTP/2 or HTTP/3 connection the caller

@@ -35,9 +35,10 @@ use super::{
     timeout_response, ClientConnected, ClientIoError, ClientRefusal, Ending, Server, ServerOutcome,
     Step, Upgraded, UpgradedRequest,
 };
-use crate::client::{ClientConfig, ClientFeed, ClientHandshake};
-use crate::grammar::key::ClientKey;
+use crate::client::{ClientFeed, ClientHandshake};
 use crate::grammar::url::WsUrl;
+use crate::rules::client_config::ClientConfig;
+use crate::rules::key::ClientKey;
 use crate::server::ServerHandshake;
 
 /// A blocking stream the adapter can put a deadline on and half-close.

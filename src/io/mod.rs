@@ -29,10 +29,11 @@ use core::fmt;
 use core::time::Duration;
 
 use crate::answer::rejection::Rejection;
-use crate::answer::write::check_extra_headers;
-use crate::client::{Connected, Refusal};
+use crate::client::Refusal;
 use crate::error::{BuildError, ClientError, Error};
 use crate::rules::deflate::PerMessageDeflate;
+use crate::rules::extra_headers::check_extra_headers;
+use crate::rules::response::Connected;
 use crate::rules::server_config::ServerConfig;
 use crate::server::request::Request;
 use crate::server::{ServerFeed, UpgradeRequest};

@@ -9,7 +9,7 @@
 use crate::error::ClientError;
 use crate::grammar::bytes::eq_lowercase;
 use crate::grammar::extension::{Extension, ExtensionSyntaxError, Extensions, Param};
-use crate::grammar::sink::{display_via_emit, Sink};
+use crate::sink::{display_via_emit, Sink};
 
 /// The extension token, RFC 7692 §7.
 pub const PERMESSAGE_DEFLATE: &str = "permessage-deflate";

@@ -165,7 +165,7 @@ pub(crate) fn check_h1<'a>(
     let key = match (s.key.value, s.key.count) {
         (None, _) => return Err(Error::KeyMissing),
         (Some(_), 2..) => return Err(Error::KeyRepeated),
-        (Some(k), _) if !crate::grammar::key::is_valid_key(k) => return Err(Error::KeyInvalid),
+        (Some(k), _) if !crate::rules::key::is_valid_key(k) => return Err(Error::KeyInvalid),
         (Some(k), _) => k,
     };
     // RFC 9110 §10.1.1: `100-continue` needs no interim 100 here, since an upgrade has

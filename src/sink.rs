@@ -87,7 +87,7 @@ macro_rules! display_via_emit {
         $(#[$doc])*
         impl core::fmt::Display for $ty {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                let mut sink = $crate::grammar::sink::FmtSink::new(f);
+                let mut sink = $crate::sink::FmtSink::new(f);
                 self.emit(&mut sink);
                 sink.finish()
             }
