@@ -166,7 +166,8 @@ pub enum Error {
     #[error("Forwarded or X-Forwarded-* field is malformed")]
     ForwardedInvalid,
     /// Behind a trusted proxy, `Forwarded` and `X-Forwarded-*` state this part of the
-    /// origin differently, RFC 7239 §7.1 (400). One of them was not written by the proxy.
+    /// origin differently, RFC 7239 §7.1 (400), or `X-Forwarded-Host`'s port and
+    /// `X-Forwarded-Port` do. One of them was not written by the proxy.
     #[error("Forwarded and X-Forwarded-* disagree on the {0}")]
     ForwardedConflict(OriginPart),
     /// HTTP/2 or HTTP/3: `:method` is not `CONNECT`; WebSockets use the extended

@@ -329,8 +329,8 @@ fn check(setup: &Setup, request: &[u8], outcome: &Outcome, trusted: bool) {
                     );
                 } else {
                     assert!(
-                        fields.both_families(),
-                        "ForwardedConflict without both families"
+                        fields.two_statements(),
+                        "ForwardedConflict without two statements of a part"
                     );
                 }
             }
@@ -919,9 +919,18 @@ impl ForwardedFields {
         }
     }
 
-    fn both_families(&self) -> bool {
-        (self.proto.is_some() || self.host.is_some())
-            && (self.x_proto.is_some() || self.x_host.is_some() || self.x_port.is_some())
+    /// Some part stated twice, so that the statements can disagree: by both families,
+    /// or by `X-Forwarded-Host`'s port beside `X-Forwarded-Port`.
+    fn two_statements(&self) -> bool {
+        let both_families = (self.proto.is_some() || self.host.is_some())
+            && (self.x_proto.is_some() || self.x_host.is_some() || self.x_port.is_some());
+        // A port after the host (after the `]` of an IPv6 literal, if any).
+        let x_host_port = self.x_host.as_deref().is_some_and(|h| {
+            h.rsplit(|&b| b == b']')
+                .next()
+                .is_some_and(|tail| tail.contains(&b':'))
+        });
+        both_families || (x_host_port && self.x_port.is_some())
     }
 
     /// Well-formed lines and right-most values no reading could doubt.

@@ -8,7 +8,8 @@
 //! before it wrote is the client's.
 //!
 //! When both families are present, each part of the origin (scheme, host, port) that
-//! both state must agree, or the request is refused ([`Error::ForwardedConflict`]).
+//! both state must agree, or the request is refused ([`Error::ForwardedConflict`]);
+//! so must the port of `X-Forwarded-Host` and `X-Forwarded-Port`, when both state one.
 //! Neither family wins, because a proxy that writes one of them usually passes the
 //! other on from the client untouched: letting either win would let a client choose
 //! the origin whenever the proxy writes the other. With the refusal, a forged value
@@ -84,7 +85,8 @@ impl<'a> Forwarded<'a> {
     ///
     /// # Errors
     /// [`Error::ForwardedInvalid`] for a malformed value, [`Error::ForwardedConflict`]
-    /// when `Forwarded` and `X-Forwarded-*` disagree.
+    /// when `Forwarded` and `X-Forwarded-*` disagree, or `X-Forwarded-Host`'s port
+    /// and `X-Forwarded-Port` do.
     pub(crate) fn server_origin(
         &self,
         authority: &'a str,
