@@ -356,13 +356,15 @@ impl Reference {
         if !version_ok || self.status_line.get(8..12) != Some(b" 101") {
             return Err("status line HTTP/1.1 101 (or a higher 1.x)");
         }
-        // Every element of every Upgrade line, empty ones aside, is websocket.
-        let upgrade: Vec<&[u8]> = self
-            .all("upgrade")
-            .flat_map(|v| v.split(|&b| b == b','))
-            .map(trim)
-            .filter(|e| !e.is_empty())
-            .collect();
+        // Every element of every Upgrade line, empty ones aside (at most
+        // MAX_EMPTY_LIST_ELEMENTS a line, as every list the crate reads), is websocket.
+        let mut upgrade: Vec<&[u8]> = Vec::new();
+        for line in self.all("upgrade") {
+            match list_elements(line) {
+                Some(elements) => upgrade.extend(elements),
+                None => return Err("Upgrade: websocket alone (too many empty elements)"),
+            }
+        }
         if upgrade.is_empty() || !upgrade.iter().all(|e| e.eq_ignore_ascii_case(b"websocket")) {
             return Err("Upgrade: websocket alone");
         }
