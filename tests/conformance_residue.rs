@@ -595,6 +595,9 @@ fn p21_08_expect_100_continue_gets_the_101_and_others_get_417() {
         "100-continue, fancy",
         "100-continue; x=1",
         "101-continue",
+        // More empty elements than the 16 a recipient ignores (RFC 9110 §5.6.1.2):
+        // not a list naming 100-continue alone.
+        ",,,,,,,,,,,,,,,,, 100-continue",
     ] {
         let bytes = upgrade(
             "GET /chat HTTP/1.1",

@@ -229,11 +229,7 @@ fn rules(fields: &Fields, setup: &ServerSetup) -> Result<(), &'static str> {
         return Err("sec-websocket-version 13 once (RFC 8441 §5, RFC 6455 §4.2.1)");
     }
     // RFC 9110 §10.1.1: 100-continue is the one expectation met (by the 200).
-    if all(fields, "expect")
-        .flat_map(|v| v.split(|&b| b == b','))
-        .map(front::trim)
-        .any(|e| !e.is_empty() && !e.eq_ignore_ascii_case(b"100-continue"))
-    {
+    if !all(fields, "expect").all(|v| front::list_only(v, "100-continue")) {
         return Err("expect: 100-continue only (RFC 9110 §10.1.1)");
     }
     if setup.restricted

@@ -29,8 +29,8 @@ use ws_handshake::{Error, ServerFeed, ServerHandshake};
 
 mod front;
 use front::{
-    elements, host_name, list_has, offered_extension_names, plain_value, protocol_allowed,
-    server_setup, ServerSetup, ALLOWED_HOSTS,
+    elements, host_name, list_has, list_only, offered_extension_names, plain_value,
+    protocol_allowed, server_setup, ServerSetup, ALLOWED_HOSTS,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -233,11 +233,7 @@ fn rules<B>(request: &Request<B>, setup: &ServerSetup, trusted: bool) -> Result<
         return Err("no body (Content-Length 0 at most)");
     }
     // RFC 9110 §10.1.1: 100-continue is the one expectation met (by the 101).
-    let expectations = all(request, "expect").flat_map(|v| v.split(|&b| b == b','));
-    if expectations
-        .map(trim)
-        .any(|e| !e.is_empty() && !e.eq_ignore_ascii_case(b"100-continue"))
-    {
+    if !all(request, "expect").all(|v| list_only(v, "100-continue")) {
         return Err("Expect: 100-continue only (RFC 9110 §10.1.1)");
     }
     // The effective authority: the absolute-form target's, else Host (RFC 9112 §3.2.2).

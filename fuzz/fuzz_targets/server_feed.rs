@@ -38,7 +38,8 @@ use ws_handshake::{
 
 mod common;
 use common::{
-    chunking, complete_head, expected_accept, find, is_tchar, list_has, read_head, trim, Headers,
+    chunking, complete_head, expected_accept, find, is_tchar, list_has, list_only, read_head, trim,
+    Headers,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -693,10 +694,7 @@ impl Reference {
             return Err("no body");
         }
         // RFC 9110 §10.1.1: 100-continue is the one expectation met (by the 101).
-        if self
-            .list("expect")
-            .any(|e| !e.eq_ignore_ascii_case(b"100-continue"))
-        {
+        if !self.all("expect").all(|v| list_only(v, "100-continue")) {
             return Err("Expect: 100-continue only");
         }
         Ok(())

@@ -189,6 +189,29 @@ pub(crate) fn list_contains<const N: usize>(value: &[u8], token: &[u8; N]) -> bo
     walked.is_ok() && found
 }
 
+/// Whether the list holds anything but `token` (ASCII-lowercase, compared
+/// case-insensitively): an element other than it, or more empty elements than
+/// [`MAX_EMPTY_LIST_ELEMENTS`] (a line that is no valid list does not name the token
+/// alone). Empty elements within the bound name nothing (RFC 9110 §5.6.1.2), so a line
+/// of them alone holds nothing else. The complement of "this list names `token` and
+/// only it" as `Upgrade: websocket` (RFC 6455 §4.1 check 2) and `Expect: 100-continue`
+/// need it.
+#[inline(always)]
+pub(crate) fn list_holds_other_than<const N: usize>(value: &[u8], token: &[u8; N]) -> bool {
+    // Most values are the token alone: one compare, no walk.
+    if eq_lowercase(value, token) {
+        return false;
+    }
+    let mut other = false;
+    let walked = walk_list(value, |start| {
+        let len = start.iter().position(|&b| b == b',').unwrap_or(start.len());
+        let (element, after) = start.split_at_checked(len)?;
+        other |= !eq_lowercase(trim_ows(element), token);
+        Some(after)
+    });
+    walked.is_err() || other
+}
+
 /// Removes optional whitespace (SP / HTAB) from the start.
 fn trim_start_ows(mut s: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = s {
@@ -321,6 +344,46 @@ mod tests {
         for list in &lists {
             let shown = String::from_utf8_lossy(list);
             assert_eq!(list_contains(list, b"upgrade"), by_split(list), "{shown:?}");
+        }
+    }
+
+    #[test]
+    fn list_holds_other_than_agrees_with_split_and_compare() {
+        // RFC 6455 §4.1 check 2 reads "websocket alone": split at the commas, ignore a
+        // bounded number of empty pieces; more empty pieces than the bound, or any
+        // other piece, is something else (a fuzz finding: 26 commas before `websocket`
+        // on a second Upgrade line once passed as "websocket alone").
+        fn by_split(v: &[u8]) -> bool {
+            let pieces: Vec<&[u8]> = split_list(v).collect();
+            let empties = pieces.iter().filter(|e| e.is_empty()).count();
+            !v.eq_ignore_ascii_case(b"websocket")
+                && (empties > usize::from(MAX_EMPTY_LIST_ELEMENTS)
+                    || pieces
+                        .iter()
+                        .any(|e| !e.is_empty() && !e.eq_ignore_ascii_case(b"websocket")))
+        }
+        let pieces: [&[u8]; 7] = [b"WebSocket", b"websocket", b"x", b",", b" ", b"\"", b"\xff"];
+        let mut lists = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<u8>> = lists
+                .iter()
+                .flat_map(|l: &Vec<u8>| pieces.iter().map(move |p| [&l[..], p].concat()))
+                .collect();
+            lists.extend(longer);
+        }
+        for n in 0..=30 {
+            let commas = ",".repeat(n);
+            lists.push(format!("{commas} websocket").into_bytes());
+            lists.push(format!("websocket,{commas}").into_bytes());
+            lists.push(commas.into_bytes());
+        }
+        for list in &lists {
+            let shown = String::from_utf8_lossy(list);
+            assert_eq!(
+                list_holds_other_than(list, b"websocket"),
+                by_split(list),
+                "{shown:?}"
+            );
         }
     }
 

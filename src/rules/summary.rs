@@ -5,7 +5,7 @@
 //! CONNECT, the client's response check) shares them unchanged.
 
 use crate::grammar::bytes::eq_lowercase;
-use crate::grammar::token::{list_contains, split_list, trim_ows};
+use crate::grammar::token::{list_contains, list_holds_other_than, trim_ows};
 
 /// How many field lines of one list-valued WebSocket header are kept (more is refused).
 pub(crate) const LIST_LINES: usize = 8;
@@ -111,11 +111,11 @@ impl<'a> Summary<'a> {
             4 if eq_lowercase(name, b"host") => self.host.add(value),
             6 if eq_lowercase(name, b"origin") => self.origin.add(value),
             6 if eq_lowercase(name, b"expect") => {
-                self.expect_other |= lists_other_than(value, b"100-continue");
+                self.expect_other |= list_holds_other_than(value, b"100-continue");
             }
             7 if eq_lowercase(name, b"upgrade") => {
                 self.upgrade_websocket |= list_contains(value, b"websocket");
-                self.upgrade_other |= lists_other_than(value, b"websocket");
+                self.upgrade_other |= list_holds_other_than(value, b"websocket");
             }
             10 if eq_lowercase(name, b"connection") => {
                 self.connection_upgrade |= list_contains(value, b"upgrade");
@@ -154,13 +154,4 @@ impl<'a> Summary<'a> {
     pub(crate) fn wants_websocket(&self) -> bool {
         self.upgrade_websocket || self.key.count > 0 || self.version.count > 0 || self.legacy_key
     }
-}
-
-/// Whether the list names an element other than `token` (ASCII-lowercase), compared
-/// case-insensitively; empty elements name nothing (RFC 9110 §5.6.1).
-#[inline(always)]
-fn lists_other_than<const N: usize>(value: &[u8], token: &[u8; N]) -> bool {
-    // Most values are the token alone: one compare, no split.
-    !eq_lowercase(value, token)
-        && split_list(value).any(|e| !e.is_empty() && !eq_lowercase(e, token))
 }

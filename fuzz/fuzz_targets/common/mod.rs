@@ -101,6 +101,18 @@ pub fn list_elements(value: &[u8]) -> Option<Vec<&[u8]>> {
         .then(|| pieces.into_iter().filter(|p| !p.is_empty()).collect())
 }
 
+/// Whether one list field line names `token` and nothing else: every non-empty element
+/// is `token` (case-insensitively), and the line is a list (within the bound on empty
+/// elements). A line of empty elements alone names nothing else.
+#[allow(dead_code)] // the targets that read a "this alone" list
+pub fn list_only(value: &[u8], token: &str) -> bool {
+    list_elements(value).is_some_and(|elements| {
+        elements
+            .iter()
+            .all(|e| e.eq_ignore_ascii_case(token.as_bytes()))
+    })
+}
+
 pub fn list_has(value: &[u8], token: &str) -> bool {
     list_elements(value)
         .unwrap_or_default()

@@ -12,7 +12,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 #[allow(unused_imports)] // each target uses part of these
-pub use common::{is_tchar, list_elements, list_has, trim};
+pub use common::{is_tchar, list_elements, list_has, list_only, trim};
 
 use arbitrary::{Result, Unstructured};
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer, PerMessageDeflate};
