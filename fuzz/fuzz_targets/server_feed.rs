@@ -39,7 +39,7 @@ use ws_handshake::{
 mod common;
 use common::{
     chunking, complete_head, expected_accept, find, is_tchar, list_has, list_only, read_head, trim,
-    Headers,
+    Headers, MAX_EMPTY_LIST_ELEMENTS,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -1018,58 +1018,15 @@ fn host_name(authority: &[u8]) -> &[u8] {
 /// elements (RFC 9110 §5.6.1.2, as the crate). The elements' (name, value) pairs.
 fn forwarded_line(line: &[u8]) -> Option<Vec<Vec<(Vec<u8>, Vec<u8>)>>> {
     // Split at top-level commas, keeping quoted-strings whole.
-    let mut elements: Vec<Vec<u8>> = vec![Vec::new()];
-    let (mut quoted, mut escaped) = (false, false);
-    for &b in line {
-        if quoted {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                quoted = false;
-            }
-            elements.last_mut()?.push(b);
-            continue;
-        }
-        match b {
-            b',' => elements.push(Vec::new()),
-            b'"' => {
-                quoted = true;
-                elements.last_mut()?.push(b);
-            }
-            _ => elements.last_mut()?.push(b),
-        }
-    }
-    if quoted {
-        return None;
-    }
+    let elements = split_outside_quotes(line, b',')?;
     let empties = elements.iter().filter(|e| trim(e).is_empty()).count();
-    if empties > 16 {
+    if empties > MAX_EMPTY_LIST_ELEMENTS {
         return None;
     }
     let mut out = Vec::new();
     for element in elements.iter().map(|e| trim(e)).filter(|e| !e.is_empty()) {
         // Split at semicolons outside quotes.
-        let mut pairs: Vec<Vec<u8>> = vec![Vec::new()];
-        let (mut quoted, mut escaped) = (false, false);
-        for &b in element {
-            if quoted {
-                if escaped {
-                    escaped = false;
-                } else if b == b'\\' {
-                    escaped = true;
-                } else if b == b'"' {
-                    quoted = false;
-                }
-            } else if b == b'"' {
-                quoted = true;
-            } else if b == b';' {
-                pairs.push(Vec::new());
-                continue;
-            }
-            pairs.last_mut()?.push(b);
-        }
+        let pairs = split_outside_quotes(element, b';')?;
         let mut read: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
         for pair in pairs.iter().filter(|p| !p.is_empty()) {
             let eq = pair.iter().position(|&b| b == b'=')?;
@@ -1119,4 +1076,29 @@ fn forwarded_line(line: &[u8]) -> Option<Vec<Vec<(Vec<u8>, Vec<u8>)>>> {
         out.push(read);
     }
     Some(out)
+}
+
+/// `line` split at each `sep` outside a quoted-string (RFC 9110 §5.6.4: a quoted-pair
+/// escapes the next byte), the pieces as they stand; `None` if a quote is left open.
+fn split_outside_quotes(line: &[u8], sep: u8) -> Option<Vec<Vec<u8>>> {
+    let mut pieces: Vec<Vec<u8>> = vec![Vec::new()];
+    let (mut quoted, mut escaped) = (false, false);
+    for &b in line {
+        if quoted {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                quoted = false;
+            }
+        } else if b == b'"' {
+            quoted = true;
+        } else if b == sep {
+            pieces.push(Vec::new());
+            continue;
+        }
+        pieces.last_mut()?.push(b);
+    }
+    (!quoted).then_some(pieces)
 }

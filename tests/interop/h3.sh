@@ -40,66 +40,7 @@ echo "peers: aioquic $(python3 -c 'import aioquic; print(aioquic.__version__)'),
 
 # ---- from here on a failing check is counted, not fatal
 set +e
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# start NAME CMD...: runs a server in the background and waits (≤ 10 s) for its
-# "listening on ADDR" line; sets $addr and $pid. Its stderr stays in $tmp/NAME.err.
-start() {
-  local name=$1
-  shift
-  : >"$tmp/$name.out"
-  "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  pid=$!
-  pids+=("$pid")
-  local deadline=$((SECONDS + 10))
-  while [ $SECONDS -le $deadline ] && kill -0 "$pid" 2>/dev/null; do
-    addr=$(sed -n 's/^listening on //p' "$tmp/$name.out")
-    [ -n "$addr" ] && return 0
-    sleep 0.05
-  done
-  echo "server $name did not start: $*" >&2
-  cat "$tmp/$name.err" >&2
-  return 1
-}
-
-passed=0 failed=0
-# check NAME CMD...: one test; its output is shown only when it fails.
-check() {
-  local name=$1
-  shift
-  if "$@" >"$tmp/check.out" 2>&1; then
-    passed=$((passed + 1))
-    echo "ok   $name"
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name"
-    sed 's/^/     /' "$tmp/check.out"
-  fi
-}
-
-# python_checks NAME CMD...: a Python script that prints its own "ok"/"FAIL" lines; each
-# counts as one check.
-python_checks() {
-  local name=$1
-  shift
-  "$@" >"$tmp/py.out" 2>&1
-  local status=$?
-  cat "$tmp/py.out"
-  passed=$((passed + $(grep -c '^ok ' "$tmp/py.out")))
-  failed=$((failed + $(grep -c '^FAIL' "$tmp/py.out")))
-  if [ $status -ne 0 ] && ! grep -q '^FAIL' "$tmp/py.out"; then
-    echo "FAIL $name: exit status $status"
-    failed=$((failed + 1))
-  fi
-}
+source "$here/lib.sh"
 
 # ---- aioquic's client against our server: the upgrade, refusals, malformed requests
 if start h3 "$bin/h3_server" --listen 127.0.0.1:0 --protocol chat \
@@ -179,5 +120,4 @@ else
   failed=$((failed + 1))
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
