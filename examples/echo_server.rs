@@ -40,7 +40,7 @@ fn main() {
     });
     let page = PlainResponse::html(&serving::page(&options.protocols));
     let server = Server::new(config)
-        .deadline(options.deadline)
+        .with_deadline(options.deadline)
         .plain(move |request| {
             (request.method() == "GET" && request.path() == "/").then(|| page.clone())
         });
@@ -72,7 +72,7 @@ async fn run(options: Options, server: Arc<Server>) {
                 drop(permit); // the handshake is over: let the next connection in
                 let upgraded = match outcome {
                     Ok(ServerOutcome::Upgraded(upgraded)) => upgraded,
-                    Ok(ServerOutcome::Refused(refused)) => {
+                    Ok(ServerOutcome::Rejected(refused)) => {
                         return log.line(format_args!("{peer}: {refused}"));
                     }
                     Ok(ServerOutcome::TimedOut) => {

@@ -138,7 +138,7 @@ pub fn inspect<'a, B>(
 /// [`inspect`] for a request from a reverse proxy you trust (its address is yours):
 /// the Origin policy compares with the origin the client reached, as the proxy
 /// reports it in `Forwarded` and `X-Forwarded-*`, by the rules of
-/// [`ServerHandshake::trusted_proxy`](crate::ServerHandshake::trusted_proxy). Use it
+/// [`ServerHandshake::with_trusted_proxy`](crate::ServerHandshake::with_trusted_proxy). Use it
 /// for the proxy's connections only: from any other peer those fields are the
 /// client's word.
 ///

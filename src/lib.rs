@@ -36,7 +36,7 @@
 //!             break;
 //!         }
 //!         Ok(ServerFeed::Plain(request)) => {
-//!             request.refuse().write_to(&mut out); // or serve it: it is plain HTTP
+//!             request.reject().write_to(&mut out); // or serve it: it is plain HTTP
 //!             break;
 //!         }
 //!         Err(error) => {
@@ -105,7 +105,7 @@
 //!   a `431`. An incomplete head is held in a buffer that grows with the data.
 //! - Origin: a request with an `Origin` must be same-origin ([`OriginPolicy`]),
 //!   which stops cross-site WebSocket hijacking. Opt out explicitly. Behind a reverse
-//!   proxy, [`ServerHandshake::trusted_proxy`] compares with the origin it forwards.
+//!   proxy, [`ServerHandshake::with_trusted_proxy`] compares with the origin it forwards.
 //! - A subprotocol can only be answered if the client offered it
 //!   ([`OfferedProtocol`]); header values you add are checked for CR, LF and NUL.
 //! - Timeouts are the caller's: the crate reads no clock.
@@ -248,7 +248,7 @@ pub use client::{ClientFeed, ClientHandshake, ClientRequest, Refusal};
 pub use connect::client::{ConnectClient, ConnectRefusal, ConnectResponse};
 pub use connect::server::{ConnectRequest, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL};
 pub use error::{
-    BufferTooSmall, BuildError, ClientError, Error, Malformed, OriginPart, ProxyError,
+    BufferTooSmall, BuildError, ClientError, Error, Malformed, Misuse, OriginPart, ProxyError,
     ProxyUrlError, PseudoHeader, UrlError,
 };
 pub use grammar::url::{HostHeader, Resource, WsUrl};

@@ -75,11 +75,11 @@ impl<'a> Accept<'a> {
     /// Adds headers to the response, written after the handshake's own.
     ///
     /// # Errors
-    /// [`BuildError::InvalidHeaderName`] for a name that is not a token;
-    /// [`BuildError::ReservedHeader`] for a field the handshake writes itself
+    /// [`BuildError::HeaderNameInvalid`] for a name that is not a token;
+    /// [`BuildError::HeaderReserved`] for a field the handshake writes itself
     /// (`Connection`, `Upgrade`, `Sec-WebSocket-*`) or that describes content
     /// (every `Content-*`, and `Transfer-Encoding`: a `101` has none, RFC 9110
-    /// §15.2); [`BuildError::InvalidHeaderValue`] for a value with CR, LF, NUL or
+    /// §15.2); [`BuildError::HeaderValueInvalid`] for a value with CR, LF, NUL or
     /// another control byte.
     pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
         check_extra_headers(headers)?;

@@ -50,7 +50,7 @@ pub enum RedirectError {
     /// The target's scheme is not `ws`, `wss`, `http` or `https` (RFC 6455 §3
     /// defines only the first two; `http` maps to `ws` and `https` to `wss`).
     #[error("Location names a scheme other than ws, wss, http or https")]
-    UnsupportedScheme,
+    SchemeUnsupported,
     /// A redirect from `wss` to `ws` (or `http`): it would send the handshake, and
     /// everything after it, in clear. Refused unless
     /// [`dangerous_allow_downgrade`](RedirectPolicy::dangerous_allow_downgrade).
@@ -59,7 +59,7 @@ pub enum RedirectError {
     /// The resolved target is not a valid WebSocket URL (RFC 6455 §3): userinfo, a
     /// bad host or port, a byte that must be percent-encoded...
     #[error("Location resolves to an invalid URL: {0}")]
-    InvalidTarget(UrlError),
+    TargetInvalid(UrlError),
     /// One redirect more than [`RedirectPolicy::max_redirects`] allows.
     #[error("more than {limit} redirects")]
     TooManyRedirects {
@@ -188,8 +188,8 @@ impl RedirectPolicy {
     /// Nothing is percent-encoded: a byte that needs it makes the target invalid.
     ///
     /// # Errors
-    /// [`RedirectError::LocationInvalid`], [`RedirectError::UnsupportedScheme`],
-    /// [`RedirectError::Downgrade`] or [`RedirectError::InvalidTarget`].
+    /// [`RedirectError::LocationInvalid`], [`RedirectError::SchemeUnsupported`],
+    /// [`RedirectError::Downgrade`] or [`RedirectError::TargetInvalid`].
     pub fn resolve<'b>(
         &self,
         base: &WsUrl<'_>,
@@ -201,7 +201,7 @@ impl RedirectPolicy {
             None => base.tls(),
             Some(s) if s.eq_ignore_ascii_case("ws") || s.eq_ignore_ascii_case("http") => false,
             Some(s) if s.eq_ignore_ascii_case("wss") || s.eq_ignore_ascii_case("https") => true,
-            Some(_) => return Err(RedirectError::UnsupportedScheme),
+            Some(_) => return Err(RedirectError::SchemeUnsupported),
         };
         if base.tls() && !tls && !self.allow_downgrade {
             return Err(RedirectError::Downgrade);
@@ -213,7 +213,7 @@ impl RedirectPolicy {
             // A scheme without an authority (`http:x`) names no host (RFC 6455 §3).
             let authority = r
                 .authority
-                .ok_or(RedirectError::InvalidTarget(UrlError::InvalidHost))?;
+                .ok_or(RedirectError::TargetInvalid(UrlError::HostInvalid))?;
             out.push_str(authority);
             let start = out.len();
             remove_dot_segments(r.path, out, start);
@@ -246,8 +246,8 @@ impl RedirectPolicy {
             out.push_str(q);
         }
         WsUrl::parse(out).map_err(|e| match e {
-            crate::BuildError::InvalidUrl(u) => RedirectError::InvalidTarget(u),
-            _ => RedirectError::InvalidTarget(UrlError::InvalidCharacter),
+            crate::BuildError::UrlInvalid(u) => RedirectError::TargetInvalid(u),
+            _ => RedirectError::TargetInvalid(UrlError::CharacterInvalid),
         })
     }
 }

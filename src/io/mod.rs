@@ -64,17 +64,17 @@ pub type PlainHook = Box<dyn Fn(&Request<'_>) -> Option<PlainResponse> + Send + 
 /// use ws_handshake::ServerConfig;
 ///
 /// let server = Server::new(ServerConfig::new().protocols(["chat"])?)
-///     .deadline(Duration::from_secs(5))
+///     .with_deadline(Duration::from_secs(5))
 ///     // Every valid upgrade passes here: check a session cookie, say.
 ///     .decide(|upgrade| match upgrade.cookie("session") {
 ///         Some(_) => Decision::accept(),
-///         None => Decision::refuse(401, "log in first").unwrap_or_else(|_| Decision::accept()),
+///         None => Decision::reject(401, "log in first").unwrap_or_else(|_| Decision::accept()),
 ///     })
 ///     // Plain HTTP requests: serve a page on `/`, the default 426 elsewhere.
 ///     .plain(|request| {
 ///         (request.path() == "/").then(|| PlainResponse::html("<h1>hello</h1>"))
 ///     });
-/// assert_eq!(server.deadline_time(), Duration::from_secs(5));
+/// assert_eq!(server.deadline(), Duration::from_secs(5));
 /// # Ok::<(), ws_handshake::BuildError>(())
 /// ```
 pub struct Server {
@@ -121,7 +121,7 @@ impl Server {
     /// its head then gets a `408` and the connection is closed (slow-client attacks
     /// hold a connection for at most this long, plus the lingering close).
     #[must_use]
-    pub fn deadline(mut self, deadline: Duration) -> Self {
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self
     }
@@ -132,15 +132,15 @@ impl Server {
     /// kernel send a reset, which can destroy the response before the client reads
     /// it. `Duration::ZERO` closes at once (the response may then be lost).
     #[must_use]
-    pub fn linger(mut self, time: Duration, bytes: usize) -> Self {
+    pub fn with_linger(mut self, time: Duration, bytes: usize) -> Self {
         self.linger_time = time;
         self.linger_bytes = bytes;
         self
     }
 
-    /// Whether connections use TLS (see [`ServerHandshake::tls`](crate::ServerHandshake::tls)).
+    /// Whether connections use TLS (see [`ServerHandshake::with_tls`](crate::ServerHandshake::with_tls)).
     #[must_use]
-    pub fn tls(mut self, tls: bool) -> Self {
+    pub fn with_tls(mut self, tls: bool) -> Self {
         self.tls = Some(tls);
         self
     }
@@ -176,7 +176,7 @@ impl Server {
     }
 
     /// The handshake deadline.
-    pub fn deadline_time(&self) -> Duration {
+    pub fn deadline(&self) -> Duration {
         self.deadline
     }
 }
@@ -204,7 +204,7 @@ impl Decision {
     ///
     /// # Errors
     /// As [`Rejection::new`].
-    pub fn refuse(status: u16, body: &str) -> Result<Self, BuildError> {
+    pub fn reject(status: u16, body: &str) -> Result<Self, BuildError> {
         Rejection::new(status, body)?;
         Ok(Self {
             refuse: Some((status, body.to_owned())),
@@ -225,7 +225,7 @@ impl Decision {
     }
 
     /// Whether this decision refuses the upgrade.
-    pub fn is_refusal(&self) -> bool {
+    pub fn is_rejection(&self) -> bool {
         self.refuse.is_some()
     }
 }
@@ -248,13 +248,13 @@ impl PlainResponse {
     /// A response with `status` (200–599), a `content_type` and a `body`.
     ///
     /// # Errors
-    /// [`BuildError::InvalidStatus`] for a status outside 200–599 (an interim
+    /// [`BuildError::StatusInvalid`] for a status outside 200–599 (an interim
     /// response or a `101` is never an answer to a plain request);
     /// [`BuildError::StatusWithoutContent`] for 204 and 304;
-    /// [`BuildError::InvalidHeaderValue`] for a content type with control bytes.
+    /// [`BuildError::HeaderValueInvalid`] for a content type with control bytes.
     pub fn new(status: u16, content_type: &str, body: &[u8]) -> Result<Self, BuildError> {
         if !(200..=599).contains(&status) {
-            return Err(BuildError::InvalidStatus);
+            return Err(BuildError::StatusInvalid);
         }
         // RFC 9110 §6.4.1: these never have content.
         if status == 204 || status == 304 {
@@ -409,9 +409,9 @@ pub enum ServerOutcome<S> {
         /// The status of the response written.
         status: u16,
     },
-    /// The request was refused; the response was written with a lingering close and
+    /// The request was rejected; the response was written with a lingering close and
     /// the connection is closed.
-    Refused(Refused),
+    Rejected(Rejected),
     /// The deadline expired: a `408` was written (best effort, unless part of a `101`
     /// had been written) and the connection is closed.
     TimedOut,
@@ -419,9 +419,9 @@ pub enum ServerOutcome<S> {
     Closed,
 }
 
-/// Why a handshake was refused, for the server's log.
+/// Why a handshake was rejected, for the server's log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Refused {
+pub struct Rejected {
     /// The status written.
     pub status: u16,
     /// The rule the request broke; `None` when the request was valid and the
@@ -429,11 +429,11 @@ pub struct Refused {
     pub error: Option<Error>,
 }
 
-impl fmt::Display for Refused {
+impl fmt::Display for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.error {
-            Some(e) => write!(f, "refused ({}): {e}", self.status),
-            None => write!(f, "refused ({})", self.status),
+            Some(e) => write!(f, "rejected ({}): {e}", self.status),
+            None => write!(f, "rejected ({})", self.status),
         }
     }
 }
@@ -458,14 +458,14 @@ pub(crate) enum Step {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Ending {
     Served(u16),
-    Refused(Refused),
+    Rejected(Rejected),
 }
 
 impl Ending {
     pub(crate) fn into_outcome<S>(self) -> ServerOutcome<S> {
         match self {
             Ending::Served(status) => ServerOutcome::Served { status },
-            Ending::Refused(r) => ServerOutcome::Refused(r),
+            Ending::Rejected(r) => ServerOutcome::Rejected(r),
         }
     }
 }
@@ -487,7 +487,7 @@ impl Server {
                     .map(|(n, v)| (n.as_str(), v.as_str()))
                     .collect();
                 if let Some((status, body)) = &decision.refuse {
-                    let refused = Refused {
+                    let rejected = Rejected {
                         status: *status,
                         error: None,
                     };
@@ -498,7 +498,7 @@ impl Server {
                     }
                     return Step::Close {
                         response,
-                        outcome: Ending::Refused(refused),
+                        outcome: Ending::Rejected(rejected),
                     };
                 }
                 let accept = upgrade.accept();
@@ -509,7 +509,7 @@ impl Server {
                         internal_error(&mut response);
                         return Step::Close {
                             response,
-                            outcome: Ending::Refused(Refused {
+                            outcome: Ending::Rejected(Rejected {
                                 status: 500,
                                 error: None,
                             }),
@@ -530,9 +530,9 @@ impl Server {
                         Ending::Served(page.status())
                     }
                     None => {
-                        let rejection = request.refuse();
+                        let rejection = request.reject();
                         rejection.write_to(&mut response);
-                        Ending::Refused(Refused {
+                        Ending::Rejected(Rejected {
                             status: rejection.status(),
                             error: None,
                         })
@@ -545,7 +545,7 @@ impl Server {
                 rejection.write_to(&mut response);
                 Step::Close {
                     response,
-                    outcome: Ending::Refused(Refused {
+                    outcome: Ending::Rejected(Rejected {
                         status: rejection.status(),
                         error: Some(error),
                     }),
