@@ -123,27 +123,60 @@
 //!   and an owned summary for the framing library. Imply `std`.
 //!
 //! # Names
-//! One name per concept, across roles and transports:
+//! One name per concept, across roles and transports. Server columns first, then
+//! client columns; `http::…` needs the `http` feature, `io::…` the `blocking-io` or
+//! `tokio` feature (`io::blocking::…` and `io::tokio::…` have the same items).
 //!
-//! | concept | HTTP/1.1 server | extended CONNECT server (HTTP/2, HTTP/3) | HTTP/1.1 client | extended CONNECT client |
-//! | --- | --- | --- | --- | --- |
-//! | configuration | [`ServerConfig`] | [`ServerConfig`] | [`ClientConfig`] | [`ClientConfig`] |
-//! | what drives it | [`ServerHandshake`] → [`ServerFeed`] | [`ConnectRequest::validate`] | [`ClientHandshake`] → [`ClientFeed`] | [`ConnectClient`] → [`ConnectResponse`] |
-//! | what is sent first | — | — | [`ClientRequest`] | [`Head`] |
-//! | a request that passed every rule | [`UpgradeRequest`] (else [`Request`]) | [`ConnectRequest`] | — | — |
-//! | yes | [`Accept`] (`101`) | [`ConnectAccept`] (`200`, a [`Head`]) | [`Connected`] | [`Connected`] |
-//! | no | [`Rejection`] | [`Rejection`] (its [`head`](Rejection::head)) | [`Refusal`] | [`ConnectRefusal`] |
-//! | the peer broke a rule | [`Error`] | [`Error`] | [`ClientError`] | [`ClientError`] |
+//! | concept | HTTP/1.1 server | `http` server | `io` server | extended CONNECT server (HTTP/2, HTTP/3) | HTTP/1.1 client | extended CONNECT client | `io` client |
+//! | --- | --- | --- | --- | --- | --- | --- | --- |
+//! | configuration | [`ServerConfig`] | [`ServerConfig`] | `io::Server` (a [`ServerConfig`], a deadline, hooks) | [`ServerConfig`] | [`ClientConfig`] | [`ClientConfig`] | [`ClientConfig`] |
+//! | what drives it | [`ServerHandshake`] → [`ServerFeed`] | `http::inspect` → `http::Inspect` | `io::…::accept` → `io::ServerOutcome` | [`ConnectRequest::validate`] | [`ClientHandshake`] → [`ClientFeed`] | [`ConnectClient`] → [`ConnectResponse`] | `io::…::connect` |
+//! | what is sent first | — | — | — | — | [`ClientRequest`] | [`Head`] | (written for you) |
+//! | a request that passed every rule | [`UpgradeRequest`] (else [`Request`]) | `http::Upgrade` | `io::UpgradedRequest` (owned), seen by `io::DecideHook` | [`ConnectRequest`] | — | — | — |
+//! | yes | [`Accept`] (`101`) | [`Accept`] (`to_http_response`) | `io::Upgraded` (`io::Decision::accept`) | [`ConnectAccept`] (`200`, a [`Head`]) | [`Connected`] | [`Connected`] | `io::ClientConnected` |
+//! | no | [`Rejection`] | [`Rejection`] (`to_http_response`) | `io::Rejected` (`io::Decision::reject`) | [`Rejection`] (its [`head`](Rejection::head)) | [`Refusal`] | [`ConnectRefusal`] | `io::ClientRefusal` |
+//! | the peer broke a rule | [`Error`] | [`Error`] | [`Error`] (in `io::Rejected`) | [`Error`] | [`ClientError`] | [`ClientError`] | `io::ClientIoError` |
+//! | the caller's bug | [`BuildError`] (building), [`Misuse`] (feeding after the outcome) | [`BuildError`] | [`BuildError`] | [`BuildError`] | [`BuildError`], [`Misuse`] | [`BuildError`] | [`BuildError`] |
 //!
-//! The caller's own mistakes are [`BuildError`]s everywhere. With the `http` feature,
-//! `http::inspect` gives an `http::Upgrade` answered with the same [`Accept`] and
-//! [`Rejection`] (`to_http_response`). A client behind a proxy first runs a
-//! [`ProxyTunnel`] ([`ProxyFeed`]: [`TunnelOpen`] or the same [`Refusal`], else a
-//! [`ProxyError`]) or, for SOCKS5, a [`Socks5Tunnel`] ([`Socks5Feed`]: a
-//! [`Socks5Request`] to send or [`Socks5Open`], else a [`Socks5Error`]);
-//! [`ProxySettings`] says which [`ProxyUrl`] a URL goes through (the environment as
-//! curl reads it, or explicit settings). A refused handshake's redirect resolves with
-//! [`RedirectPolicy`]; a [`Redirects`] chain adds the hop limit and loop detection.
+//! Each verb means one thing:
+//!
+//! | verb | meaning | names |
+//! | --- | --- | --- |
+//! | accept | the server says yes | [`Accept`], [`UpgradeRequest::accept`], `io::Decision::accept`, `io::…::accept` (the whole server handshake on a stream you accepted); [`AcceptKey`] is the `Sec-WebSocket-Accept` value ([`ClientKey::expected_accept`]) |
+//! | reject | the server says no | [`Rejection`], [`Request::reject`], [`Error::rejection`], `io::Decision::reject`, `io::Rejected` |
+//! | refused | what a client sees of a no | [`Refusal`], [`ClientFeed::Refused`], [`ConnectRefusal`], `io::ClientRefusal`, `proxy::ProxyFeed::Refused` |
+//! | connect | the client's handshake ends in yes | [`Connected`], [`ClientFeed::Connected`], `io::ClientConnected`, `io::…::connect` (the whole client handshake on a stream you dialled). In capitals, `CONNECT` is the HTTP method: extended CONNECT (the `Connect…` types) and a proxy tunnel |
+//! | dial | open the TCP (or QUIC) connection | always the caller's: the crate never dials ([`WsUrl::host`], [`WsUrl::port`] say where to) |
+//! | open | a proxy tunnel is ready | `proxy::TunnelOpen`, `socks5::Socks5Open` |
+//!
+//! And the rest of the vocabulary:
+//! - Error variants name the thing, then the fault: `HostInvalid`, `KeyRepeated`,
+//!   `OriginMissing`, `SchemeUnsupported`, `FragmentNotAllowed` (counts read
+//!   `TooMany…`; SOCKS5 replies keep RFC 1928 §6's names).
+//! - A peer's error is what the peer broke; [`Misuse`] (a variant of each machine's
+//!   error) is the caller's own bug of feeding a handshake after its outcome, and
+//!   [`BuildError`] a value the caller built wrong.
+//! - Settings of the surroundings (resources, transport) are `with_…`: `with_limits`,
+//!   `with_max_headers`, `with_tls`, `with_trusted_proxy`, `io::Server::with_deadline`
+//!   (read back with `deadline()`); a rule of the protocol keeps its own name
+//!   (`protocols`, `require_origin`, `allowed_hosts`, `deflate`), and `header(name,
+//!   value)` adds a field, as the `http` crate's builders do.
+//!
+//! The parts, by concept:
+//!
+//! | concept | names |
+//! | --- | --- |
+//! | the client's key and the server's answer to it (RFC 6455 §4.2.2) | [`ClientKey`] (and, with `getrandom`, its [`RandomUnavailable`]), [`AcceptKey`] |
+//! | a subprotocol | [`OfferedProtocol`] (only an offered one can be answered), [`ProtocolOrder`] (whose preference wins), [`MissingProtocol`] (a client's answer to none) |
+//! | the Origin check | [`OriginPolicy`], [`AllowedOrigin`], [`OriginPredicate`]; a mismatch names its [`OriginPart`] |
+//! | extensions | [`deflate`] (permessage-deflate, RFC 7692), [`extension`] (the header's grammar), [`ExtensionHook`] with [`ExtensionParams`] (an extension of your own) |
+//! | limits | [`Limits`] (at most [`MAX_HEADERS_CAP`] fields) |
+//! | a URL to connect to | [`WsUrl`] ([`UrlError`]), its [`HostHeader`] and [`Resource`] |
+//! | a head's fields | [`Headers`] ([`Header`], [`HeaderIter`]) over HTTP/1.1 bytes; [`Head`] for HTTP/2 and HTTP/3 |
+//! | what exactly was malformed | [`Malformed`], [`PseudoHeader`] |
+//! | writing into a fixed buffer | [`BufferTooSmall`] |
+//! | extended CONNECT's constants | [`SETTINGS_ENABLE_CONNECT_PROTOCOL`], [`WEBSOCKET_PROTOCOL`] |
+//! | a client's way out | [`proxy`] (HTTP `CONNECT` tunnels, which proxy a URL takes), [`socks5`] (SOCKS5 tunnels), [`redirect`] (following a 3xx), [`auth`] (credentials for a proxy) |
 //!
 //! # Architecture
 //! One engine in layers; each file imports only from the layers below it, and the
@@ -233,23 +266,15 @@ pub use answer::accept::{Accept, ConnectAccept};
 pub use answer::fields::Head;
 pub use answer::rejection::Rejection;
 pub use client::auth;
-pub use client::proxy::{ProxyConfig, ProxyFeed, ProxyRequest, ProxyTunnel, TunnelOpen};
-pub use client::proxy_select::{no_proxy_matches, ProxyScheme, ProxySettings, ProxyUrl};
-pub use client::redirect::{
-    is_redirect, same_origin, RedirectError, RedirectPolicy, Redirects, DEFAULT_MAX_REDIRECTS,
-};
-pub use client::socks5::{
-    Socks5Bound, Socks5Config, Socks5Error, Socks5Feed, Socks5Host, Socks5Open, Socks5Request,
-    Socks5Tunnel,
-};
 #[cfg(feature = "getrandom")]
 pub use client::RandomUnavailable;
+pub use client::{redirect, socks5};
 pub use client::{ClientFeed, ClientHandshake, ClientRequest, Refusal};
 pub use connect::client::{ConnectClient, ConnectRefusal, ConnectResponse};
 pub use connect::server::{ConnectRequest, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL};
 pub use error::{
-    BufferTooSmall, BuildError, ClientError, Error, Malformed, Misuse, OriginPart, ProxyError,
-    ProxyUrlError, PseudoHeader, UrlError,
+    BufferTooSmall, BuildError, ClientError, Error, Malformed, Misuse, OriginPart, PseudoHeader,
+    UrlError,
 };
 pub use grammar::url::{HostHeader, Resource, WsUrl};
 pub use head::fields::{Header, HeaderIter, Headers};
@@ -263,6 +288,26 @@ pub use rules::response::Connected;
 pub use rules::server_config::{ProtocolOrder, ServerConfig};
 pub use server::request::Request;
 pub use server::{ServerFeed, ServerHandshake, UpgradeRequest};
+
+pub mod proxy {
+    //! Proxies on a client's way to the server: which proxy a URL goes through, and the
+    //! HTTP `CONNECT` tunnel through it (RFC 9110 §9.3.6). SOCKS5 proxies have their own
+    //! module, [`socks5`](crate::socks5).
+    //!
+    //! | item | what it is |
+    //! | --- | --- |
+    //! | [`ProxySettings`] | which proxy a URL goes through: the environment as curl reads it ([`ProxySettings::from_env`]), or explicit settings; [`select`](ProxySettings::select) gives a [`ProxyUrl`] or `None` (direct) |
+    //! | [`ProxyUrl`], [`ProxyScheme`] | a parsed proxy URL (`http://`, `socks5://`, `socks5h://`) and its scheme |
+    //! | [`no_proxy_matches`] | whether a host is in a `NO_PROXY` list |
+    //! | [`ProxyConfig`] | how to talk to an HTTP proxy (credentials, extra fields, limits) |
+    //! | [`ProxyTunnel`] → [`ProxyFeed`] | one `CONNECT` handshake: its [`ProxyRequest`] to send, then [`TunnelOpen`] (2xx), the same [`Refusal`](crate::Refusal) as a WebSocket handshake, or a [`ProxyError`] |
+    //! | [`ProxyError`] | a rule the proxy's answer broke |
+    //! | [`ProxyUrlError`] | why a proxy URL cannot be used (inside [`BuildError::ProxyUrlInvalid`](crate::BuildError::ProxyUrlInvalid)) |
+
+    pub use crate::client::proxy::{ProxyConfig, ProxyFeed, ProxyRequest, ProxyTunnel, TunnelOpen};
+    pub use crate::client::proxy_select::{no_proxy_matches, ProxyScheme, ProxySettings, ProxyUrl};
+    pub use crate::error::{ProxyError, ProxyUrlError};
+}
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

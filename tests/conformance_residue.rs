@@ -1016,7 +1016,8 @@ fn p21_06_crlf_in_extra_headers() {
 #[test]
 fn p21_06_crlf_in_proxy_headers_and_credentials() {
     use ws_handshake::auth::{Basic, CredentialsError};
-    use ws_handshake::{BuildError, ProxyConfig, ProxyTunnel, WsUrl};
+    use ws_handshake::proxy::{ProxyConfig, ProxyTunnel};
+    use ws_handshake::{BuildError, WsUrl};
     let target = WsUrl::parse("wss://example.com/chat").unwrap();
     let connect = |config: &ProxyConfig| {
         let mut out = Vec::new();
@@ -1066,7 +1067,8 @@ fn p21_06_crlf_in_proxy_headers_and_credentials() {
 /// §2: it must be percent-encoded), so the request line and `Host` cannot be split.
 #[test]
 fn p21_06_crlf_in_the_url_and_a_redirect_location() {
-    use ws_handshake::{RedirectError, RedirectPolicy, UrlError, WsUrl};
+    use ws_handshake::redirect::{RedirectError, RedirectPolicy};
+    use ws_handshake::{UrlError, WsUrl};
     let base = WsUrl::parse("ws://example.com/chat").unwrap();
     for bad in INJECTIONS {
         for url in [

@@ -8,11 +8,12 @@ use common::builders::{every_chunking as every_split, owned_headers as owned, sp
 use common::counting::{allocations as counted, Counting};
 use proptest::prelude::*;
 use ws_handshake::auth::{challenges, Basic, ChallengeMalformed, Challenges, CredentialsError};
+use ws_handshake::proxy::{ProxyConfig, ProxyError, ProxyFeed, ProxyTunnel};
+use ws_handshake::redirect::{is_redirect, same_origin, RedirectError, RedirectPolicy};
 use ws_handshake::Misuse;
 use ws_handshake::{
-    is_redirect, same_origin, BufferTooSmall, BuildError, ClientConfig, ClientFeed,
-    ClientHandshake, ClientKey, Limits, Malformed, ProxyConfig, ProxyError, ProxyFeed, ProxyTunnel,
-    RedirectError, RedirectPolicy, UrlError, WsUrl,
+    BufferTooSmall, BuildError, ClientConfig, ClientFeed, ClientHandshake, ClientKey, Limits,
+    Malformed, UrlError, WsUrl,
 };
 
 // ---- a counting allocator, for the zero-allocation test

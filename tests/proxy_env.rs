@@ -2,10 +2,10 @@
 //! the proxy variables and `NO_PROXY`, driven through the pure `from_vars` (the process
 //! environment is never touched).
 
-use ws_handshake::{
-    no_proxy_matches, BuildError, ProxyScheme, ProxySettings, ProxyTunnel, ProxyUrl, ProxyUrlError,
-    WsUrl,
+use ws_handshake::proxy::{
+    no_proxy_matches, ProxyScheme, ProxySettings, ProxyTunnel, ProxyUrl, ProxyUrlError,
 };
+use ws_handshake::{BuildError, WsUrl};
 
 fn settings(vars: &[(&str, &str)]) -> ProxySettings {
     ProxySettings::from_vars(|name| {

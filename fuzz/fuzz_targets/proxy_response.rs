@@ -20,7 +20,8 @@
 use libfuzzer_sys::fuzz_target;
 use ws_handshake::auth::Basic;
 use ws_handshake::Misuse;
-use ws_handshake::{Limits, ProxyConfig, ProxyError, ProxyFeed, ProxyTunnel, WsUrl};
+use ws_handshake::{Limits, WsUrl};
+use ws_handshake::proxy::{ProxyConfig, ProxyError, ProxyFeed, ProxyTunnel};
 
 #[allow(dead_code)] // shared with the other targets; not every helper is used here
 mod common;

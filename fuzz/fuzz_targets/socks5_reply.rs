@@ -23,7 +23,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use libfuzzer_sys::fuzz_target;
 use ws_handshake::Misuse;
-use ws_handshake::{Socks5Config, Socks5Error, Socks5Feed, Socks5Host, Socks5Tunnel, WsUrl};
+use ws_handshake::WsUrl;
+use ws_handshake::socks5::{Socks5Config, Socks5Error, Socks5Feed, Socks5Host, Socks5Tunnel};
 
 #[allow(dead_code)] // shared with the other targets; not every helper is used here
 mod common;
@@ -86,7 +87,7 @@ fuzz_target!(|data: &[u8]| {
 });
 
 /// Invariant 4 for one message, then its bytes.
-fn written(message: ws_handshake::Socks5Request<'_>) -> Vec<u8> {
+fn written(message: ws_handshake::socks5::Socks5Request<'_>) -> Vec<u8> {
     let mut out = Vec::new();
     message.write_to(&mut out);
     assert_eq!(out.len(), message.encoded_len());

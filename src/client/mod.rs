@@ -4,8 +4,8 @@
 pub mod auth;
 pub(crate) mod proxy;
 pub(crate) mod proxy_select;
-pub(crate) mod redirect;
-pub(crate) mod socks5;
+pub mod redirect;
+pub mod socks5;
 
 use alloc::vec::Vec;
 
@@ -418,7 +418,8 @@ impl<'a> Refusal<'a> {
     /// `WWW-Authenticate` (a `401`'s, §11.6.1).
     ///
     /// ```
-    /// use ws_handshake::{ProxyConfig, ProxyFeed, ProxyTunnel, WsUrl};
+    /// use ws_handshake::WsUrl;
+    /// use ws_handshake::proxy::{ProxyConfig, ProxyFeed, ProxyTunnel};
     /// let config = ProxyConfig::new();
     /// let mut tunnel = ProxyTunnel::new(&config, WsUrl::parse("ws://example.com/")?);
     /// let answer = b"HTTP/1.1 407 Proxy Authentication Required\r\n\

@@ -24,7 +24,8 @@
 //! # Example
 //! ```
 //! use ws_handshake::auth::Basic;
-//! use ws_handshake::{ProxyConfig, ProxyFeed, ProxyTunnel, WsUrl};
+//! use ws_handshake::WsUrl;
+//! use ws_handshake::proxy::{ProxyConfig, ProxyFeed, ProxyTunnel};
 //!
 //! let target = WsUrl::parse("wss://example.com/chat")?;
 //! let config = ProxyConfig::new().basic_auth(Basic::new("alice", "s3cret")?);
@@ -69,7 +70,8 @@ use crate::sink::Sink;
 ///
 /// ```
 /// use ws_handshake::auth::Basic;
-/// use ws_handshake::{Limits, ProxyConfig};
+/// use ws_handshake::Limits;
+/// use ws_handshake::proxy::ProxyConfig;
 /// let config = ProxyConfig::new()
 ///     .with_limits(Limits::default().with_max_head_bytes(4096))
 ///     .basic_auth(Basic::from_user_pass("alice:s3cret")?)

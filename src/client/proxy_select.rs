@@ -21,14 +21,15 @@
 //!
 //! # Proxy URLs
 //! `[scheme://][user[:password]@]host[:port][/]` with `http` (the default, a
-//! `CONNECT` tunnel, [`ProxyTunnel`](crate::ProxyTunnel)), `socks5` (the client
+//! `CONNECT` tunnel, [`ProxyTunnel`](crate::proxy::ProxyTunnel)), `socks5` (the client
 //! resolves the target) or `socks5h` (the proxy does), both through a
-//! [`Socks5Tunnel`](crate::Socks5Tunnel). Without a port: 1080, curl's default for
+//! [`Socks5Tunnel`](crate::socks5::Socks5Tunnel). Without a port: 1080, curl's default for
 //! every proxy kind. The user and password are percent-decoded (RFC 3986 §2.1), so
 //! `p%40ss` is `p@ss`.
 //!
 //! ```
-//! use ws_handshake::{ProxyScheme, ProxySettings, WsUrl};
+//! use ws_handshake::WsUrl;
+//! use ws_handshake::proxy::{ProxyScheme, ProxySettings};
 //!
 //! // What a shell with these variables would give (from_env() reads the real ones).
 //! let vars = [
@@ -74,13 +75,13 @@ const DEFAULT_PROXY_PORT: u16 = 1080;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ProxyScheme {
-    /// `http://`: an HTTP `CONNECT` tunnel (RFC 9110 §9.3.6), [`ProxyTunnel`](crate::ProxyTunnel).
+    /// `http://`: an HTTP `CONNECT` tunnel (RFC 9110 §9.3.6), [`ProxyTunnel`](crate::proxy::ProxyTunnel).
     Http,
     /// `socks5://`: SOCKS5 (RFC 1928) to an address the client resolved,
-    /// [`Socks5Tunnel::resolved`](crate::Socks5Tunnel::resolved).
+    /// [`Socks5Tunnel::resolved`](crate::socks5::Socks5Tunnel::resolved).
     Socks5,
     /// `socks5h://`: SOCKS5 with the name resolved by the proxy,
-    /// [`Socks5Tunnel::remote`](crate::Socks5Tunnel::remote).
+    /// [`Socks5Tunnel::remote`](crate::socks5::Socks5Tunnel::remote).
     Socks5h,
 }
 
@@ -110,7 +111,8 @@ impl ProxyUrl {
     /// Parses a proxy URL; without a scheme it is `http`, without a port 1080.
     ///
     /// ```
-    /// use ws_handshake::{BuildError, ProxyScheme, ProxyUrl, ProxyUrlError};
+    /// use ws_handshake::BuildError;
+    /// use ws_handshake::proxy::{ProxyScheme, ProxyUrl, ProxyUrlError};
     /// let p = ProxyUrl::parse("socks5://[::1]:9050")?;
     /// assert_eq!((p.scheme(), p.host(), p.port()), (ProxyScheme::Socks5, "::1", 9050));
     /// let p = ProxyUrl::parse("proxy.corp")?;
@@ -284,7 +286,8 @@ fn decode(s: &str) -> Result<String, ProxyUrlError> {
 /// environment, and the `NO_PROXY` list. The default goes direct.
 ///
 /// ```
-/// use ws_handshake::{ProxySettings, WsUrl};
+/// use ws_handshake::WsUrl;
+/// use ws_handshake::proxy::ProxySettings;
 /// // One proxy for every target, like curl's --proxy, except the NO_PROXY hosts.
 /// let settings = ProxySettings::new().proxy("socks5://127.0.0.1:1080")?.no_proxy("localhost");
 /// let url = WsUrl::parse("ws://localhost:9001/")?;
@@ -441,7 +444,7 @@ fn checked(url: &str) -> Result<String, BuildError> {
 ///   readers match them as here.
 ///
 /// ```
-/// use ws_handshake::no_proxy_matches;
+/// use ws_handshake::proxy::no_proxy_matches;
 /// assert!(no_proxy_matches(".example.com, 10.0.0.0/8", "api.example.com", 443));
 /// assert!(no_proxy_matches("localhost,10.0.0.0/8", "10.1.2.3", 80));
 /// assert!(no_proxy_matches("[::1]:9001", "::1", 9001));

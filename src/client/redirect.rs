@@ -7,7 +7,8 @@
 //! Credentials and custom fields go along only to the [`same_origin`].
 //!
 //! ```
-//! use ws_handshake::{same_origin, RedirectPolicy, WsUrl};
+//! use ws_handshake::WsUrl;
+//! use ws_handshake::redirect::{RedirectPolicy, same_origin};
 //! let here = WsUrl::parse("wss://example.com/app/chat?room=1")?;
 //! let mut buf = String::new();
 //! let next = RedirectPolicy::new().resolve(&here, "../v2/chat", &mut buf)?;
@@ -146,7 +147,8 @@ impl RedirectPolicy {
     /// into `out` (cleared first) and parsed from there.
     ///
     /// ```
-    /// use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, RedirectPolicy, WsUrl};
+    /// use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, WsUrl};
+    /// use ws_handshake::redirect::RedirectPolicy;
     /// let config = ClientConfig::new();
     /// let url = WsUrl::parse("ws://example.com/old")?;
     /// let mut handshake = ClientHandshake::new(&config, url, ClientKey::from_nonce([7; 16]));
@@ -284,7 +286,8 @@ impl Visited {
 /// even if a later hop comes back.
 ///
 /// ```
-/// use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, RedirectError, RedirectPolicy, WsUrl};
+/// use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, WsUrl};
+/// use ws_handshake::redirect::{RedirectError, RedirectPolicy};
 ///
 /// let first = WsUrl::parse("ws://example.com/a")?;
 /// let mut chain = RedirectPolicy::new().max_redirects(3).chain(&first);

@@ -1,5 +1,5 @@
 //! A tunnel through a SOCKS5 proxy (RFC 1928), with username/password
-//! authentication (RFC 1929), the same shape as the HTTP [`ProxyTunnel`](crate::ProxyTunnel).
+//! authentication (RFC 1929), the same shape as the HTTP [`ProxyTunnel`](crate::proxy::ProxyTunnel).
 //!
 //! ```text
 //! connect to the proxy (plain TCP)
@@ -27,7 +27,8 @@
 //! bytes; the tunnel holds it in a fixed array and never allocates.
 //!
 //! ```
-//! use ws_handshake::{Socks5Config, Socks5Feed, Socks5Tunnel, WsUrl};
+//! use ws_handshake::WsUrl;
+//! use ws_handshake::socks5::{Socks5Config, Socks5Feed, Socks5Tunnel};
 //!
 //! let url = WsUrl::parse("ws://example.com/chat")?;
 //! let config = Socks5Config::new().credentials("alice", "s3cret")?;
@@ -190,7 +191,8 @@ impl Socks5Config {
     /// with these when the proxy picks it.
     ///
     /// ```
-    /// use ws_handshake::{BuildError, Socks5Config};
+    /// use ws_handshake::BuildError;
+    /// use ws_handshake::socks5::Socks5Config;
     /// assert!(Socks5Config::new().credentials("alice", "s3cret").is_ok());
     /// let long = "x".repeat(256);
     /// for (user, password) in [("", "p"), ("u", ""), (long.as_str(), "p"), ("u\0", "p"), ("u", "p\r\n")] {
@@ -245,7 +247,7 @@ enum Step {
 /// reads the proxy's bytes fed in chunks of any size, handing back each message
 /// to send as it becomes due.
 ///
-/// The same shape as [`ProxyTunnel`](crate::ProxyTunnel): no clock (the deadline is
+/// The same shape as [`ProxyTunnel`](crate::proxy::ProxyTunnel): no clock (the deadline is
 /// the caller's), no allocation, each byte read once, at most 262 bytes held.
 #[derive(Debug)]
 pub struct Socks5Tunnel<'c> {
