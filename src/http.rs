@@ -69,10 +69,11 @@ use ::http::request::Parts;
 use ::http::{Method, Request, Response, StatusCode, Uri, Version};
 
 use crate::answer::accept::{Accept, ConnectAccept};
-use crate::answer::fields::{Head, Value};
+use crate::answer::field_list::Value;
 use crate::answer::rejection::{Form, Rejection};
 use crate::error::Error;
 use crate::grammar::extension::Extension;
+use crate::head::h2_h3::Head;
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::forwarded::Forwarded;
 use crate::rules::framing::check_framing;

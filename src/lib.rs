@@ -185,12 +185,13 @@
 //! between the files of `src/`):
 //!
 //! ```text
-//! front ends  server/ (HTTP/1.1 bytes) · client/ (+ proxy, socks5, proxy_select,
-//!             redirect, auth) · connect/ (extended CONNECT, both roles) · http.rs
-//!             (the http crate) · io/ (adapters over server/ and client/)
+//! front ends  server/ (HTTP/1.1 bytes; request_view.rs, the parsed request) ·
+//!             client/ (+ proxy, socks5, proxy_select, redirect, auth) · connect/
+//!             (extended CONNECT, both roles) · http.rs (the http crate) · io/
+//!             (adapters over server/ and client/)
 //! answers     answer/: one field list per message, the answers' and the client's
-//!             request's (fields.rs) → HTTP/1.1 bytes (write.rs), http::Response, or
-//!             an HTTP/2-3 Head; accept.rs, rejection.rs
+//!             request's (field_list.rs) → HTTP/1.1 bytes (write.rs), http::Response,
+//!             or an HTTP/2-3 Head; accept.rs, rejection.rs
 //! rules       rules/, the server's: server_config.rs · request.rs (RFC 6455 §4.2.1) ·
 //!             framing.rs · negotiate.rs (the one negotiation) · origin.rs ·
 //!             forwarded.rs (behind a trusted proxy) · custom_extension.rs; the
@@ -199,7 +200,8 @@
 //!             (RFC 7692) · key.rs (RFC 6455 §1.3) · extra_headers.rs (what a caller
 //!             may add)
 //! head        head/: reader.rs (one reader for every role: whole head in one chunk,
-//!             else an incremental scan) · parse.rs (httparse) · fields.rs (the view)
+//!             else an incremental scan) · parse.rs (httparse) · headers.rs (the
+//!             fields' view) · h2_h3.rs (Head, an HTTP/2 or HTTP/3 head)
 //! grammar     grammar/: token.rs (tokens, #rule lists) · extension.rs (§9.1) ·
 //!             forwarded.rs (RFC 7239 §4) · authority.rs · url.rs (ws URLs, §3) ·
 //!             bytes.rs (every bit trick)
@@ -263,7 +265,6 @@ pub use grammar::extension;
 pub use rules::deflate;
 
 pub use answer::accept::{Accept, ConnectAccept};
-pub use answer::fields::Head;
 pub use answer::rejection::Rejection;
 pub use client::auth;
 #[cfg(feature = "getrandom")]
@@ -277,7 +278,8 @@ pub use error::{
     UrlError,
 };
 pub use grammar::url::{HostHeader, Resource, WsUrl};
-pub use head::fields::{Header, HeaderIter, Headers};
+pub use head::h2_h3::Head;
+pub use head::headers::{Header, HeaderIter, Headers};
 pub use limits::{Limits, MAX_HEADERS_CAP};
 pub use rules::client_config::{ClientConfig, MissingProtocol};
 pub use rules::custom_extension::{ExtensionHook, ExtensionParams};
@@ -286,7 +288,7 @@ pub use rules::negotiate::OfferedProtocol;
 pub use rules::origin::{AllowedOrigin, OriginPolicy, OriginPredicate};
 pub use rules::response::Connected;
 pub use rules::server_config::{ProtocolOrder, ServerConfig};
-pub use server::request::Request;
+pub use server::request_view::Request;
 pub use server::{ServerFeed, ServerHandshake, UpgradeRequest};
 
 pub mod proxy {

@@ -1,9 +1,10 @@
 //! The accepting answers: the HTTP/1.1 `101 Switching Protocols` ([`Accept`]) and the
 //! extended CONNECT `200` ([`ConnectAccept`]), both over one [`Answer`] field list.
 
-use crate::answer::fields::{emit_field, Answer, Head, Value};
+use crate::answer::field_list::{emit_field, Answer, Value};
 use crate::answer::write::{writer_methods, Emit};
 use crate::error::BuildError;
+use crate::head::h2_h3::Head;
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::extra_headers::check_extra_headers;
 use crate::rules::key::AcceptKey;

@@ -3,11 +3,12 @@
 
 use alloc::borrow::Cow;
 
-use crate::answer::fields::{emit_field, extra_fields, Head, Value};
+use crate::answer::field_list::{emit_field, extra_fields, Value};
 use crate::answer::write::{
     check_rejection_status, has_field, reason_phrase, writer_methods, Emit,
 };
 use crate::error::{BuildError, Error};
+use crate::head::h2_h3::Head;
 use crate::rules::extra_headers::check_extra_headers;
 use crate::sink::{Counter, Sink};
 

@@ -29,7 +29,7 @@ use base64::Engine as _;
 
 use crate::answer::write::Emit;
 use crate::grammar::token::is_tchar;
-use crate::head::fields::Headers;
+use crate::head::headers::Headers;
 use crate::sink::{FmtSink, Sink};
 
 /// Why a user-id or password cannot be sent with Basic authentication (RFC 7617 §2).

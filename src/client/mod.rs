@@ -9,11 +9,11 @@ pub mod socks5;
 
 use alloc::vec::Vec;
 
-use crate::answer::fields::{emit_field, Value};
+use crate::answer::field_list::{emit_field, Value};
 use crate::answer::write::{writer_methods, Emit};
 use crate::error::{ClientError, Malformed, Misuse};
 use crate::grammar::url::WsUrl;
-use crate::head::fields::Headers;
+use crate::head::headers::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
 use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
 use crate::rules::client_config::ClientConfig;

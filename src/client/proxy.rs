@@ -58,7 +58,7 @@ use crate::client::Refusal;
 use crate::error::{BuildError, Malformed, Misuse, ProxyError};
 use crate::grammar::token::is_field_value;
 use crate::grammar::url::WsUrl;
-use crate::head::fields::Headers;
+use crate::head::headers::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
 use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
 use crate::limits::Limits;

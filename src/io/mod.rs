@@ -35,7 +35,7 @@ use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::extra_headers::check_extra_headers;
 use crate::rules::response::Connected;
 use crate::rules::server_config::ServerConfig;
-use crate::server::request::Request;
+use crate::server::request_view::Request;
 use crate::server::{ServerFeed, UpgradeRequest};
 
 #[cfg(feature = "blocking-io")]
@@ -640,7 +640,7 @@ impl ClientRefusal {
     }
 }
 
-fn owned_headers(headers: crate::head::fields::Headers<'_>) -> Vec<(String, Vec<u8>)> {
+fn owned_headers(headers: crate::head::headers::Headers<'_>) -> Vec<(String, Vec<u8>)> {
     headers
         .iter()
         .map(|h| (h.name.to_owned(), h.value.to_vec()))

@@ -7,7 +7,7 @@ use crate::answer::accept::Accept;
 use crate::answer::rejection::Rejection;
 use crate::error::{Error, Malformed, Misuse};
 use crate::grammar::extension::Extension;
-use crate::head::fields::Headers;
+use crate::head::headers::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
 use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
 use crate::rules::deflate::PerMessageDeflate;
@@ -17,9 +17,9 @@ use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProt
 use crate::rules::request::{self as rules, Checked};
 use crate::rules::server_config::ServerConfig;
 use crate::rules::summary::Summary;
-use crate::server::request::Request;
+use crate::server::request_view::Request;
 
-pub(crate) mod request;
+pub(crate) mod request_view;
 
 /// A server-side opening handshake for one connection, fed the bytes read from it.
 ///
