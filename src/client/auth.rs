@@ -2,6 +2,10 @@
 //! `Authorization` and `Proxy-Authorization`, and the challenges of a `401`
 //! (`WWW-Authenticate`) or a `407` (`Proxy-Authenticate`), split per RFC 9110 §11.6.1.
 //!
+//! [`Basic`] builds credentials ([`CredentialsError`] when they cannot be sent);
+//! [`challenges`] walks a challenge field as [`Challenges`], each a [`Challenge`] with
+//! its [`AuthParams`] ([`AuthParam`] each), or a [`ChallengeMalformed`].
+//!
 //! ```
 //! use ws_handshake::auth::{Basic, Challenges};
 //! let basic = Basic::new("Aladdin", "open sesame")?;

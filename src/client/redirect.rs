@@ -6,6 +6,10 @@
 //! connection and a new [`ClientHandshake`](crate::ClientHandshake) with a fresh key.
 //! Credentials and custom fields go along only to the [`same_origin`].
 //!
+//! [`is_redirect`] says whether a status is one; a [`RedirectPolicy`] resolves a
+//! `Location` (or says why not: [`RedirectError`]), and a [`Redirects`] chain adds the
+//! hop limit ([`DEFAULT_MAX_REDIRECTS`] by default) and loop detection.
+//!
 //! ```
 //! use ws_handshake::WsUrl;
 //! use ws_handshake::redirect::{RedirectPolicy, same_origin};

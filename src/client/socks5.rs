@@ -26,6 +26,11 @@
 //! target's and come back, byte-exact, as the leftover. A reply is at most 262
 //! bytes; the tunnel holds it in a fixed array and never allocates.
 //!
+//! The items: a [`Socks5Config`] (credentials), a [`Socks5Tunnel`] whose `feed`
+//! gives a [`Socks5Feed`]: a [`Socks5Request`] to send, or [`Socks5Open`] with the
+//! address the proxy bound ([`Socks5Bound`], its host a [`Socks5Host`]), else a
+//! [`Socks5Error`].
+//!
 //! ```
 //! use ws_handshake::WsUrl;
 //! use ws_handshake::socks5::{Socks5Config, Socks5Feed, Socks5Tunnel};

@@ -16,6 +16,12 @@
 //! deadline, the lingering budget, and two hooks — [`Server::decide`] sees every valid
 //! upgrade and may refuse it (authentication, quotas), [`Server::plain`] answers
 //! requests that are not WebSocket upgrades (serve a page) and defaults to the `426`.
+//! The hooks are a [`DecideHook`] returning a [`Decision`] (accept, or reject with a
+//! status of your own) and a [`PlainHook`] returning a [`PlainResponse`]. A server
+//! handshake ends in a [`ServerOutcome`]: [`Upgraded`] (with the owned
+//! [`UpgradedRequest`]) or [`Rejected`], among others; a client handshake in
+//! [`ClientConnected`] or a [`ClientIoError`] (a [`ClientRefusal`] among them).
+//! Defaults: [`DEFAULT_DEADLINE`], [`DEFAULT_LINGER_TIME`], [`DEFAULT_LINGER_BYTES`].
 //!
 //! What the adapters do not do: accept connections, cap how many handshakes are
 //! pending, or log. Those belong to the server loop (see `examples/echo_server.rs`

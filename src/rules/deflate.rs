@@ -5,6 +5,10 @@
 //! out-of-range parameter is declined, never turned into a failed handshake. The
 //! result is a [`PerMessageDeflate`]: the exact parameters to write in the response
 //! and to configure the compressor with.
+//!
+//! The server's side is a [`DeflateConfig`]; a client offers [`DeflateOffer`]s
+//! (named [`PERMESSAGE_DEFLATE`] on the wire), and a server's answer that breaks a
+//! parameter's rule is a [`DeflateParamError`] (inside a `ClientError`).
 
 use crate::error::ClientError;
 use crate::grammar::bytes::eq_lowercase;
