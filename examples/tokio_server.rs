@@ -56,8 +56,8 @@ fn main() {
                     drop(permit);
                     let upgraded = match outcome {
                         Ok(ServerOutcome::Upgraded(upgraded)) => upgraded,
-                        Ok(ServerOutcome::Rejected(refused)) => {
-                            return log.line(format_args!("{peer}: {refused}"))
+                        Ok(ServerOutcome::Rejected(rejected)) => {
+                            return log.line(format_args!("{peer}: {rejected}"))
                         }
                         Ok(ServerOutcome::TimedOut) => {
                             return log

@@ -93,7 +93,7 @@ impl<S: Socket + ?Sized> Socket for &mut S {
 /// Runs the server side of the handshake on `stream` (already accepted).
 ///
 /// Returns [`ServerOutcome::Upgraded`] with the stream (its timeouts cleared), the
-/// leftover bytes and the request, or how it ended otherwise: the refusals, the
+/// leftover bytes and the request, or how it ended otherwise: the rejections, the
 /// plain-request answer and the `408` are written with a lingering close, which
 /// blocks this thread for at most [`Server::with_linger`]'s time.
 ///

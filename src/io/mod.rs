@@ -2,7 +2,7 @@
 //!
 //! Each adapter runs the whole opening handshake on a connection the caller accepted
 //! (or dialled): the read/feed/answer loop under **one deadline** for reading and
-//! writing, a `408 Request Timeout` when it expires, refusals answered with a
+//! writing, a `408 Request Timeout` when it expires, rejections answered with a
 //! **lingering close** (write the response, shut down the write half, then read and
 //! discard the client's input for a bounded time) so that the client reads the
 //! status instead of a connection reset, and an owned result for the framing
@@ -14,7 +14,7 @@
 //!
 //! The server side is configured once by a [`Server`]: the [`ServerConfig`], the
 //! deadline, the lingering budget, and two hooks — [`Server::decide`] sees every valid
-//! upgrade and may refuse it (authentication, quotas), [`Server::plain`] answers
+//! upgrade and may reject it (authentication, quotas), [`Server::plain`] answers
 //! requests that are not WebSocket upgrades (serve a page) and defaults to the `426`.
 //! The hooks are a [`DecideHook`] returning a [`Decision`] (accept, or reject with a
 //! status of your own) and a [`PlainHook`] returning a [`PlainResponse`]. A server
@@ -51,9 +51,9 @@ pub mod tokio;
 
 /// The default handshake deadline: 10 seconds for the whole head and the answer.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
-/// The default lingering time after a refusal: 1 second.
+/// The default lingering time after a rejection: 1 second.
 pub const DEFAULT_LINGER_TIME: Duration = Duration::from_secs(1);
-/// The default number of bytes read and discarded after a refusal: 64 KiB.
+/// The default number of bytes read and discarded after a rejection: 64 KiB.
 pub const DEFAULT_LINGER_BYTES: usize = 64 * 1024;
 /// The decision hook's type: see [`Server::decide`].
 pub type DecideHook = Box<dyn Fn(&UpgradeRequest<'_>) -> Decision + Send + Sync>;
@@ -132,7 +132,7 @@ impl Server {
         self
     }
 
-    /// The lingering close after a refusal (`4xx`, `408`, a plain response): at most
+    /// The lingering close after a rejection (`4xx`, `408`, a plain response): at most
     /// `time` to write the response and then read and discard the client's input,
     /// and at most `bytes` discarded. Closing a socket with unread input makes the
     /// kernel send a reset, which can destroy the response before the client reads
@@ -152,7 +152,7 @@ impl Server {
     }
 
     /// Sets the hook that sees every upgrade that passed the RFC 6455 rules and the
-    /// configuration (Origin, subprotocol, extensions), and accepts or refuses it.
+    /// configuration (Origin, subprotocol, extensions), and accepts or rejects it.
     /// Without it, every such upgrade is accepted.
     #[must_use]
     pub fn decide<F>(mut self, hook: F) -> Self
@@ -188,12 +188,12 @@ impl Server {
 }
 
 /// What [`Server::decide`] says about a valid upgrade: accept it (with extra headers
-/// such as `Set-Cookie`), or refuse it with a status of your own (`401`, `403`,
+/// such as `Set-Cookie`), or reject it with a status of your own (`401`, `403`,
 /// `429`...). Headers are checked when they are added, so a decision that exists
 /// can always be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
-    refuse: Option<(u16, String)>,
+    reject: Option<(u16, String)>,
     headers: Vec<(String, String)>,
 }
 
@@ -201,24 +201,24 @@ impl Decision {
     /// Accept: write the `101` with the negotiated subprotocol and extensions.
     pub fn accept() -> Self {
         Self {
-            refuse: None,
+            reject: None,
             headers: Vec::new(),
         }
     }
 
-    /// Refuse with `status` (300–599, except 304) and a plain-text `body`.
+    /// Reject with `status` (300–599, except 304) and a plain-text `body`.
     ///
     /// # Errors
     /// As [`Rejection::new`].
     pub fn reject(status: u16, body: &str) -> Result<Self, BuildError> {
         Rejection::new(status, body)?;
         Ok(Self {
-            refuse: Some((status, body.to_owned())),
+            reject: Some((status, body.to_owned())),
             headers: Vec::new(),
         })
     }
 
-    /// Adds a header to the `101` or to the refusal (`Set-Cookie`, `WWW-Authenticate`,
+    /// Adds a header to the `101` or to the rejection (`Set-Cookie`, `WWW-Authenticate`,
     /// `Retry-After`...).
     ///
     /// # Errors
@@ -230,9 +230,9 @@ impl Decision {
         Ok(self)
     }
 
-    /// Whether this decision refuses the upgrade.
+    /// Whether this decision rejects the upgrade.
     pub fn is_rejection(&self) -> bool {
-        self.refuse.is_some()
+        self.reject.is_some()
     }
 }
 
@@ -431,7 +431,7 @@ pub struct Rejected {
     /// The status written.
     pub status: u16,
     /// The rule the request broke; `None` when the request was valid and the
-    /// refusal was the caller's ([`Server::decide`], or a plain request's `426`).
+    /// rejection was the caller's ([`Server::decide`], or a plain request's `426`).
     pub error: Option<Error>,
 }
 
@@ -492,7 +492,7 @@ impl Server {
                     .iter()
                     .map(|(n, v)| (n.as_str(), v.as_str()))
                     .collect();
-                if let Some((status, body)) = &decision.refuse {
+                if let Some((status, body)) = &decision.reject {
                     let rejected = Rejected {
                         status: *status,
                         error: None,

@@ -54,7 +54,7 @@ use crate::server::ServerHandshake;
 /// Runs the server side of the handshake on `stream` (already accepted).
 ///
 /// Returns [`ServerOutcome::Upgraded`] with the stream, the leftover bytes and the
-/// request, or how it ended otherwise: the refusals, the plain-request answer and the
+/// request, or how it ended otherwise: the rejections, the plain-request answer and the
 /// `408` are written with a lingering close, which takes at most [`Server::with_linger`]'s
 /// time.
 ///
