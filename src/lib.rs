@@ -11,7 +11,7 @@
 //!                                     ◄──  ServerFeed::NeedMore          (read again)
 //!                                     ◄──  ServerFeed::Upgrade(upgrade)  (every rule held)
 //!   inspect path, cookies, Origin     ──►  upgrade.accept().write_to(&mut out)
-//!   or refuse with your own status    ──►  Rejection::new(401, ..)?.write_to(&mut out)
+//!   or reject with your own status    ──►  Rejection::new(401, ..)?.write_to(&mut out)
 //!                                     ◄──  ServerFeed::Plain(request)    (not a WebSocket request)
 //!                                     ◄──  Err(error)  ──►  error.rejection().write_to(&mut out)
 //! write(socket, out)
@@ -210,7 +210,7 @@
 //!
 //! The HTTP/1.1 server path reads, top down: `server/mod.rs`, `head/reader.rs`,
 //! `head/parse.rs`, `rules/summary.rs`, `rules/request.rs`, `rules/negotiate.rs`,
-//! `answer/accept.rs` (and `answer/rejection.rs` for a refusal). The HTTP/1.1 client:
+//! `answer/accept.rs` (and `answer/rejection.rs` for a rejection). The HTTP/1.1 client:
 //! `client/mod.rs`, the same head reader, `rules/summary.rs`, `rules/response.rs`
 //! (whose checks the extended CONNECT client, `connect/client.rs`, shares).
 //!

@@ -76,7 +76,7 @@ pub struct ServerHandshake<'c> {
 pub enum ServerFeed<'a> {
     /// The head is incomplete: read more bytes and feed them.
     NeedMore,
-    /// A WebSocket upgrade that passed every rule: accept it (or refuse it yourself).
+    /// A WebSocket upgrade that passed every rule: accept it (or reject it yourself).
     /// The handshake is then finished: feeding it again returns [`Error::Misuse`].
     Upgrade(UpgradeRequest<'a>),
     /// A well-formed HTTP request, with a valid message framing (RFC 9112 §6.3, else
@@ -419,7 +419,7 @@ fn forwarded_fields<'a>(parsed: &Parsed<'_, 'a>) -> Forwarded<'a> {
 /// A WebSocket upgrade request that passed every rule of RFC 6455 §4.2.1.
 ///
 /// It dereferences to the [`Request`] for the path, headers, cookies and leftover
-/// bytes. Accept it with [`accept`](Self::accept), or refuse it with your own status
+/// bytes. Accept it with [`accept`](Self::accept), or reject it with your own status
 /// via [`Rejection`].
 #[derive(Debug, Clone)]
 pub struct UpgradeRequest<'a> {
