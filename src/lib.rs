@@ -166,7 +166,7 @@
 //!
 //! | concept | names |
 //! | --- | --- |
-//! | the client's key and the server's answer to it (RFC 6455 §4.2.2) | [`ClientKey`] (and, with `getrandom`, its [`RandomUnavailable`]), [`AcceptKey`] |
+//! | the client's key and the server's answer to it (RFC 6455 §4.2.2) | [`ClientKey`] (and, with `getrandom`, its `RandomUnavailable`), [`AcceptKey`] |
 //! | a subprotocol | [`OfferedProtocol`] (only an offered one can be answered), [`ProtocolOrder`] (whose preference wins), [`MissingProtocol`] (a client's answer to none) |
 //! | the Origin check | [`OriginPolicy`], [`AllowedOrigin`], [`OriginPredicate`]; a mismatch names its [`OriginPart`] |
 //! | extensions | [`deflate`] (permessage-deflate, RFC 7692), [`extension`] (the header's grammar), [`ExtensionHook`] with [`ExtensionParams`] (an extension of your own) |
@@ -298,7 +298,7 @@ pub mod proxy {
     //!
     //! | item | what it is |
     //! | --- | --- |
-    //! | [`ProxySettings`] | which proxy a URL goes through: the environment as curl reads it ([`ProxySettings::from_env`]), or explicit settings; [`select`](ProxySettings::select) gives a [`ProxyUrl`] or `None` (direct) |
+    //! | [`ProxySettings`] | which proxy a URL goes through: the environment as curl reads it (`ProxySettings::from_env`, with `std`), or explicit settings; [`select`](ProxySettings::select) gives a [`ProxyUrl`] or `None` (direct) |
     //! | [`ProxyUrl`], [`ProxyScheme`] | a parsed proxy URL (`http://`, `socks5://`, `socks5h://`) and its scheme |
     //! | [`no_proxy_matches`] | whether a host is in a `NO_PROXY` list |
     //! | [`ProxyConfig`] | how to talk to an HTTP proxy (credentials, extra fields, limits) |
