@@ -12,7 +12,7 @@
 //!    reads the messages one after the other: method selection, the RFC 1929 status
 //!    when username/password was picked, the reply; the first broken byte decides
 //!    the error; a message other than the reply that ends inside a chunk with bytes
-//!    after it is `UnexpectedData`;
+//!    after it is `DataUnexpected`;
 //! 2. the client's messages are exactly the reference's bytes, each sent only once the
 //!    message it answers is whole;
 //! 3. after an outcome, feeding returns `Misuse::FedAfterOutcome`; after an error, the same error;
