@@ -12,7 +12,7 @@
 //!
 //! ```
 //! use ws_handshake::WsUrl;
-//! use ws_handshake::redirect::{RedirectPolicy, same_origin};
+//! use ws_handshake::redirect::{same_origin, RedirectPolicy};
 //! let here = WsUrl::parse("wss://example.com/app/chat?room=1")?;
 //! let mut buf = String::new();
 //! let next = RedirectPolicy::new().resolve(&here, "../v2/chat", &mut buf)?;
