@@ -8,10 +8,9 @@ use common::builders::{capture, response_101 as ok101, ACCEPT, NONCE};
 use common::pair::{dial, ClientOutcome as Outcome, Pair, ServerOutcome};
 use proptest::prelude::*;
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer, DeflateParamError, PerMessageDeflate};
-use ws_handshake::Misuse;
 use ws_handshake::{
     ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Limits, Malformed,
-    MissingProtocol, ProtocolOrder, ServerConfig, WsUrl,
+    MissingProtocol, Misuse, ProtocolOrder, ServerConfig, WsUrl,
 };
 
 /// The URL the captured responses were requested with.

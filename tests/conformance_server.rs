@@ -4,9 +4,9 @@
 mod common;
 
 use common::builders::{head as request, WS_LINES};
-use ws_handshake::Misuse;
 use ws_handshake::{
-    ConnectRequest, Error, OriginPart, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake,
+    ConnectRequest, Error, Misuse, OriginPart, OriginPolicy, ServerConfig, ServerFeed,
+    ServerHandshake,
 };
 
 /// An upgrade to `target` with these extra lines (`Host`, `Origin`, …) before the

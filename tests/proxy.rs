@@ -10,10 +10,9 @@ use proptest::prelude::*;
 use ws_handshake::auth::{challenges, Basic, ChallengeMalformed, Challenges, CredentialsError};
 use ws_handshake::proxy::{ProxyConfig, ProxyError, ProxyFeed, ProxyTunnel};
 use ws_handshake::redirect::{is_redirect, same_origin, RedirectError, RedirectPolicy};
-use ws_handshake::Misuse;
 use ws_handshake::{
     BufferTooSmall, BuildError, ClientConfig, ClientFeed, ClientHandshake, ClientKey, Limits,
-    Malformed, UrlError, WsUrl,
+    Malformed, Misuse, UrlError, WsUrl,
 };
 
 // ---- a counting allocator, for the zero-allocation test

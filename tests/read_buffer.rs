@@ -12,10 +12,9 @@ use std::mem::size_of;
 use common::builders::{capture, INVALID_REQUEST_CAPTURES, VALID_REQUEST_CAPTURES};
 
 use proptest::prelude::*;
-use ws_handshake::Misuse;
 use ws_handshake::{
-    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Limits, OriginPolicy,
-    ServerConfig, ServerFeed, ServerHandshake, WsUrl,
+    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Limits, Misuse,
+    OriginPolicy, ServerConfig, ServerFeed, ServerHandshake, WsUrl,
 };
 
 /// The room `read_buffer` lends when the buffer must grow.

@@ -2,8 +2,7 @@
 //! the authentication paths, the address types, and every split of the proxy's bytes.
 
 use ws_handshake::socks5::{Socks5Config, Socks5Error, Socks5Feed, Socks5Host, Socks5Tunnel};
-use ws_handshake::Misuse;
-use ws_handshake::{BuildError, UrlError, WsUrl};
+use ws_handshake::{BuildError, Misuse, UrlError, WsUrl};
 
 /// What a run ended with, owned so runs compare.
 #[derive(Debug, PartialEq)]

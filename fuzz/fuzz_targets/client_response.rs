@@ -24,10 +24,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use ws_handshake::deflate::{DeflateOffer, PerMessageDeflate};
-use ws_handshake::Misuse;
 use ws_handshake::{
     ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Limits, MissingProtocol,
-    WsUrl,
+    Misuse, WsUrl,
 };
 
 mod common;

@@ -19,9 +19,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use ws_handshake::auth::Basic;
-use ws_handshake::Misuse;
-use ws_handshake::{Limits, WsUrl};
 use ws_handshake::proxy::{ProxyConfig, ProxyError, ProxyFeed, ProxyTunnel};
+use ws_handshake::{Limits, Misuse, WsUrl};
 
 #[allow(dead_code)] // shared with the other targets; not every helper is used here
 mod common;

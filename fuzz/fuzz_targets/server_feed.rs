@@ -31,9 +31,8 @@
 use libfuzzer_sys::fuzz_target;
 use ws_handshake::deflate::{DeflateConfig, PerMessageDeflate};
 use ws_handshake::extension::Extension;
-use ws_handshake::Misuse;
 use ws_handshake::{
-    Error, ExtensionParams, Limits, OriginPolicy, ProtocolOrder, ServerConfig, ServerFeed,
+    Error, ExtensionParams, Limits, Misuse, OriginPolicy, ProtocolOrder, ServerConfig, ServerFeed,
     ServerHandshake,
 };
 

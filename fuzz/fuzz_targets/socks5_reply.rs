@@ -22,9 +22,8 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use libfuzzer_sys::fuzz_target;
-use ws_handshake::Misuse;
-use ws_handshake::WsUrl;
 use ws_handshake::socks5::{Socks5Config, Socks5Error, Socks5Feed, Socks5Host, Socks5Tunnel};
+use ws_handshake::{Misuse, WsUrl};
 
 #[allow(dead_code)] // shared with the other targets; not every helper is used here
 mod common;

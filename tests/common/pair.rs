@@ -4,11 +4,10 @@
 //! outcomes.
 
 use ws_handshake::deflate::PerMessageDeflate;
-use ws_handshake::Misuse;
 use ws_handshake::{
     ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, ConnectClient,
-    ConnectRequest, ConnectResponse, Error, Rejection, ServerConfig, ServerFeed, ServerHandshake,
-    WsUrl,
+    ConnectRequest, ConnectResponse, Error, Misuse, Rejection, ServerConfig, ServerFeed,
+    ServerHandshake, WsUrl,
 };
 
 use super::builders::{owned_headers, split_at, NONCE};
