@@ -1,5 +1,5 @@
 //! Errors, all of them: what a request broke ([`Error`]), what a response broke
-//! ([`ClientError`]), what the caller got wrong ([`BuildError`], [`UrlError`]), and the
+//! ([`ClientError`]), what the caller got wrong ([`BuildError`], [`UrlError`], [`Misuse`]), and the
 //! pieces they name ([`Malformed`], [`PseudoHeader`]). The bottom layer: it imports nothing
 //! of the crate.
 
@@ -220,9 +220,9 @@ pub enum Error {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Misuse {
-    /// The handshake was fed after it returned its outcome (an upgrade, a connection,
-    /// a refusal, an open tunnel, or an error: an error is returned again instead). The
-    /// bytes belong to the next layer (framing, or the tunnel), never to the handshake.
+    /// The handshake was fed after it returned its outcome (an upgrade, a connection, a
+    /// refusal, an open tunnel; after an error, that error comes back instead). The bytes
+    /// belong to the next layer (the framing, or the tunnel), never to the handshake.
     #[error("the handshake was fed after it returned its outcome")]
     FedAfterOutcome,
 }
