@@ -1,7 +1,7 @@
 //! Errors, all of them: what a request broke ([`Error`]), what a response broke
-//! ([`ClientError`]), what the caller got wrong ([`BuildError`], [`UrlError`], [`Misuse`]), and the
-//! pieces they name ([`Malformed`], [`PseudoHeader`]). The bottom layer: it imports nothing
-//! of the crate.
+//! ([`ClientError`]), what the caller got wrong ([`BuildError`], [`UrlError`],
+//! [`Misuse`]), and the pieces they name ([`Malformed`], [`PseudoHeader`]). The bottom
+//! layer: it imports nothing of the crate.
 
 use core::fmt;
 
