@@ -83,7 +83,7 @@ fn whole(config: &ws::ServerConfig, request: &[u8], out: &mut Vec<u8>) {
     let mut handshake = ws::ServerHandshake::new(config);
     match handshake.feed(request) {
         Ok(ServerFeed::Upgrade(upgrade)) => upgrade.accept().write_to(out),
-        Ok(ServerFeed::Plain(plain)) => plain.refuse().write_to(out),
+        Ok(ServerFeed::Plain(plain)) => plain.reject().write_to(out),
         Ok(ServerFeed::NeedMore) => {}
         Err(e) => e.rejection().write_to(out),
     }
@@ -96,7 +96,7 @@ fn one_byte(config: &ws::ServerConfig, request: &[u8], buffer: &mut Vec<u8>, out
         match handshake.feed(piece) {
             Ok(ServerFeed::NeedMore) => continue,
             Ok(ServerFeed::Upgrade(upgrade)) => upgrade.accept().write_to(out),
-            Ok(ServerFeed::Plain(plain)) => plain.refuse().write_to(out),
+            Ok(ServerFeed::Plain(plain)) => plain.reject().write_to(out),
             Err(e) => e.rejection().write_to(out),
         }
         break;

@@ -36,11 +36,12 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use tungstenite::protocol::Role;
 use tungstenite::{Message, WebSocket};
 use ws_handshake::auth::{challenges, Basic};
-use ws_handshake::{
-    is_redirect, ClientConfig, ClientFeed, ClientHandshake, ClientKey, ProxyConfig, ProxyFeed,
-    ProxyScheme, ProxySettings, ProxyTunnel, ProxyUrl, RedirectPolicy, Redirects, Socks5Config,
-    Socks5Feed, Socks5Tunnel, WsUrl, DEFAULT_MAX_REDIRECTS,
+use ws_handshake::proxy::{
+    ProxyConfig, ProxyFeed, ProxyScheme, ProxySettings, ProxyTunnel, ProxyUrl,
 };
+use ws_handshake::redirect::{is_redirect, RedirectPolicy, Redirects, DEFAULT_MAX_REDIRECTS};
+use ws_handshake::socks5::{Socks5Config, Socks5Feed, Socks5Tunnel};
+use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, WsUrl};
 
 const USAGE: &str = "usage: client URL [--protocol NAME]... [--origin ORIGIN] [--header 'NAME: VALUE']...
               [--user USER:PASS] [--send TEXT] [--proxy URL] [--proxy-user USER:PASS] [--ca FILE] [--follow]

@@ -15,7 +15,7 @@
 //!   wait in the kernel's backlog; a pending handshake costs a task (about
 //!   2.2 KiB with its socket and timer, measured by `tests/load/slow_clients.py`)
 //!   and the bytes received so far;
-//! - refusals written with a lingering close, so clients read the status;
+//! - rejections written with a lingering close, so clients read the status;
 //! - a 100 ms pause after an accept error (out of descriptors) instead of a spin;
 //! - at most ten log lines a second, with a count of the lines suppressed;
 //! - after the upgrade, a message-size limit (`--max-message`, 1 MiB) and an idle
@@ -40,7 +40,7 @@ fn main() {
     });
     let page = PlainResponse::html(&serving::page(&options.protocols));
     let server = Server::new(config)
-        .deadline(options.deadline)
+        .with_deadline(options.deadline)
         .plain(move |request| {
             (request.method() == "GET" && request.path() == "/").then(|| page.clone())
         });
@@ -67,13 +67,13 @@ async fn run(options: Options, server: Arc<Server>) {
             let (server, options, log) =
                 (Arc::clone(&server), Arc::clone(&options), Arc::clone(&log));
             async move {
-                // The deadline, the 408, the refusals and the lingering close are the adapter's.
+                // The deadline, the 408, the rejections and the lingering close are the adapter's.
                 let outcome = accept(&server, stream).await;
                 drop(permit); // the handshake is over: let the next connection in
                 let upgraded = match outcome {
                     Ok(ServerOutcome::Upgraded(upgraded)) => upgraded,
-                    Ok(ServerOutcome::Refused(refused)) => {
-                        return log.line(format_args!("{peer}: {refused}"));
+                    Ok(ServerOutcome::Rejected(rejected)) => {
+                        return log.line(format_args!("{peer}: {rejected}"));
                     }
                     Ok(ServerOutcome::TimedOut) => {
                         return log.line(format_args!("{peer}: handshake deadline expired (408)"));

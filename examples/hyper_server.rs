@@ -109,7 +109,7 @@ async fn handle(
             return Ok(Response::new(Full::from(text)));
         }
         Err(error) => {
-            log.line(format_args!("refused ({}): {error}", error.status()));
+            log.line(format_args!("rejected ({}): {error}", error.status()));
             return Ok(error.rejection().to_http_response().map(Full::from));
         }
     };

@@ -31,7 +31,7 @@ fn main() {
         eprintln!("invalid configuration: {e}");
         process::exit(2)
     });
-    let server = Arc::new(Server::new(config).deadline(options.deadline));
+    let server = Arc::new(Server::new(config).with_deadline(options.deadline));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -56,8 +56,8 @@ fn main() {
                     drop(permit);
                     let upgraded = match outcome {
                         Ok(ServerOutcome::Upgraded(upgraded)) => upgraded,
-                        Ok(ServerOutcome::Refused(refused)) => {
-                            return log.line(format_args!("{peer}: {refused}"))
+                        Ok(ServerOutcome::Rejected(rejected)) => {
+                            return log.line(format_args!("{peer}: {rejected}"))
                         }
                         Ok(ServerOutcome::TimedOut) => {
                             return log

@@ -1,7 +1,7 @@
 //! Errors, all of them: what a request broke ([`Error`]), what a response broke
-//! ([`ClientError`]), what the caller got wrong ([`BuildError`], [`UrlError`]), and the
-//! pieces they name ([`Malformed`], [`PseudoHeader`]). The bottom layer: it imports nothing
-//! of the crate.
+//! ([`ClientError`]), what the caller got wrong ([`BuildError`], [`UrlError`],
+//! [`Misuse`]), and the pieces they name ([`Malformed`], [`PseudoHeader`]). The bottom
+//! layer: it imports nothing of the crate.
 
 use core::fmt;
 
@@ -55,7 +55,7 @@ pub enum Error {
     RequestTargetInvalid,
     /// The absolute-form request-target's scheme is not `ws`, `wss`, `http` or `https`
     /// (RFC 9112 §3.2.2, RFC 6455 §3), or, when the caller named the transport
-    /// ([`ServerHandshake::tls`](crate::ServerHandshake::tls)), names the other one:
+    /// ([`ServerHandshake::with_tls`](crate::ServerHandshake::with_tls)), names the other one:
     /// `ws`/`http` over TLS, `wss`/`https` without (400).
     #[error("request-target scheme must be ws, wss, http or https, matching the transport")]
     RequestTargetScheme,
@@ -159,7 +159,7 @@ pub enum Error {
     #[error("Origin's {0} differs from the server's")]
     OriginMismatch(OriginPart),
     /// A field that forms the server's origin behind a trusted proxy
-    /// ([`ServerHandshake::trusted_proxy`](crate::ServerHandshake::trusted_proxy)) is
+    /// ([`ServerHandshake::with_trusted_proxy`](crate::ServerHandshake::with_trusted_proxy)) is
     /// malformed: a `Forwarded` line breaking RFC 7239 §4, a `host` that is not
     /// `host[:port]` (§5.3), a `proto` other than `http`, `https`, `ws`, `wss` (§5.4), or
     /// an `X-Forwarded-Host`/`-Proto`/`-Port` of the same kinds (400).
@@ -203,12 +203,28 @@ pub enum Error {
     /// RFC 9220 §3 answers an unsupported `:protocol` (501).
     #[error("CONNECT without :protocol (a tunnel) is not supported; use :protocol websocket")]
     ConnectWithoutProtocol,
-    /// Not the peer's fault: the caller fed a [`ServerHandshake`](crate::ServerHandshake)
-    /// that already returned [`ServerFeed::Upgrade`](crate::ServerFeed::Upgrade). The handshake is
-    /// over and the bytes that follow are WebSocket frames: hand them to the framing
-    /// layer, and do not write this error's rejection on the upgraded connection (500).
-    #[error("the handshake is finished: the connection was upgraded")]
-    Finished,
+    /// Not the peer's fault: the caller's bug (see [`Misuse`]). After
+    /// [`ServerFeed::Upgrade`](crate::ServerFeed::Upgrade) the bytes that follow are
+    /// WebSocket frames: hand them to the framing layer, and do not write this error's
+    /// rejection on the upgraded connection (500).
+    #[error("{0}")]
+    Misuse(Misuse),
+}
+
+/// The caller's bug, not the peer's: a handshake used after it returned its outcome.
+///
+/// Every machine (server, client, HTTP proxy tunnel, SOCKS5 tunnel) reports it in its
+/// own error type (`Error::Misuse`, `ClientError::Misuse`, …) so that `feed` keeps one
+/// return type, but in a variant of its own, apart from the variants that name a rule
+/// the peer broke: a log or a metric can tell "the peer is broken" from "our loop is".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Misuse {
+    /// The handshake was fed after it returned its outcome (an upgrade, a connection, a
+    /// refusal, an open tunnel; after an error, that error comes back instead). The bytes
+    /// belong to the next layer (the framing, or the tunnel), never to the handshake.
+    #[error("the handshake was fed after it returned its outcome")]
+    FedAfterOutcome,
 }
 
 /// What exactly was malformed in the HTTP message, RFC 7230 §3.
@@ -310,7 +326,7 @@ impl Error {
             | Self::VersionUnsupported => 426,
             Self::OriginRejected | Self::OriginMissing | Self::OriginMismatch(_) => 403,
             Self::HostNotAllowed => 421,
-            Self::Finished => 500,
+            Self::Misuse(_) => 500,
             Self::HttpVersionNotSupported => 505,
             Self::RequestLineTooLong { .. } => 414,
             Self::ExpectationFailed => 417,
@@ -369,7 +385,7 @@ pub enum ClientError {
     Malformed(Malformed),
     /// A `101` that is not HTTP/1.1: HTTP/1.0 has no protocol upgrade, RFC 7230 §6.7.
     #[error("101 Switching Protocols must be an HTTP/1.1 response")]
-    HttpVersion,
+    HttpVersionInvalid,
     /// No `Upgrade` header field lists `websocket`, RFC 6455 §4.1 (response check 2).
     #[error("Upgrade header must contain websocket")]
     UpgradeLacksWebSocket,
@@ -435,9 +451,10 @@ pub enum ClientError {
     /// Subprotocols were offered and the server chose none, refused by [`MissingProtocol::Fail`](crate::MissingProtocol::Fail).
     #[error("the server chose none of the offered subprotocols")]
     ProtocolMissing,
-    /// The handshake already returned its outcome; later bytes belong to the framing layer.
-    #[error("the handshake is already complete")]
-    Finished,
+    /// Not the server's fault: the caller's bug (see [`Misuse`]); later bytes belong to
+    /// the framing layer.
+    #[error("{0}")]
+    Misuse(Misuse),
     /// HTTP/2 or HTTP/3: the `200` carries a connection-specific field (`connection`,
     /// `upgrade`, `keep-alive`, `proxy-connection`, `transfer-encoding`, `te`), which
     /// makes it malformed, RFC 9113 §8.2.2, RFC 9114 §4.2.
@@ -457,7 +474,7 @@ pub enum DeflateParamError {
     Repeated,
     /// A value missing, present where none is allowed, or outside 8..=15.
     #[error("invalid permessage-deflate parameter value")]
-    InvalidValue,
+    ValueInvalid,
 }
 
 /// A rule of HTTP/1.1 that a proxy's answer to `CONNECT` broke: close the connection.
@@ -495,9 +512,10 @@ pub enum ProxyError {
     /// server must not switch to a protocol the request did not name, RFC 9110 §7.8.
     #[error("the proxy answered CONNECT with 101 Switching Protocols")]
     SwitchingProtocols,
-    /// The tunnel already returned its outcome; later bytes belong to the tunnel.
-    #[error("the proxy handshake is already complete")]
-    Finished,
+    /// Not the proxy's fault: the caller's bug (see [`Misuse`]); later bytes belong to
+    /// the tunnel.
+    #[error("{0}")]
+    Misuse(Misuse),
 }
 
 /// What the head reader found wrong with a head before any rule of a role applies:
@@ -558,51 +576,51 @@ impl From<HeadError> for ClientError {
 pub enum BuildError {
     /// A header name is not an RFC 7230 token.
     #[error("header name is not a valid token")]
-    InvalidHeaderName,
+    HeaderNameInvalid,
     /// A header value contains CR, LF, NUL or another control byte (only HTAB is allowed).
     #[error("header value contains a control character")]
-    InvalidHeaderValue,
+    HeaderValueInvalid,
     /// The header is written by the handshake itself and cannot be supplied or overridden.
     #[error("header is managed by the handshake and cannot be set")]
-    ReservedHeader,
+    HeaderReserved,
     /// The status code cannot be used for a rejection (only 300–599 can): a refusal
     /// must not look like an interim response (1xx, RFC 9110 §15.2) or a success (2xx).
     #[error("status code must be within 300..=599 for a rejection")]
-    InvalidStatus,
+    StatusInvalid,
     /// The status cannot carry content, and a rejection always has its plain-text
     /// reason: `304 Not Modified` ends with its header section, RFC 9110 §15.4.5 and
     /// §6.4.1 (1xx and 204, the other statuses without content, are
-    /// [`InvalidStatus`](Self::InvalidStatus)).
+    /// [`StatusInvalid`](Self::StatusInvalid)).
     #[error("status code cannot carry content (RFC 9110 §15.4.5), so it cannot be a rejection")]
     StatusWithoutContent,
     /// A subprotocol name is not an RFC 7230 token (RFC 6455 §4.1 item 10).
     #[error("subprotocol name is not a valid token")]
-    InvalidProtocol,
+    ProtocolInvalid,
     /// A client offers the same subprotocol twice; the names offered must be unique
     /// (RFC 6455 §4.1 item 10).
     #[error("subprotocol names offered must be unique")]
-    DuplicateProtocol,
+    ProtocolRepeated,
     /// An origin in the configuration is not a valid `scheme://host[:port]` (or host pattern).
     #[error("origin is not a valid scheme://host[:port]")]
-    InvalidOrigin,
+    OriginInvalid,
     /// A custom extension's name or parameter is not a token (RFC 6455 §9.1).
     #[error("extension name or parameter is not a valid token")]
-    InvalidExtensionParam,
+    ExtensionParamInvalid,
     /// The URL is not a valid `ws://` or `wss://` URL (RFC 6455 §3).
     #[error("URL is invalid: {0}")]
-    InvalidUrl(UrlError),
+    UrlInvalid(UrlError),
     /// A permessage-deflate window size is outside 8..=15 (RFC 7692 §7.1.2).
     #[error("permessage-deflate window bits must be within 8..=15")]
-    InvalidWindowBits,
+    WindowBitsInvalid,
     /// SOCKS5 credentials are not 1 to 255 bytes each (RFC 1929 §2), or hold NUL,
     /// CR or LF.
     #[error(
         "SOCKS5 username and password must be 1 to 255 bytes without NUL, CR or LF (RFC 1929 §2)"
     )]
-    InvalidCredentials,
+    CredentialsInvalid,
     /// A proxy URL cannot be used (see [`ProxyUrlError`]).
     #[error("proxy URL is invalid: {0}")]
-    InvalidProxyUrl(ProxyUrlError),
+    ProxyUrlInvalid(ProxyUrlError),
 }
 
 /// Why a proxy URL (`http://`, `socks5://`, `socks5h://`) cannot be used.
@@ -612,21 +630,21 @@ pub enum ProxyUrlError {
     /// The scheme is not `http`, `socks5` or `socks5h` (TLS to the proxy, `https://`,
     /// and SOCKS4 are not supported).
     #[error("the proxy scheme must be http://, socks5:// or socks5h://")]
-    UnsupportedScheme,
+    SchemeUnsupported,
     /// The host is empty or not a reg-name, IPv4 address or bracketed IPv6 address
     /// (RFC 3986 §3.2.2).
     #[error("the proxy host is empty or invalid")]
-    InvalidHost,
+    HostInvalid,
     /// The port is not a number within 1..=65535.
     #[error("the proxy port must be a number within 1..=65535")]
-    InvalidPort,
+    PortInvalid,
     /// A path, query or fragment other than a lone `/`: a proxy URL names a host.
     #[error("a proxy URL has no path, query or fragment")]
-    Path,
+    PathNotAllowed,
     /// The userinfo has a `%` not followed by two hex digits, decodes to invalid
     /// UTF-8, or holds NUL, CR or LF once decoded (RFC 3986 §2.1).
     #[error("the proxy URL's user or password is badly percent-encoded or holds NUL, CR or LF")]
-    InvalidUserinfo,
+    UserinfoInvalid,
 }
 
 /// The output buffer is too small; nothing was written.
@@ -689,30 +707,30 @@ impl fmt::Display for PseudoHeader {
 pub enum UrlError {
     /// The scheme is not `ws` or `wss` (case-insensitive), or there is no `scheme://`.
     #[error("the scheme must be ws:// or wss://")]
-    UnsupportedScheme,
+    SchemeUnsupported,
     /// The URL has a fragment (`#...`); RFC 6455 §3 forbids it.
     #[error("a WebSocket URL must not have a fragment")]
-    Fragment,
+    FragmentNotAllowed,
     /// The URL has userinfo (`user:pass@`); credentials belong in a header instead.
     #[error("a WebSocket URL must not carry userinfo")]
-    Userinfo,
+    UserinfoNotAllowed,
     /// The host is empty or not a valid reg-name, IPv4 address or IP-literal
     /// (`[` IPv6address or IPvFuture `]`, RFC 3986 §3.2.2).
     #[error("the host is empty or invalid")]
-    InvalidHost,
+    HostInvalid,
     /// The port is not decimal, zero or above 65535 (an empty port is the scheme's
     /// default, RFC 3986 §3.2.3).
     #[error("the port must be a number within 1..=65535")]
-    InvalidPort,
+    PortInvalid,
     /// The path or query holds a byte that must be percent-encoded (RFC 3986 §3.3, §3.4):
     /// anything but `pchar`, `/` and `?` (so space, controls, non-ASCII, `"`, `<`, `>`,
     /// `\`, `^`, `` ` ``, `{`, `|`, `}`, `[`, `]`), or a `%` not followed by two hex digits.
     #[error("the path or query holds a character that must be percent-encoded")]
-    InvalidCharacter,
+    CharacterInvalid,
 }
 
 impl From<UrlError> for BuildError {
     fn from(e: UrlError) -> Self {
-        BuildError::InvalidUrl(e)
+        BuildError::UrlInvalid(e)
     }
 }

@@ -69,10 +69,11 @@ use ::http::request::Parts;
 use ::http::{Method, Request, Response, StatusCode, Uri, Version};
 
 use crate::answer::accept::{Accept, ConnectAccept};
-use crate::answer::fields::{Head, Value};
+use crate::answer::field_list::Value;
 use crate::answer::rejection::{Form, Rejection};
 use crate::error::Error;
 use crate::grammar::extension::Extension;
+use crate::head::h2_h3::Head;
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::forwarded::Forwarded;
 use crate::rules::framing::check_framing;
@@ -138,7 +139,7 @@ pub fn inspect<'a, B>(
 /// [`inspect`] for a request from a reverse proxy you trust (its address is yours):
 /// the Origin policy compares with the origin the client reached, as the proxy
 /// reports it in `Forwarded` and `X-Forwarded-*`, by the rules of
-/// [`ServerHandshake::trusted_proxy`](crate::ServerHandshake::trusted_proxy). Use it
+/// [`ServerHandshake::with_trusted_proxy`](crate::ServerHandshake::with_trusted_proxy). Use it
 /// for the proxy's connections only: from any other peer those fields are the
 /// client's word.
 ///

@@ -11,7 +11,7 @@
 //!                                     ◄──  ServerFeed::NeedMore          (read again)
 //!                                     ◄──  ServerFeed::Upgrade(upgrade)  (every rule held)
 //!   inspect path, cookies, Origin     ──►  upgrade.accept().write_to(&mut out)
-//!   or refuse with your own status    ──►  Rejection::new(401, ..)?.write_to(&mut out)
+//!   or reject with your own status    ──►  Rejection::new(401, ..)?.write_to(&mut out)
 //!                                     ◄──  ServerFeed::Plain(request)    (not a WebSocket request)
 //!                                     ◄──  Err(error)  ──►  error.rejection().write_to(&mut out)
 //! write(socket, out)
@@ -36,7 +36,7 @@
 //!             break;
 //!         }
 //!         Ok(ServerFeed::Plain(request)) => {
-//!             request.refuse().write_to(&mut out); // or serve it: it is plain HTTP
+//!             request.reject().write_to(&mut out); // or serve it: it is plain HTTP
 //!             break;
 //!         }
 //!         Err(error) => {
@@ -105,7 +105,7 @@
 //!   a `431`. An incomplete head is held in a buffer that grows with the data.
 //! - Origin: a request with an `Origin` must be same-origin ([`OriginPolicy`]),
 //!   which stops cross-site WebSocket hijacking. Opt out explicitly. Behind a reverse
-//!   proxy, [`ServerHandshake::trusted_proxy`] compares with the origin it forwards.
+//!   proxy, [`ServerHandshake::with_trusted_proxy`] compares with the origin it forwards.
 //! - A subprotocol can only be answered if the client offered it
 //!   ([`OfferedProtocol`]); header values you add are checked for CR, LF and NUL.
 //! - Timeouts are the caller's: the crate reads no clock.
@@ -123,27 +123,60 @@
 //!   and an owned summary for the framing library. Imply `std`.
 //!
 //! # Names
-//! One name per concept, across roles and transports:
+//! One name per concept, across roles and transports. Server columns first, then
+//! client columns; `http::…` needs the `http` feature, `io::…` the `blocking-io` or
+//! `tokio` feature (`io::blocking::…` and `io::tokio::…` have the same items).
 //!
-//! | concept | HTTP/1.1 server | extended CONNECT server (HTTP/2, HTTP/3) | HTTP/1.1 client | extended CONNECT client |
-//! | --- | --- | --- | --- | --- |
-//! | configuration | [`ServerConfig`] | [`ServerConfig`] | [`ClientConfig`] | [`ClientConfig`] |
-//! | what drives it | [`ServerHandshake`] → [`ServerFeed`] | [`ConnectRequest::validate`] | [`ClientHandshake`] → [`ClientFeed`] | [`ConnectClient`] → [`ConnectResponse`] |
-//! | what is sent first | — | — | [`ClientRequest`] | [`Head`] |
-//! | a request that passed every rule | [`UpgradeRequest`] (else [`Request`]) | [`ConnectRequest`] | — | — |
-//! | yes | [`Accept`] (`101`) | [`ConnectAccept`] (`200`, a [`Head`]) | [`Connected`] | [`Connected`] |
-//! | no | [`Rejection`] | [`Rejection`] (its [`head`](Rejection::head)) | [`Refusal`] | [`ConnectRefusal`] |
-//! | the peer broke a rule | [`Error`] | [`Error`] | [`ClientError`] | [`ClientError`] |
+//! | concept | HTTP/1.1 server | `http` server | `io` server | extended CONNECT server (HTTP/2, HTTP/3) | HTTP/1.1 client | extended CONNECT client | `io` client |
+//! | --- | --- | --- | --- | --- | --- | --- | --- |
+//! | configuration | [`ServerConfig`] | [`ServerConfig`] | `io::Server` (a [`ServerConfig`], a deadline, hooks) | [`ServerConfig`] | [`ClientConfig`] | [`ClientConfig`] | [`ClientConfig`] |
+//! | what drives it | [`ServerHandshake`] → [`ServerFeed`] | `http::inspect` → `http::Inspect` | `io::…::accept` → `io::ServerOutcome` | [`ConnectRequest::validate`] | [`ClientHandshake`] → [`ClientFeed`] | [`ConnectClient`] → [`ConnectResponse`] | `io::…::connect` |
+//! | what is sent first | — | — | — | — | [`ClientRequest`] | [`Head`] | (written for you) |
+//! | a request that passed every rule | [`UpgradeRequest`] (else [`Request`]) | `http::Upgrade` | `io::UpgradedRequest` (owned), seen by `io::DecideHook` | [`ConnectRequest`] | — | — | — |
+//! | yes | [`Accept`] (`101`) | [`Accept`] (`to_http_response`) | `io::Upgraded` (`io::Decision::accept`) | [`ConnectAccept`] (`200`, a [`Head`]) | [`Connected`] | [`Connected`] | `io::ClientConnected` |
+//! | no | [`Rejection`] | [`Rejection`] (`to_http_response`) | `io::Rejected` (`io::Decision::reject`) | [`Rejection`] (its [`head`](Rejection::head)) | [`Refusal`] | [`ConnectRefusal`] | `io::ClientRefusal` |
+//! | the peer broke a rule | [`Error`] | [`Error`] | [`Error`] (in `io::Rejected`) | [`Error`] | [`ClientError`] | [`ClientError`] | `io::ClientIoError` |
+//! | the caller's bug | [`BuildError`] (building), [`Misuse`] (feeding after the outcome) | [`BuildError`] | [`BuildError`] | [`BuildError`] | [`BuildError`], [`Misuse`] | [`BuildError`] | [`BuildError`] |
 //!
-//! The caller's own mistakes are [`BuildError`]s everywhere. With the `http` feature,
-//! `http::inspect` gives an `http::Upgrade` answered with the same [`Accept`] and
-//! [`Rejection`] (`to_http_response`). A client behind a proxy first runs a
-//! [`ProxyTunnel`] ([`ProxyFeed`]: [`TunnelOpen`] or the same [`Refusal`], else a
-//! [`ProxyError`]) or, for SOCKS5, a [`Socks5Tunnel`] ([`Socks5Feed`]: a
-//! [`Socks5Request`] to send or [`Socks5Open`], else a [`Socks5Error`]);
-//! [`ProxySettings`] says which [`ProxyUrl`] a URL goes through (the environment as
-//! curl reads it, or explicit settings). A refused handshake's redirect resolves with
-//! [`RedirectPolicy`]; a [`Redirects`] chain adds the hop limit and loop detection.
+//! Each verb means one thing:
+//!
+//! | verb | meaning | names |
+//! | --- | --- | --- |
+//! | accept | the server says yes | [`Accept`], [`UpgradeRequest::accept`], `io::Decision::accept`, `io::…::accept` (the whole server handshake on a stream you accepted); [`AcceptKey`] is the `Sec-WebSocket-Accept` value ([`ClientKey::expected_accept`]) |
+//! | reject | the server says no | [`Rejection`], [`Request::reject`], [`Error::rejection`], `io::Decision::reject`, `io::Rejected` |
+//! | refused | what a client sees of a no | [`Refusal`], [`ClientFeed::Refused`], [`ConnectRefusal`], `io::ClientRefusal`, `proxy::ProxyFeed::Refused` |
+//! | connect | the client's handshake ends in yes | [`Connected`], [`ClientFeed::Connected`], `io::ClientConnected`, `io::…::connect` (the whole client handshake on a stream you dialled). In capitals, `CONNECT` is the HTTP method: extended CONNECT (the `Connect…` types) and a proxy tunnel |
+//! | dial | open the TCP (or QUIC) connection | always the caller's: the crate never dials ([`WsUrl::host`], [`WsUrl::port`] say where to) |
+//! | open | a proxy tunnel is ready | `proxy::TunnelOpen`, `socks5::Socks5Open` |
+//!
+//! And the rest of the vocabulary:
+//! - Error variants name the thing, then the fault: `HostInvalid`, `KeyRepeated`,
+//!   `OriginMissing`, `SchemeUnsupported`, `FragmentNotAllowed` (counts read
+//!   `TooMany…`; SOCKS5 replies keep RFC 1928 §6's names).
+//! - A peer's error is what the peer broke; [`Misuse`] (a variant of each machine's
+//!   error) is the caller's own bug of feeding a handshake after its outcome, and
+//!   [`BuildError`] a value the caller built wrong.
+//! - Settings of the surroundings (resources, transport) are `with_…`: `with_limits`,
+//!   `with_max_headers`, `with_tls`, `with_trusted_proxy`, `io::Server::with_deadline`
+//!   (read back with `deadline()`); a rule of the protocol keeps its own name
+//!   (`protocols`, `require_origin`, `allowed_hosts`, `deflate`), and `header(name,
+//!   value)` adds a field, as the `http` crate's builders do.
+//!
+//! The parts, by concept:
+//!
+//! | concept | names |
+//! | --- | --- |
+//! | the client's key and the server's answer to it (RFC 6455 §4.2.2) | [`ClientKey`] (and, with `getrandom`, its `RandomUnavailable`), [`AcceptKey`] |
+//! | a subprotocol | [`OfferedProtocol`] (only an offered one can be answered), [`ProtocolOrder`] (whose preference wins), [`MissingProtocol`] (a client's answer to none) |
+//! | the Origin check | [`OriginPolicy`], [`AllowedOrigin`], [`OriginPredicate`]; a mismatch names its [`OriginPart`] |
+//! | extensions | [`deflate`] (permessage-deflate, RFC 7692), [`extension`] (the header's grammar), [`ExtensionHook`] with [`ExtensionParams`] (an extension of your own) |
+//! | limits | [`Limits`] (at most [`MAX_HEADERS_CAP`] fields) |
+//! | a URL to connect to | [`WsUrl`] ([`UrlError`]), its [`HostHeader`] and [`Resource`] |
+//! | a head's fields | [`Headers`] ([`Header`], [`HeaderIter`]) over HTTP/1.1 bytes; [`Head`] for HTTP/2 and HTTP/3 |
+//! | what exactly was malformed | [`Malformed`], [`PseudoHeader`] |
+//! | writing into a fixed buffer | [`BufferTooSmall`] |
+//! | extended CONNECT's constants | [`SETTINGS_ENABLE_CONNECT_PROTOCOL`], [`WEBSOCKET_PROTOCOL`] |
+//! | a client's way out | [`proxy`] (HTTP `CONNECT` tunnels, which proxy a URL takes), [`socks5`] (SOCKS5 tunnels), [`redirect`] (following a 3xx), [`auth`] (credentials for a proxy) |
 //!
 //! # Architecture
 //! One engine in layers; each file imports only from the layers below it, and the
@@ -152,12 +185,13 @@
 //! between the files of `src/`):
 //!
 //! ```text
-//! front ends  server/ (HTTP/1.1 bytes) · client/ (+ proxy, socks5, proxy_select,
-//!             redirect, auth) · connect/ (extended CONNECT, both roles) · http.rs
-//!             (the http crate) · io/ (adapters over server/ and client/)
+//! front ends  server/ (HTTP/1.1 bytes; request_view.rs, the parsed request) ·
+//!             client/ (+ proxy, socks5, proxy_select, redirect, auth) · connect/
+//!             (extended CONNECT, both roles) · http.rs (the http crate) · io/
+//!             (adapters over server/ and client/)
 //! answers     answer/: one field list per message, the answers' and the client's
-//!             request's (fields.rs) → HTTP/1.1 bytes (write.rs), http::Response, or
-//!             an HTTP/2-3 Head; accept.rs, rejection.rs
+//!             request's (field_list.rs) → HTTP/1.1 bytes (write.rs), http::Response,
+//!             or an HTTP/2-3 Head; accept.rs, rejection.rs
 //! rules       rules/, the server's: server_config.rs · request.rs (RFC 6455 §4.2.1) ·
 //!             framing.rs · negotiate.rs (the one negotiation) · origin.rs ·
 //!             forwarded.rs (behind a trusted proxy) · custom_extension.rs; the
@@ -166,7 +200,8 @@
 //!             (RFC 7692) · key.rs (RFC 6455 §1.3) · extra_headers.rs (what a caller
 //!             may add)
 //! head        head/: reader.rs (one reader for every role: whole head in one chunk,
-//!             else an incremental scan) · parse.rs (httparse) · fields.rs (the view)
+//!             else an incremental scan) · parse.rs (httparse) · headers.rs (the
+//!             fields' view) · h2_h3.rs (Head, an HTTP/2 or HTTP/3 head)
 //! grammar     grammar/: token.rs (tokens, #rule lists) · extension.rs (§9.1) ·
 //!             forwarded.rs (RFC 7239 §4) · authority.rs · url.rs (ws URLs, §3) ·
 //!             bytes.rs (every bit trick)
@@ -175,7 +210,7 @@
 //!
 //! The HTTP/1.1 server path reads, top down: `server/mod.rs`, `head/reader.rs`,
 //! `head/parse.rs`, `rules/summary.rs`, `rules/request.rs`, `rules/negotiate.rs`,
-//! `answer/accept.rs` (and `answer/rejection.rs` for a refusal). The HTTP/1.1 client:
+//! `answer/accept.rs` (and `answer/rejection.rs` for a rejection). The HTTP/1.1 client:
 //! `client/mod.rs`, the same head reader, `rules/summary.rs`, `rules/response.rs`
 //! (whose checks the extended CONNECT client, `connect/client.rs`, shares).
 //!
@@ -230,29 +265,21 @@ pub use grammar::extension;
 pub use rules::deflate;
 
 pub use answer::accept::{Accept, ConnectAccept};
-pub use answer::fields::Head;
 pub use answer::rejection::Rejection;
 pub use client::auth;
-pub use client::proxy::{ProxyConfig, ProxyFeed, ProxyRequest, ProxyTunnel, TunnelOpen};
-pub use client::proxy_select::{no_proxy_matches, ProxyScheme, ProxySettings, ProxyUrl};
-pub use client::redirect::{
-    is_redirect, same_origin, RedirectError, RedirectPolicy, Redirects, DEFAULT_MAX_REDIRECTS,
-};
-pub use client::socks5::{
-    Socks5Bound, Socks5Config, Socks5Error, Socks5Feed, Socks5Host, Socks5Open, Socks5Request,
-    Socks5Tunnel,
-};
 #[cfg(feature = "getrandom")]
 pub use client::RandomUnavailable;
+pub use client::{redirect, socks5};
 pub use client::{ClientFeed, ClientHandshake, ClientRequest, Refusal};
 pub use connect::client::{ConnectClient, ConnectRefusal, ConnectResponse};
 pub use connect::server::{ConnectRequest, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL};
 pub use error::{
-    BufferTooSmall, BuildError, ClientError, Error, Malformed, OriginPart, ProxyError,
-    ProxyUrlError, PseudoHeader, UrlError,
+    BufferTooSmall, BuildError, ClientError, Error, Malformed, Misuse, OriginPart, PseudoHeader,
+    UrlError,
 };
 pub use grammar::url::{HostHeader, Resource, WsUrl};
-pub use head::fields::{Header, HeaderIter, Headers};
+pub use head::h2_h3::Head;
+pub use head::headers::{Header, HeaderIter, Headers};
 pub use limits::{Limits, MAX_HEADERS_CAP};
 pub use rules::client_config::{ClientConfig, MissingProtocol};
 pub use rules::custom_extension::{ExtensionHook, ExtensionParams};
@@ -261,8 +288,28 @@ pub use rules::negotiate::OfferedProtocol;
 pub use rules::origin::{AllowedOrigin, OriginPolicy, OriginPredicate};
 pub use rules::response::Connected;
 pub use rules::server_config::{ProtocolOrder, ServerConfig};
-pub use server::request::Request;
+pub use server::request_view::Request;
 pub use server::{ServerFeed, ServerHandshake, UpgradeRequest};
+
+pub mod proxy {
+    //! Proxies on a client's way to the server: which proxy a URL goes through, and the
+    //! HTTP `CONNECT` tunnel through it (RFC 9110 §9.3.6). SOCKS5 proxies have their own
+    //! module, [`socks5`](crate::socks5).
+    //!
+    //! | item | what it is |
+    //! | --- | --- |
+    //! | [`ProxySettings`] | which proxy a URL goes through: the environment as curl reads it (`ProxySettings::from_env`, with `std`), or explicit settings; [`select`](ProxySettings::select) gives a [`ProxyUrl`] or `None` (direct) |
+    //! | [`ProxyUrl`], [`ProxyScheme`] | a parsed proxy URL (`http://`, `socks5://`, `socks5h://`) and its scheme |
+    //! | [`no_proxy_matches`] | whether a host is in a `NO_PROXY` list |
+    //! | [`ProxyConfig`] | how to talk to an HTTP proxy (credentials, extra fields, limits) |
+    //! | [`ProxyTunnel`] → [`ProxyFeed`] | one `CONNECT` handshake: its [`ProxyRequest`] to send, then [`TunnelOpen`] (2xx), the same [`Refusal`](crate::Refusal) as a WebSocket handshake, or a [`ProxyError`] |
+    //! | [`ProxyError`] | a rule the proxy's answer broke |
+    //! | [`ProxyUrlError`] | why a proxy URL cannot be used (inside [`BuildError::ProxyUrlInvalid`](crate::BuildError::ProxyUrlInvalid)) |
+
+    pub use crate::client::proxy::{ProxyConfig, ProxyFeed, ProxyRequest, ProxyTunnel, TunnelOpen};
+    pub use crate::client::proxy_select::{no_proxy_matches, ProxyScheme, ProxySettings, ProxyUrl};
+    pub use crate::error::{ProxyError, ProxyUrlError};
+}
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use ws_handshake::deflate::{DeflateConfig, DeflateOffer, DeflateParamError, PerMessageDeflate};
 use ws_handshake::{
     ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Limits, Malformed,
-    MissingProtocol, ProtocolOrder, ServerConfig, WsUrl,
+    MissingProtocol, Misuse, ProtocolOrder, ServerConfig, WsUrl,
 };
 
 /// The URL the captured responses were requested with.
@@ -372,7 +372,10 @@ fn other_statuses_are_refusals_with_headers_and_body() {
         assert_eq!(refusal.headers().get_all("set-cookie").count(), 2);
         assert_eq!(refusal.minor_version(), 1);
         assert_eq!(refusal.leftover(), b"body");
-        assert_eq!(hs.feed(b"more").unwrap_err(), ClientError::Finished);
+        assert_eq!(
+            hs.feed(b"more").unwrap_err(),
+            ClientError::Misuse(Misuse::FedAfterOutcome)
+        );
     }
     // An HTTP/1.0 refusal is still a refusal; an HTTP/1.0 101 is not a valid upgrade.
     assert!(matches!(
@@ -380,7 +383,7 @@ fn other_statuses_are_refusals_with_headers_and_body() {
         Ok(Outcome::Refused { status: 404, .. })
     ));
     let old = [&b"HTTP/1.0"[..], &ok101("")[8..]].concat();
-    assert_eq!(feed(&plain(), &old), Err(ClientError::HttpVersion));
+    assert_eq!(feed(&plain(), &old), Err(ClientError::HttpVersionInvalid));
 }
 
 #[test]
@@ -507,7 +510,7 @@ fn deflate_response_rules() {
         (
             cmwb,
             "; client_max_window_bits",
-            Err(DeflateParam(DeflateParamError::InvalidValue)),
+            Err(DeflateParam(DeflateParamError::ValueInvalid)),
         ),
         (
             cmwb10,
@@ -568,27 +571,27 @@ fn deflate_response_rules() {
         (
             bare,
             "; server_max_window_bits=7",
-            Err(DeflateParam(DeflateParamError::InvalidValue)),
+            Err(DeflateParam(DeflateParamError::ValueInvalid)),
         ),
         (
             bare,
             "; server_max_window_bits=16",
-            Err(DeflateParam(DeflateParamError::InvalidValue)),
+            Err(DeflateParam(DeflateParamError::ValueInvalid)),
         ),
         (
             bare,
             "; server_max_window_bits=010",
-            Err(DeflateParam(DeflateParamError::InvalidValue)),
+            Err(DeflateParam(DeflateParamError::ValueInvalid)),
         ),
         (
             bare,
             "; server_max_window_bits",
-            Err(DeflateParam(DeflateParamError::InvalidValue)),
+            Err(DeflateParam(DeflateParamError::ValueInvalid)),
         ),
         (
             bare,
             "; client_no_context_takeover=1",
-            Err(DeflateParam(DeflateParamError::InvalidValue)),
+            Err(DeflateParam(DeflateParamError::ValueInvalid)),
         ),
         (
             cmwb,
@@ -673,7 +676,10 @@ fn errors_are_sticky_and_outcomes_final() {
 
     let mut hs = ClientHandshake::new(&config, url, ClientKey::from_nonce(NONCE));
     assert!(matches!(hs.feed(&ok101("")), Ok(ClientFeed::Connected(_))));
-    assert_eq!(hs.feed(b"\x81\x00").unwrap_err(), ClientError::Finished);
+    assert_eq!(
+        hs.feed(b"\x81\x00").unwrap_err(),
+        ClientError::Misuse(Misuse::FedAfterOutcome)
+    );
 }
 
 #[test]
@@ -741,7 +747,7 @@ fn buffers_are_reused() {
         let key = ClientKey::from_nonce([nonce; 16]);
         let mut hs = ClientHandshake::with_buffer(&config, url, key, buffer);
         let mut response = response.clone();
-        let accept = key.accept();
+        let accept = key.expected_accept();
         let at = response
             .windows(ACCEPT.len())
             .position(|w| w == ACCEPT.as_bytes())

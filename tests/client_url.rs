@@ -125,7 +125,7 @@ fn config_refuses_bad_input() {
     ] {
         assert_eq!(
             ClientConfig::new().header(name, "x").unwrap_err(),
-            BuildError::ReservedHeader,
+            BuildError::HeaderReserved,
             "{name}"
         );
     }
@@ -133,24 +133,24 @@ fn config_refuses_bad_input() {
         ClientConfig::new()
             .header("X", "a\r\nHost: evil")
             .unwrap_err(),
-        BuildError::InvalidHeaderValue
+        BuildError::HeaderValueInvalid
     );
     assert_eq!(
         ClientConfig::new().header("X Y", "a").unwrap_err(),
-        BuildError::InvalidHeaderName
+        BuildError::HeaderNameInvalid
     );
     assert_eq!(
         ClientConfig::new().protocols(["chat", "a b"]).unwrap_err(),
-        BuildError::InvalidProtocol
+        BuildError::ProtocolInvalid
     );
     assert_eq!(
         ClientConfig::new().protocols([""]).unwrap_err(),
-        BuildError::InvalidProtocol
+        BuildError::ProtocolInvalid
     );
     for bad in ["", "http://a\r\nX: y", "http://é.example"] {
         assert_eq!(
             ClientConfig::new().origin(bad).unwrap_err(),
-            BuildError::InvalidOrigin
+            BuildError::OriginInvalid
         );
     }
     for offer in [
@@ -160,7 +160,7 @@ fn config_refuses_bad_input() {
     ] {
         assert_eq!(
             ClientConfig::new().deflate(Some(offer)).unwrap_err(),
-            BuildError::InvalidWindowBits
+            BuildError::WindowBitsInvalid
         );
     }
 }
@@ -311,43 +311,43 @@ fn url_table() {
     }
 
     let bad: &[(&str, UrlError)] = &[
-        ("http://h/", UrlError::UnsupportedScheme),
-        ("https://h", UrlError::UnsupportedScheme),
-        ("ftp://h/", UrlError::UnsupportedScheme),
-        ("wss+unix://h/", UrlError::UnsupportedScheme),
-        ("h/x", UrlError::UnsupportedScheme),
-        ("ws:h", UrlError::UnsupportedScheme),
-        ("wss:/h", UrlError::UnsupportedScheme),
-        ("", UrlError::UnsupportedScheme),
-        ("ws://h/#f", UrlError::Fragment),
-        ("ws://h#", UrlError::Fragment),
-        ("ws://h/?a#b", UrlError::Fragment),
-        ("ws://user@h/", UrlError::Userinfo),
-        ("ws://u:p@h:80/", UrlError::Userinfo),
-        ("ws://", UrlError::InvalidHost),
-        ("ws:///x", UrlError::InvalidHost),
-        ("ws://:80/", UrlError::InvalidHost),
-        ("ws://a b/", UrlError::InvalidHost),
-        ("ws://[::1/", UrlError::InvalidHost),
-        ("ws://::1/", UrlError::InvalidHost),
-        ("ws://[zz]/", UrlError::InvalidHost),
-        ("ws://[]/", UrlError::InvalidHost),
-        ("ws://[::1]x/", UrlError::InvalidHost),
-        ("ws://ex\u{e4}mple.com/", UrlError::InvalidHost),
-        ("ws://h:0/", UrlError::InvalidPort),
-        ("ws://h:65536/", UrlError::InvalidPort),
-        ("ws://h:8o/", UrlError::InvalidPort),
-        ("ws://h:1:2/", UrlError::InvalidPort),
-        ("ws://[::1]:x/", UrlError::InvalidPort),
-        ("ws://h/a b", UrlError::InvalidCharacter),
-        ("ws://h/\u{e9}", UrlError::InvalidCharacter),
-        ("ws://h/?q=\t", UrlError::InvalidCharacter),
-        ("ws://h/\r\nX: y", UrlError::InvalidCharacter),
+        ("http://h/", UrlError::SchemeUnsupported),
+        ("https://h", UrlError::SchemeUnsupported),
+        ("ftp://h/", UrlError::SchemeUnsupported),
+        ("wss+unix://h/", UrlError::SchemeUnsupported),
+        ("h/x", UrlError::SchemeUnsupported),
+        ("ws:h", UrlError::SchemeUnsupported),
+        ("wss:/h", UrlError::SchemeUnsupported),
+        ("", UrlError::SchemeUnsupported),
+        ("ws://h/#f", UrlError::FragmentNotAllowed),
+        ("ws://h#", UrlError::FragmentNotAllowed),
+        ("ws://h/?a#b", UrlError::FragmentNotAllowed),
+        ("ws://user@h/", UrlError::UserinfoNotAllowed),
+        ("ws://u:p@h:80/", UrlError::UserinfoNotAllowed),
+        ("ws://", UrlError::HostInvalid),
+        ("ws:///x", UrlError::HostInvalid),
+        ("ws://:80/", UrlError::HostInvalid),
+        ("ws://a b/", UrlError::HostInvalid),
+        ("ws://[::1/", UrlError::HostInvalid),
+        ("ws://::1/", UrlError::HostInvalid),
+        ("ws://[zz]/", UrlError::HostInvalid),
+        ("ws://[]/", UrlError::HostInvalid),
+        ("ws://[::1]x/", UrlError::HostInvalid),
+        ("ws://ex\u{e4}mple.com/", UrlError::HostInvalid),
+        ("ws://h:0/", UrlError::PortInvalid),
+        ("ws://h:65536/", UrlError::PortInvalid),
+        ("ws://h:8o/", UrlError::PortInvalid),
+        ("ws://h:1:2/", UrlError::PortInvalid),
+        ("ws://[::1]:x/", UrlError::PortInvalid),
+        ("ws://h/a b", UrlError::CharacterInvalid),
+        ("ws://h/\u{e9}", UrlError::CharacterInvalid),
+        ("ws://h/?q=\t", UrlError::CharacterInvalid),
+        ("ws://h/\r\nX: y", UrlError::CharacterInvalid),
     ];
     for &(input, want) in bad {
         assert_eq!(
             WsUrl::parse(input),
-            Err(BuildError::InvalidUrl(want)),
+            Err(BuildError::UrlInvalid(want)),
             "{input:?}"
         );
     }

@@ -70,7 +70,7 @@ fn p09_every_content_field_is_reserved_in_caller_shaped_responses() {
     ] {
         for name in spellings(name) {
             let extra = [(name.as_str(), "gzip")];
-            let refused = Err(BuildError::ReservedHeader);
+            let refused = Err(BuildError::HeaderReserved);
             let rejection = Rejection::new(405, "GET only").unwrap();
             assert_eq!(rejection.headers(&extra).map(|_| ()), refused, "{name}");
             let rejection = Error::OriginRejected.rejection();
@@ -89,7 +89,7 @@ fn p09_every_content_field_is_reserved_in_caller_shaped_responses() {
 /// RFC 9110 §5.3 / §10.2.1 and issue 14 point 9: no field the crate writes appears
 /// twice. For every status a rejection can have, every field the crate writes in it
 /// (read from its own output), given again by the caller in any case, is either
-/// refused (`ReservedHeader`) or replaces the crate's own (`Allow` on a 405, which
+/// refused (`HeaderReserved`) or replaces the crate's own (`Allow` on a 405, which
 /// is the caller's list of methods, RFC 9110 §15.5.6).
 #[test]
 fn p09_no_field_the_crate_writes_is_written_twice() {
@@ -104,7 +104,7 @@ fn p09_no_field_the_crate_writes_is_written_twice() {
             for name in spellings(&own) {
                 let extra = [(name.as_str(), "GET, HEAD")];
                 match Rejection::new(status, "refused").unwrap().headers(&extra) {
-                    Err(e) => assert_eq!(e, BuildError::ReservedHeader, "{status} {name}"),
+                    Err(e) => assert_eq!(e, BuildError::HeaderReserved, "{status} {name}"),
                     Ok(r) => {
                         let mut out = Vec::new();
                         r.write_to(&mut out);
@@ -158,7 +158,7 @@ fn p09_callers_allow_replaces_the_crates_in_the_http_adapter() {
 
 /// RFC 9110 §6.4.1, §15.2 (1xx), §15.3.5 (204), §15.4.5 (304): these statuses
 /// carry no content, while a rejection always carries its plain-text reason. They
-/// are refused when the rejection is built: 1xx and 204 as `InvalidStatus` (never
+/// are refused when the rejection is built: 1xx and 204 as `StatusInvalid` (never
 /// an interim answer or a success), 304 as `StatusWithoutContent`. The same rule
 /// holds for the HTTP/2 and HTTP/3 refusal.
 #[test]
@@ -174,11 +174,11 @@ fn p10_statuses_without_content_are_refused_at_construction() {
     for status in (100..=199).chain([204]) {
         assert_eq!(
             Rejection::new(status, "x").unwrap_err(),
-            BuildError::InvalidStatus
+            BuildError::StatusInvalid
         );
         assert_eq!(
             Rejection::new(status, "x").unwrap_err(),
-            BuildError::InvalidStatus
+            BuildError::StatusInvalid
         );
     }
     // Every status a rejection can have may carry content, and the written
@@ -286,7 +286,7 @@ fn p12_default_declines_an_8_bit_server_window_and_tries_the_next_offer() {
         let c = DeflateConfig::new().server_max_window_bits(bits);
         for n in 8..=15u8 {
             let offer = DeflateOffer::new().server_max_window_bits(Some(n));
-            match c.accept(&offer) {
+            match c.answer(&offer) {
                 None => assert_eq!(n, 8),
                 Some(d) => {
                     let answer = d.server_max_window_bits.unwrap();
@@ -294,7 +294,7 @@ fn p12_default_declines_an_8_bit_server_window_and_tries_the_next_offer() {
                 }
             }
         }
-        let bare = c.accept(&DeflateOffer::new()).unwrap();
+        let bare = c.answer(&DeflateOffer::new()).unwrap();
         assert!(bare.server_window_bits() >= 9, "{bits}: {bare}");
     }
 }
@@ -340,7 +340,7 @@ fn p12_client_window_of_8_is_never_answered_and_never_enlarged() {
                 .chain((8..=15).map(|n| Some(Some(n))))
             {
                 let offer = DeflateOffer::new().client_max_window_bits(offered);
-                let Some(d) = c.accept(&offer) else { continue };
+                let Some(d) = c.answer(&offer) else { continue };
                 if let Some(answer) = d.client_max_window_bits {
                     assert!(offered.is_some(), "answered without an offer");
                     if let Some(Some(n)) = offered {

@@ -401,19 +401,19 @@ proptest! {
 fn p03_offered_subprotocols_must_be_unique() {
     assert_eq!(
         ClientConfig::new().protocols(["chat", "chat"]).unwrap_err(),
-        BuildError::DuplicateProtocol
+        BuildError::ProtocolRepeated
     );
     assert_eq!(
         ClientConfig::new()
             .protocols(["chat", "superchat", "mqtt", "chat"])
             .unwrap_err(),
-        BuildError::DuplicateProtocol
+        BuildError::ProtocolRepeated
     );
     // Across calls too.
     let once = ClientConfig::new().protocols(["chat"]).unwrap();
     assert_eq!(
         once.clone().protocols(["superchat", "chat"]).unwrap_err(),
-        BuildError::DuplicateProtocol
+        BuildError::ProtocolRepeated
     );
     // Names are compared exactly, as the server's choice is (RFC 6455 §4.1 check 6).
     let config = once.protocols(["Chat", "superchat"]).unwrap();
@@ -431,6 +431,6 @@ fn p03_offered_subprotocols_must_be_unique() {
     // A bad token is still reported as one.
     assert_eq!(
         ClientConfig::new().protocols(["a b", "a b"]).unwrap_err(),
-        BuildError::InvalidProtocol
+        BuildError::ProtocolInvalid
     );
 }

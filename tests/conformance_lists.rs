@@ -22,7 +22,7 @@ fn serve(config: &ServerConfig, bytes: &[u8]) -> Result<(Option<String>, Option<
         ServerOutcome::Upgrade {
             protocol, deflate, ..
         } => Ok((protocol, deflate.map(|d| d.to_string()))),
-        ServerOutcome::Refused { error, .. } => Err(error),
+        ServerOutcome::Rejected { error, .. } => Err(error),
         other => panic!("expected an upgrade, got {other:?}"),
     }
 }
@@ -334,7 +334,7 @@ fn p11_empty_port_is_the_default_port() {
     }
     assert_eq!(
         WsUrl::parse("ws://h::/"),
-        Err(BuildError::InvalidUrl(UrlError::InvalidPort))
+        Err(BuildError::UrlInvalid(UrlError::PortInvalid))
     );
 }
 
@@ -359,7 +359,7 @@ fn p11_ip_literals_are_ipv6_or_ipvfuture() {
         let url = format!("ws://{host}/");
         assert_eq!(
             WsUrl::parse(&url),
-            Err(BuildError::InvalidUrl(UrlError::InvalidHost)),
+            Err(BuildError::UrlInvalid(UrlError::HostInvalid)),
             "{url}"
         );
         let open = ServerConfig::new().origin_policy(OriginPolicy::Any);
@@ -396,7 +396,7 @@ fn p11_characters_that_must_be_encoded_are_refused() {
         for url in [format!("ws://h/a{c}x"), format!("ws://h/?q={c}")] {
             assert_eq!(
                 WsUrl::parse(&url),
-                Err(BuildError::InvalidUrl(UrlError::InvalidCharacter)),
+                Err(BuildError::UrlInvalid(UrlError::CharacterInvalid)),
                 "{url:?}"
             );
         }

@@ -23,7 +23,7 @@ fn served(config: &ServerConfig, bytes: &[u8]) -> ServerOutcome {
 /// The error feeding `bytes` gives (in every chunking), with its status.
 fn refusal(config: &ServerConfig, bytes: &[u8]) -> (Error, u16) {
     match served(config, bytes) {
-        ServerOutcome::Refused { error, response } => {
+        ServerOutcome::Rejected { error, response } => {
             let status: u16 = response[9..12].parse().unwrap();
             assert_eq!(status, error.status());
             (error, status)
@@ -182,7 +182,7 @@ fn p21_02_higher_minor_versions_read_as_http_1_1() {
             &b"HTTP/2.0"[..],
             ClientError::Malformed(ws_handshake::Malformed::Version),
         ),
-        (b"HTTP/1.0", ClientError::HttpVersion),
+        (b"HTTP/1.0", ClientError::HttpVersionInvalid),
     ] {
         let mut response = response_101("");
         response[..8].copy_from_slice(version);
@@ -832,7 +832,7 @@ fn p21_05_hostile_deflate_parameters_in_a_101_are_typed_errors() {
             for got in deflate_answer(with_client, &answer) {
                 assert_eq!(
                     got,
-                    Err(ClientError::DeflateParam(DeflateParamError::InvalidValue)),
+                    Err(ClientError::DeflateParam(DeflateParamError::ValueInvalid)),
                     "{answer}"
                 );
             }
@@ -919,7 +919,7 @@ const INJECTIONS: [&str; 5] = [
 ];
 
 /// undici CVE-2026-1527 (CRLF injection through an option): CR, LF or NUL in a
-/// subprotocol name is `BuildError::InvalidProtocol`, and nothing of it reaches the
+/// subprotocol name is `BuildError::ProtocolInvalid`, and nothing of it reaches the
 /// request (the same bytes without the control characters do, as a control).
 #[test]
 fn p21_06_crlf_in_subprotocol_names() {
@@ -928,7 +928,7 @@ fn p21_06_crlf_in_subprotocol_names() {
         let refused = ClientConfig::new().protocols([name.as_str()]);
         assert_eq!(
             refused.err(),
-            Some(ws_handshake::BuildError::InvalidProtocol),
+            Some(ws_handshake::BuildError::ProtocolInvalid),
             "{bad:?}"
         );
     }
@@ -936,7 +936,7 @@ fn p21_06_crlf_in_subprotocol_names() {
     assert!(written(&control).contains("X-Injected"));
 }
 
-/// The same for `Origin` (`BuildError::InvalidOrigin`).
+/// The same for `Origin` (`BuildError::OriginInvalid`).
 #[test]
 fn p21_06_crlf_in_origin() {
     for bad in INJECTIONS {
@@ -944,7 +944,7 @@ fn p21_06_crlf_in_origin() {
         let refused = ClientConfig::new().origin(&origin);
         assert_eq!(
             refused.err(),
-            Some(ws_handshake::BuildError::InvalidOrigin),
+            Some(ws_handshake::BuildError::OriginInvalid),
             "{bad:?}"
         );
     }
@@ -956,7 +956,7 @@ fn p21_06_crlf_in_origin() {
 
 /// Extension offers: permessage-deflate's parameters are typed (window bits are
 /// numbers 8–15, the rest flags), so no text of the caller's reaches the offer; an
-/// out-of-range window is `BuildError::InvalidWindowBits`.
+/// out-of-range window is `BuildError::WindowBitsInvalid`.
 #[test]
 fn p21_06_crlf_in_extension_offers() {
     use ws_handshake::deflate::DeflateOffer;
@@ -978,13 +978,13 @@ fn p21_06_crlf_in_extension_offers() {
                     "{text:?}"
                 );
             }
-            Err(e) => assert_eq!(e, ws_handshake::BuildError::InvalidWindowBits, "{bits}"),
+            Err(e) => assert_eq!(e, ws_handshake::BuildError::WindowBitsInvalid, "{bits}"),
         }
     }
 }
 
-/// Extra headers: a name that is not a token is `InvalidHeaderName`, a value with
-/// CR, LF or NUL is `InvalidHeaderValue`.
+/// Extra headers: a name that is not a token is `HeaderNameInvalid`, a value with
+/// CR, LF or NUL is `HeaderValueInvalid`.
 #[test]
 fn p21_06_crlf_in_extra_headers() {
     use ws_handshake::BuildError;
@@ -993,14 +993,14 @@ fn p21_06_crlf_in_extra_headers() {
         let refused = ClientConfig::new().header("X-App", &value);
         assert_eq!(
             refused.err(),
-            Some(BuildError::InvalidHeaderValue),
+            Some(BuildError::HeaderValueInvalid),
             "{bad:?}"
         );
         let name = format!("X-App{bad}");
         let refused = ClientConfig::new().header(&name, "v");
         assert_eq!(
             refused.err(),
-            Some(BuildError::InvalidHeaderName),
+            Some(BuildError::HeaderNameInvalid),
             "{bad:?}"
         );
     }
@@ -1016,7 +1016,8 @@ fn p21_06_crlf_in_extra_headers() {
 #[test]
 fn p21_06_crlf_in_proxy_headers_and_credentials() {
     use ws_handshake::auth::{Basic, CredentialsError};
-    use ws_handshake::{BuildError, ProxyConfig, ProxyTunnel, WsUrl};
+    use ws_handshake::proxy::{ProxyConfig, ProxyTunnel};
+    use ws_handshake::{BuildError, WsUrl};
     let target = WsUrl::parse("wss://example.com/chat").unwrap();
     let connect = |config: &ProxyConfig| {
         let mut out = Vec::new();
@@ -1029,11 +1030,11 @@ fn p21_06_crlf_in_proxy_headers_and_credentials() {
         let value = format!("v{bad}");
         assert_eq!(
             ProxyConfig::new().header("X-App", &value).err(),
-            Some(BuildError::InvalidHeaderValue)
+            Some(BuildError::HeaderValueInvalid)
         );
         assert_eq!(
             ProxyConfig::new().authorization(&value).err(),
-            Some(BuildError::InvalidHeaderValue)
+            Some(BuildError::HeaderValueInvalid)
         );
         // (a user-id holds no colon at all, RFC 7617 §2: that is checked first)
         let user = value.replace(':', "");
@@ -1061,12 +1062,13 @@ fn p21_06_crlf_in_proxy_headers_and_credentials() {
     assert_eq!(connect(&control).matches("X-Injected").count(), 2);
 }
 
-/// The URL (`UrlError`, so `BuildError::InvalidUrl`) and a redirect's `Location`
+/// The URL (`UrlError`, so `BuildError::UrlInvalid`) and a redirect's `Location`
 /// (`RedirectError`): a control byte in a path, query or host is refused (RFC 3986
 /// §2: it must be percent-encoded), so the request line and `Host` cannot be split.
 #[test]
 fn p21_06_crlf_in_the_url_and_a_redirect_location() {
-    use ws_handshake::{RedirectError, RedirectPolicy, UrlError, WsUrl};
+    use ws_handshake::redirect::{RedirectError, RedirectPolicy};
+    use ws_handshake::{UrlError, WsUrl};
     let base = WsUrl::parse("ws://example.com/chat").unwrap();
     for bad in INJECTIONS {
         for url in [
@@ -1078,8 +1080,8 @@ fn p21_06_crlf_in_the_url_and_a_redirect_location() {
             assert!(
                 matches!(
                     refused,
-                    Some(ws_handshake::BuildError::InvalidUrl(
-                        UrlError::InvalidCharacter | UrlError::InvalidHost | UrlError::InvalidPort
+                    Some(ws_handshake::BuildError::UrlInvalid(
+                        UrlError::CharacterInvalid | UrlError::HostInvalid | UrlError::PortInvalid
                     ))
                 ),
                 "{url:?}: {refused:?}"
@@ -1097,7 +1099,7 @@ fn p21_06_crlf_in_the_url_and_a_redirect_location() {
             assert!(
                 matches!(
                     refused,
-                    Some(RedirectError::LocationInvalid | RedirectError::InvalidTarget(_))
+                    Some(RedirectError::LocationInvalid | RedirectError::TargetInvalid(_))
                 ),
                 "{location:?}: {refused:?}"
             );

@@ -5,7 +5,8 @@ mod common;
 
 use common::builders::{head as request, WS_LINES};
 use ws_handshake::{
-    ConnectRequest, Error, OriginPart, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake,
+    ConnectRequest, Error, Misuse, OriginPart, OriginPolicy, ServerConfig, ServerFeed,
+    ServerHandshake,
 };
 
 /// An upgrade to `target` with these extra lines (`Host`, `Origin`, …) before the
@@ -29,7 +30,7 @@ fn feed(config: &ServerConfig, bytes: &[u8]) -> Result<String, Error> {
 }
 
 fn feed_tls(config: &ServerConfig, tls: bool, bytes: &[u8]) -> Result<String, Error> {
-    outcome(&mut ServerHandshake::new(config).tls(tls), bytes)
+    outcome(&mut ServerHandshake::new(config).with_tls(tls), bytes)
 }
 
 /// RFC 9112 §3.2.2: "When an origin server receives a request with an absolute-form of
@@ -219,7 +220,7 @@ fn p05_http_front_end_uses_the_target_authority() {
 
 /// RFC 6455 §4.2.2 / §4.1: after the `101` "the connection is now WebSocket": bytes that
 /// follow are frames, never another request head. Feeding a handshake that returned
-/// `ServerFeed::Upgrade` is a typed error (`Error::Finished`), in every chunking; keep-alive
+/// `ServerFeed::Upgrade` is a typed error (`Error::Misuse(Misuse::FedAfterOutcome)`), in every chunking; keep-alive
 /// after `ServerFeed::Plain` is unchanged.
 #[test]
 fn p07_feed_after_upgrade_is_finished() {
@@ -230,11 +231,20 @@ fn p07_feed_after_upgrade_is_finished() {
     // Whole head, then a frame, then what looks like a new request.
     let mut hs = ServerHandshake::new(&config);
     assert!(matches!(hs.feed(&head), Ok(ServerFeed::Upgrade(_))));
-    assert_eq!(hs.feed(frame).unwrap_err(), Error::Finished);
-    assert_eq!(hs.feed(&head).unwrap_err(), Error::Finished);
-    assert_eq!(hs.feed(b"").unwrap_err(), Error::Finished);
+    assert_eq!(
+        hs.feed(frame).unwrap_err(),
+        Error::Misuse(Misuse::FedAfterOutcome)
+    );
+    assert_eq!(
+        hs.feed(&head).unwrap_err(),
+        Error::Misuse(Misuse::FedAfterOutcome)
+    );
+    assert_eq!(
+        hs.feed(b"").unwrap_err(),
+        Error::Misuse(Misuse::FedAfterOutcome)
+    );
     assert_eq!(hs.buffered(), 0, "nothing buffered after the upgrade");
-    assert_eq!(Error::Finished.status(), 500);
+    assert_eq!(Error::Misuse(Misuse::FedAfterOutcome).status(), 500);
 
     // A head fed byte by byte (the incremental path), then bytes one at a time.
     let mut hs = ServerHandshake::new(&config);
@@ -249,7 +259,7 @@ fn p07_feed_after_upgrade_is_finished() {
     for byte in frame {
         assert_eq!(
             hs.feed(std::slice::from_ref(byte)).unwrap_err(),
-            Error::Finished
+            Error::Misuse(Misuse::FedAfterOutcome)
         );
     }
 
@@ -260,7 +270,10 @@ fn p07_feed_after_upgrade_is_finished() {
         Ok(ServerFeed::Upgrade(up)) => assert_eq!(up.leftover(), frame),
         other => panic!("{other:?}"),
     }
-    assert_eq!(hs.feed(frame).unwrap_err(), Error::Finished);
+    assert_eq!(
+        hs.feed(frame).unwrap_err(),
+        Error::Misuse(Misuse::FedAfterOutcome)
+    );
 
     // Keep-alive after a plain request stays: the next request is read.
     let mut hs = ServerHandshake::new(&config);
@@ -268,11 +281,14 @@ fn p07_feed_after_upgrade_is_finished() {
     assert!(matches!(hs.feed(&plain), Ok(ServerFeed::Plain(_))));
     assert!(matches!(hs.feed(&plain), Ok(ServerFeed::Plain(_))));
     assert!(matches!(hs.feed(&head), Ok(ServerFeed::Upgrade(_))));
-    assert_eq!(hs.feed(&plain).unwrap_err(), Error::Finished);
+    assert_eq!(
+        hs.feed(&plain).unwrap_err(),
+        Error::Misuse(Misuse::FedAfterOutcome)
+    );
 }
 
 /// RFC 6454 §5 / RFC 6455 §10.2: two origins are the same only if scheme, host and port
-/// are. Told the transport (`ServerHandshake::tls`), `SameOrigin` compares the scheme:
+/// are. Told the transport (`ServerHandshake::with_tls`), `SameOrigin` compares the scheme:
 /// `http://example.com` is another origin than a `wss://example.com` server, and a
 /// missing port is 443 over TLS, 80 without (RFC 9110 §4.2.1–4.2.2). Without that
 /// knowledge the scheme is not compared (documented).

@@ -97,11 +97,11 @@ fn configured_headers_are_lowercased_and_http2_checked() {
     ] {
         // Refused when configured, so neither request form can carry it (RFC 9113 §8.2.2).
         let refused = ClientConfig::new().header(name, value).unwrap_err();
-        assert_eq!(refused, BuildError::ReservedHeader, "{name}");
+        assert_eq!(refused, BuildError::HeaderReserved, "{name}");
     }
     // RFC 9110 §5.5 / RFC 9113 §8.2.1: no leading or trailing whitespace in a value.
     let refused = ClientConfig::new().header("x-pad", "a ").unwrap_err();
-    assert_eq!(refused, BuildError::InvalidHeaderValue);
+    assert_eq!(refused, BuildError::HeaderValueInvalid);
 }
 
 fn respond(

@@ -41,7 +41,7 @@ fn answer(
     let mut response = format!(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Accept: {}\r\n",
-        key.accept().as_str()
+        key.expected_accept().as_str()
     );
     if let Some(e) = extensions {
         response.push_str(&format!("Sec-WebSocket-Extensions: {e}\r\n"));

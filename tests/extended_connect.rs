@@ -594,7 +594,7 @@ proptest! {
         let h2 = validate(&fields, config);
         let bytes = as_http1(&fields);
         // The same transport as `:scheme https`: TLS.
-        let mut handshake = ServerHandshake::new(config).tls(true);
+        let mut handshake = ServerHandshake::new(config).with_tls(true);
         let h1 = handshake.feed(&bytes);
         match (h2, h1) {
             (Ok(h2), Ok(ServerFeed::Upgrade(h1))) => {

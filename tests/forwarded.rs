@@ -1,6 +1,6 @@
 //! The Origin check behind a reverse proxy: RFC 7239 `Forwarded` and the de-facto
 //! `X-Forwarded-*`, read only from a peer the caller trusts
-//! (`ServerHandshake::trusted_proxy`).
+//! (`ServerHandshake::with_trusted_proxy`).
 
 use ws_handshake::{Error, OriginPart, OriginPolicy, ServerConfig, ServerFeed, ServerHandshake};
 
@@ -22,8 +22,8 @@ fn request(host: &str, origin: &str, extra: &[&str]) -> Vec<u8> {
 /// the proxy reaches us with (plain TCP here).
 fn feed(config: &ServerConfig, trusted: bool, bytes: &[u8]) -> Result<(), Error> {
     let mut hs = ServerHandshake::new(config)
-        .tls(false)
-        .trusted_proxy(trusted);
+        .with_tls(false)
+        .with_trusted_proxy(trusted);
     match hs.feed(bytes)? {
         ServerFeed::Upgrade(_) => Ok(()),
         other => panic!("not an upgrade: {other:?}"),
@@ -218,7 +218,7 @@ fn the_refusal_names_the_part_not_the_bytes() {
         "https://evil.example:444",
         &["Forwarded: proto=https;host=example.com"],
     );
-    let mut hs = ServerHandshake::new(&config).trusted_proxy(true);
+    let mut hs = ServerHandshake::new(&config).with_trusted_proxy(true);
     let error = hs.feed(&bytes).unwrap_err();
     assert_eq!(error, Error::OriginMismatch(OriginPart::Host));
     let mut out = Vec::new();
@@ -304,7 +304,7 @@ fn the_http_front_end_reads_the_same_fields() {
         // The http front end does not know the transport: compare with a byte path
         // that does not either.
         let bytes_path = |trusted: bool| {
-            let mut hs = ServerHandshake::new(&config).trusted_proxy(trusted);
+            let mut hs = ServerHandshake::new(&config).with_trusted_proxy(trusted);
             hs.feed(&bytes)
                 .map(|f| assert!(matches!(f, ServerFeed::Upgrade(_))))
         };

@@ -99,7 +99,7 @@ fn upgrade_keeps_the_frames_sent_with_the_head() {
 /// §15.5.9) at the 300 ms deadline, then end-of-stream.
 #[test]
 fn slow_client_gets_408_at_the_deadline() {
-    let server = Server::new(ServerConfig::new()).deadline(Duration::from_millis(300));
+    let server = Server::new(ServerConfig::new()).with_deadline(Duration::from_millis(300));
     let start = Instant::now();
     let (outcome, response) = with_server(server, |mut s| {
         s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
@@ -154,7 +154,7 @@ fn client_reads_the_whole_431_after_sending_more_than_was_read() {
         response.ends_with("request head is larger than 16384 bytes\n"),
         "{response}"
     );
-    let ServerOutcome::Refused(refused) = outcome else {
+    let ServerOutcome::Rejected(refused) = outcome else {
         panic!("{outcome:?}")
     };
     assert_eq!(refused.status, 431);
@@ -191,7 +191,7 @@ fn plain_requests_go_to_the_hook_or_get_426() {
         read_to_end(&mut s).unwrap()
     });
     assert!(
-        matches!(outcome, ServerOutcome::Refused(r) if r.status == 426),
+        matches!(outcome, ServerOutcome::Rejected(r) if r.status == 426),
         "{outcome:?}"
     );
     assert!(
@@ -211,7 +211,7 @@ fn decide_hook_refuses_with_its_own_status() {
     let server =
         Server::new(ServerConfig::new()).decide(|upgrade| match upgrade.cookie("session") {
             Some("good") => Decision::accept().header("Set-Cookie", "seen=1").unwrap(),
-            _ => Decision::refuse(401, "log in first")
+            _ => Decision::reject(401, "log in first")
                 .and_then(|d| d.header("WWW-Authenticate", "Bearer"))
                 .unwrap(),
         });
@@ -230,7 +230,7 @@ fn decide_hook_refuses_with_its_own_status() {
     );
     assert!(response.ends_with("log in first"), "{response}");
     assert!(
-        matches!(outcome, ServerOutcome::Refused(r) if r.status == 401 && r.error.is_none()),
+        matches!(outcome, ServerOutcome::Rejected(r) if r.status == 401 && r.error.is_none()),
         "{outcome:?}"
     );
     // A header the handshake writes itself cannot be added (no injection, no duplicates).
@@ -238,7 +238,7 @@ fn decide_hook_refuses_with_its_own_status() {
         .header("Sec-WebSocket-Accept", "x")
         .is_err());
     assert!(Decision::accept().header("X", "a\r\nB: c").is_err());
-    assert!(Decision::refuse(200, "ok").is_err());
+    assert!(Decision::reject(200, "ok").is_err());
 }
 
 /// The client adapter against the server adapter: subprotocol and permessage-deflate
@@ -251,7 +251,7 @@ fn client_adapter_against_server_adapter() {
         .deflate(Some(DeflateConfig::new()));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    let server = Server::new(config).deadline(Duration::from_secs(5));
+    let server = Server::new(config).with_deadline(Duration::from_secs(5));
     let handle = thread::spawn(move || {
         let (stream, _) = listener.accept().unwrap();
         match blocking::accept(&server, stream).unwrap() {
@@ -296,7 +296,7 @@ fn client_adapter_keeps_leftover_and_reports_refusals() {
     let key = ClientKey::from_nonce(*b"0123456789abcdef");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    let accept = key.accept().to_string();
+    let accept = key.expected_accept().to_string();
     let handle = thread::spawn(move || {
         let mut upgrade = format!(
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
@@ -376,7 +376,7 @@ fn server_refusal_reaches_the_client_adapter() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(handle.join().unwrap(), ServerOutcome::Refused(r) if r.status == 403));
+    assert!(matches!(handle.join().unwrap(), ServerOutcome::Rejected(r) if r.status == 403));
 }
 
 /// Issue 21 point 9 (kemal PR 767: a 403 without a close let a pipelined request
@@ -396,7 +396,7 @@ fn p21_09_pipelined_request_after_a_refusal_is_never_served() {
         read_to_end(&mut s).unwrap()
     });
     assert!(
-        matches!(outcome, ServerOutcome::Refused(ref r) if r.status == 403),
+        matches!(outcome, ServerOutcome::Rejected(ref r) if r.status == 403),
         "{outcome:?}"
     );
     assert!(

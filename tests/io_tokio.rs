@@ -79,7 +79,7 @@ async fn upgrade_keeps_the_frames_sent_with_the_head() {
 /// yet the client gets the 408 (RFC 9110 §15.5.9) at the 300 ms deadline.
 #[tokio::test]
 async fn slow_client_gets_408_at_the_deadline() {
-    let server = Server::new(ServerConfig::new()).deadline(Duration::from_millis(300));
+    let server = Server::new(ServerConfig::new()).with_deadline(Duration::from_millis(300));
     let (client, task) = serve_one(server).await;
     let start = Instant::now();
     let (mut reader, mut writer) = client.into_split();
@@ -126,7 +126,7 @@ async fn client_reads_the_whole_431_after_sending_more_than_was_read() {
         "{response}"
     );
     assert!(response.ends_with("request head is larger than 16384 bytes\n"));
-    assert!(matches!(task.await.unwrap(), ServerOutcome::Refused(r) if r.status == 431));
+    assert!(matches!(task.await.unwrap(), ServerOutcome::Rejected(r) if r.status == 431));
 }
 
 /// Plain requests go to the hook; without its answer, the 426 (RFC 9110 §15.5.22).
@@ -159,7 +159,7 @@ async fn plain_requests_go_to_the_hook_or_get_426() {
         response.starts_with("HTTP/1.1 426 Upgrade Required\r\n"),
         "{response}"
     );
-    assert!(matches!(task.await.unwrap(), ServerOutcome::Refused(r) if r.status == 426));
+    assert!(matches!(task.await.unwrap(), ServerOutcome::Rejected(r) if r.status == 426));
 }
 
 /// The decision hook: accepted with an extra header, or refused with its own status.
@@ -168,7 +168,7 @@ async fn decide_hook_accepts_with_headers_or_refuses() {
     let server = || {
         Server::new(ServerConfig::new()).decide(|upgrade| match upgrade.cookie("session") {
             Some("good") => Decision::accept().header("Set-Cookie", "seen=1").unwrap(),
-            _ => Decision::refuse(403, "no session").unwrap(),
+            _ => Decision::reject(403, "no session").unwrap(),
         })
     };
     let (mut client, task) = serve_one(server()).await;
@@ -191,7 +191,7 @@ async fn decide_hook_accepts_with_headers_or_refuses() {
         response.starts_with("HTTP/1.1 403 Forbidden\r\n"),
         "{response}"
     );
-    assert!(matches!(task.await.unwrap(), ServerOutcome::Refused(r) if r.status == 403));
+    assert!(matches!(task.await.unwrap(), ServerOutcome::Rejected(r) if r.status == 403));
 }
 
 /// The client adapter against the server adapter, then tokio-tungstenite on both
@@ -269,7 +269,7 @@ async fn client_adapter_times_out_and_reports_refusals() {
     let server = tokio::spawn(async move {
         let (stream, _) = listener.accept().await.unwrap();
         let server = Server::new(ServerConfig::new()).decide(|_| {
-            Decision::refuse(429, "slow down")
+            Decision::reject(429, "slow down")
                 .unwrap()
                 .header("Retry-After", "5")
                 .unwrap()
@@ -285,7 +285,7 @@ async fn client_adapter_times_out_and_reports_refusals() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(server.await.unwrap(), ServerOutcome::Refused(r) if r.status == 429));
+    assert!(matches!(server.await.unwrap(), ServerOutcome::Rejected(r) if r.status == 429));
 }
 
 /// Issue 21 point 9 (kemal PR 767: a 403 without a close let a pipelined request
@@ -307,7 +307,7 @@ async fn p21_09_pipelined_request_after_a_refusal_is_never_served() {
     let response = read_to_end(&mut client).await.unwrap();
     let outcome = task.await.unwrap();
     assert!(
-        matches!(outcome, ServerOutcome::Refused(ref r) if r.status == 403),
+        matches!(outcome, ServerOutcome::Rejected(ref r) if r.status == 403),
         "{outcome:?}"
     );
     assert!(

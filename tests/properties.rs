@@ -294,7 +294,7 @@ proptest! {
         let config = break_it(&mut broken, pick);
         let bytes = broken.render_for(name);
         match feed(&config, &bytes) {
-            Outcome::Refused { error, response } => {
+            Outcome::Rejected { error, response } => {
                 prop_assert_eq!(error.status(), status, "rule {}: {:?}", name, error);
                 let (written, _) = response_headers(response.as_bytes());
                 prop_assert_eq!(written, status);

@@ -8,10 +8,11 @@ use common::builders::{every_chunking as every_split, owned_headers as owned, sp
 use common::counting::{allocations as counted, Counting};
 use proptest::prelude::*;
 use ws_handshake::auth::{challenges, Basic, ChallengeMalformed, Challenges, CredentialsError};
+use ws_handshake::proxy::{ProxyConfig, ProxyError, ProxyFeed, ProxyTunnel};
+use ws_handshake::redirect::{is_redirect, same_origin, RedirectError, RedirectPolicy};
 use ws_handshake::{
-    is_redirect, same_origin, BufferTooSmall, BuildError, ClientConfig, ClientFeed,
-    ClientHandshake, ClientKey, Limits, Malformed, ProxyConfig, ProxyError, ProxyFeed, ProxyTunnel,
-    RedirectError, RedirectPolicy, UrlError, WsUrl,
+    BufferTooSmall, BuildError, ClientConfig, ClientFeed, ClientHandshake, ClientKey, Limits,
+    Malformed, Misuse, UrlError, WsUrl,
 };
 
 // ---- a counting allocator, for the zero-allocation test
@@ -65,7 +66,7 @@ fn run(config: &ProxyConfig, chunks: &[&[u8]]) -> Outcome {
         let again = tunnel.feed(b"x").map(|_| ()).unwrap_err();
         match &outcome {
             Outcome::Failed(e) => assert_eq!(again, *e),
-            _ => assert_eq!(again, ProxyError::Finished),
+            _ => assert_eq!(again, ProxyError::Misuse(Misuse::FedAfterOutcome)),
         }
         return outcome;
     }
@@ -173,19 +174,19 @@ fn injection_is_refused_in_credentials_and_fields() {
         ProxyConfig::new()
             .authorization("Bearer x\r\nEvil: 1")
             .err(),
-        Some(BuildError::InvalidHeaderValue)
+        Some(BuildError::HeaderValueInvalid)
     );
     assert_eq!(
         ProxyConfig::new().authorization("").err(),
-        Some(BuildError::InvalidHeaderValue)
+        Some(BuildError::HeaderValueInvalid)
     );
     assert_eq!(
         ProxyConfig::new().header("X-A", "1\r\n").err(),
-        Some(BuildError::InvalidHeaderValue)
+        Some(BuildError::HeaderValueInvalid)
     );
     assert_eq!(
         ProxyConfig::new().header("X A", "1").err(),
-        Some(BuildError::InvalidHeaderName)
+        Some(BuildError::HeaderNameInvalid)
     );
     for reserved in [
         "Host",
@@ -195,7 +196,7 @@ fn injection_is_refused_in_credentials_and_fields() {
     ] {
         assert_eq!(
             ProxyConfig::new().header(reserved, "x").err(),
-            Some(BuildError::ReservedHeader),
+            Some(BuildError::HeaderReserved),
             "{reserved}"
         );
     }
@@ -576,7 +577,7 @@ fn redirect_targets_map_schemes_and_refuse_downgrades() {
     ] {
         assert_eq!(
             resolve(p, "ws://a/", scheme),
-            Err(RedirectError::UnsupportedScheme),
+            Err(RedirectError::SchemeUnsupported),
             "{scheme}"
         );
     }
@@ -598,19 +599,19 @@ fn redirect_targets_map_schemes_and_refuse_downgrades() {
     // Targets that are not WebSocket URLs.
     assert_eq!(
         resolve(p, "ws://a/", "ws://user:pw@b/"),
-        Err(RedirectError::InvalidTarget(UrlError::Userinfo))
+        Err(RedirectError::TargetInvalid(UrlError::UserinfoNotAllowed))
     );
     assert_eq!(
         resolve(p, "ws://a/", "/a b"),
-        Err(RedirectError::InvalidTarget(UrlError::InvalidCharacter))
+        Err(RedirectError::TargetInvalid(UrlError::CharacterInvalid))
     );
     assert_eq!(
         resolve(p, "ws://a/", "ws://b:0/"),
-        Err(RedirectError::InvalidTarget(UrlError::InvalidPort))
+        Err(RedirectError::TargetInvalid(UrlError::PortInvalid))
     );
     assert_eq!(
         resolve(p, "ws://a/", "http:relative"),
-        Err(RedirectError::InvalidTarget(UrlError::InvalidHost))
+        Err(RedirectError::TargetInvalid(UrlError::HostInvalid))
     );
     assert_eq!(
         resolve(p, "ws://a/", "1ab:x"),

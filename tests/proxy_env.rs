@@ -2,10 +2,10 @@
 //! the proxy variables and `NO_PROXY`, driven through the pure `from_vars` (the process
 //! environment is never touched).
 
-use ws_handshake::{
-    no_proxy_matches, BuildError, ProxyScheme, ProxySettings, ProxyTunnel, ProxyUrl, ProxyUrlError,
-    WsUrl,
+use ws_handshake::proxy::{
+    no_proxy_matches, ProxyScheme, ProxySettings, ProxyTunnel, ProxyUrl, ProxyUrlError,
 };
+use ws_handshake::{BuildError, WsUrl};
 
 fn settings(vars: &[(&str, &str)]) -> ProxySettings {
     ProxySettings::from_vars(|name| {
@@ -133,27 +133,27 @@ fn proxy_urls() {
         p("http://[::1]:3128").map(|p| (p.host().to_string(), p.port())),
         Ok(("::1".into(), 3128))
     );
-    let err = |s, e| assert_eq!(p(s), Err(BuildError::InvalidProxyUrl(e)), "{s}");
-    err("https://proxy:443", ProxyUrlError::UnsupportedScheme);
-    err("socks4://proxy:1080", ProxyUrlError::UnsupportedScheme);
-    err("http://proxy:0", ProxyUrlError::InvalidPort);
-    err("http://proxy:65536", ProxyUrlError::InvalidPort);
-    err("http://proxy:x", ProxyUrlError::InvalidPort);
-    err("http://:8080", ProxyUrlError::InvalidHost);
-    err("http://", ProxyUrlError::InvalidHost);
-    err("http://::1:8080", ProxyUrlError::InvalidHost);
-    err("http://proxy/path", ProxyUrlError::Path);
-    err("http://proxy?x", ProxyUrlError::Path);
+    let err = |s, e| assert_eq!(p(s), Err(BuildError::ProxyUrlInvalid(e)), "{s}");
+    err("https://proxy:443", ProxyUrlError::SchemeUnsupported);
+    err("socks4://proxy:1080", ProxyUrlError::SchemeUnsupported);
+    err("http://proxy:0", ProxyUrlError::PortInvalid);
+    err("http://proxy:65536", ProxyUrlError::PortInvalid);
+    err("http://proxy:x", ProxyUrlError::PortInvalid);
+    err("http://:8080", ProxyUrlError::HostInvalid);
+    err("http://", ProxyUrlError::HostInvalid);
+    err("http://::1:8080", ProxyUrlError::HostInvalid);
+    err("http://proxy/path", ProxyUrlError::PathNotAllowed);
+    err("http://proxy?x", ProxyUrlError::PathNotAllowed);
     // Nothing can be injected: CR, LF and NUL, raw or encoded, are refused.
-    err("http://pro\r\nxy:1", ProxyUrlError::InvalidHost);
-    err("http://proxy\0:1", ProxyUrlError::InvalidHost);
-    err("http://u:p%0D%0AX:y@proxy", ProxyUrlError::InvalidUserinfo);
-    err("http://u%00:p@proxy", ProxyUrlError::InvalidUserinfo);
-    err("http://u:p\r\n@proxy", ProxyUrlError::InvalidUserinfo);
-    err("http://u:%zz@proxy", ProxyUrlError::InvalidUserinfo);
-    err("http://u:%4@proxy", ProxyUrlError::InvalidUserinfo);
+    err("http://pro\r\nxy:1", ProxyUrlError::HostInvalid);
+    err("http://proxy\0:1", ProxyUrlError::HostInvalid);
+    err("http://u:p%0D%0AX:y@proxy", ProxyUrlError::UserinfoInvalid);
+    err("http://u%00:p@proxy", ProxyUrlError::UserinfoInvalid);
+    err("http://u:p\r\n@proxy", ProxyUrlError::UserinfoInvalid);
+    err("http://u:%zz@proxy", ProxyUrlError::UserinfoInvalid);
+    err("http://u:%4@proxy", ProxyUrlError::UserinfoInvalid);
     // Not UTF-8 once decoded.
-    err("http://%ff:p@proxy", ProxyUrlError::InvalidUserinfo);
+    err("http://%ff:p@proxy", ProxyUrlError::UserinfoInvalid);
     // The password never shows in Debug output.
     assert!(!format!("{:?}", p("http://u:s3cret@proxy").unwrap()).contains("s3cret"));
 }
@@ -214,7 +214,7 @@ fn credentials_for_each_tunnel() {
         .has_credentials());
     // RFC 1929 §2: a password of at least one byte.
     let url = ProxyUrl::parse("socks5h://alice@proxy").unwrap();
-    assert_eq!(url.socks5_config(), Err(BuildError::InvalidCredentials));
+    assert_eq!(url.socks5_config(), Err(BuildError::CredentialsInvalid));
 }
 
 #[test]
@@ -337,8 +337,8 @@ fn no_proxy_applies_to_explicit_settings_too() {
     let wss = WsUrl::parse("wss://e/").unwrap();
     assert_eq!(
         s.select(&wss),
-        Err(BuildError::InvalidProxyUrl(
-            ProxyUrlError::UnsupportedScheme
+        Err(BuildError::ProxyUrlInvalid(
+            ProxyUrlError::SchemeUnsupported
         ))
     );
 }

@@ -13,8 +13,8 @@ use common::builders::{capture, INVALID_REQUEST_CAPTURES, VALID_REQUEST_CAPTURES
 
 use proptest::prelude::*;
 use ws_handshake::{
-    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Limits, OriginPolicy,
-    ServerConfig, ServerFeed, ServerHandshake, WsUrl,
+    ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Error, Limits, Misuse,
+    OriginPolicy, ServerConfig, ServerFeed, ServerHandshake, WsUrl,
 };
 
 /// The room `read_buffer` lends when the buffer must grow.
@@ -131,7 +131,7 @@ fn server_lockstep(config: &ServerConfig, stream: &[u8], sizes: &[usize]) -> Vec
         let (text, leftover) = by_commit;
         steps.push((text, leftover.map(|l| [&l[..], &stream[at..]].concat())));
     }
-    // Stickiness: one more byte after the end behaves alike (error, Finished, more).
+    // Stickiness: one more byte after the end behaves alike (error, Misuse, more).
     let room = read.read_buffer();
     room[0] = b'G';
     assert_eq!(server_view(read.commit(1)), server_view(fed.feed(b"G")));
@@ -186,7 +186,10 @@ fn leftover_is_exactly_the_committed_bytes_after_the_head() {
     };
     assert_eq!(up.leftover(), &FRAME[..3]);
     // RFC 6455 §4.2.2: frames may follow; after the upgrade nothing is read as a head.
-    assert_eq!(hs.commit(0).unwrap_err(), Error::Finished);
+    assert_eq!(
+        hs.commit(0).unwrap_err(),
+        Error::Misuse(Misuse::FedAfterOutcome)
+    );
 }
 
 #[test]

@@ -2,10 +2,8 @@
 //! the hop limit, loop detection, and credentials only while the origin is kept
 //! (RFC 6454 §5).
 
-use ws_handshake::{
-    ClientConfig, ClientFeed, ClientHandshake, ClientKey, RedirectError, RedirectPolicy, Redirects,
-    WsUrl, DEFAULT_MAX_REDIRECTS,
-};
+use ws_handshake::redirect::{RedirectError, RedirectPolicy, Redirects, DEFAULT_MAX_REDIRECTS};
+use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, WsUrl};
 
 /// Feeds `response` to a handshake for `current` and follows it through `chain`;
 /// the next URL on success.

@@ -12,7 +12,7 @@ fn outcome(config: &ServerConfig, chunks: &[&[u8]]) -> Result<bool, Error> {
     match serve(config, chunks) {
         ServerOutcome::Upgrade { .. } => Ok(true),
         ServerOutcome::Plain { .. } | ServerOutcome::NeedMore => Ok(false),
-        ServerOutcome::Refused { error, .. } => Err(error),
+        ServerOutcome::Rejected { error, .. } => Err(error),
     }
 }
 

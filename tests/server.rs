@@ -37,7 +37,7 @@ fn any_origin() -> ServerConfig {
 
 fn refused(config: &ServerConfig, bytes: &[u8]) -> (Error, String) {
     match run(config, &[bytes]) {
-        Outcome::Refused { error, response } => (error, response),
+        Outcome::Rejected { error, response } => (error, response),
         other => panic!(
             "expected a refusal for {:?}, got {other:?}",
             String::from_utf8_lossy(bytes)
@@ -645,7 +645,7 @@ fn plain_requests_are_told_apart() {
     };
     assert_eq!(req.path(), "/chat");
     let mut out = Vec::new();
-    req.refuse().write_to(&mut out);
+    req.reject().write_to(&mut out);
     assert_eq!(
         String::from_utf8(out).unwrap(),
         rejection(
@@ -894,17 +894,17 @@ fn caller_rejections_and_header_checks() {
         up.accept()
             .headers(&[("X", "1\r\n\r\nHTTP/1.1 200")])
             .unwrap_err(),
-        BuildError::InvalidHeaderValue
+        BuildError::HeaderValueInvalid
     );
     assert_eq!(
         up.accept()
             .headers(&[("Sec-WebSocket-Protocol", "x")])
             .unwrap_err(),
-        BuildError::ReservedHeader
+        BuildError::HeaderReserved
     );
     assert_eq!(
         up.accept().headers(&[("Bad Name", "x")]).unwrap_err(),
-        BuildError::InvalidHeaderName
+        BuildError::HeaderNameInvalid
     );
     // Own refusals: 401 with a challenge, 503 with Retry-After.
     let challenge = [("WWW-Authenticate", "Basic realm=\"ws\"")];
@@ -936,11 +936,11 @@ fn caller_rejections_and_header_checks() {
     // A refusal can never be a success.
     assert_eq!(
         Rejection::new(101, "").unwrap_err(),
-        BuildError::InvalidStatus
+        BuildError::StatusInvalid
     );
     assert_eq!(
         Rejection::new(200, "").unwrap_err(),
-        BuildError::InvalidStatus
+        BuildError::StatusInvalid
     );
     let _ = KEY;
 }

@@ -1,9 +1,8 @@
 //! The SOCKS5 tunnel (RFC 1928, RFC 1929) against scripted proxies: every reply code,
 //! the authentication paths, the address types, and every split of the proxy's bytes.
 
-use ws_handshake::{
-    BuildError, Socks5Config, Socks5Error, Socks5Feed, Socks5Host, Socks5Tunnel, UrlError, WsUrl,
-};
+use ws_handshake::socks5::{Socks5Config, Socks5Error, Socks5Feed, Socks5Host, Socks5Tunnel};
+use ws_handshake::{BuildError, Misuse, UrlError, WsUrl};
 
 /// What a run ended with, owned so runs compare.
 #[derive(Debug, PartialEq)]
@@ -36,7 +35,10 @@ fn run(config: &Socks5Config, url: &str, replies: &[&[u8]], cut: usize) -> (Vec<
                         bound: format!("{:?}", open.bound()),
                         leftover: [open.leftover(), rest].concat(),
                     };
-                    assert_eq!(tunnel.feed(b"x").unwrap_err(), Socks5Error::Finished);
+                    assert_eq!(
+                        tunnel.feed(b"x").unwrap_err(),
+                        Socks5Error::Misuse(Misuse::FedAfterOutcome)
+                    );
                     return (wrote, end);
                 }
                 Err(e) => {
@@ -103,7 +105,10 @@ fn username_password_rfc1929() {
     let (_, end) = run_all_cuts(&config, "ws://h/", &[&[5, 2], &[1, 1]]);
     assert_eq!(end, End::Failed(Socks5Error::AuthFailed { status: 1 }));
     let (_, end) = run_all_cuts(&config, "ws://h/", &[&[5, 2], &[5, 0]]);
-    assert_eq!(end, End::Failed(Socks5Error::AuthVersion { got: 5 }));
+    assert_eq!(
+        end,
+        End::Failed(Socks5Error::AuthVersionUnsupported { got: 5 })
+    );
 }
 
 #[test]
@@ -113,8 +118,8 @@ fn method_selection_rfc1928_section3() {
         ([5u8, 0xff], Socks5Error::NoAcceptableMethod),
         ([5, 2], Socks5Error::MethodNotOffered { method: 2 }), // no credentials offered
         ([5, 1], Socks5Error::MethodNotOffered { method: 1 }),
-        ([4, 0], Socks5Error::Version { got: 4 }),
-        ([b'H', b'T'], Socks5Error::Version { got: b'H' }), // an HTTP proxy
+        ([4, 0], Socks5Error::VersionUnsupported { got: 4 }),
+        ([b'H', b'T'], Socks5Error::VersionUnsupported { got: b'H' }), // an HTTP proxy
     ] {
         assert_eq!(
             run_all_cuts(&config, "ws://h/", &[&reply]).1,
@@ -176,9 +181,12 @@ fn reply_address_types_rfc1928_section5() {
         other => panic!("{other:?}"),
     }
     for (reply, error) in [
-        (&[5u8, 0, 0, 2][..], Socks5Error::AddressType { got: 2 }),
-        (&[5, 0, 1, 1], Socks5Error::Reserved { got: 1 }),
-        (&[6, 9, 9, 9], Socks5Error::Version { got: 6 }), // first broken byte first
+        (
+            &[5u8, 0, 0, 2][..],
+            Socks5Error::AddressTypeUnknown { got: 2 },
+        ),
+        (&[5, 0, 1, 1], Socks5Error::ReservedNotZero { got: 1 }),
+        (&[6, 9, 9, 9], Socks5Error::VersionUnsupported { got: 6 }), // first broken byte first
     ] {
         assert_eq!(
             run_all_cuts(&config, "ws://h/", &[&[5, 0], reply]).1,
@@ -195,7 +203,7 @@ fn bytes_before_the_next_request_are_refused() {
     let url = WsUrl::parse("ws://h/").unwrap();
     let mut t = Socks5Tunnel::remote(&config, url).unwrap();
     let pipelined = [&[5u8, 0][..], OK_V4].concat();
-    assert_eq!(t.feed(&pipelined).unwrap_err(), Socks5Error::UnexpectedData);
+    assert_eq!(t.feed(&pipelined).unwrap_err(), Socks5Error::DataUnexpected);
     // Nothing before the greeting's answer arrives: an empty read is NeedMore.
     let mut t = Socks5Tunnel::remote(&config, url).unwrap();
     assert!(matches!(t.feed(&[]), Ok(Socks5Feed::NeedMore)));
@@ -216,7 +224,7 @@ fn credentials_and_names_are_checked() {
     ] {
         assert_eq!(
             Socks5Config::new().credentials(user, password),
-            Err(BuildError::InvalidCredentials)
+            Err(BuildError::CredentialsInvalid)
         );
     }
     // RFC 1928 §5: a name's length fits one byte; 255 is the longest.
@@ -225,7 +233,7 @@ fn credentials_and_names_are_checked() {
     let url = WsUrl::parse(&long).unwrap();
     assert_eq!(
         Socks5Tunnel::remote(&config, url).unwrap_err(),
-        BuildError::InvalidUrl(UrlError::InvalidHost)
+        BuildError::UrlInvalid(UrlError::HostInvalid)
     );
     let longest = format!("ws://{}/", "a".repeat(255));
     let mut t = Socks5Tunnel::remote(&config, WsUrl::parse(&longest).unwrap()).unwrap();

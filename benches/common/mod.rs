@@ -68,7 +68,7 @@ pub fn ws_whole(config: &ServerConfig, request: &[u8], out: &mut Vec<u8>) {
     let mut handshake = ServerHandshake::new(config);
     match handshake.feed(request) {
         Ok(ServerFeed::Upgrade(upgrade)) => upgrade.accept().write_to(out),
-        Ok(ServerFeed::Plain(plain)) => plain.refuse().write_to(out),
+        Ok(ServerFeed::Plain(plain)) => plain.reject().write_to(out),
         Ok(ServerFeed::NeedMore) => {}
         Err(e) => e.rejection().write_to(out),
     }
@@ -89,7 +89,7 @@ pub fn ws_chunked(
         match handshake.feed(piece) {
             Ok(ServerFeed::NeedMore) => continue,
             Ok(ServerFeed::Upgrade(upgrade)) => upgrade.accept().write_to(out),
-            Ok(ServerFeed::Plain(plain)) => plain.refuse().write_to(out),
+            Ok(ServerFeed::Plain(plain)) => plain.reject().write_to(out),
             Err(e) => e.rejection().write_to(out),
         }
         break;

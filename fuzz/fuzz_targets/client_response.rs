@@ -18,7 +18,7 @@
 //! 3. a plainly valid 101 (after plainly valid interim heads, all within the head
 //!    limit) is never failed; `Refused` exactly for another final status (never a
 //!    1xx), with that status and the exact leftover;
-//! 4. after an outcome, feeding returns `Finished`; after an error, the same error;
+//! 4. after an outcome, feeding returns `Misuse::FedAfterOutcome`; after an error, the same error;
 //! 5. the request writer's `encoded_len`/`encode`/`write_to` agree.
 #![no_main]
 
@@ -26,7 +26,7 @@ use libfuzzer_sys::fuzz_target;
 use ws_handshake::deflate::{DeflateOffer, PerMessageDeflate};
 use ws_handshake::{
     ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, Limits, MissingProtocol,
-    WsUrl,
+    Misuse, WsUrl,
 };
 
 mod common;
@@ -161,7 +161,7 @@ fn run(config: &ClientConfig, url: WsUrl<'_>, key: ClientKey, chunks: &[&[u8]]) 
         let again = hs.feed(b"HTTP/1.1 101 OK\r\n\r\n").err();
         match &outcome {
             Outcome::Failed(e) => assert_eq!(again, Some(*e)),
-            _ => assert_eq!(again, Some(ClientError::Finished)),
+            _ => assert_eq!(again, Some(ClientError::Misuse(Misuse::FedAfterOutcome))),
         }
         return outcome;
     }

@@ -91,7 +91,7 @@ fuzz_target!(|data: &[u8]| {
     // Invariant 4.
     if let Some(bytes) = as_http1(&fields, &setup) {
         let tls = single(&fields, ":scheme").is_some_and(|s| s.eq_ignore_ascii_case(b"https"));
-        let mut handshake = ServerHandshake::new(&setup.config).tls(tls);
+        let mut handshake = ServerHandshake::new(&setup.config).with_tls(tls);
         match (&result, handshake.feed(&bytes)) {
             (Ok(h2), Ok(ServerFeed::Upgrade(h1))) => {
                 assert_eq!(h2.protocol(), h1.protocol(), "subprotocol");

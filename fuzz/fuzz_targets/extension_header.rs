@@ -101,7 +101,7 @@ fuzz_target!(|data: &[u8]| {
                 .map_while(Result::ok)
                 .filter(|e| e.name().eq_ignore_ascii_case("permessage-deflate"))
                 .filter_map(|e| DeflateOffer::from_extension(&e).ok())
-                .find(|o| config.accept(o).is_some());
+                .find(|o| config.answer(o).is_some());
             assert_eq!(crate_offer, Some(offer));
             respects(&offer, &settings, &d);
             round_trip(&config, &d);

@@ -7,7 +7,7 @@
 //! configuration (`front::server_setup`); method and URI are `front::value`s (a
 //! dictionary index or raw bytes); `version % 4` picks HTTP/1.1, HTTP/1.0, HTTP/2 or
 //! HTTP/0.9, and `version & 4` a peer that is a trusted proxy (`inspect_behind_proxy`
-//! and `ServerHandshake::trusted_proxy`); fields as in `front::field`. Inputs the `http` crate refuses to build are
+//! and `ServerHandshake::with_trusted_proxy`); fields as in `front::field`. Inputs the `http` crate refuses to build are
 //! skipped (hyper would not hand them over either).
 //!
 //! Invariants (see fuzz/README.md):
@@ -144,7 +144,7 @@ fuzz_target!(|data: &[u8]| {
     if bytes.len() > setup.head_limit() {
         return;
     }
-    let mut handshake = ServerHandshake::new(&setup.config).trusted_proxy(trusted);
+    let mut handshake = ServerHandshake::new(&setup.config).with_trusted_proxy(trusted);
     match (&result, handshake.feed(&bytes)) {
         (Ok(Inspect::Plain), Ok(ServerFeed::Plain(_))) => {}
         // Not a WebSocket request: the byte path still parses it and refuses what its

@@ -13,13 +13,14 @@
 //!    leftover is exactly the bytes after that head; `Refused` only with a final
 //!    status of 300..=599, equal to the one on the wire; never on a 101;
 //! 3. a plainly valid `HTTP/1.1 200` head with no fields, as first head, always opens;
-//! 4. after an outcome, feeding returns `Finished`; after an error, the same error;
+//! 4. after an outcome, feeding returns `Misuse::FedAfterOutcome`; after an error, the same error;
 //! 5. the request writer's `encoded_len`/`encode`/`write_to` agree.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use ws_handshake::auth::Basic;
-use ws_handshake::{Limits, ProxyConfig, ProxyError, ProxyFeed, ProxyTunnel, WsUrl};
+use ws_handshake::proxy::{ProxyConfig, ProxyError, ProxyFeed, ProxyTunnel};
+use ws_handshake::{Limits, Misuse, WsUrl};
 
 #[allow(dead_code)] // shared with the other targets; not every helper is used here
 mod common;
@@ -109,7 +110,7 @@ fn run(config: &ProxyConfig, url: WsUrl<'_>, chunks: &[&[u8]]) -> Outcome {
         let again = tunnel.feed(b"HTTP/1.1 200 OK\r\n\r\n").err();
         match &outcome {
             Outcome::Failed(e) => assert_eq!(again, Some(*e)),
-            _ => assert_eq!(again, Some(ProxyError::Finished)),
+            _ => assert_eq!(again, Some(ProxyError::Misuse(Misuse::FedAfterOutcome))),
         }
         return outcome;
     }

@@ -143,7 +143,7 @@ fuzz_target!(|input: Input| {
         .any(|(i, p)| offered[..i].contains(p));
     match ClientConfig::new().protocols(&offered) {
         Ok(_) => assert!(!twice, "a repeated subprotocol was offered: {offered:?}"),
-        Err(e) => assert!(twice && e == BuildError::DuplicateProtocol, "{e:?}"),
+        Err(e) => assert!(twice && e == BuildError::ProtocolRepeated, "{e:?}"),
     }
     let mut seen = Vec::new();
     offered.retain(|p| {

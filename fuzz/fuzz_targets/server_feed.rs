@@ -5,7 +5,7 @@
 //! - `config` picks one of 256 server configurations (see [`config`]);
 //! - `n & 7` chunk sizes follow (one byte each, 0 allowed: an empty read), the rest of
 //!   the request is fed as a last chunk; `n & 8` says the peer is a trusted proxy
-//!   (`ServerHandshake::trusted_proxy`); `n & 16` turns on the hardening
+//!   (`ServerHandshake::with_trusted_proxy`); `n & 16` turns on the hardening
 //!   `host_must_match_target` (an absolute-form target's authority must be `Host`'s).
 //!
 //! Invariants (see fuzz/README.md):
@@ -19,7 +19,7 @@
 //! 5. `Sec-WebSocket-Accept` = base64(sha1(key ++ GUID)), computed here;
 //! 6. `buffered()` ≤ head limit, `heap_bytes()` ≤ head limit + the chunk just fed;
 //! 7. `encoded_len`/`encode` agree with `write_to`; feeding after an error repeats it;
-//!    feeding after an upgrade is `Error::Finished` (the bytes after it are frames);
+//!    feeding after an upgrade is `Error::Misuse(Misuse::FedAfterOutcome)` (the bytes after it are frames);
 //! 8. trust in the peer changes nothing unless the request has an `Origin` and a
 //!    forwarded field; behind a trusted proxy, a same-origin 101 has well-formed
 //!    `Forwarded` lines (RFC 7239 §4, read plainly below) whose right-most `proto`/`host`
@@ -32,7 +32,7 @@ use libfuzzer_sys::fuzz_target;
 use ws_handshake::deflate::{DeflateConfig, PerMessageDeflate};
 use ws_handshake::extension::Extension;
 use ws_handshake::{
-    Error, ExtensionParams, Limits, OriginPolicy, ProtocolOrder, ServerConfig, ServerFeed,
+    Error, ExtensionParams, Limits, Misuse, OriginPolicy, ProtocolOrder, ServerConfig, ServerFeed,
     ServerHandshake,
 };
 
@@ -195,7 +195,7 @@ enum Outcome {
 }
 
 fn run(config: &ServerConfig, chunks: &[&[u8]], limit: usize, trusted: bool) -> Outcome {
-    let mut hs = ServerHandshake::new(config).trusted_proxy(trusted);
+    let mut hs = ServerHandshake::new(config).with_trusted_proxy(trusted);
     for (i, chunk) in chunks.iter().enumerate() {
         // What the caller would read after this chunk: its leftover continues there.
         let later: Vec<u8> = chunks.get(i + 1..).unwrap_or_default().concat();
@@ -219,7 +219,7 @@ fn run(config: &ServerConfig, chunks: &[&[u8]], limit: usize, trusted: bool) -> 
                 }
             }
             Ok(ServerFeed::Plain(request)) => {
-                let refusal = request.refuse();
+                let refusal = request.reject();
                 let response = written(
                     refusal.encoded_len(),
                     |b| refusal.encode(b),
@@ -263,10 +263,13 @@ fn run(config: &ServerConfig, chunks: &[&[u8]], limit: usize, trusted: bool) -> 
             }
             Outcome::Upgrade { .. } => {
                 // Invariant 7: an upgraded handshake is finished, whatever follows.
-                assert_eq!(hs.feed(&later).err(), Some(Error::Finished));
+                assert_eq!(
+                    hs.feed(&later).err(),
+                    Some(Error::Misuse(Misuse::FedAfterOutcome))
+                );
                 assert_eq!(
                     hs.feed(b"GET / HTTP/1.1\r\n\r\n").err(),
-                    Some(Error::Finished)
+                    Some(Error::Misuse(Misuse::FedAfterOutcome))
                 );
                 return outcome;
             }

@@ -12,17 +12,18 @@
 //!    reads the messages one after the other: method selection, the RFC 1929 status
 //!    when username/password was picked, the reply; the first broken byte decides
 //!    the error; a message other than the reply that ends inside a chunk with bytes
-//!    after it is `UnexpectedData`;
+//!    after it is `DataUnexpected`;
 //! 2. the client's messages are exactly the reference's bytes, each sent only once the
 //!    message it answers is whole;
-//! 3. after an outcome, feeding returns `Finished`; after an error, the same error;
+//! 3. after an outcome, feeding returns `Misuse::FedAfterOutcome`; after an error, the same error;
 //! 4. every writer's `encoded_len`/`encode`/`write_to` agree.
 #![no_main]
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use libfuzzer_sys::fuzz_target;
-use ws_handshake::{Socks5Config, Socks5Error, Socks5Feed, Socks5Host, Socks5Tunnel, WsUrl};
+use ws_handshake::socks5::{Socks5Config, Socks5Error, Socks5Feed, Socks5Host, Socks5Tunnel};
+use ws_handshake::{Misuse, WsUrl};
 
 #[allow(dead_code)] // shared with the other targets; not every helper is used here
 mod common;
@@ -85,7 +86,7 @@ fuzz_target!(|data: &[u8]| {
 });
 
 /// Invariant 4 for one message, then its bytes.
-fn written(message: ws_handshake::Socks5Request<'_>) -> Vec<u8> {
+fn written(message: ws_handshake::socks5::Socks5Request<'_>) -> Vec<u8> {
     let mut out = Vec::new();
     message.write_to(&mut out);
     assert_eq!(out.len(), message.encoded_len());
@@ -127,7 +128,7 @@ fn run(mut tunnel: Socks5Tunnel<'_>, chunks: &[&[u8]]) -> (Outcome, Vec<Vec<u8>>
         let again = tunnel.feed(&[5, 0]).err();
         match &outcome {
             Outcome::Failed(e) => assert_eq!(again, Some(*e)),
-            _ => assert_eq!(again, Some(Socks5Error::Finished)),
+            _ => assert_eq!(again, Some(Socks5Error::Misuse(Misuse::FedAfterOutcome))),
         }
         return (outcome, wrote);
     }
@@ -165,7 +166,7 @@ fn reference(
     match byte(0) {
         None => return (NeedMore, wrote),
         Some(5) => {}
-        Some(got) => return (Failed(Socks5Error::Version { got }), wrote),
+        Some(got) => return (Failed(Socks5Error::VersionUnsupported { got }), wrote),
     }
     let mut pos = 2;
     match byte(1) {
@@ -173,14 +174,14 @@ fn reference(
         Some(0) => {}
         Some(2) if creds => {
             if early(2) {
-                return (Failed(Socks5Error::UnexpectedData), wrote);
+                return (Failed(Socks5Error::DataUnexpected), wrote);
             }
             wrote.push(b"\x01\x04user\x04pa55".to_vec());
             // RFC 1929 §2: VER 1, STATUS 0.
             match byte(2) {
                 None => return (NeedMore, wrote),
                 Some(1) => {}
-                Some(got) => return (Failed(Socks5Error::AuthVersion { got }), wrote),
+                Some(got) => return (Failed(Socks5Error::AuthVersionUnsupported { got }), wrote),
             }
             match byte(3) {
                 None => return (NeedMore, wrote),
@@ -193,7 +194,7 @@ fn reference(
         Some(method) => return (Failed(Socks5Error::MethodNotOffered { method }), wrote),
     }
     if early(pos) {
-        return (Failed(Socks5Error::UnexpectedData), wrote);
+        return (Failed(Socks5Error::DataUnexpected), wrote);
     }
     wrote.push(connect);
 
@@ -202,7 +203,7 @@ fn reference(
     match reply.first() {
         None => return (NeedMore, wrote),
         Some(5) => {}
-        Some(&got) => return (Failed(Socks5Error::Version { got }), wrote),
+        Some(&got) => return (Failed(Socks5Error::VersionUnsupported { got }), wrote),
     }
     let codes = [
         Socks5Error::GeneralFailure,
@@ -228,7 +229,7 @@ fn reference(
     match reply.get(2) {
         None => return (NeedMore, wrote),
         Some(0) => {}
-        Some(&got) => return (Failed(Socks5Error::Reserved { got }), wrote),
+        Some(&got) => return (Failed(Socks5Error::ReservedNotZero { got }), wrote),
     }
     let (addr_len, addr_start) = match reply.get(3) {
         None => return (NeedMore, wrote),
@@ -238,7 +239,7 @@ fn reference(
             None => return (NeedMore, wrote),
             Some(&n) => (usize::from(n), 5),
         },
-        Some(&got) => return (Failed(Socks5Error::AddressType { got }), wrote),
+        Some(&got) => return (Failed(Socks5Error::AddressTypeUnknown { got }), wrote),
     };
     let end = addr_start + addr_len + 2;
     if reply.len() < end {

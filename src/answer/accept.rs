@@ -1,9 +1,10 @@
 //! The accepting answers: the HTTP/1.1 `101 Switching Protocols` ([`Accept`]) and the
 //! extended CONNECT `200` ([`ConnectAccept`]), both over one [`Answer`] field list.
 
-use crate::answer::fields::{emit_field, Answer, Head, Value};
+use crate::answer::field_list::{emit_field, Answer, Value};
 use crate::answer::write::{writer_methods, Emit};
 use crate::error::BuildError;
+use crate::head::h2_h3::Head;
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::extra_headers::check_extra_headers;
 use crate::rules::key::AcceptKey;
@@ -75,11 +76,11 @@ impl<'a> Accept<'a> {
     /// Adds headers to the response, written after the handshake's own.
     ///
     /// # Errors
-    /// [`BuildError::InvalidHeaderName`] for a name that is not a token;
-    /// [`BuildError::ReservedHeader`] for a field the handshake writes itself
+    /// [`BuildError::HeaderNameInvalid`] for a name that is not a token;
+    /// [`BuildError::HeaderReserved`] for a field the handshake writes itself
     /// (`Connection`, `Upgrade`, `Sec-WebSocket-*`) or that describes content
     /// (every `Content-*`, and `Transfer-Encoding`: a `101` has none, RFC 9110
-    /// §15.2); [`BuildError::InvalidHeaderValue`] for a value with CR, LF, NUL or
+    /// §15.2); [`BuildError::HeaderValueInvalid`] for a value with CR, LF, NUL or
     /// another control byte.
     pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
         check_extra_headers(headers)?;

@@ -1,8 +1,8 @@
-//! The answers: one field list per message ([`fields`]), written as HTTP/1.1 bytes
+//! The answers: one field list per message ([`field_list`]), written as HTTP/1.1 bytes
 //! ([`write`]), an `http::Response` (the `http` feature) or an HTTP/2 / HTTP/3
-//! [`Head`](fields::Head).
+//! [`Head`](crate::Head).
 
 pub(crate) mod accept;
-pub(crate) mod fields;
+pub(crate) mod field_list;
 pub(crate) mod rejection;
 pub(crate) mod write;

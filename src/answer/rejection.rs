@@ -3,11 +3,12 @@
 
 use alloc::borrow::Cow;
 
-use crate::answer::fields::{emit_field, extra_fields, Head, Value};
+use crate::answer::field_list::{emit_field, extra_fields, Value};
 use crate::answer::write::{
     check_rejection_status, has_field, reason_phrase, writer_methods, Emit,
 };
 use crate::error::{BuildError, Error};
+use crate::head::h2_h3::Head;
 use crate::rules::extra_headers::check_extra_headers;
 use crate::sink::{Counter, Sink};
 
@@ -29,7 +30,7 @@ use crate::sink::{Counter, Sink};
 /// `Content-Type` and `Content-Length`. Extra headers never add a second copy of any
 /// of them:
 /// - `Connection`, `Upgrade`, `Transfer-Encoding`, `Sec-WebSocket-*` and every
-///   `Content-*` field are refused ([`BuildError::ReservedHeader`]): the crate
+///   `Content-*` field are refused ([`BuildError::HeaderReserved`]): the crate
 ///   writes the body, so only it can describe it (RFC 9110 §8). The body's type is
 ///   set with [`content_type`](Self::content_type).
 /// - `Allow` replaces the crate's own on a 405 (a caller's `Allow` is the method list
@@ -82,14 +83,14 @@ impl<'a> Rejection<'a> {
     /// use ws_handshake::{BuildError, Rejection};
     /// assert!(Rejection::new(503, "busy").is_ok());
     /// // Interim and success statuses (1xx, 204 included) are never a refusal,
-    /// assert_eq!(Rejection::new(101, "").unwrap_err(), BuildError::InvalidStatus);
-    /// assert_eq!(Rejection::new(204, "").unwrap_err(), BuildError::InvalidStatus);
+    /// assert_eq!(Rejection::new(101, "").unwrap_err(), BuildError::StatusInvalid);
+    /// assert_eq!(Rejection::new(204, "").unwrap_err(), BuildError::StatusInvalid);
     /// // and 304 cannot carry the body (RFC 9110 §15.4.5).
     /// assert_eq!(Rejection::new(304, "stale").unwrap_err(), BuildError::StatusWithoutContent);
     /// ```
     ///
     /// # Errors
-    /// [`BuildError::InvalidStatus`] for a status outside 300–599: a refusal must
+    /// [`BuildError::StatusInvalid`] for a status outside 300–599: a refusal must
     /// never look like an interim response or a success;
     /// [`BuildError::StatusWithoutContent`] for 304, which cannot have content
     /// (RFC 9110 §15.4.5, §6.4.1).
@@ -117,13 +118,13 @@ impl<'a> Rejection<'a> {
     /// assert!(text.contains("\r\nAllow: GET, HEAD\r\n"));
     /// // The body is plain text: it cannot be labelled otherwise.
     /// let gzip = [("Content-Encoding", "gzip")];
-    /// assert_eq!(reply.headers(&gzip).unwrap_err(), BuildError::ReservedHeader);
+    /// assert_eq!(reply.headers(&gzip).unwrap_err(), BuildError::HeaderReserved);
     /// # Ok::<(), BuildError>(())
     /// ```
     ///
     /// # Errors
     /// As for [`Accept::headers`](crate::Accept::headers): in particular every `Content-*` field is
-    /// [`BuildError::ReservedHeader`] (the body's type has its own setter,
+    /// [`BuildError::HeaderReserved`] (the body's type has its own setter,
     /// [`content_type`](Self::content_type)).
     pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
         check_extra_headers(headers)?;
@@ -134,7 +135,7 @@ impl<'a> Rejection<'a> {
     /// Sets the body's `Content-Type` (default `text/plain; charset=utf-8`).
     ///
     /// # Errors
-    /// [`BuildError::InvalidHeaderValue`] for a value with control bytes.
+    /// [`BuildError::HeaderValueInvalid`] for a value with control bytes.
     pub fn content_type(mut self, content_type: &'a str) -> Result<Self, BuildError> {
         check_extra_headers(&[("X", content_type)])?;
         self.content_type = content_type;

@@ -64,14 +64,14 @@ pub(crate) fn has_field(headers: &[(&str, &str)], name: &str) -> bool {
 ///
 /// A refusal always has content (its plain-text reason), so it may not use a status
 /// that cannot have any: 1xx (RFC 9110 §15.2), 204 (§15.3.5) and 304 (§15.4.5;
-/// §6.4.1). 1xx and 2xx are refused as [`BuildError::InvalidStatus`] (a refusal must
+/// §6.4.1). 1xx and 2xx are refused as [`BuildError::StatusInvalid`] (a refusal must
 /// never look like an interim answer or a success), 304 as
 /// [`BuildError::StatusWithoutContent`].
 pub(crate) fn check_rejection_status(status: u16) -> Result<(), BuildError> {
     match status {
         304 => Err(BuildError::StatusWithoutContent),
         300..=599 => Ok(()),
-        _ => Err(BuildError::InvalidStatus),
+        _ => Err(BuildError::StatusInvalid),
     }
 }
 
@@ -117,7 +117,7 @@ mod tests {
         for interim_or_success in [0, 100, 101, 103, 199, 200, 204, 299, 600, 999] {
             assert_eq!(
                 check_rejection_status(interim_or_success),
-                Err(BuildError::InvalidStatus)
+                Err(BuildError::StatusInvalid)
             );
         }
         assert_eq!(

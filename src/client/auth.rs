@@ -2,6 +2,10 @@
 //! `Authorization` and `Proxy-Authorization`, and the challenges of a `401`
 //! (`WWW-Authenticate`) or a `407` (`Proxy-Authenticate`), split per RFC 9110 §11.6.1.
 //!
+//! [`Basic`] builds credentials ([`CredentialsError`] when they cannot be sent);
+//! [`challenges`] walks a challenge field as [`Challenges`], each a [`Challenge`] with
+//! its [`AuthParams`] ([`AuthParam`] each), or a [`ChallengeMalformed`].
+//!
 //! ```
 //! use ws_handshake::auth::{Basic, Challenges};
 //! let basic = Basic::new("Aladdin", "open sesame")?;
@@ -29,7 +33,7 @@ use base64::Engine as _;
 
 use crate::answer::write::Emit;
 use crate::grammar::token::is_tchar;
-use crate::head::fields::Headers;
+use crate::head::headers::Headers;
 use crate::sink::{FmtSink, Sink};
 
 /// Why a user-id or password cannot be sent with Basic authentication (RFC 7617 §2).

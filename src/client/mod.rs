@@ -4,16 +4,16 @@
 pub mod auth;
 pub(crate) mod proxy;
 pub(crate) mod proxy_select;
-pub(crate) mod redirect;
-pub(crate) mod socks5;
+pub mod redirect;
+pub mod socks5;
 
 use alloc::vec::Vec;
 
-use crate::answer::fields::{emit_field, Value};
+use crate::answer::field_list::{emit_field, Value};
 use crate::answer::write::{writer_methods, Emit};
-use crate::error::{ClientError, Malformed};
+use crate::error::{ClientError, Malformed, Misuse};
 use crate::grammar::url::WsUrl;
-use crate::head::fields::Headers;
+use crate::head::headers::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
 use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
 use crate::rules::client_config::ClientConfig;
@@ -166,7 +166,7 @@ impl<'c> ClientHandshake<'c> {
     ///
     /// # Errors
     /// The rule the response broke: close the connection. Feeding after an error
-    /// returns the same error; feeding after an outcome returns [`ClientError::Finished`].
+    /// returns the same error; feeding after an outcome returns [`ClientError::Misuse`].
     pub fn feed<'a>(&'a mut self, chunk: &'a [u8]) -> Result<ClientFeed<'a>, ClientError> {
         self.take(Input::Chunk(chunk))
     }
@@ -220,7 +220,7 @@ impl<'c> ClientHandshake<'c> {
     fn take<'a>(&'a mut self, input: Input<'a>) -> Result<ClientFeed<'a>, ClientError> {
         let over = match (self.failed, self.finished) {
             (Some(e), _) => Some(e),
-            (None, true) => Some(ClientError::Finished),
+            (None, true) => Some(ClientError::Misuse(Misuse::FedAfterOutcome)),
             (None, false) => None,
         };
         if let Some(e) = over {
@@ -281,7 +281,7 @@ fn finish<'a>(
         }));
     }
     if minor_version != 1 {
-        return Err(ClientError::HttpVersion);
+        return Err(ClientError::HttpVersionInvalid);
     }
     let mut summary = Summary::default();
     for h in parsed.fields {
@@ -299,7 +299,9 @@ fn finish<'a>(
     match (summary.accept.value, summary.accept.count) {
         (None, _) => return Err(ClientError::AcceptMissing),
         (Some(_), 2..) => return Err(ClientError::AcceptRepeated),
-        (Some(a), _) if a != key.accept().as_bytes() => return Err(ClientError::AcceptMismatch),
+        (Some(a), _) if a != key.expected_accept().as_bytes() => {
+            return Err(ClientError::AcceptMismatch)
+        }
         (Some(_), _) => {}
     }
     let deflate = if summary.extensions.overflowed() {
@@ -416,7 +418,8 @@ impl<'a> Refusal<'a> {
     /// `WWW-Authenticate` (a `401`'s, §11.6.1).
     ///
     /// ```
-    /// use ws_handshake::{ProxyConfig, ProxyFeed, ProxyTunnel, WsUrl};
+    /// use ws_handshake::WsUrl;
+    /// use ws_handshake::proxy::{ProxyConfig, ProxyFeed, ProxyTunnel};
     /// let config = ProxyConfig::new();
     /// let mut tunnel = ProxyTunnel::new(&config, WsUrl::parse("ws://example.com/")?);
     /// let answer = b"HTTP/1.1 407 Proxy Authentication Required\r\n\

@@ -24,7 +24,8 @@
 //! # Example
 //! ```
 //! use ws_handshake::auth::Basic;
-//! use ws_handshake::{ProxyConfig, ProxyFeed, ProxyTunnel, WsUrl};
+//! use ws_handshake::WsUrl;
+//! use ws_handshake::proxy::{ProxyConfig, ProxyFeed, ProxyTunnel};
 //!
 //! let target = WsUrl::parse("wss://example.com/chat")?;
 //! let config = ProxyConfig::new().basic_auth(Basic::new("alice", "s3cret")?);
@@ -54,10 +55,10 @@ use core::fmt;
 use crate::answer::write::{writer_methods, Emit};
 use crate::client::auth::Basic;
 use crate::client::Refusal;
-use crate::error::{BuildError, Malformed, ProxyError};
+use crate::error::{BuildError, Malformed, Misuse, ProxyError};
 use crate::grammar::token::is_field_value;
 use crate::grammar::url::WsUrl;
-use crate::head::fields::Headers;
+use crate::head::headers::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
 use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
 use crate::limits::Limits;
@@ -69,7 +70,8 @@ use crate::sink::Sink;
 ///
 /// ```
 /// use ws_handshake::auth::Basic;
-/// use ws_handshake::{Limits, ProxyConfig};
+/// use ws_handshake::Limits;
+/// use ws_handshake::proxy::ProxyConfig;
 /// let config = ProxyConfig::new()
 ///     .with_limits(Limits::default().with_max_head_bytes(4096))
 ///     .basic_auth(Basic::from_user_pass("alice:s3cret")?)
@@ -118,11 +120,11 @@ impl ProxyConfig {
     /// Sends `Proxy-Authorization` with this value, for schemes other than Basic.
     ///
     /// # Errors
-    /// [`BuildError::InvalidHeaderValue`] if the value is empty or holds CR, LF, NUL
+    /// [`BuildError::HeaderValueInvalid`] if the value is empty or holds CR, LF, NUL
     /// or another control byte.
     pub fn authorization(mut self, value: &str) -> Result<Self, BuildError> {
         if value.is_empty() || !is_field_value(value.as_bytes()) {
-            return Err(BuildError::InvalidHeaderValue);
+            return Err(BuildError::HeaderValueInvalid);
         }
         self.authorization = Some(value.to_string());
         Ok(self)
@@ -131,8 +133,8 @@ impl ProxyConfig {
     /// Adds a field to the `CONNECT` request (e.g. `User-Agent`).
     ///
     /// # Errors
-    /// [`BuildError::InvalidHeaderName`] or [`BuildError::InvalidHeaderValue`] for
-    /// bytes that could inject a field; [`BuildError::ReservedHeader`] for `Host`,
+    /// [`BuildError::HeaderNameInvalid`] or [`BuildError::HeaderValueInvalid`] for
+    /// bytes that could inject a field; [`BuildError::HeaderReserved`] for `Host`,
     /// `Proxy-Authorization` (use [`basic_auth`](Self::basic_auth) or
     /// [`authorization`](Self::authorization)) and the fields the crate reserves
     /// everywhere (`Connection`, `Upgrade`, `Transfer-Encoding`, `Content-*`,
@@ -140,7 +142,7 @@ impl ProxyConfig {
     pub fn header(mut self, name: &str, value: &str) -> Result<Self, BuildError> {
         check_extra_headers(&[(name, value)])?;
         if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("proxy-authorization") {
-            return Err(BuildError::ReservedHeader);
+            return Err(BuildError::HeaderReserved);
         }
         self.headers.push((name.to_string(), value.to_string()));
         Ok(self)
@@ -238,13 +240,13 @@ impl<'c> ProxyTunnel<'c> {
     ///
     /// # Errors
     /// The rule the answer broke: close the connection. Feeding after an error
-    /// returns the same error; feeding after an outcome returns [`ProxyError::Finished`].
+    /// returns the same error; feeding after an outcome returns [`ProxyError::Misuse`].
     pub fn feed<'a>(&'a mut self, chunk: &'a [u8]) -> Result<ProxyFeed<'a>, ProxyError> {
         if let Some(e) = self.failed {
             return Err(e);
         }
         if self.finished {
-            return Err(ProxyError::Finished);
+            return Err(ProxyError::Misuse(Misuse::FedAfterOutcome));
         }
         let result = read(
             &mut self.reader,

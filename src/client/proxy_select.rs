@@ -21,14 +21,15 @@
 //!
 //! # Proxy URLs
 //! `[scheme://][user[:password]@]host[:port][/]` with `http` (the default, a
-//! `CONNECT` tunnel, [`ProxyTunnel`](crate::ProxyTunnel)), `socks5` (the client
+//! `CONNECT` tunnel, [`ProxyTunnel`](crate::proxy::ProxyTunnel)), `socks5` (the client
 //! resolves the target) or `socks5h` (the proxy does), both through a
-//! [`Socks5Tunnel`](crate::Socks5Tunnel). Without a port: 1080, curl's default for
+//! [`Socks5Tunnel`](crate::socks5::Socks5Tunnel). Without a port: 1080, curl's default for
 //! every proxy kind. The user and password are percent-decoded (RFC 3986 §2.1), so
 //! `p%40ss` is `p@ss`.
 //!
 //! ```
-//! use ws_handshake::{ProxyScheme, ProxySettings, WsUrl};
+//! use ws_handshake::WsUrl;
+//! use ws_handshake::proxy::{ProxyScheme, ProxySettings};
 //!
 //! // What a shell with these variables would give (from_env() reads the real ones).
 //! let vars = [
@@ -74,13 +75,13 @@ const DEFAULT_PROXY_PORT: u16 = 1080;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ProxyScheme {
-    /// `http://`: an HTTP `CONNECT` tunnel (RFC 9110 §9.3.6), [`ProxyTunnel`](crate::ProxyTunnel).
+    /// `http://`: an HTTP `CONNECT` tunnel (RFC 9110 §9.3.6), [`ProxyTunnel`](crate::proxy::ProxyTunnel).
     Http,
     /// `socks5://`: SOCKS5 (RFC 1928) to an address the client resolved,
-    /// [`Socks5Tunnel::resolved`](crate::Socks5Tunnel::resolved).
+    /// [`Socks5Tunnel::resolved`](crate::socks5::Socks5Tunnel::resolved).
     Socks5,
     /// `socks5h://`: SOCKS5 with the name resolved by the proxy,
-    /// [`Socks5Tunnel::remote`](crate::Socks5Tunnel::remote).
+    /// [`Socks5Tunnel::remote`](crate::socks5::Socks5Tunnel::remote).
     Socks5h,
 }
 
@@ -110,25 +111,26 @@ impl ProxyUrl {
     /// Parses a proxy URL; without a scheme it is `http`, without a port 1080.
     ///
     /// ```
-    /// use ws_handshake::{BuildError, ProxyScheme, ProxyUrl, ProxyUrlError};
+    /// use ws_handshake::BuildError;
+    /// use ws_handshake::proxy::{ProxyScheme, ProxyUrl, ProxyUrlError};
     /// let p = ProxyUrl::parse("socks5://[::1]:9050")?;
     /// assert_eq!((p.scheme(), p.host(), p.port()), (ProxyScheme::Socks5, "::1", 9050));
     /// let p = ProxyUrl::parse("proxy.corp")?;
     /// assert_eq!((p.scheme(), p.port()), (ProxyScheme::Http, 1080));
     /// let bad = |s| ProxyUrl::parse(s).unwrap_err();
-    /// assert_eq!(bad("https://proxy:443"), BuildError::InvalidProxyUrl(ProxyUrlError::UnsupportedScheme));
-    /// assert_eq!(bad("http://u:p%0d%0a@proxy"), BuildError::InvalidProxyUrl(ProxyUrlError::InvalidUserinfo));
-    /// assert_eq!(bad("http://pro\r\nxy"), BuildError::InvalidProxyUrl(ProxyUrlError::InvalidHost));
+    /// assert_eq!(bad("https://proxy:443"), BuildError::ProxyUrlInvalid(ProxyUrlError::SchemeUnsupported));
+    /// assert_eq!(bad("http://u:p%0d%0a@proxy"), BuildError::ProxyUrlInvalid(ProxyUrlError::UserinfoInvalid));
+    /// assert_eq!(bad("http://pro\r\nxy"), BuildError::ProxyUrlInvalid(ProxyUrlError::HostInvalid));
     /// # Ok::<(), BuildError>(())
     /// ```
     ///
     /// # Errors
-    /// [`BuildError::InvalidProxyUrl`]: an unsupported scheme (`https`, `socks4`...),
+    /// [`BuildError::ProxyUrlInvalid`]: an unsupported scheme (`https`, `socks4`...),
     /// a path, an invalid host or port, or a user or password that is badly
     /// percent-encoded, not UTF-8 once decoded, or holds a control character
     /// (CR, LF, NUL... which could end up in a `Proxy-Authorization` field).
     pub fn parse(s: &str) -> Result<Self, BuildError> {
-        Self::parse_inner(s).map_err(BuildError::InvalidProxyUrl)
+        Self::parse_inner(s).map_err(BuildError::ProxyUrlInvalid)
     }
 
     fn parse_inner(s: &str) -> Result<Self, ProxyUrlError> {
@@ -138,19 +140,19 @@ impl ProxyUrl {
         };
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         if rest.contains(['/', '?', '#']) {
-            return Err(ProxyUrlError::Path);
+            return Err(ProxyUrlError::PathNotAllowed);
         }
         let (userinfo, authority) = match rest.rsplit_once('@') {
             Some((u, a)) => (Some(u), a),
             None => (None, rest),
         };
         let (host, port) = split_host_port(authority).ok_or(if authority.is_empty() {
-            ProxyUrlError::InvalidHost
+            ProxyUrlError::HostInvalid
         } else {
             host_or_port_error(authority)
         })?;
         if port == Some(0) {
-            return Err(ProxyUrlError::InvalidPort);
+            return Err(ProxyUrlError::PortInvalid);
         }
         let host = host
             .strip_prefix('[')
@@ -201,7 +203,7 @@ impl ProxyUrl {
     /// any, as `Proxy-Authorization: Basic` (RFC 7617; no password is an empty one).
     ///
     /// # Errors
-    /// [`BuildError::InvalidProxyUrl`] with [`ProxyUrlError::InvalidUserinfo`] if
+    /// [`BuildError::ProxyUrlInvalid`] with [`ProxyUrlError::UserinfoInvalid`] if
     /// Basic cannot carry them (RFC 7617 §2).
     pub fn http_config(&self) -> Result<ProxyConfig, BuildError> {
         let config = ProxyConfig::new();
@@ -209,7 +211,7 @@ impl ProxyUrl {
             None => Ok(config),
             Some(user) => {
                 let basic = Basic::new(user, self.password.as_deref().unwrap_or_default())
-                    .map_err(|_| BuildError::InvalidProxyUrl(ProxyUrlError::InvalidUserinfo))?;
+                    .map_err(|_| BuildError::ProxyUrlInvalid(ProxyUrlError::UserinfoInvalid))?;
                 Ok(config.basic_auth(basic))
             }
         }
@@ -219,7 +221,7 @@ impl ProxyUrl {
     /// password, if any (RFC 1929).
     ///
     /// # Errors
-    /// [`BuildError::InvalidCredentials`] if a user is given with no password, or
+    /// [`BuildError::CredentialsInvalid`] if a user is given with no password, or
     /// either is longer than 255 bytes (RFC 1929 §2).
     pub fn socks5_config(&self) -> Result<Socks5Config, BuildError> {
         match &self.user {
@@ -240,7 +242,7 @@ fn scheme_named(name: &str) -> Result<ProxyScheme, ProxyUrlError> {
     .into_iter()
     .find(|(n, _)| n.eq_ignore_ascii_case(name))
     .map(|(_, scheme)| scheme)
-    .ok_or(ProxyUrlError::UnsupportedScheme)
+    .ok_or(ProxyUrlError::SchemeUnsupported)
 }
 
 /// Which part of an authority `split_host_port` refused.
@@ -251,9 +253,9 @@ fn host_or_port_error(authority: &str) -> ProxyUrlError {
     };
     match port.and_then(|p| p.strip_prefix(':').or(Some(p))) {
         Some(p) if !p.is_empty() && parse_port(p.as_bytes()).is_none() => {
-            ProxyUrlError::InvalidPort
+            ProxyUrlError::PortInvalid
         }
-        _ => ProxyUrlError::InvalidHost,
+        _ => ProxyUrlError::HostInvalid,
     }
 }
 
@@ -265,7 +267,7 @@ fn decode(s: &str) -> Result<String, ProxyUrlError> {
         if b == b'%' {
             let hex = |d: Option<u8>| d.and_then(|d| char::from(d).to_digit(16));
             let (Some(hi), Some(lo)) = (hex(bytes.next()), hex(bytes.next())) else {
-                return Err(ProxyUrlError::InvalidUserinfo);
+                return Err(ProxyUrlError::UserinfoInvalid);
             };
             // Two hex digits: at most 0xff.
             out.push(u8::try_from(hi.wrapping_mul(16).wrapping_add(lo)).unwrap_or(0));
@@ -273,9 +275,9 @@ fn decode(s: &str) -> Result<String, ProxyUrlError> {
             out.push(b);
         }
     }
-    let s = String::from_utf8(out).map_err(|_| ProxyUrlError::InvalidUserinfo)?;
+    let s = String::from_utf8(out).map_err(|_| ProxyUrlError::UserinfoInvalid)?;
     if s.chars().any(char::is_control) {
-        return Err(ProxyUrlError::InvalidUserinfo);
+        return Err(ProxyUrlError::UserinfoInvalid);
     }
     Ok(s)
 }
@@ -284,7 +286,8 @@ fn decode(s: &str) -> Result<String, ProxyUrlError> {
 /// environment, and the `NO_PROXY` list. The default goes direct.
 ///
 /// ```
-/// use ws_handshake::{ProxySettings, WsUrl};
+/// use ws_handshake::WsUrl;
+/// use ws_handshake::proxy::ProxySettings;
 /// // One proxy for every target, like curl's --proxy, except the NO_PROXY hosts.
 /// let settings = ProxySettings::new().proxy("socks5://127.0.0.1:1080")?.no_proxy("localhost");
 /// let url = WsUrl::parse("ws://localhost:9001/")?;
@@ -328,7 +331,7 @@ impl ProxySettings {
     /// Uses `url` for every target (curl's `--proxy`); an empty string means none.
     ///
     /// # Errors
-    /// [`BuildError::InvalidProxyUrl`] (see [`ProxyUrl::parse`]).
+    /// [`BuildError::ProxyUrlInvalid`] (see [`ProxyUrl::parse`]).
     pub fn proxy(self, url: &str) -> Result<Self, BuildError> {
         self.ws_proxy(url)?.wss_proxy(url)
     }
@@ -336,7 +339,7 @@ impl ProxySettings {
     /// Uses `url` for `ws://` targets; an empty string means none.
     ///
     /// # Errors
-    /// [`BuildError::InvalidProxyUrl`] (see [`ProxyUrl::parse`]).
+    /// [`BuildError::ProxyUrlInvalid`] (see [`ProxyUrl::parse`]).
     pub fn ws_proxy(mut self, url: &str) -> Result<Self, BuildError> {
         self.ws = Some(checked(url)?);
         Ok(self)
@@ -345,7 +348,7 @@ impl ProxySettings {
     /// Uses `url` for `wss://` targets; an empty string means none.
     ///
     /// # Errors
-    /// [`BuildError::InvalidProxyUrl`] (see [`ProxyUrl::parse`]).
+    /// [`BuildError::ProxyUrlInvalid`] (see [`ProxyUrl::parse`]).
     pub fn wss_proxy(mut self, url: &str) -> Result<Self, BuildError> {
         self.wss = Some(checked(url)?);
         Ok(self)
@@ -398,7 +401,7 @@ impl ProxySettings {
     /// The proxy `url`'s connection goes through, or `None` to connect directly.
     ///
     /// # Errors
-    /// [`BuildError::InvalidProxyUrl`] if the proxy that applies is not a valid
+    /// [`BuildError::ProxyUrlInvalid`] if the proxy that applies is not a valid
     /// proxy URL (only possible for settings read from the environment).
     pub fn select(&self, url: &WsUrl<'_>) -> Result<Option<ProxyUrl>, BuildError> {
         let setting = if url.tls() { &self.wss } else { &self.ws };
@@ -441,7 +444,7 @@ fn checked(url: &str) -> Result<String, BuildError> {
 ///   readers match them as here.
 ///
 /// ```
-/// use ws_handshake::no_proxy_matches;
+/// use ws_handshake::proxy::no_proxy_matches;
 /// assert!(no_proxy_matches(".example.com, 10.0.0.0/8", "api.example.com", 443));
 /// assert!(no_proxy_matches("localhost,10.0.0.0/8", "10.1.2.3", 80));
 /// assert!(no_proxy_matches("[::1]:9001", "::1", 9001));

@@ -6,8 +6,13 @@
 //! connection and a new [`ClientHandshake`](crate::ClientHandshake) with a fresh key.
 //! Credentials and custom fields go along only to the [`same_origin`].
 //!
+//! [`is_redirect`] says whether a status is one; a [`RedirectPolicy`] resolves a
+//! `Location` (or says why not: [`RedirectError`]), and a [`Redirects`] chain adds the
+//! hop limit ([`DEFAULT_MAX_REDIRECTS`] by default) and loop detection.
+//!
 //! ```
-//! use ws_handshake::{same_origin, RedirectPolicy, WsUrl};
+//! use ws_handshake::WsUrl;
+//! use ws_handshake::redirect::{same_origin, RedirectPolicy};
 //! let here = WsUrl::parse("wss://example.com/app/chat?room=1")?;
 //! let mut buf = String::new();
 //! let next = RedirectPolicy::new().resolve(&here, "../v2/chat", &mut buf)?;
@@ -50,7 +55,7 @@ pub enum RedirectError {
     /// The target's scheme is not `ws`, `wss`, `http` or `https` (RFC 6455 §3
     /// defines only the first two; `http` maps to `ws` and `https` to `wss`).
     #[error("Location names a scheme other than ws, wss, http or https")]
-    UnsupportedScheme,
+    SchemeUnsupported,
     /// A redirect from `wss` to `ws` (or `http`): it would send the handshake, and
     /// everything after it, in clear. Refused unless
     /// [`dangerous_allow_downgrade`](RedirectPolicy::dangerous_allow_downgrade).
@@ -59,7 +64,7 @@ pub enum RedirectError {
     /// The resolved target is not a valid WebSocket URL (RFC 6455 §3): userinfo, a
     /// bad host or port, a byte that must be percent-encoded...
     #[error("Location resolves to an invalid URL: {0}")]
-    InvalidTarget(UrlError),
+    TargetInvalid(UrlError),
     /// One redirect more than [`RedirectPolicy::max_redirects`] allows.
     #[error("more than {limit} redirects")]
     TooManyRedirects {
@@ -146,7 +151,8 @@ impl RedirectPolicy {
     /// into `out` (cleared first) and parsed from there.
     ///
     /// ```
-    /// use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, RedirectPolicy, WsUrl};
+    /// use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, WsUrl};
+    /// use ws_handshake::redirect::RedirectPolicy;
     /// let config = ClientConfig::new();
     /// let url = WsUrl::parse("ws://example.com/old")?;
     /// let mut handshake = ClientHandshake::new(&config, url, ClientKey::from_nonce([7; 16]));
@@ -188,8 +194,8 @@ impl RedirectPolicy {
     /// Nothing is percent-encoded: a byte that needs it makes the target invalid.
     ///
     /// # Errors
-    /// [`RedirectError::LocationInvalid`], [`RedirectError::UnsupportedScheme`],
-    /// [`RedirectError::Downgrade`] or [`RedirectError::InvalidTarget`].
+    /// [`RedirectError::LocationInvalid`], [`RedirectError::SchemeUnsupported`],
+    /// [`RedirectError::Downgrade`] or [`RedirectError::TargetInvalid`].
     pub fn resolve<'b>(
         &self,
         base: &WsUrl<'_>,
@@ -201,7 +207,7 @@ impl RedirectPolicy {
             None => base.tls(),
             Some(s) if s.eq_ignore_ascii_case("ws") || s.eq_ignore_ascii_case("http") => false,
             Some(s) if s.eq_ignore_ascii_case("wss") || s.eq_ignore_ascii_case("https") => true,
-            Some(_) => return Err(RedirectError::UnsupportedScheme),
+            Some(_) => return Err(RedirectError::SchemeUnsupported),
         };
         if base.tls() && !tls && !self.allow_downgrade {
             return Err(RedirectError::Downgrade);
@@ -213,7 +219,7 @@ impl RedirectPolicy {
             // A scheme without an authority (`http:x`) names no host (RFC 6455 §3).
             let authority = r
                 .authority
-                .ok_or(RedirectError::InvalidTarget(UrlError::InvalidHost))?;
+                .ok_or(RedirectError::TargetInvalid(UrlError::HostInvalid))?;
             out.push_str(authority);
             let start = out.len();
             remove_dot_segments(r.path, out, start);
@@ -246,8 +252,8 @@ impl RedirectPolicy {
             out.push_str(q);
         }
         WsUrl::parse(out).map_err(|e| match e {
-            crate::BuildError::InvalidUrl(u) => RedirectError::InvalidTarget(u),
-            _ => RedirectError::InvalidTarget(UrlError::InvalidCharacter),
+            crate::BuildError::UrlInvalid(u) => RedirectError::TargetInvalid(u),
+            _ => RedirectError::TargetInvalid(UrlError::CharacterInvalid),
         })
     }
 }
@@ -284,7 +290,8 @@ impl Visited {
 /// even if a later hop comes back.
 ///
 /// ```
-/// use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, RedirectError, RedirectPolicy, WsUrl};
+/// use ws_handshake::{ClientConfig, ClientFeed, ClientHandshake, ClientKey, WsUrl};
+/// use ws_handshake::redirect::{RedirectError, RedirectPolicy};
 ///
 /// let first = WsUrl::parse("ws://example.com/a")?;
 /// let mut chain = RedirectPolicy::new().max_redirects(3).chain(&first);

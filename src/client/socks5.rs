@@ -1,5 +1,5 @@
 //! A tunnel through a SOCKS5 proxy (RFC 1928), with username/password
-//! authentication (RFC 1929), the same shape as the HTTP [`ProxyTunnel`](crate::ProxyTunnel).
+//! authentication (RFC 1929), the same shape as the HTTP [`ProxyTunnel`](crate::proxy::ProxyTunnel).
 //!
 //! ```text
 //! connect to the proxy (plain TCP)
@@ -22,12 +22,18 @@
 //!
 //! The proxy answers each message only after the client sent it, so bytes that
 //! arrive before the client's next message are refused
-//! ([`Socks5Error::UnexpectedData`]); bytes after the final reply are the
+//! ([`Socks5Error::DataUnexpected`]); bytes after the final reply are the
 //! target's and come back, byte-exact, as the leftover. A reply is at most 262
 //! bytes; the tunnel holds it in a fixed array and never allocates.
 //!
+//! The items: a [`Socks5Config`] (credentials), a [`Socks5Tunnel`] whose `feed`
+//! gives a [`Socks5Feed`]: a [`Socks5Request`] to send, or [`Socks5Open`] with the
+//! address the proxy bound ([`Socks5Bound`], its host a [`Socks5Host`]), else a
+//! [`Socks5Error`].
+//!
 //! ```
-//! use ws_handshake::{Socks5Config, Socks5Feed, Socks5Tunnel, WsUrl};
+//! use ws_handshake::WsUrl;
+//! use ws_handshake::socks5::{Socks5Config, Socks5Feed, Socks5Tunnel};
 //!
 //! let url = WsUrl::parse("ws://example.com/chat")?;
 //! let config = Socks5Config::new().credentials("alice", "s3cret")?;
@@ -59,7 +65,7 @@ use core::fmt;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use crate::answer::write::{writer_methods, Emit};
-use crate::error::{BuildError, UrlError};
+use crate::error::{BuildError, Misuse, UrlError};
 use crate::grammar::url::WsUrl;
 use crate::sink::Sink;
 
@@ -83,7 +89,7 @@ const MAX_REPLY: usize = 4 + 1 + 255 + 2;
 pub enum Socks5Error {
     /// A message's version byte is not 5 (RFC 1928 §3, §6): not a SOCKS5 proxy.
     #[error("the proxy answered with SOCKS version {got}, not 5 (RFC 1928 §3)")]
-    Version {
+    VersionUnsupported {
         /// The version byte received.
         got: u8,
     },
@@ -100,7 +106,7 @@ pub enum Socks5Error {
     },
     /// The username/password reply's version is not 1 (RFC 1929 §2).
     #[error("the proxy answered the credentials with version {got}, not 1 (RFC 1929 §2)")]
-    AuthVersion {
+    AuthVersionUnsupported {
         /// The version byte received.
         got: u8,
     },
@@ -144,23 +150,24 @@ pub enum Socks5Error {
     },
     /// The reply's reserved byte is not X'00' (RFC 1928 §6, "RESERVED").
     #[error("the reply's reserved byte is {got}, not 0 (RFC 1928 §6)")]
-    Reserved {
+    ReservedNotZero {
         /// The byte received.
         got: u8,
     },
     /// The reply's address type is not 1, 3 or 4 (RFC 1928 §5).
     #[error("the reply's address type {got} is not 1, 3 or 4 (RFC 1928 §5)")]
-    AddressType {
+    AddressTypeUnknown {
         /// The address type byte received.
         got: u8,
     },
     /// The proxy sent bytes before the client's next message, which they would
     /// have to answer (RFC 1928 §3–4, RFC 1929 §2: each reply follows a request).
     #[error("the proxy sent bytes before the client's next request (RFC 1928 §4)")]
-    UnexpectedData,
-    /// The tunnel already returned its outcome; later bytes belong to the tunnel.
-    #[error("the SOCKS5 handshake is already complete")]
-    Finished,
+    DataUnexpected,
+    /// Not the proxy's fault: the caller's bug (see [`Misuse`]); later bytes belong to
+    /// the tunnel.
+    #[error("{0}")]
+    Misuse(Misuse),
 }
 
 /// How to talk to a SOCKS5 proxy: with or without a username and password.
@@ -189,16 +196,17 @@ impl Socks5Config {
     /// with these when the proxy picks it.
     ///
     /// ```
-    /// use ws_handshake::{BuildError, Socks5Config};
+    /// use ws_handshake::BuildError;
+    /// use ws_handshake::socks5::Socks5Config;
     /// assert!(Socks5Config::new().credentials("alice", "s3cret").is_ok());
     /// let long = "x".repeat(256);
     /// for (user, password) in [("", "p"), ("u", ""), (long.as_str(), "p"), ("u\0", "p"), ("u", "p\r\n")] {
-    ///     assert_eq!(Socks5Config::new().credentials(user, password), Err(BuildError::InvalidCredentials));
+    ///     assert_eq!(Socks5Config::new().credentials(user, password), Err(BuildError::CredentialsInvalid));
     /// }
     /// ```
     ///
     /// # Errors
-    /// [`BuildError::InvalidCredentials`] unless both are 1 to 255 bytes (RFC 1929 §2:
+    /// [`BuildError::CredentialsInvalid`] unless both are 1 to 255 bytes (RFC 1929 §2:
     /// one length byte each, "1 to 255"), or if either holds NUL, CR or LF (which
     /// proxies reading C strings or log lines would cut or split).
     pub fn credentials(mut self, user: &str, password: &str) -> Result<Self, BuildError> {
@@ -206,7 +214,7 @@ impl Socks5Config {
             (1..=255).contains(&s.len()) && !s.bytes().any(|b| matches!(b, 0 | b'\r' | b'\n'))
         };
         if !valid(user) || !valid(password) {
-            return Err(BuildError::InvalidCredentials);
+            return Err(BuildError::CredentialsInvalid);
         }
         self.credentials = Some((user.to_string(), password.to_string()));
         Ok(self)
@@ -244,7 +252,7 @@ enum Step {
 /// reads the proxy's bytes fed in chunks of any size, handing back each message
 /// to send as it becomes due.
 ///
-/// The same shape as [`ProxyTunnel`](crate::ProxyTunnel): no clock (the deadline is
+/// The same shape as [`ProxyTunnel`](crate::proxy::ProxyTunnel): no clock (the deadline is
 /// the caller's), no allocation, each byte read once, at most 262 bytes held.
 #[derive(Debug)]
 pub struct Socks5Tunnel<'c> {
@@ -282,7 +290,7 @@ impl<'c> Socks5Tunnel<'c> {
     /// address type X'03', RFC 1928 §5); an IP literal host goes as an address.
     ///
     /// # Errors
-    /// [`BuildError::InvalidUrl`] with [`UrlError::InvalidHost`] for a host name
+    /// [`BuildError::UrlInvalid`] with [`UrlError::HostInvalid`] for a host name
     /// longer than the 255 bytes its length byte can count (RFC 1928 §5; DNS names
     /// are at most 253, RFC 1035 §2.3.4).
     pub fn remote(config: &'c Socks5Config, url: WsUrl<'c>) -> Result<Self, BuildError> {
@@ -290,7 +298,7 @@ impl<'c> Socks5Tunnel<'c> {
         let target = match host.parse::<IpAddr>() {
             Ok(ip) => Target::Ip(ip),
             Err(_) if host.len() <= 255 => Target::Name(host),
-            Err(_) => return Err(BuildError::InvalidUrl(UrlError::InvalidHost)),
+            Err(_) => return Err(BuildError::UrlInvalid(UrlError::HostInvalid)),
         };
         Ok(Self::new(config, target, url.port()))
     }
@@ -326,7 +334,7 @@ impl<'c> Socks5Tunnel<'c> {
     /// # Errors
     /// The proxy's refusal or the rule its bytes broke: close the connection.
     /// Feeding after an error returns the same error; feeding after
-    /// [`Socks5Feed::Open`] returns [`Socks5Error::Finished`].
+    /// [`Socks5Feed::Open`] returns [`Socks5Error::Misuse`].
     pub fn feed<'a>(&'a mut self, chunk: &'a [u8]) -> Result<Socks5Feed<'a>, Socks5Error> {
         if let Some(e) = self.failed {
             return Err(e);
@@ -347,7 +355,7 @@ impl<'c> Socks5Tunnel<'c> {
 
     fn advance(&mut self, chunk: &[u8]) -> Result<Progress, Socks5Error> {
         if self.step == Step::Done {
-            return Err(Socks5Error::Finished);
+            return Err(Socks5Error::Misuse(Misuse::FedAfterOutcome));
         }
         let mut rest = chunk;
         // Take bytes until the message is whole; its length grows as its address
@@ -395,7 +403,7 @@ impl<'c> Socks5Tunnel<'c> {
             }
         };
         if !rest.is_empty() {
-            return Err(Socks5Error::UnexpectedData);
+            return Err(Socks5Error::DataUnexpected);
         }
         Ok(Progress::Send(next))
     }
@@ -410,7 +418,7 @@ impl<'c> Socks5Tunnel<'c> {
         match self.step {
             Step::Method => {
                 if let Some(&got) = bytes.first().filter(|&&v| v != VERSION) {
-                    return Err(Socks5Error::Version { got });
+                    return Err(Socks5Error::VersionUnsupported { got });
                 }
                 match bytes.get(1).copied() {
                     None | Some(NO_AUTH) => Ok(()),
@@ -421,7 +429,7 @@ impl<'c> Socks5Tunnel<'c> {
             }
             Step::Auth => {
                 if let Some(&got) = bytes.first().filter(|&&v| v != AUTH_VERSION) {
-                    return Err(Socks5Error::AuthVersion { got });
+                    return Err(Socks5Error::AuthVersionUnsupported { got });
                 }
                 match bytes.get(1).copied() {
                     None | Some(0) => Ok(()),
@@ -430,13 +438,13 @@ impl<'c> Socks5Tunnel<'c> {
             }
             _ => {
                 if let Some(&got) = bytes.first().filter(|&&v| v != VERSION) {
-                    return Err(Socks5Error::Version { got });
+                    return Err(Socks5Error::VersionUnsupported { got });
                 }
                 if let Some(&code) = bytes.get(1) {
                     reply_code(code)?;
                 }
                 if let Some(&got) = bytes.get(2).filter(|&&v| v != 0) {
-                    return Err(Socks5Error::Reserved { got });
+                    return Err(Socks5Error::ReservedNotZero { got });
                 }
                 reply_len(bytes).map(|_| ())
             }
@@ -469,7 +477,7 @@ fn reply_len(bytes: &[u8]) -> Result<usize, Socks5Error> {
         (Some(4), _) => 4 + 16 + 2,
         (Some(3), None) => 5,
         (Some(3), Some(&n)) => usize::from(n).saturating_add(5 + 2),
-        (Some(&got), _) => return Err(Socks5Error::AddressType { got }),
+        (Some(&got), _) => return Err(Socks5Error::AddressTypeUnknown { got }),
     })
 }
 

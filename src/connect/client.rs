@@ -4,11 +4,12 @@
 
 use alloc::string::ToString;
 
-use crate::answer::fields::{Head, Value};
+use crate::answer::field_list::Value;
 use crate::connect::server::WEBSOCKET_PROTOCOL;
 use crate::error::{ClientError, Malformed};
 use crate::grammar::token::{is_connection_specific, is_h2_field_value, is_lowercase_token};
 use crate::grammar::url::WsUrl;
+use crate::head::h2_h3::Head;
 use crate::rules::client_config::ClientConfig;
 use crate::rules::response::{check_extensions, check_protocol, Connected};
 use crate::rules::summary::Summary;

@@ -1,5 +1,9 @@
 //! The `Sec-WebSocket-Extensions` grammar of RFC 6455 §9.1, parsed without copying.
 //!
+//! [`parse`] walks one field value as [`Extensions`]: each an [`Extension`] with its
+//! [`Params`] ([`Param`] each, whose value is a [`ParamValue`]), or an
+//! [`ExtensionSyntaxError`].
+//!
 //! ```text
 //! extension-list  = 1#extension
 //! extension       = extension-token *( ";" extension-param )

@@ -41,7 +41,7 @@ impl<'a> WsUrl<'a> {
     /// Parses `ws://host[:port][/path][?query]` or the same with `wss://`.
     ///
     /// # Errors
-    /// [`BuildError::InvalidUrl`] naming the broken rule ([`UrlError`]).
+    /// [`BuildError::UrlInvalid`] naming the broken rule ([`UrlError`]).
     pub fn parse(url: &'a str) -> Result<Self, BuildError> {
         Ok(Self::parse_url(url)?)
     }
@@ -51,16 +51,16 @@ impl<'a> WsUrl<'a> {
         // that is neither `ws` nor `wss`).
         let (scheme, rest) = split_at_byte(url, b':')
             .and_then(|(scheme, rest)| Some((scheme, rest.strip_prefix("//")?)))
-            .ok_or(UrlError::UnsupportedScheme)?;
+            .ok_or(UrlError::SchemeUnsupported)?;
         let tls = if scheme.eq_ignore_ascii_case("wss") {
             true
         } else if scheme.eq_ignore_ascii_case("ws") {
             false
         } else {
-            return Err(UrlError::UnsupportedScheme);
+            return Err(UrlError::SchemeUnsupported);
         };
         if rest.bytes().any(|b| b == b'#') {
-            return Err(UrlError::Fragment);
+            return Err(UrlError::FragmentNotAllowed);
         }
         let authority_end = rest
             .bytes()
@@ -68,9 +68,9 @@ impl<'a> WsUrl<'a> {
             .unwrap_or(rest.len());
         let (authority, tail) = rest
             .split_at_checked(authority_end)
-            .ok_or(UrlError::InvalidHost)?;
+            .ok_or(UrlError::HostInvalid)?;
         if authority.bytes().any(|b| b == b'@') {
-            return Err(UrlError::Userinfo);
+            return Err(UrlError::UserinfoNotAllowed);
         }
         let (host, port) = split_authority(authority)?;
         let port = match port {
@@ -79,7 +79,7 @@ impl<'a> WsUrl<'a> {
             Some(p) => parse_port(p)?,
         };
         if !is_path_and_query(tail.as_bytes()) {
-            return Err(UrlError::InvalidCharacter);
+            return Err(UrlError::CharacterInvalid);
         }
         let (path, query) = match split_at_byte(tail, b'?') {
             Some((p, q)) => (p, Some(q)),
@@ -190,16 +190,16 @@ impl fmt::Display for Resource<'_> {
 /// Splits an authority into its host (validated) and the raw port text, if any: the
 /// grammar of `Host` on the server (RFC 3986 §3.2.2–3.2.3), one function for both.
 fn split_authority(authority: &str) -> Result<(&str, Option<&str>), UrlError> {
-    // The port text is not read here: a bad one is `InvalidPort`, not `InvalidHost`.
-    let (host, port) = split_authority_bytes(authority.as_bytes()).ok_or(UrlError::InvalidHost)?;
+    // The port text is not read here: a bad one is `PortInvalid`, not `HostInvalid`.
+    let (host, port) = split_authority_bytes(authority.as_bytes()).ok_or(UrlError::HostInvalid)?;
     // Both parts end at ASCII bytes of `authority`, so these cuts are on boundaries.
-    let host = authority.get(..host.len()).ok_or(UrlError::InvalidHost)?;
+    let host = authority.get(..host.len()).ok_or(UrlError::HostInvalid)?;
     let port = match port {
         None => None,
         Some(p) => Some(
             authority
                 .get(authority.len().saturating_sub(p.len())..)
-                .ok_or(UrlError::InvalidHost)?,
+                .ok_or(UrlError::HostInvalid)?,
         ),
     };
     Ok((host, port))
@@ -242,7 +242,7 @@ fn split_at_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
 fn parse_port(p: &str) -> Result<u16, UrlError> {
     crate::grammar::authority::parse_port(p.as_bytes())
         .filter(|&n| n != 0)
-        .ok_or(UrlError::InvalidPort)
+        .ok_or(UrlError::PortInvalid)
 }
 
 #[cfg(test)]
@@ -259,7 +259,7 @@ mod tests {
         let u = WsUrl::parse("ws://h?q").unwrap();
         assert_eq!(u.resource().to_string(), "/?q");
         assert_eq!(parse_port("65535"), Ok(65535));
-        assert_eq!(parse_port("65536"), Err(UrlError::InvalidPort));
-        assert_eq!(parse_port("+1"), Err(UrlError::InvalidPort));
+        assert_eq!(parse_port("65536"), Err(UrlError::PortInvalid));
+        assert_eq!(parse_port("+1"), Err(UrlError::PortInvalid));
     }
 }

@@ -93,9 +93,9 @@ impl<S: Socket + ?Sized> Socket for &mut S {
 /// Runs the server side of the handshake on `stream` (already accepted).
 ///
 /// Returns [`ServerOutcome::Upgraded`] with the stream (its timeouts cleared), the
-/// leftover bytes and the request, or how it ended otherwise: the refusals, the
+/// leftover bytes and the request, or how it ended otherwise: the rejections, the
 /// plain-request answer and the `408` are written with a lingering close, which
-/// blocks this thread for at most [`Server::linger`]'s time.
+/// blocks this thread for at most [`Server::with_linger`]'s time.
 ///
 /// # Errors
 /// An I/O error other than the deadline's own timeouts (e.g. a reset), or one
@@ -154,7 +154,7 @@ fn handshake<S: Socket>(
 ) -> Result<Handshake, Failure> {
     let mut handshake = ServerHandshake::new(&server.config);
     if let Some(tls) = server.tls {
-        handshake = handshake.tls(tls);
+        handshake = handshake.with_tls(tls);
     }
     loop {
         // Read straight into the handshake's buffer: no separate read buffer.

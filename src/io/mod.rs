@@ -2,7 +2,7 @@
 //!
 //! Each adapter runs the whole opening handshake on a connection the caller accepted
 //! (or dialled): the read/feed/answer loop under **one deadline** for reading and
-//! writing, a `408 Request Timeout` when it expires, refusals answered with a
+//! writing, a `408 Request Timeout` when it expires, rejections answered with a
 //! **lingering close** (write the response, shut down the write half, then read and
 //! discard the client's input for a bounded time) so that the client reads the
 //! status instead of a connection reset, and an owned result for the framing
@@ -14,8 +14,14 @@
 //!
 //! The server side is configured once by a [`Server`]: the [`ServerConfig`], the
 //! deadline, the lingering budget, and two hooks — [`Server::decide`] sees every valid
-//! upgrade and may refuse it (authentication, quotas), [`Server::plain`] answers
+//! upgrade and may reject it (authentication, quotas), [`Server::plain`] answers
 //! requests that are not WebSocket upgrades (serve a page) and defaults to the `426`.
+//! The hooks are a [`DecideHook`] returning a [`Decision`] (accept, or reject with a
+//! status of your own) and a [`PlainHook`] returning a [`PlainResponse`]. A server
+//! handshake ends in a [`ServerOutcome`]: [`Upgraded`] (with the owned
+//! [`UpgradedRequest`]) or [`Rejected`], among others; a client handshake in
+//! [`ClientConnected`] or a [`ClientIoError`] (a [`ClientRefusal`] among them).
+//! Defaults: [`DEFAULT_DEADLINE`], [`DEFAULT_LINGER_TIME`], [`DEFAULT_LINGER_BYTES`].
 //!
 //! What the adapters do not do: accept connections, cap how many handshakes are
 //! pending, or log. Those belong to the server loop (see `examples/echo_server.rs`
@@ -35,7 +41,7 @@ use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::extra_headers::check_extra_headers;
 use crate::rules::response::Connected;
 use crate::rules::server_config::ServerConfig;
-use crate::server::request::Request;
+use crate::server::request_view::Request;
 use crate::server::{ServerFeed, UpgradeRequest};
 
 #[cfg(feature = "blocking-io")]
@@ -45,9 +51,9 @@ pub mod tokio;
 
 /// The default handshake deadline: 10 seconds for the whole head and the answer.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
-/// The default lingering time after a refusal: 1 second.
+/// The default lingering time after a rejection: 1 second.
 pub const DEFAULT_LINGER_TIME: Duration = Duration::from_secs(1);
-/// The default number of bytes read and discarded after a refusal: 64 KiB.
+/// The default number of bytes read and discarded after a rejection: 64 KiB.
 pub const DEFAULT_LINGER_BYTES: usize = 64 * 1024;
 /// The decision hook's type: see [`Server::decide`].
 pub type DecideHook = Box<dyn Fn(&UpgradeRequest<'_>) -> Decision + Send + Sync>;
@@ -64,17 +70,17 @@ pub type PlainHook = Box<dyn Fn(&Request<'_>) -> Option<PlainResponse> + Send + 
 /// use ws_handshake::ServerConfig;
 ///
 /// let server = Server::new(ServerConfig::new().protocols(["chat"])?)
-///     .deadline(Duration::from_secs(5))
+///     .with_deadline(Duration::from_secs(5))
 ///     // Every valid upgrade passes here: check a session cookie, say.
 ///     .decide(|upgrade| match upgrade.cookie("session") {
 ///         Some(_) => Decision::accept(),
-///         None => Decision::refuse(401, "log in first").unwrap_or_else(|_| Decision::accept()),
+///         None => Decision::reject(401, "log in first").unwrap_or_else(|_| Decision::accept()),
 ///     })
 ///     // Plain HTTP requests: serve a page on `/`, the default 426 elsewhere.
 ///     .plain(|request| {
 ///         (request.path() == "/").then(|| PlainResponse::html("<h1>hello</h1>"))
 ///     });
-/// assert_eq!(server.deadline_time(), Duration::from_secs(5));
+/// assert_eq!(server.deadline(), Duration::from_secs(5));
 /// # Ok::<(), ws_handshake::BuildError>(())
 /// ```
 pub struct Server {
@@ -121,32 +127,32 @@ impl Server {
     /// its head then gets a `408` and the connection is closed (slow-client attacks
     /// hold a connection for at most this long, plus the lingering close).
     #[must_use]
-    pub fn deadline(mut self, deadline: Duration) -> Self {
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self
     }
 
-    /// The lingering close after a refusal (`4xx`, `408`, a plain response): at most
+    /// The lingering close after a rejection (`4xx`, `408`, a plain response): at most
     /// `time` to write the response and then read and discard the client's input,
     /// and at most `bytes` discarded. Closing a socket with unread input makes the
     /// kernel send a reset, which can destroy the response before the client reads
     /// it. `Duration::ZERO` closes at once (the response may then be lost).
     #[must_use]
-    pub fn linger(mut self, time: Duration, bytes: usize) -> Self {
+    pub fn with_linger(mut self, time: Duration, bytes: usize) -> Self {
         self.linger_time = time;
         self.linger_bytes = bytes;
         self
     }
 
-    /// Whether connections use TLS (see [`ServerHandshake::tls`](crate::ServerHandshake::tls)).
+    /// Whether connections use TLS (see [`ServerHandshake::with_tls`](crate::ServerHandshake::with_tls)).
     #[must_use]
-    pub fn tls(mut self, tls: bool) -> Self {
+    pub fn with_tls(mut self, tls: bool) -> Self {
         self.tls = Some(tls);
         self
     }
 
     /// Sets the hook that sees every upgrade that passed the RFC 6455 rules and the
-    /// configuration (Origin, subprotocol, extensions), and accepts or refuses it.
+    /// configuration (Origin, subprotocol, extensions), and accepts or rejects it.
     /// Without it, every such upgrade is accepted.
     #[must_use]
     pub fn decide<F>(mut self, hook: F) -> Self
@@ -176,18 +182,18 @@ impl Server {
     }
 
     /// The handshake deadline.
-    pub fn deadline_time(&self) -> Duration {
+    pub fn deadline(&self) -> Duration {
         self.deadline
     }
 }
 
 /// What [`Server::decide`] says about a valid upgrade: accept it (with extra headers
-/// such as `Set-Cookie`), or refuse it with a status of your own (`401`, `403`,
+/// such as `Set-Cookie`), or reject it with a status of your own (`401`, `403`,
 /// `429`...). Headers are checked when they are added, so a decision that exists
 /// can always be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
-    refuse: Option<(u16, String)>,
+    reject: Option<(u16, String)>,
     headers: Vec<(String, String)>,
 }
 
@@ -195,24 +201,24 @@ impl Decision {
     /// Accept: write the `101` with the negotiated subprotocol and extensions.
     pub fn accept() -> Self {
         Self {
-            refuse: None,
+            reject: None,
             headers: Vec::new(),
         }
     }
 
-    /// Refuse with `status` (300–599, except 304) and a plain-text `body`.
+    /// Reject with `status` (300–599, except 304) and a plain-text `body`.
     ///
     /// # Errors
     /// As [`Rejection::new`].
-    pub fn refuse(status: u16, body: &str) -> Result<Self, BuildError> {
+    pub fn reject(status: u16, body: &str) -> Result<Self, BuildError> {
         Rejection::new(status, body)?;
         Ok(Self {
-            refuse: Some((status, body.to_owned())),
+            reject: Some((status, body.to_owned())),
             headers: Vec::new(),
         })
     }
 
-    /// Adds a header to the `101` or to the refusal (`Set-Cookie`, `WWW-Authenticate`,
+    /// Adds a header to the `101` or to the rejection (`Set-Cookie`, `WWW-Authenticate`,
     /// `Retry-After`...).
     ///
     /// # Errors
@@ -224,9 +230,9 @@ impl Decision {
         Ok(self)
     }
 
-    /// Whether this decision refuses the upgrade.
-    pub fn is_refusal(&self) -> bool {
-        self.refuse.is_some()
+    /// Whether this decision rejects the upgrade.
+    pub fn is_rejection(&self) -> bool {
+        self.reject.is_some()
     }
 }
 
@@ -248,13 +254,13 @@ impl PlainResponse {
     /// A response with `status` (200–599), a `content_type` and a `body`.
     ///
     /// # Errors
-    /// [`BuildError::InvalidStatus`] for a status outside 200–599 (an interim
+    /// [`BuildError::StatusInvalid`] for a status outside 200–599 (an interim
     /// response or a `101` is never an answer to a plain request);
     /// [`BuildError::StatusWithoutContent`] for 204 and 304;
-    /// [`BuildError::InvalidHeaderValue`] for a content type with control bytes.
+    /// [`BuildError::HeaderValueInvalid`] for a content type with control bytes.
     pub fn new(status: u16, content_type: &str, body: &[u8]) -> Result<Self, BuildError> {
         if !(200..=599).contains(&status) {
-            return Err(BuildError::InvalidStatus);
+            return Err(BuildError::StatusInvalid);
         }
         // RFC 9110 §6.4.1: these never have content.
         if status == 204 || status == 304 {
@@ -409,9 +415,9 @@ pub enum ServerOutcome<S> {
         /// The status of the response written.
         status: u16,
     },
-    /// The request was refused; the response was written with a lingering close and
+    /// The request was rejected; the response was written with a lingering close and
     /// the connection is closed.
-    Refused(Refused),
+    Rejected(Rejected),
     /// The deadline expired: a `408` was written (best effort, unless part of a `101`
     /// had been written) and the connection is closed.
     TimedOut,
@@ -419,21 +425,21 @@ pub enum ServerOutcome<S> {
     Closed,
 }
 
-/// Why a handshake was refused, for the server's log.
+/// Why a handshake was rejected, for the server's log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Refused {
+pub struct Rejected {
     /// The status written.
     pub status: u16,
     /// The rule the request broke; `None` when the request was valid and the
-    /// refusal was the caller's ([`Server::decide`], or a plain request's `426`).
+    /// rejection was the caller's ([`Server::decide`], or a plain request's `426`).
     pub error: Option<Error>,
 }
 
-impl fmt::Display for Refused {
+impl fmt::Display for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.error {
-            Some(e) => write!(f, "refused ({}): {e}", self.status),
-            None => write!(f, "refused ({})", self.status),
+            Some(e) => write!(f, "rejected ({}): {e}", self.status),
+            None => write!(f, "rejected ({})", self.status),
         }
     }
 }
@@ -458,14 +464,14 @@ pub(crate) enum Step {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Ending {
     Served(u16),
-    Refused(Refused),
+    Rejected(Rejected),
 }
 
 impl Ending {
     pub(crate) fn into_outcome<S>(self) -> ServerOutcome<S> {
         match self {
             Ending::Served(status) => ServerOutcome::Served { status },
-            Ending::Refused(r) => ServerOutcome::Refused(r),
+            Ending::Rejected(r) => ServerOutcome::Rejected(r),
         }
     }
 }
@@ -486,8 +492,8 @@ impl Server {
                     .iter()
                     .map(|(n, v)| (n.as_str(), v.as_str()))
                     .collect();
-                if let Some((status, body)) = &decision.refuse {
-                    let refused = Refused {
+                if let Some((status, body)) = &decision.reject {
+                    let rejected = Rejected {
                         status: *status,
                         error: None,
                     };
@@ -498,7 +504,7 @@ impl Server {
                     }
                     return Step::Close {
                         response,
-                        outcome: Ending::Refused(refused),
+                        outcome: Ending::Rejected(rejected),
                     };
                 }
                 let accept = upgrade.accept();
@@ -509,7 +515,7 @@ impl Server {
                         internal_error(&mut response);
                         return Step::Close {
                             response,
-                            outcome: Ending::Refused(Refused {
+                            outcome: Ending::Rejected(Rejected {
                                 status: 500,
                                 error: None,
                             }),
@@ -530,9 +536,9 @@ impl Server {
                         Ending::Served(page.status())
                     }
                     None => {
-                        let rejection = request.refuse();
+                        let rejection = request.reject();
                         rejection.write_to(&mut response);
-                        Ending::Refused(Refused {
+                        Ending::Rejected(Rejected {
                             status: rejection.status(),
                             error: None,
                         })
@@ -545,7 +551,7 @@ impl Server {
                 rejection.write_to(&mut response);
                 Step::Close {
                     response,
-                    outcome: Ending::Refused(Refused {
+                    outcome: Ending::Rejected(Rejected {
                         status: rejection.status(),
                         error: Some(error),
                     }),
@@ -640,7 +646,7 @@ impl ClientRefusal {
     }
 }
 
-fn owned_headers(headers: crate::head::fields::Headers<'_>) -> Vec<(String, Vec<u8>)> {
+fn owned_headers(headers: crate::head::headers::Headers<'_>) -> Vec<(String, Vec<u8>)> {
     headers
         .iter()
         .map(|h| (h.name.to_owned(), h.value.to_vec()))

@@ -54,8 +54,8 @@ use crate::server::ServerHandshake;
 /// Runs the server side of the handshake on `stream` (already accepted).
 ///
 /// Returns [`ServerOutcome::Upgraded`] with the stream, the leftover bytes and the
-/// request, or how it ended otherwise: the refusals, the plain-request answer and the
-/// `408` are written with a lingering close, which takes at most [`Server::linger`]'s
+/// request, or how it ended otherwise: the rejections, the plain-request answer and the
+/// `408` are written with a lingering close, which takes at most [`Server::with_linger`]'s
 /// time.
 ///
 /// # Errors
@@ -110,7 +110,7 @@ where
 {
     let mut handshake = ServerHandshake::new(&server.config);
     if let Some(tls) = server.tls {
-        handshake = handshake.tls(tls);
+        handshake = handshake.with_tls(tls);
     }
     // Reads go straight into the handshake's buffer; before waiting, its unused room
     // is freed, so a pending handshake holds only what it has received.

@@ -82,15 +82,15 @@ impl ClientConfig {
     /// assert!(ClientConfig::new().protocols(["chat", "superchat"]).is_ok());
     /// // RFC 6455 §4.1 item 10: the names offered are unique (compared exactly).
     /// let twice = ClientConfig::new().protocols(["chat", "chat"]);
-    /// assert_eq!(twice.unwrap_err(), BuildError::DuplicateProtocol);
+    /// assert_eq!(twice.unwrap_err(), BuildError::ProtocolRepeated);
     /// let again = ClientConfig::new().protocols(["chat"])?.protocols(["chat"]);
-    /// assert_eq!(again.unwrap_err(), BuildError::DuplicateProtocol);
+    /// assert_eq!(again.unwrap_err(), BuildError::ProtocolRepeated);
     /// # Ok::<(), BuildError>(())
     /// ```
     ///
     /// # Errors
-    /// [`BuildError::InvalidProtocol`] if a name is not an RFC 7230 token;
-    /// [`BuildError::DuplicateProtocol`] if a name is offered twice (counting the
+    /// [`BuildError::ProtocolInvalid`] if a name is not an RFC 7230 token;
+    /// [`BuildError::ProtocolRepeated`] if a name is offered twice (counting the
     /// names added by earlier calls).
     pub fn protocols<I, S>(mut self, names: I) -> Result<Self, BuildError>
     where
@@ -102,7 +102,7 @@ impl ClientConfig {
         let mut sorted: Vec<&str> = self.protocols.iter().map(String::as_str).collect();
         sorted.sort_unstable();
         if sorted.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
-            return Err(BuildError::DuplicateProtocol);
+            return Err(BuildError::ProtocolRepeated);
         }
         Ok(self)
     }
@@ -112,7 +112,7 @@ impl ClientConfig {
     /// several.
     ///
     /// # Errors
-    /// [`BuildError::InvalidWindowBits`] if a window size is outside 8..=15.
+    /// [`BuildError::WindowBitsInvalid`] if a window size is outside 8..=15.
     pub fn deflate(self, offer: Option<DeflateOffer>) -> Result<Self, BuildError> {
         self.deflate_offers(offer)
     }
@@ -146,7 +146,7 @@ impl ClientConfig {
     /// ```
     ///
     /// # Errors
-    /// [`BuildError::InvalidWindowBits`] if a window size is outside 8..=15.
+    /// [`BuildError::WindowBitsInvalid`] if a window size is outside 8..=15.
     pub fn deflate_offers<I>(mut self, offers: I) -> Result<Self, BuildError>
     where
         I: IntoIterator<Item = DeflateOffer>,
@@ -162,10 +162,10 @@ impl ClientConfig {
     /// Sends `Origin` (RFC 6455 §4.1 item 8), as a browser would, e.g. `https://example.com`.
     ///
     /// # Errors
-    /// [`BuildError::InvalidOrigin`] if it is empty, not ASCII, or holds control bytes.
+    /// [`BuildError::OriginInvalid`] if it is empty, not ASCII, or holds control bytes.
     pub fn origin(mut self, origin: &str) -> Result<Self, BuildError> {
         if origin.is_empty() || !origin.is_ascii() || !is_field_value(origin.as_bytes()) {
-            return Err(BuildError::InvalidOrigin);
+            return Err(BuildError::OriginInvalid);
         }
         self.origin = Some(origin.to_string());
         Ok(self)
@@ -174,14 +174,14 @@ impl ClientConfig {
     /// Adds a header to the request (e.g. `Authorization`, `Cookie`, `User-Agent`).
     ///
     /// # Errors
-    /// [`BuildError::InvalidHeaderName`] or [`BuildError::InvalidHeaderValue`] for
-    /// bytes that could inject a header; [`BuildError::ReservedHeader`] for a header the
+    /// [`BuildError::HeaderNameInvalid`] or [`BuildError::HeaderValueInvalid`] for
+    /// bytes that could inject a header; [`BuildError::HeaderReserved`] for a header the
     /// handshake writes itself (`Host`, `Origin`, `Upgrade`, `Connection`,
     /// `Sec-WebSocket-*`, `Content-*`, `Transfer-Encoding`).
     pub fn header(mut self, name: &str, value: &str) -> Result<Self, BuildError> {
         check_extra_headers(&[(name, value)])?;
         if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("origin") {
-            return Err(BuildError::ReservedHeader);
+            return Err(BuildError::HeaderReserved);
         }
         self.headers.push((name.to_string(), value.to_string()));
         Ok(self)

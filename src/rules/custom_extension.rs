@@ -39,7 +39,7 @@ impl ExtensionParams {
     /// Adds a parameter without a value.
     ///
     /// # Errors
-    /// [`BuildError::InvalidExtensionParam`] if `name` is not a token.
+    /// [`BuildError::ExtensionParamInvalid`] if `name` is not a token.
     pub fn flag(mut self, name: &str) -> Result<Self, BuildError> {
         check_token(name)?;
         self.text.push_str("; ");
@@ -50,7 +50,7 @@ impl ExtensionParams {
     /// Adds a `name=value` parameter.
     ///
     /// # Errors
-    /// [`BuildError::InvalidExtensionParam`] if `name` or `value` is not a token.
+    /// [`BuildError::ExtensionParamInvalid`] if `name` or `value` is not a token.
     pub fn value(mut self, name: &str, value: &str) -> Result<Self, BuildError> {
         check_token(value)?;
         self = self.flag(name)?;
@@ -70,7 +70,7 @@ fn check_token(s: &str) -> Result<(), BuildError> {
     if is_token(s.as_bytes()) {
         Ok(())
     } else {
-        Err(BuildError::InvalidExtensionParam)
+        Err(BuildError::ExtensionParamInvalid)
     }
 }
 

@@ -5,6 +5,10 @@
 //! out-of-range parameter is declined, never turned into a failed handshake. The
 //! result is a [`PerMessageDeflate`]: the exact parameters to write in the response
 //! and to configure the compressor with.
+//!
+//! The server's side is a [`DeflateConfig`]; a client offers [`DeflateOffer`]s
+//! (named [`PERMESSAGE_DEFLATE`] on the wire), and a server's answer that breaks a
+//! parameter's rule is a [`DeflateParamError`] (inside a `ClientError`).
 
 use crate::error::ClientError;
 use crate::grammar::bytes::eq_lowercase;
@@ -37,7 +41,7 @@ impl DeflateOffer {
     pub fn from_extension(ext: &Extension<'_>) -> Result<Self, DeflateParamError> {
         let mut offer = Self::default();
         for p in ext.params() {
-            let p = p.map_err(|_| DeflateParamError::InvalidValue)?;
+            let p = p.map_err(|_| DeflateParamError::ValueInvalid)?;
             offer.add_param(&p)?;
         }
         Ok(offer)
@@ -55,7 +59,7 @@ impl DeflateOffer {
                 set_once(&mut self.client_no_context_takeover)
             }
             b"server_max_window_bits" => {
-                let bits = window_bits(p)?.ok_or(DeflateParamError::InvalidValue)?;
+                let bits = window_bits(p)?.ok_or(DeflateParamError::ValueInvalid)?;
                 replace_once(&mut self.server_max_window_bits, bits)
             }
             b"client_max_window_bits" => {
@@ -163,7 +167,7 @@ impl DeflateOffer {
         if server_ok && client_ok {
             Ok(())
         } else {
-            Err(crate::error::BuildError::InvalidWindowBits)
+            Err(crate::error::BuildError::WindowBitsInvalid)
         }
     }
 
@@ -193,7 +197,7 @@ impl DeflateOffer {
                 (_, None) => None,
                 (None, Some(_)) => return Err(ClientError::DeflateClientWindowNotOffered),
                 (Some(_), Some(None)) => {
-                    return Err(ClientError::DeflateParam(DeflateParamError::InvalidValue))
+                    return Err(ClientError::DeflateParam(DeflateParamError::ValueInvalid))
                 }
                 (Some(Some(offered)), Some(Some(got))) if got > offered => {
                     return Err(ClientError::DeflateClientWindowTooLarge)
@@ -242,7 +246,7 @@ impl DeflateOffer {
 fn no_value(p: &Param<'_>) -> Result<(), DeflateParamError> {
     match p.value() {
         None => Ok(()),
-        Some(_) => Err(DeflateParamError::InvalidValue),
+        Some(_) => Err(DeflateParamError::ValueInvalid),
     }
 }
 
@@ -265,7 +269,7 @@ fn window_bits(p: &Param<'_>) -> Result<Option<u8>, DeflateParamError> {
     let Some(v) = p.value() else { return Ok(None) };
     match v.to_u32() {
         Some(n @ 8..=15) => Ok(Some(n as u8)),
-        _ => Err(DeflateParamError::InvalidValue),
+        _ => Err(DeflateParamError::ValueInvalid),
     }
 }
 
@@ -359,10 +363,10 @@ impl DeflateConfig {
     /// ```
     /// use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
     /// let offer = DeflateOffer::new().server_max_window_bits(Some(8));
-    /// assert_eq!(DeflateConfig::new().accept(&offer), None);
+    /// assert_eq!(DeflateConfig::new().answer(&offer), None);
     /// let risky = DeflateConfig::new().dangerous_allow_8_bit_window(true);
     /// assert_eq!(
-    ///     risky.accept(&offer).unwrap().to_string(),
+    ///     risky.answer(&offer).unwrap().to_string(),
     ///     "permessage-deflate; server_max_window_bits=8"
     /// );
     /// ```
@@ -391,11 +395,11 @@ impl DeflateConfig {
     /// ```
     /// use ws_handshake::deflate::{DeflateConfig, DeflateOffer};
     /// let offer = DeflateOffer { server_max_window_bits: Some(10), ..Default::default() };
-    /// let agreed = DeflateConfig::new().server_max_window_bits(12).accept(&offer).unwrap();
+    /// let agreed = DeflateConfig::new().server_max_window_bits(12).answer(&offer).unwrap();
     /// // The response must carry server_max_window_bits <= 10 (RFC 7692 §7.1.2.1).
     /// assert_eq!(agreed.to_string(), "permessage-deflate; server_max_window_bits=10");
     /// ```
-    pub fn accept(&self, offer: &DeflateOffer) -> Option<PerMessageDeflate> {
+    pub fn answer(&self, offer: &DeflateOffer) -> Option<PerMessageDeflate> {
         let floor = self.min_window_bits();
         let server_limit = self.server_max_window_bits.max(floor);
         let client_limit = self.client_max_window_bits.max(floor);
@@ -463,7 +467,7 @@ impl DeflateConfig {
             let mut offers = crate::grammar::extension::parse(line);
             while let Some(element) = next_element(&mut offers) {
                 if let (None, ListElement::Deflate(offer)) = (answer, element?) {
-                    answer = offer.ok().and_then(|o| self.accept(&o));
+                    answer = offer.ok().and_then(|o| self.answer(&o));
                 }
             }
         }

@@ -36,15 +36,15 @@ fn is_reserved(name: &str) -> bool {
 pub(crate) fn check_extra_headers(headers: &[(&str, &str)]) -> Result<(), BuildError> {
     for (name, value) in headers {
         if !is_token(name.as_bytes()) {
-            return Err(BuildError::InvalidHeaderName);
+            return Err(BuildError::HeaderNameInvalid);
         }
         if is_reserved(name) {
-            return Err(BuildError::ReservedHeader);
+            return Err(BuildError::HeaderReserved);
         }
         let ows = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
         let value = value.as_bytes();
         if !is_field_value(value) || ows(value.first()) || ows(value.last()) {
-            return Err(BuildError::InvalidHeaderValue);
+            return Err(BuildError::HeaderValueInvalid);
         }
     }
     Ok(())
@@ -62,35 +62,35 @@ mod tests {
         );
         assert_eq!(
             check_extra_headers(&[("X", "a\r\nEvil: 1")]),
-            Err(BuildError::InvalidHeaderValue)
+            Err(BuildError::HeaderValueInvalid)
         );
         assert_eq!(
             check_extra_headers(&[("X", "a\0")]),
-            Err(BuildError::InvalidHeaderValue)
+            Err(BuildError::HeaderValueInvalid)
         );
         assert_eq!(
             check_extra_headers(&[("X", "a\nb")]),
-            Err(BuildError::InvalidHeaderValue)
+            Err(BuildError::HeaderValueInvalid)
         );
         assert_eq!(
             check_extra_headers(&[("X Y", "a")]),
-            Err(BuildError::InvalidHeaderName)
+            Err(BuildError::HeaderNameInvalid)
         );
         assert_eq!(
             check_extra_headers(&[("X:", "a")]),
-            Err(BuildError::InvalidHeaderName)
+            Err(BuildError::HeaderNameInvalid)
         );
         assert_eq!(
             check_extra_headers(&[("", "a")]),
-            Err(BuildError::InvalidHeaderName)
+            Err(BuildError::HeaderNameInvalid)
         );
         assert_eq!(
             check_extra_headers(&[("sec-websocket-accept", "a")]),
-            Err(BuildError::ReservedHeader)
+            Err(BuildError::HeaderReserved)
         );
         assert_eq!(
             check_extra_headers(&[("Connection", "keep-alive")]),
-            Err(BuildError::ReservedHeader)
+            Err(BuildError::HeaderReserved)
         );
         for name in [
             "Content-Encoding",
@@ -100,7 +100,7 @@ mod tests {
         ] {
             assert_eq!(
                 check_extra_headers(&[(name, "x")]),
-                Err(BuildError::ReservedHeader),
+                Err(BuildError::HeaderReserved),
                 "{name}"
             );
         }

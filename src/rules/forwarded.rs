@@ -2,7 +2,7 @@
 //! de-facto `X-Forwarded-Host`, `X-Forwarded-Proto` and `X-Forwarded-Port`.
 //!
 //! Read only when the caller says the peer is a trusted proxy
-//! ([`ServerHandshake::trusted_proxy`](crate::ServerHandshake::trusted_proxy)): from
+//! ([`ServerHandshake::with_trusted_proxy`](crate::ServerHandshake::with_trusted_proxy)): from
 //! anyone else these fields are the client's word and are never looked at. Of each
 //! field the right-most value counts, the one the trusted proxy appended; what hops
 //! before it wrote is the client's.
@@ -15,7 +15,7 @@
 //! the origin whenever the proxy writes the other. With the refusal, a forged value
 //! can only repeat what the proxy said. A part neither states comes from the
 //! connection: `Host` (or the target's authority) and
-//! [`ServerHandshake::tls`](crate::ServerHandshake::tls).
+//! [`ServerHandshake::with_tls`](crate::ServerHandshake::with_tls).
 
 use crate::error::{Error, OriginPart};
 use crate::grammar::authority::{

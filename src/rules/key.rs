@@ -67,7 +67,7 @@ impl fmt::Display for AcceptKey {
 /// use ws_handshake::ClientKey;
 /// let key = ClientKey::from_nonce(*b"the sample nonce");
 /// assert_eq!(key.as_str(), "dGhlIHNhbXBsZSBub25jZQ==");
-/// assert_eq!(key.accept().as_str(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+/// assert_eq!(key.expected_accept().as_str(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClientKey([u8; 24]);
@@ -87,7 +87,7 @@ impl ClientKey {
     }
 
     /// The `Sec-WebSocket-Accept` value a server must answer this key with.
-    pub fn accept(&self) -> AcceptKey {
+    pub fn expected_accept(&self) -> AcceptKey {
         AcceptKey::from_key(&self.0)
     }
 }

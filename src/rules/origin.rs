@@ -35,7 +35,7 @@ pub enum OriginPolicy {
     /// match it too: `https`/`wss` for a server reached over TLS, `http`/`ws`
     /// otherwise, and a missing port means 443 or 80 accordingly. The scheme is known
     /// when the caller names the transport
-    /// ([`ServerHandshake::tls`](crate::ServerHandshake::tls)), from an absolute-form
+    /// ([`ServerHandshake::with_tls`](crate::ServerHandshake::with_tls)), from an absolute-form
     /// target's scheme, and from an extended CONNECT's `:scheme`. When it is not
     /// known, the scheme is not compared and a missing `Host` port means the
     /// origin scheme's default port, so `http://example.com` and
@@ -43,7 +43,7 @@ pub enum OriginPolicy {
     ///
     /// A refusal is [`Error::OriginMismatch`] naming the first part that differs
     /// (scheme, host, port). Behind a reverse proxy the caller trusts
-    /// ([`ServerHandshake::trusted_proxy`](crate::ServerHandshake::trusted_proxy)),
+    /// ([`ServerHandshake::with_trusted_proxy`](crate::ServerHandshake::with_trusted_proxy)),
     /// the server's origin is the one the proxy forwards.
     #[default]
     SameOrigin,
@@ -80,7 +80,7 @@ impl OriginPolicy {
     /// ```
     ///
     /// # Errors
-    /// [`BuildError::InvalidOrigin`] if an entry is not `scheme://host[:port]`.
+    /// [`BuildError::OriginInvalid`] if an entry is not `scheme://host[:port]`.
     pub fn allow_list<I, S>(origins: I) -> Result<Self, BuildError>
     where
         I: IntoIterator<Item = S>,
@@ -236,14 +236,14 @@ impl AllowedOrigin {
     /// not the bare domain). The default port of `http`/`https` is filled in.
     ///
     /// # Errors
-    /// [`BuildError::InvalidOrigin`] if it is not of that form.
+    /// [`BuildError::OriginInvalid`] if it is not of that form.
     pub fn parse(s: &str) -> Result<Self, BuildError> {
-        let (scheme, rest) = s.split_once("://").ok_or(BuildError::InvalidOrigin)?;
+        let (scheme, rest) = s.split_once("://").ok_or(BuildError::OriginInvalid)?;
         let (wildcard, rest) = match rest.strip_prefix("*.") {
             Some(rest) => (true, rest),
             None => (false, rest),
         };
-        let o = Origin::parse_parts(scheme, rest).ok_or(BuildError::InvalidOrigin)?;
+        let o = Origin::parse_parts(scheme, rest).ok_or(BuildError::OriginInvalid)?;
         let mut host = String::new();
         if wildcard {
             host.push('.');

@@ -5,7 +5,7 @@
 use crate::error::ClientError;
 use crate::grammar::extension;
 use crate::grammar::token::for_each_token;
-use crate::head::fields::Headers;
+use crate::head::headers::Headers;
 use crate::rules::client_config::{ClientConfig, MissingProtocol};
 use crate::rules::deflate::{next_element, DeflateOffer, ListElement, PerMessageDeflate};
 use crate::rules::summary::Summary;

@@ -65,7 +65,7 @@ where
     for name in names {
         let name = name.as_ref();
         if !is_token(name.as_bytes()) {
-            return Err(BuildError::InvalidProtocol);
+            return Err(BuildError::ProtocolInvalid);
         }
         list.push(name.to_string());
     }
@@ -87,7 +87,7 @@ impl ServerConfig {
     /// Adds supported subprotocols, in the server's order of preference.
     ///
     /// # Errors
-    /// [`BuildError::InvalidProtocol`] if a name is not an RFC 7230 token.
+    /// [`BuildError::ProtocolInvalid`] if a name is not an RFC 7230 token.
     pub fn protocols<I, S>(mut self, names: I) -> Result<Self, BuildError>
     where
         I: IntoIterator<Item = S>,
@@ -132,19 +132,19 @@ impl ServerConfig {
     /// What is compared is the effective authority (RFC 9112 §3.2.2): the
     /// request-target's authority when the target is in absolute-form, else `Host`.
     /// On the HTTP/1.1 path, when the scheme is known (from
-    /// [`ServerHandshake::tls`](crate::ServerHandshake::tls) or an absolute-form
+    /// [`ServerHandshake::with_tls`](crate::ServerHandshake::with_tls) or an absolute-form
     /// target's scheme), a missing port means 443 or 80 for a pinned entry; otherwise
     /// a pinned entry matches only a port written out.
     ///
     /// # Errors
-    /// [`BuildError::InvalidOrigin`] if an entry is not a valid `host[:port]`.
+    /// [`BuildError::OriginInvalid`] if an entry is not a valid `host[:port]`.
     pub fn allowed_hosts<I, S>(mut self, hosts: I) -> Result<Self, BuildError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
         for h in hosts {
-            let (name, port) = split_host_port(h.as_ref()).ok_or(BuildError::InvalidOrigin)?;
+            let (name, port) = split_host_port(h.as_ref()).ok_or(BuildError::OriginInvalid)?;
             self.hosts.push((name.to_ascii_lowercase(), port));
         }
         Ok(self)
@@ -193,14 +193,14 @@ impl ServerConfig {
     /// ```
     ///
     /// # Errors
-    /// [`BuildError::InvalidExtensionParam`] if `name` is not a token or is
+    /// [`BuildError::ExtensionParamInvalid`] if `name` is not a token or is
     /// `permessage-deflate` (configure that with [`deflate`](Self::deflate)).
     pub fn extension<F>(mut self, name: &str, hook: F) -> Result<Self, BuildError>
     where
         F: Fn(&Extension<'_>) -> Option<ExtensionParams> + Send + Sync + 'static,
     {
         if !is_token(name.as_bytes()) || name.eq_ignore_ascii_case(PERMESSAGE_DEFLATE) {
-            return Err(BuildError::InvalidExtensionParam);
+            return Err(BuildError::ExtensionParamInvalid);
         }
         let hook: ExtensionHook = alloc::boxed::Box::new(hook);
         self.custom.push(CustomExtension {

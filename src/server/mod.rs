@@ -5,9 +5,9 @@ use core::ops::Deref;
 
 use crate::answer::accept::Accept;
 use crate::answer::rejection::Rejection;
-use crate::error::{Error, Malformed};
+use crate::error::{Error, Malformed, Misuse};
 use crate::grammar::extension::Extension;
-use crate::head::fields::Headers;
+use crate::head::headers::Headers;
 use crate::head::parse::{Kind, Parsed, StartLine};
 use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
 use crate::rules::deflate::PerMessageDeflate;
@@ -17,9 +17,9 @@ use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProt
 use crate::rules::request::{self as rules, Checked};
 use crate::rules::server_config::ServerConfig;
 use crate::rules::summary::Summary;
-use crate::server::request::Request;
+use crate::server::request_view::Request;
 
-pub(crate) mod request;
+pub(crate) mod request_view;
 
 /// A server-side opening handshake for one connection, fed the bytes read from it.
 ///
@@ -49,7 +49,7 @@ pub(crate) mod request;
 ///         let frames = upgrade.leftover(); // hand these to the framing layer
 ///         assert!(frames.is_empty());
 ///     }
-///     Ok(ServerFeed::Plain(request)) => request.refuse().write_to(&mut out),
+///     Ok(ServerFeed::Plain(request)) => request.reject().write_to(&mut out),
 ///     Ok(ServerFeed::NeedMore) => unreachable!("read more and feed again"),
 ///     Err(error) => error.rejection().write_to(&mut out),
 /// }
@@ -60,7 +60,7 @@ pub(crate) mod request;
 pub struct ServerHandshake<'c> {
     config: &'c ServerConfig,
     reader: HeadReader,
-    /// What every later feed returns: the error, or [`Error::Finished`] after an upgrade.
+    /// What every later feed returns: the error, or [`Error::Misuse`] after an upgrade.
     failed: Option<Error>,
     /// Whether the connection uses TLS, if the caller said.
     tls: Option<bool>,
@@ -76,13 +76,13 @@ pub struct ServerHandshake<'c> {
 pub enum ServerFeed<'a> {
     /// The head is incomplete: read more bytes and feed them.
     NeedMore,
-    /// A WebSocket upgrade that passed every rule: accept it (or refuse it yourself).
-    /// The handshake is then finished: feeding it again returns [`Error::Finished`].
+    /// A WebSocket upgrade that passed every rule: accept it (or reject it yourself).
+    /// The handshake is then finished: feeding it again returns [`Error::Misuse`].
     Upgrade(UpgradeRequest<'a>),
     /// A well-formed HTTP request, with a valid message framing (RFC 9112 §6.3, else
     /// [`Error::FramingInvalid`]), that is not a WebSocket upgrade at all (no
     /// `Upgrade: websocket`, no `Sec-WebSocket-*`). Serve it yourself, e.g. with an
-    /// HTML page, or answer [`Request::refuse`] (426). The handshake can then be fed
+    /// HTML page, or answer [`Request::reject`] (426). The handshake can then be fed
     /// the next request on the same connection.
     Plain(Request<'a>),
 }
@@ -135,17 +135,17 @@ impl<'c> ServerHandshake<'c> {
     /// );
     /// // A wss:// server: a page served over plain http is another origin.
     /// let plain_page = request("http://example.com");
-    /// let mut handshake = ServerHandshake::new(&config).tls(true);
+    /// let mut handshake = ServerHandshake::new(&config).with_tls(true);
     /// let refused = handshake.feed(plain_page.as_bytes());
     /// assert_eq!(refused.unwrap_err(), Error::OriginMismatch(OriginPart::Scheme));
     ///
     /// let tls_page = request("https://example.com");
-    /// let mut handshake = ServerHandshake::new(&config).tls(true);
+    /// let mut handshake = ServerHandshake::new(&config).with_tls(true);
     /// let accepted = handshake.feed(tls_page.as_bytes());
     /// assert!(matches!(accepted, Ok(ServerFeed::Upgrade(_))));
     /// ```
     #[must_use]
-    pub fn tls(mut self, tls: bool) -> Self {
+    pub fn with_tls(mut self, tls: bool) -> Self {
         self.tls = Some(tls);
         self
     }
@@ -156,7 +156,7 @@ impl<'c> ServerHandshake<'c> {
     /// (`proto` and `host` of the right-most element, the one the proxy added) and in
     /// `X-Forwarded-Proto`, `X-Forwarded-Host` and `X-Forwarded-Port` (their
     /// right-most values). Parts no field states come from the connection: `Host` and
-    /// [`tls`](Self::tls). Default `false`: from any other peer these fields are the
+    /// [`with_tls`](Self::with_tls). Default `false`: from any other peer these fields are the
     /// client's word, never read, and change no decision.
     ///
     /// Both families present: each part both state must agree, else the request is
@@ -180,7 +180,7 @@ impl<'c> ServerHandshake<'c> {
     ///     Forwarded: for=192.0.2.60;proto=https;host=example.com\r\n\
     ///     Upgrade: websocket\r\nConnection: Upgrade\r\n\
     ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    /// let mut behind_proxy = ServerHandshake::new(&config).trusted_proxy(true);
+    /// let mut behind_proxy = ServerHandshake::new(&config).with_trusted_proxy(true);
     /// assert!(matches!(behind_proxy.feed(request), Ok(ServerFeed::Upgrade(_))));
     ///
     /// // The same bytes from a peer not trusted: `Forwarded` is ignored.
@@ -188,7 +188,7 @@ impl<'c> ServerHandshake<'c> {
     /// assert_eq!(direct.feed(request).unwrap_err(), Error::OriginMismatch(OriginPart::Host));
     /// ```
     #[must_use]
-    pub fn trusted_proxy(mut self, trusted: bool) -> Self {
+    pub fn with_trusted_proxy(mut self, trusted: bool) -> Self {
         self.trusted_proxy = trusted;
         self
     }
@@ -214,14 +214,14 @@ impl<'c> ServerHandshake<'c> {
     /// The rule the request broke; answer it with [`Error::rejection`] and close the
     /// connection. Feeding after an error returns the same error.
     ///
-    /// Feeding after [`ServerFeed::Upgrade`] returns [`Error::Finished`]: the bytes that
+    /// Feeding after [`ServerFeed::Upgrade`] returns [`Error::Misuse`]: the bytes that
     /// follow are WebSocket frames, never a new request. (While the
     /// [`UpgradeRequest`] lives, which borrows the handshake, feeding does not even
     /// compile.) After [`ServerFeed::Plain`], the handshake reads the next request on the
     /// same connection.
     ///
     /// ```
-    /// use ws_handshake::{Error, ServerFeed, ServerConfig, ServerHandshake};
+    /// use ws_handshake::{Error, Misuse, ServerFeed, ServerConfig, ServerHandshake};
     ///
     /// let config = ServerConfig::new();
     /// let mut handshake = ServerHandshake::new(&config);
@@ -230,7 +230,8 @@ impl<'c> ServerHandshake<'c> {
     ///     Sec-WebSocket-Version: 13\r\n\r\n";
     /// assert!(matches!(handshake.feed(request), Ok(ServerFeed::Upgrade(_))));
     /// // A WebSocket frame is not a request head.
-    /// assert_eq!(handshake.feed(b"\x81\x80abcd").unwrap_err(), Error::Finished);
+    /// let again = handshake.feed(b"\x81\x80abcd");
+    /// assert_eq!(again.unwrap_err(), Error::Misuse(Misuse::FedAfterOutcome));
     /// ```
     #[inline]
     pub fn feed<'a>(&'a mut self, chunk: &'a [u8]) -> Result<ServerFeed<'a>, Error> {
@@ -283,7 +284,7 @@ impl<'c> ServerHandshake<'c> {
     ///             break;
     ///         }
     ///         Ok(ServerFeed::Plain(request)) => {
-    ///             request.refuse().write_to(&mut out);
+    ///             request.reject().write_to(&mut out);
     ///             break;
     ///         }
     ///         Err(error) => {
@@ -307,7 +308,7 @@ impl<'c> ServerHandshake<'c> {
     ///
     /// # Errors
     /// As [`feed`](Self::feed): the rule the request broke, the same error on every
-    /// later call, and [`Error::Finished`] after an upgrade.
+    /// later call, and [`Error::Misuse`] after an upgrade.
     pub fn commit(&mut self, n: usize) -> Result<ServerFeed<'_>, Error> {
         self.take(Input::Committed(n))
     }
@@ -351,7 +352,9 @@ impl<'c> ServerHandshake<'c> {
         );
         match &result {
             Err(e) => self.failed = Some(*e),
-            Ok(ServerFeed::Upgrade(_)) => self.failed = Some(Error::Finished),
+            Ok(ServerFeed::Upgrade(_)) => {
+                self.failed = Some(Error::Misuse(Misuse::FedAfterOutcome))
+            }
             Ok(ServerFeed::NeedMore | ServerFeed::Plain(_)) => {}
         }
         result
@@ -416,7 +419,7 @@ fn forwarded_fields<'a>(parsed: &Parsed<'_, 'a>) -> Forwarded<'a> {
 /// A WebSocket upgrade request that passed every rule of RFC 6455 §4.2.1.
 ///
 /// It dereferences to the [`Request`] for the path, headers, cookies and leftover
-/// bytes. Accept it with [`accept`](Self::accept), or refuse it with your own status
+/// bytes. Accept it with [`accept`](Self::accept), or reject it with your own status
 /// via [`Rejection`].
 #[derive(Debug, Clone)]
 pub struct UpgradeRequest<'a> {
@@ -527,7 +530,7 @@ impl<'a> UpgradeRequest<'a> {
 
 impl Request<'_> {
     /// The `426 Upgrade Required` answer for a request that is not a WebSocket upgrade.
-    pub fn refuse(&self) -> Rejection<'static> {
+    pub fn reject(&self) -> Rejection<'static> {
         Error::UpgradeLacksWebSocket.rejection()
     }
 }

@@ -6,8 +6,8 @@
 use ws_handshake::deflate::PerMessageDeflate;
 use ws_handshake::{
     ClientConfig, ClientError, ClientFeed, ClientHandshake, ClientKey, ConnectClient,
-    ConnectRequest, ConnectResponse, Error, Rejection, ServerConfig, ServerFeed, ServerHandshake,
-    WsUrl,
+    ConnectRequest, ConnectResponse, Error, Misuse, Rejection, ServerConfig, ServerFeed,
+    ServerHandshake, WsUrl,
 };
 
 use super::builders::{owned_headers, split_at, NONCE};
@@ -30,7 +30,7 @@ pub enum ServerOutcome {
     Plain {
         leftover: Vec<u8>,
     },
-    Refused {
+    Rejected {
         error: Error,
         /// The rejection the handshake writes.
         response: String,
@@ -61,7 +61,7 @@ pub fn serve_with(mut hs: ServerHandshake<'_>, chunks: &[&[u8]]) -> ServerOutcom
             },
             Err(error) => {
                 error.rejection().write_to(&mut out);
-                ServerOutcome::Refused {
+                ServerOutcome::Rejected {
                     error,
                     response: String::from_utf8(out).unwrap(),
                 }
@@ -131,7 +131,7 @@ pub fn dial_with(mut hs: ClientHandshake<'_>, chunks: &[&[u8]]) -> ClientOutcome
         let again = hs.feed(b"x").unwrap_err();
         match &out {
             ClientOutcome::Failed(e) => assert_eq!(again, *e),
-            _ => assert_eq!(again, ClientError::Finished),
+            _ => assert_eq!(again, ClientError::Misuse(Misuse::FedAfterOutcome)),
         }
         return out;
     }
@@ -223,7 +223,7 @@ impl Pair {
         let sent = [&request[..], &self.client_frames].concat();
         let server = serve(&self.server, &split_at(&sent, self.request_cuts.clone()));
         let client = match &server {
-            ServerOutcome::Upgrade { response, .. } | ServerOutcome::Refused { response, .. } => {
+            ServerOutcome::Upgrade { response, .. } | ServerOutcome::Rejected { response, .. } => {
                 let answer = [response.as_bytes(), &self.server_frames].concat();
                 dial_with(client, &split_at(&answer, self.response_cuts.clone()))
             }

@@ -74,7 +74,7 @@ fi
 # The page still loads (plain GET), but its socket must get a 403 and never open.
 refused() {
   timeout 40 python3 chromium.py "http://$refused_addr/" --expect-refused &&
-    logged 'refused (403)' "$tmp/refused.err"
+    logged 'rejected (403)' "$tmp/refused.err"
 }
 if start refused "${echo_server[@]}" --listen 127.0.0.1:0 --origin http://not-this-page.example; then
   refused_addr=$addr

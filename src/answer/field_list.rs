@@ -3,14 +3,15 @@
 //! Every message the crate writes (the `101`, the extended CONNECT `200`, a refusal,
 //! the client's request) lists its header fields once, through a callback that is
 //! handed `(name, Value)` pairs. The HTTP/1.1 writer puts them on the wire as they
-//! come, the `http` feature appends them to an `http::HeaderMap`, and [`Head`] keeps
-//! them, names lowercased, for an HTTP/2 or HTTP/3 library: three forms, one list,
-//! so they can never disagree.
+//! come, the `http` feature appends them to an `http::HeaderMap`, and a [`Head`]
+//! (`head/h2_h3.rs`) keeps them, names lowercased, for an HTTP/2 or HTTP/3 library:
+//! three forms, one list, so they can never disagree.
 
 use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::head::h2_h3::Head;
 use crate::rules::client_config::ClientConfig;
 use crate::rules::custom_extension::AcceptedExtension;
 use crate::rules::deflate::{DeflateOffer, PerMessageDeflate};
@@ -157,100 +158,22 @@ fn custom_element<S: Sink>(out: &mut S, c: &AcceptedExtension<'_>) {
     out.put_display(&c.params);
 }
 
-/// A message for HTTP/2 or HTTP/3: its pseudo-header fields and its header fields,
-/// names in lowercase (RFC 9113 §8.2.1, §8.3; RFC 9114 §4.2), for the HTTP library
-/// to send. The extended CONNECT answers ([`ConnectAccept::head`](crate::ConnectAccept::head),
-/// [`Rejection::head`](crate::Rejection::head)) and the client's request
-/// ([`ConnectClient::request`](crate::ConnectClient::request)) all take this form.
-///
-/// ```
-/// use ws_handshake::Error;
-/// let head = Error::VersionUnsupported.rejection().head();
-/// assert_eq!(head.status(), Some(426));
-/// assert_eq!(head.get("sec-websocket-version"), Some("13"));
-/// assert_eq!(head.pseudo_fields().collect::<Vec<_>>(), [(":status", "426")]);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Head {
-    /// A response's `:status`, kept apart so a response head has no pseudo-field list
-    /// to allocate.
-    status: Option<Cow<'static, str>>,
-    pseudo: Vec<(&'static str, Cow<'static, str>)>,
-    fields: Vec<(Cow<'static, str>, String)>,
-}
-
-/// The names the crate's own HTTP/2 answers carry, lowercase: [`Head::push`] borrows
-/// these instead of allocating a lowercase copy (any other name is copied).
-const OWN_NAMES: [&str; 6] = [
-    "sec-websocket-protocol",
-    "sec-websocket-extensions",
-    "sec-websocket-version",
-    "content-type",
-    "content-length",
-    "allow",
-];
-
+// The `Head` type is the head layer's (`head/h2_h3.rs`); what this layer adds is how
+// an answer's field values become its text.
 impl Head {
     /// A response head with `:status`.
     pub(crate) fn response(status: u16) -> Self {
-        let mut head = Self::request();
         // The accepting status is borrowed; others are written by the crate's digit
         // writer (`to_string` would go through `fmt`).
-        head.status = Some(match status {
+        Self::with_status(match status {
             200 => Cow::Borrowed("200"),
             _ => Cow::Owned(Value::Number(usize::from(status)).to_text()),
-        });
-        head
-    }
-
-    /// A head without pseudo-header fields yet.
-    pub(crate) fn request() -> Self {
-        Self {
-            status: None,
-            pseudo: Vec::new(),
-            fields: Vec::new(),
-        }
-    }
-
-    pub(crate) fn push_pseudo(&mut self, name: &'static str, value: impl Into<Cow<'static, str>>) {
-        self.pseudo.push((name, value.into()));
+        })
     }
 
     /// Takes one field of a field list, its name lowercased.
     pub(crate) fn push(&mut self, name: &str, value: Value<'_>) {
-        let name = OWN_NAMES
-            .iter()
-            .find(|own| own.len() == name.len() && own.eq_ignore_ascii_case(name))
-            .map_or_else(
-                || Cow::Owned(name.to_ascii_lowercase()),
-                |own| Cow::Borrowed(*own),
-            );
-        self.fields.push((name, value.to_text()));
-    }
-
-    /// The `:status` of a response head; `None` for a request.
-    pub fn status(&self) -> Option<u16> {
-        self.status.as_ref().and_then(|v| v.parse().ok())
-    }
-
-    /// The pseudo-header fields, in order (`:status`; or `:method`, `:protocol`,
-    /// `:scheme`, `:path`, `:authority`).
-    pub fn pseudo_fields(&self) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
-        let status = self.status.iter().map(|v| (":status", v.as_ref()));
-        status.chain(self.pseudo.iter().map(|(n, v)| (*n, v.as_ref())))
-    }
-
-    /// The header fields, in order, names in lowercase.
-    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
-        self.fields.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
-    }
-
-    /// The value of the first pseudo-header or header field named `name` (lowercase).
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.pseudo_fields()
-            .chain(self.fields())
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v)
+        self.push_field(name, value.to_text());
     }
 }
 
@@ -301,9 +224,6 @@ mod tests {
                 ("content-length", "12"),
             ]
         );
-        assert!(OWN_NAMES
-            .iter()
-            .all(|n| n.bytes().all(|b| !b.is_ascii_uppercase())));
     }
 
     /// `:status` as text for the borrowed 200 and for written statuses.

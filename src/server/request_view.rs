@@ -1,7 +1,7 @@
 //! The request view: a parsed HTTP/1.1 request head, borrowed from the fed bytes.
 
 use crate::grammar::token::trim_ows;
-use crate::head::fields::Headers;
+use crate::head::headers::Headers;
 
 /// A parsed HTTP/1.1 request head. Nothing is copied: every accessor borrows the
 /// bytes that were fed.
