@@ -311,7 +311,8 @@ pub mod proxy {
     pub use crate::error::{ProxyError, ProxyUrlError};
 }
 
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
+/// The README's examples, compiled and run as doctests (one of them uses `io::blocking`,
+/// so they run when that feature is on, as `cargo test --all-features` has it).
+#[cfg(all(doctest, feature = "blocking-io"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
