@@ -94,7 +94,7 @@
 //! WebSockets over HTTP/2 (RFC 8441) and HTTP/3 (RFC 9220) open with an extended
 //! CONNECT instead of bytes on a socket: [`ConnectRequest::validate`] takes its
 //! pseudo-headers and fields, applies the same negotiation, and answers with a
-//! [`ConnectAccept`] (`200`) or a [`Rejection`], each as a [`Head`] for the
+//! [`Accept`] (`200`) or a [`Rejection`], each as a [`Head`] for the
 //! HTTP library to send; [`ConnectClient`] is the client side. What the caller must do
 //! at the HTTP/2 or HTTP/3 layer
 //! (advertise [`SETTINGS_ENABLE_CONNECT_PROTOCOL`], keep the stream open, …) is in
@@ -130,14 +130,14 @@
 //! | configuration | [`ServerConfig`] | [`ServerConfig`] | [`ClientConfig`] | [`ClientConfig`] |
 //! | what drives it | [`ServerHandshake`] → [`ServerFeed`] | [`ConnectRequest::validate`] | [`ClientHandshake`] → [`ClientFeed`] | [`ConnectClient`] → [`ConnectResponse`] |
 //! | what is sent first | — | — | [`ClientRequest`] | [`Head`] |
-//! | a request that passed every rule | [`UpgradeRequest`] (else [`Request`]) | [`ConnectRequest`] | — | — |
-//! | yes | [`Accept`] (`101`) | [`ConnectAccept`] (`200`, a [`Head`]) | [`Connected`] | [`Connected`] |
+//! | a request that passed every rule | [`Upgrade`]: [`UpgradeRequest`] (else [`Request`]) | [`Upgrade`]: [`ConnectRequest`] | — | — |
+//! | yes | [`Accept`] (`101`, [`write_to`](Accept::write_to)) | [`Accept`] (`200`, its [`head`](Accept::head)) | [`Connected`] | [`Connected`] |
 //! | no | [`Rejection`] | [`Rejection`] (its [`head`](Rejection::head)) | [`Refusal`] | [`ConnectRefusal`] |
 //! | the peer broke a rule | [`Error`] | [`Error`] | [`ClientError`] | [`ClientError`] |
 //!
 //! The caller's own mistakes are [`BuildError`]s everywhere. With the `http` feature,
-//! `http::inspect` gives an `http::Upgrade` answered with the same [`Accept`] and
-//! [`Rejection`] (`to_http_response`). A client behind a proxy first runs a
+//! `http::inspect` gives the same [`Upgrade`] view, answered with the same [`Accept`]
+//! and [`Rejection`] (`to_http_response`). A client behind a proxy first runs a
 //! [`ProxyTunnel`] ([`ProxyFeed`]: [`TunnelOpen`] or the same [`Refusal`], else a
 //! [`ProxyError`]) or, for SOCKS5, a [`Socks5Tunnel`] ([`Socks5Feed`]: a
 //! [`Socks5Request`] to send or [`Socks5Open`], else a [`Socks5Error`]);
@@ -155,6 +155,8 @@
 //! front ends  server/ (HTTP/1.1 bytes) · client/ (+ proxy, socks5, proxy_select,
 //!             redirect, auth) · connect/ (extended CONNECT, both roles) · http.rs
 //!             (the http crate) · io/ (adapters over server/ and client/)
+//! view        upgrade.rs: the one view of an accepted request (Upgrade), which every
+//!             server front end hands out and which builds the Accept
 //! answers     answer/: one field list per message, the answers' and the client's
 //!             request's (fields.rs) → HTTP/1.1 bytes (write.rs), http::Response, or
 //!             an HTTP/2-3 Head; accept.rs, rejection.rs
@@ -175,7 +177,7 @@
 //!
 //! The HTTP/1.1 server path reads, top down: `server/mod.rs`, `head/reader.rs`,
 //! `head/parse.rs`, `rules/summary.rs`, `rules/request.rs`, `rules/negotiate.rs`,
-//! `answer/accept.rs` (and `answer/rejection.rs` for a refusal). The HTTP/1.1 client:
+//! `upgrade.rs`, `answer/accept.rs` (and `answer/rejection.rs` for a refusal). The HTTP/1.1 client:
 //! `client/mod.rs`, the same head reader, `rules/summary.rs`, `rules/response.rs`
 //! (whose checks the extended CONNECT client, `connect/client.rs`, shares).
 //!
@@ -225,11 +227,12 @@ mod limits;
 mod rules;
 mod server;
 mod sink;
+mod upgrade;
 
 pub use grammar::extension;
 pub use rules::deflate;
 
-pub use answer::accept::{Accept, ConnectAccept};
+pub use answer::accept::Accept;
 pub use answer::fields::Head;
 pub use answer::rejection::Rejection;
 pub use client::auth;
@@ -246,7 +249,9 @@ pub use client::socks5::{
 pub use client::RandomUnavailable;
 pub use client::{ClientFeed, ClientHandshake, ClientRequest, Refusal};
 pub use connect::client::{ConnectClient, ConnectRefusal, ConnectResponse};
-pub use connect::server::{ConnectRequest, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL};
+pub use connect::server::{
+    ConnectRequest, ConnectTarget, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL,
+};
 pub use error::{
     BufferTooSmall, BuildError, ClientError, Error, Malformed, OriginPart, ProxyError,
     ProxyUrlError, PseudoHeader, UrlError,
@@ -263,6 +268,7 @@ pub use rules::response::Connected;
 pub use rules::server_config::{ProtocolOrder, ServerConfig};
 pub use server::request::Request;
 pub use server::{ServerFeed, ServerHandshake, UpgradeRequest};
+pub use upgrade::Upgrade;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -40,7 +40,7 @@ fn spellings(name: &str) -> [String; 3] {
 /// RFC 9110 §8.4: `Content-Encoding` on a rejection would label its plain-text body
 /// as, e.g., gzip. Every `Content-*` field is refused from callers in every
 /// response they shape: `Rejection`, `Accept` (a 101 has no content either),
-/// `ConnectAccept` and `Rejection`.
+/// `Accept` (its `200` head) and `Rejection`.
 #[test]
 fn p09_every_content_field_is_reserved_in_caller_shaped_responses() {
     let config = server();

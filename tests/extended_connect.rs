@@ -433,7 +433,7 @@ fn negotiation_is_the_http1_one() {
         .unwrap();
     let head = request
         .accept()
-        .protocol(Some(chat))
+        .with_protocol(Some(chat))
         .without_deflate()
         .head();
     assert_eq!(head.get("sec-websocket-protocol"), Some("chat"));

@@ -831,7 +831,7 @@ fn accept_picks_only_offered_protocols() {
     // Override with an offered one; there is no way to name an unoffered one.
     let x = up.offered_protocols().find(|p| p.as_str() == "x").unwrap();
     let mut out = Vec::new();
-    up.accept().protocol(Some(x)).write_to(&mut out);
+    up.accept().with_protocol(Some(x)).write_to(&mut out);
     assert!(String::from_utf8(out)
         .unwrap()
         .contains("\r\nSec-WebSocket-Protocol: x\r\n"));

@@ -88,9 +88,8 @@ pub(crate) fn extra_fields(headers: &[(&str, &str)], field: &mut impl FnMut(&str
 }
 
 /// What an accepting answer says beyond its status line: the negotiated subprotocol
-/// and extensions, then the caller's extra fields. Shared by the HTTP/1.1 `101`
-/// ([`Accept`](crate::Accept)) and the extended CONNECT `200`
-/// ([`ConnectAccept`](crate::ConnectAccept)).
+/// and extensions, then the caller's extra fields: what an [`Accept`](crate::Accept)
+/// says in both its forms, the HTTP/1.1 `101` and the extended CONNECT `200`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Answer<'a> {
     /// A token (ASCII).
@@ -159,7 +158,7 @@ fn custom_element<S: Sink>(out: &mut S, c: &AcceptedExtension<'_>) {
 
 /// A message for HTTP/2 or HTTP/3: its pseudo-header fields and its header fields,
 /// names in lowercase (RFC 9113 §8.2.1, §8.3; RFC 9114 §4.2), for the HTTP library
-/// to send. The extended CONNECT answers ([`ConnectAccept::head`](crate::ConnectAccept::head),
+/// to send. The extended CONNECT answers ([`Accept::head`](crate::Accept::head),
 /// [`Rejection::head`](crate::Rejection::head)) and the client's request
 /// ([`ConnectClient::request`](crate::ConnectClient::request)) all take this form.
 ///
