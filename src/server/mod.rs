@@ -5,8 +5,9 @@ use alloc::vec::Vec;
 use crate::answer::rejection::Rejection;
 use crate::error::{Error, Malformed};
 use crate::head::fields::Headers;
+use crate::head::machine::{Machine, Outcome};
 use crate::head::parse::{Kind, Parsed, StartLine};
-use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
+use crate::head::reader::{header_block, Input, Pending};
 use crate::rules::forwarded::Forwarded;
 use crate::rules::framing::check_framing;
 use crate::rules::request as rules;
@@ -55,9 +56,8 @@ pub(crate) mod request;
 #[derive(Debug)]
 pub struct ServerHandshake<'c> {
     config: &'c ServerConfig,
-    reader: HeadReader,
-    /// What every later feed returns: the error, or [`Error::Finished`] after an upgrade.
-    failed: Option<Error>,
+    /// The head reader, sticky once an error or an upgrade ends the handshake.
+    machine: Machine<Error>,
     /// Whether the connection uses TLS, if the caller said.
     tls: Option<bool>,
     /// Whether the peer is a reverse proxy the caller trusts with the forwarded fields.
@@ -100,8 +100,7 @@ impl<'c> ServerHandshake<'c> {
     pub fn with_buffer(config: &'c ServerConfig, buffer: Vec<u8>) -> Self {
         Self {
             config,
-            reader: HeadReader::with_buffer(buffer),
-            failed: None,
+            machine: Machine::with_buffer(buffer),
             tls: None,
             trusted_proxy: false,
         }
@@ -191,17 +190,17 @@ impl<'c> ServerHandshake<'c> {
 
     /// Gives back the buffer for the next connection.
     pub fn into_buffer(self) -> Vec<u8> {
-        self.reader.into_buffer()
+        self.machine.reader.into_buffer()
     }
 
     /// Bytes of an incomplete head held so far.
     pub fn buffered(&self) -> usize {
-        self.reader.held()
+        self.machine.reader.held()
     }
 
     /// Heap bytes this handshake has reserved (its buffer's capacity).
     pub fn heap_bytes(&self) -> usize {
-        self.reader.capacity()
+        self.machine.reader.capacity()
     }
 
     /// Feeds bytes read from the connection, in chunks of any size.
@@ -233,7 +232,7 @@ impl<'c> ServerHandshake<'c> {
         // Small reads inside a head (down to a byte at a time) only append:
         // inlined into the caller, that costs a few instructions per call.
         // No failure check needed: every path that fails stops plain appends.
-        if self.reader.append_within_head(chunk) {
+        if self.machine.reader.append_within_head(chunk) {
             return Ok(ServerFeed::NeedMore);
         }
         self.feed_general(chunk)
@@ -292,7 +291,7 @@ impl<'c> ServerHandshake<'c> {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn read_buffer(&mut self) -> &mut [u8] {
-        self.reader.spare(self.config.limits().max_head_bytes())
+        self.machine.spare(self.config.limits())
     }
 
     /// Takes in the first `n` bytes of the room [`read_buffer`](Self::read_buffer)
@@ -314,7 +313,7 @@ impl<'c> ServerHandshake<'c> {
     /// waiting a long time for the peer, so that a pending handshake holds about what
     /// it has received rather than a read's worth of room.
     pub fn shrink_buffer(&mut self) {
-        self.reader.shrink();
+        self.machine.reader.shrink();
     }
 
     /// [`feed`](Self::feed) when the chunk may start, end or break a head.
@@ -323,34 +322,25 @@ impl<'c> ServerHandshake<'c> {
         self.take(Input::Chunk(chunk))
     }
 
-    /// Takes in bytes (fed or committed) and keeps what the outcome means for the
-    /// next call: an error is sticky, an upgrade ends the handshake.
+    /// Takes in bytes (fed or committed): an error is sticky, an upgrade ends the
+    /// handshake (a plain request does not: the next one may follow).
     #[inline]
     fn take<'a>(&'a mut self, input: Input<'a>) -> Result<ServerFeed<'a>, Error> {
-        if let Some(e) = self.failed {
-            if let Input::Committed(_) = input {
-                self.reader.commit(0); // the lent room is dropped
-            }
-            return Err(e);
-        }
         let config = self.config;
         let tls = self.tls;
         let trusted_proxy = self.trusted_proxy;
-        let mut no_interim = 0; // requests have no interim heads
-        let result = read(
-            &mut self.reader,
+        self.machine.take(
             input,
             Kind::Request,
             config.limits(),
-            &mut no_interim,
             |head, leftover, parsed| finish(head, leftover, parsed, config, tls, trusted_proxy),
-        );
-        match &result {
-            Err(e) => self.failed = Some(*e),
-            Ok(ServerFeed::Upgrade(_)) => self.failed = Some(Error::Finished),
-            Ok(ServerFeed::NeedMore | ServerFeed::Plain(_)) => {}
-        }
-        result
+        )
+    }
+}
+
+impl Outcome for ServerFeed<'_> {
+    fn is_final(&self) -> bool {
+        matches!(self, ServerFeed::Upgrade(_))
     }
 }
 
