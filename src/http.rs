@@ -478,6 +478,7 @@ impl Head {
 mod tests {
     use super::*;
     use crate::rules::deflate::{DeflateConfig, PerMessageDeflate};
+    use crate::upgrade::{Http1, Transport};
     use crate::{ExtensionParams, Limits, OriginPolicy, ServerFeed, ServerHandshake};
     use alloc::string::ToString;
     use alloc::vec;
@@ -544,25 +545,33 @@ mod tests {
 
     const EXTRA: [(&str, &str); 1] = [("Set-Cookie", "id=42; HttpOnly")];
 
+    /// The one view's values, whichever front end handed it out.
+    fn upgrade_outcome<'a, T: Transport<'a> + Http1>(
+        up: &Upgrade<'a, T>,
+        response: Answer,
+    ) -> Outcome {
+        Outcome::Upgrade {
+            key: up.key().to_string(),
+            host: up.host().to_string(),
+            origin: up.origin().map(ToString::to_string),
+            protocol: up.protocol().map(ToString::to_string),
+            offered_protocols: up
+                .offered_protocols()
+                .map(|p| p.as_str().to_string())
+                .collect(),
+            offered_extensions: up.offered_extensions().count(),
+            deflate: up.deflate(),
+            response,
+        }
+    }
+
     fn through_bytes(config: &ServerConfig, bytes: &[u8]) -> Outcome {
         let mut hs = ServerHandshake::new(config);
         let mut out = Vec::new();
         match hs.feed(bytes) {
             Ok(ServerFeed::Upgrade(up)) => {
                 up.accept().headers(&EXTRA).unwrap().write_to(&mut out);
-                Outcome::Upgrade {
-                    key: up.key().to_string(),
-                    host: up.host().to_string(),
-                    origin: up.origin().map(ToString::to_string),
-                    protocol: up.protocol().map(ToString::to_string),
-                    offered_protocols: up
-                        .offered_protocols()
-                        .map(|p| p.as_str().to_string())
-                        .collect(),
-                    offered_extensions: up.offered_extensions().count(),
-                    deflate: up.deflate(),
-                    response: answer_from_bytes(&out),
-                }
+                upgrade_outcome(&up, answer_from_bytes(&out))
             }
             Ok(ServerFeed::Plain(_)) => Outcome::Plain,
             Ok(ServerFeed::NeedMore) => panic!("incomplete request"),
@@ -593,25 +602,10 @@ mod tests {
 
     fn through_http(config: &ServerConfig, request: &Request<()>) -> Outcome {
         match inspect(request, config) {
-            Ok(Inspect::Upgrade(up)) => Outcome::Upgrade {
-                key: up.key().to_string(),
-                host: up.host().to_string(),
-                origin: up.origin().map(ToString::to_string),
-                protocol: up.protocol().map(ToString::to_string),
-                offered_protocols: up
-                    .offered_protocols()
-                    .map(|p| p.as_str().to_string())
-                    .collect(),
-                offered_extensions: up.offered_extensions().count(),
-                deflate: up.deflate(),
-                response: answer_from_http(
-                    &up.accept()
-                        .headers(&EXTRA)
-                        .unwrap()
-                        .to_http_response()
-                        .map(|()| String::new()),
-                ),
-            },
+            Ok(Inspect::Upgrade(up)) => {
+                let response = up.accept().headers(&EXTRA).unwrap().to_http_response();
+                upgrade_outcome(&up, answer_from_http(&response.map(|()| String::new())))
+            }
             Ok(Inspect::Plain) => Outcome::Plain,
             Err(e) => Outcome::Refused(e, answer_from_http(&e.rejection().to_http_response())),
         }
