@@ -77,9 +77,7 @@ use crate::rules::framing::check_framing;
 use crate::rules::request;
 use crate::rules::server_config::ServerConfig;
 use crate::rules::summary::Summary;
-use crate::upgrade::Upgrade;
-
-pub use crate::upgrade::Offers;
+use crate::upgrade::{Http1, List, Transport, Upgrade};
 
 /// What [`inspect`] made of a request.
 // Boxing the large variant would allocate on the hot path; the value is short-lived.
@@ -88,9 +86,9 @@ pub use crate::upgrade::Offers;
 #[must_use = "answer the upgrade, or serve the plain request"]
 pub enum Inspect<'a> {
     /// A WebSocket upgrade that passed every rule: accept it (or refuse it yourself
-    /// with a [`Rejection`]). The path, query, cookies and other headers are in the
-    /// request you inspected.
-    Upgrade(Upgrade<'a, Offers<'a>>),
+    /// with a [`Rejection`]). It dereferences to the request's [`HeaderMap`]; the
+    /// path and query are in the request you inspected.
+    Upgrade(Upgrade<'a, &'a HeaderMap>),
     /// Not a WebSocket request at all (no `Upgrade: websocket`, no
     /// `Sec-WebSocket-*`): serve it as the ordinary HTTP request it is.
     Plain,
@@ -295,9 +293,22 @@ fn inspect_head<'a>(
         )
     });
     let checked = request::check_h1(&summary, addressed, forwarded.as_ref(), config)?;
-    let offers = Offers::new(summary.protocols, summary.extensions);
-    Ok(Inspect::Upgrade(Upgrade::new(checked, offers)))
+    Ok(Inspect::Upgrade(Upgrade::new(checked, headers)))
 }
+
+/// The offered lists are read again from the header map when asked for, as the byte
+/// path reads them from its head: nothing is kept, so the outcome stays small.
+impl<'a> Transport<'a> for &'a HeaderMap {
+    fn offered(self, list: List) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let name = match list {
+            List::Protocols => ::http::header::SEC_WEBSOCKET_PROTOCOL,
+            List::Extensions => ::http::header::SEC_WEBSOCKET_EXTENSIONS,
+        };
+        self.get_all(name).into_iter().map(HeaderValue::as_bytes)
+    }
+}
+
+impl Http1 for &HeaderMap {}
 
 /// The request-target to check: origin-form as sent; `""` (refused) for the
 /// authority-form; for the absolute-form, which [`Uri`] has already checked to have a

@@ -14,7 +14,6 @@ use crate::grammar::extension::Extension;
 use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::negotiate::{offered_extensions, offered_protocols, Negotiated, OfferedProtocol};
 use crate::rules::request::Checked;
-use crate::rules::summary::Lines;
 
 /// A WebSocket request that passed every rule (RFC 6455 §4.2.1, or RFC 8441 §4–5 for
 /// an extended CONNECT) and the negotiation: accept it ([`accept`](Self::accept)), or
@@ -28,19 +27,16 @@ use crate::rules::summary::Lines;
 /// - [`ConnectRequest`](crate::ConnectRequest) (`Upgrade<ConnectTarget>`), an HTTP/2
 ///   or HTTP/3 extended CONNECT: its [`ConnectTarget`](crate::ConnectTarget)
 ///   (`:scheme`, `:path`);
-/// - `Upgrade<Offers>`, from `http::inspect` (feature `http`): the path and the
-///   headers are in the `http::Request` you inspected.
+/// - `Upgrade<&HeaderMap>`, from `http::inspect` (feature `http`): the request's
+///   header fields; its path is in the `http::Request` you inspected.
 ///
 /// Nothing is copied: every accessor borrows the request's bytes.
 #[derive(Debug, Clone)]
 pub struct Upgrade<'a, T> {
-    /// `None` over extended CONNECT, which has no `Sec-WebSocket-Key`.
-    key: Option<&'a [u8]>,
-    /// Validated: ASCII.
-    host: &'a [u8],
-    /// Validated: ASCII.
-    authority: &'a [u8],
-    negotiated: Negotiated<'a>,
+    /// What the rules yielded, kept whole so that handing the view out moves what the
+    /// rules returned, no more. Over extended CONNECT, `key` is empty: it has no
+    /// `Sec-WebSocket-Key` (a checked HTTP/1.1 key is never empty).
+    checked: Checked<'a>,
     transport: T,
 }
 
@@ -54,25 +50,19 @@ impl<T> Deref for Upgrade<'_, T> {
 impl<'a, T: Transport<'a>> Upgrade<'a, T> {
     /// The view of an HTTP/1.1 request that passed the rules.
     pub(crate) fn new(checked: Checked<'a>, transport: T) -> Self {
-        Self {
-            key: Some(checked.key),
-            host: checked.host,
-            authority: checked.authority,
-            negotiated: checked.negotiated,
-            transport,
-        }
+        Self { checked, transport }
     }
 
     /// The view of an extended CONNECT that passed the rules: `:authority` is its
     /// `Host` (RFC 8441 §5), and it has no key.
     pub(crate) fn connect(authority: &'a [u8], negotiated: Negotiated<'a>, transport: T) -> Self {
-        Self {
-            key: None,
+        let checked = Checked {
+            key: &[],
             host: authority,
             authority,
             negotiated,
-            transport,
-        }
+        };
+        Self { checked, transport }
     }
 
     /// The `Host` value (validated, present exactly once; over extended CONNECT the
@@ -82,7 +72,7 @@ impl<'a, T: Transport<'a>> Upgrade<'a, T> {
     /// [`ServerConfig::host_must_match_target`](crate::ServerConfig::host_must_match_target)
     /// to refuse that instead).
     pub fn host(&self) -> &'a str {
-        ascii(self.host)
+        ascii(self.checked.host)
     }
 
     /// The effective authority, `host[:port]` (RFC 9112 §3.2.2): the
@@ -109,19 +99,19 @@ impl<'a, T: Transport<'a>> Upgrade<'a, T> {
     /// assert_eq!(upgrade.path(), "/chat");
     /// ```
     pub fn authority(&self) -> &'a str {
-        ascii(self.authority)
+        ascii(self.checked.authority)
     }
 
     /// The `Origin` value, already checked against the origin policy.
     pub fn origin(&self) -> Option<&'a str> {
-        self.negotiated.origin_str()
+        self.checked.negotiated.origin_str()
     }
 
     /// The subprotocol the configuration selected among the offered ones, if any
     /// (`Sec-WebSocket-Protocol`; over extended CONNECT not to be confused with
     /// `:protocol`).
     pub fn protocol(&self) -> Option<&'a str> {
-        self.negotiated.protocol_str()
+        self.checked.negotiated.protocol_str()
     }
 
     /// The offered subprotocols, in the client's order.
@@ -140,14 +130,15 @@ impl<'a, T: Transport<'a>> Upgrade<'a, T> {
     /// The negotiated permessage-deflate parameters, if the configuration enables it
     /// and the client offered something acceptable.
     pub fn deflate(&self) -> Option<PerMessageDeflate> {
-        self.negotiated.deflate
+        self.checked.negotiated.deflate
     }
 
     /// The answer with the negotiated subprotocol and extensions: the `101` over
     /// HTTP/1.1 ([`Accept::write_to`]), the `200` over extended CONNECT
     /// ([`Accept::head`]).
     pub fn accept(&self) -> Accept<'_> {
-        Accept::new(self.key, &self.negotiated)
+        let key = Some(self.checked.key).filter(|key| !key.is_empty());
+        Accept::new(key, &self.checked.negotiated)
     }
 
     /// The view's values, owned (what outlives the request's buffer), with
@@ -168,7 +159,7 @@ impl<'a, T: Transport<'a> + Http1> Upgrade<'a, T> {
     /// The `Sec-WebSocket-Key` value (validated: base64 of 16 bytes). HTTP/1.1 only:
     /// an extended CONNECT has none (RFC 8441 §5).
     pub fn key(&self) -> &'a str {
-        ascii(self.key.unwrap_or_default())
+        ascii(self.checked.key)
     }
 }
 
@@ -196,30 +187,9 @@ pub struct UpgradeSummary {
     pub deflate: Option<PerMessageDeflate>,
 }
 
-/// The offered `Sec-WebSocket-Protocol` and `Sec-WebSocket-Extensions` lines, kept
-/// from the fields by the transports that cannot read them again (`http::inspect`,
-/// extended CONNECT). The HTTP/1.1 feed reads them from its head instead.
-#[derive(Debug, Clone, Copy)]
-#[cfg_attr(not(feature = "http"), allow(unreachable_pub))] // public for `http::inspect`
-pub struct Offers<'a> {
-    protocols: Lines<'a>,
-    extensions: Lines<'a>,
-}
-
-impl<'a> Offers<'a> {
-    pub(crate) fn new(protocols: Lines<'a>, extensions: Lines<'a>) -> Self {
-        Self {
-            protocols,
-            extensions,
-        }
-    }
-}
-
 pub(crate) use sealed::{Http1, List, Transport};
 
 mod sealed {
-    use crate::upgrade::Offers;
-
     /// Which offered list.
     #[allow(unreachable_pub)] // in the sealed trait's signature
     #[derive(Debug, Clone, Copy)]
@@ -240,16 +210,4 @@ mod sealed {
     /// An HTTP/1.1 transport: the request has a `Sec-WebSocket-Key`.
     #[allow(unreachable_pub)]
     pub trait Http1 {}
-
-    impl<'a> Transport<'a> for Offers<'a> {
-        fn offered(self, list: List) -> impl Iterator<Item = &'a [u8]> + 'a {
-            match list {
-                List::Protocols => self.protocols.into_lines(),
-                List::Extensions => self.extensions.into_lines(),
-            }
-        }
-    }
-
-    /// `http::inspect`'s view: HTTP/1.1.
-    impl Http1 for Offers<'_> {}
 }

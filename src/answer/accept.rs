@@ -208,14 +208,11 @@ const CONNECT_STATUS_LINE: &[u8] = b"HTTP/1.1 200 OK\r\n";
 
 impl Emit for Accept<'_> {
     fn emit<S: Sink>(&self, out: &mut S) {
-        if self.key.is_some() {
-            out.put(&HEAD);
-            self.negotiated_fields(&mut |name, value| emit_field(out, name, &value));
-        } else {
-            out.put(CONNECT_STATUS_LINE);
-            self.answer
-                .fields(&mut |name, value| emit_field(out, name, &value));
-        }
+        out.put(match self.key {
+            Some(_) => &HEAD,
+            None => CONNECT_STATUS_LINE,
+        });
+        self.negotiated_fields(&mut |name, value| emit_field(out, name, &value));
         out.put(b"\r\n");
     }
 }

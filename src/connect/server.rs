@@ -8,8 +8,9 @@ use crate::rules::framing::is_zero_length;
 use crate::rules::negotiate;
 use crate::rules::request;
 use crate::rules::server_config::ServerConfig;
+use crate::rules::summary::Lines;
 use crate::rules::summary::Summary;
-use crate::upgrade::{List, Offers, Transport, Upgrade};
+use crate::upgrade::{List, Transport, Upgrade};
 
 /// The `:protocol` value that opens a WebSocket, RFC 8441 §5.
 pub const WEBSOCKET_PROTOCOL: &str = "websocket";
@@ -189,12 +190,17 @@ pub type ConnectRequest<'a> = Upgrade<'a, ConnectTarget<'a>>;
 pub struct ConnectTarget<'a> {
     scheme: &'a str,
     target: &'a str,
-    offers: Offers<'a>,
+    /// The offered lists, kept: the fields cannot be read again.
+    protocols: Lines<'a>,
+    extensions: Lines<'a>,
 }
 
 impl<'a> Transport<'a> for ConnectTarget<'a> {
     fn offered(self, list: List) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.offers.offered(list)
+        match list {
+            List::Protocols => self.protocols.into_lines(),
+            List::Extensions => self.extensions.into_lines(),
+        }
     }
 }
 
@@ -370,7 +376,8 @@ impl<'a> Upgrade<'a, ConnectTarget<'a>> {
         let target = ConnectTarget {
             scheme,
             target,
-            offers: Offers::new(summary.protocols, summary.extensions),
+            protocols: summary.protocols,
+            extensions: summary.extensions,
         };
         Ok(Self::connect(authority, negotiated, target))
     }
