@@ -338,7 +338,7 @@ impl Accept<'_> {
     /// #     .header("Sec-WebSocket-Version", "13").body(())?;
     /// # let Ok(Inspect::Upgrade(upgrade)) = inspect(&request, &config) else { panic!() };
     /// let extra = [("Set-Cookie", "id=42; HttpOnly")];
-    /// let response = upgrade.accept().headers(&extra)?.to_http_response();
+    /// let response = upgrade.accept().with_headers(&extra)?.to_http_response();
     /// assert_eq!(response.status(), http::StatusCode::SWITCHING_PROTOCOLS);
     /// let fields: Vec<_> = response.headers().iter().map(|(n, v)| (n.as_str(), v.to_str().unwrap())).collect();
     /// assert_eq!(fields, [
@@ -581,7 +581,7 @@ mod tests {
         let mut out = Vec::new();
         match hs.feed(bytes) {
             Ok(ServerFeed::Upgrade(up)) => {
-                up.accept().headers(&EXTRA).unwrap().write_to(&mut out);
+                up.accept().with_headers(&EXTRA).unwrap().write_to(&mut out);
                 upgrade_outcome(&up, answer_from_bytes(&out))
             }
             Ok(ServerFeed::Plain(_)) => Outcome::Plain,
@@ -614,7 +614,7 @@ mod tests {
     fn through_http(config: &ServerConfig, request: &Request<()>) -> Outcome {
         match inspect(request, config) {
             Ok(Inspect::Upgrade(up)) => {
-                let response = up.accept().headers(&EXTRA).unwrap().to_http_response();
+                let response = up.accept().with_headers(&EXTRA).unwrap().to_http_response();
                 upgrade_outcome(&up, answer_from_http(&response.map(|()| String::new())))
             }
             Ok(Inspect::Plain) => Outcome::Plain,
@@ -794,7 +794,7 @@ mod tests {
         };
         // obs-text and mixed case survive the conversion.
         let extra = [("X-Name", "caf\u{e9}"), ("Set-Cookie", "a=1")];
-        let response = up.accept().headers(&extra).unwrap().to_http_response();
+        let response = up.accept().with_headers(&extra).unwrap().to_http_response();
         assert_eq!(response.status(), StatusCode::SWITCHING_PROTOCOLS);
         assert_eq!(response.version(), Version::HTTP_11);
         let fields: Vec<(&str, &[u8])> = response
@@ -821,7 +821,7 @@ mod tests {
         let extra = [("WWW-Authenticate", "Bearer")];
         let rejection = Rejection::new(401, "log in first")
             .unwrap()
-            .headers(&extra)
+            .with_headers(&extra)
             .unwrap();
         let mut bytes = Vec::new();
         rejection.write_to(&mut bytes);

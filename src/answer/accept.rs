@@ -25,7 +25,7 @@ use crate::sink::Sink;
 /// #   Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 /// # let Ok(ServerFeed::Upgrade(upgrade)) = hs.feed(req) else { panic!() };
 /// let extra = [("Set-Cookie", "id=42; HttpOnly")];
-/// let response = upgrade.accept().headers(&extra)?;
+/// let response = upgrade.accept().with_headers(&extra)?;
 /// let mut out = Vec::new();
 /// response.write_to(&mut out);
 /// assert_eq!(
@@ -34,7 +34,7 @@ use crate::sink::Sink;
 ///       Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSet-Cookie: id=42; HttpOnly\r\n\r\n"
 /// );
 /// // Injection attempts are refused.
-/// assert!(upgrade.accept().headers(&[("X", "a\r\nEvil: 1")]).is_err());
+/// assert!(upgrade.accept().with_headers(&[("X", "a\r\nEvil: 1")]).is_err());
 /// # Ok::<(), ws_handshake::BuildError>(())
 /// ```
 ///
@@ -53,12 +53,12 @@ use crate::sink::Sink;
 /// #     (":path", "/"), (":authority", "a.example"), ("sec-websocket-version", "13")];
 /// # let request = ConnectRequest::validate(fields, &config).unwrap();
 /// let extra = [("Set-Cookie", "id=42; HttpOnly")];
-/// let head = request.accept().headers(&extra)?.head();
+/// let head = request.accept().with_headers(&extra)?.head();
 /// assert_eq!(head.status(), Some(200));
 /// assert_eq!(head.fields().collect::<Vec<_>>(), [("set-cookie", "id=42; HttpOnly")]);
 /// // Connection-specific fields and injection attempts are refused.
-/// assert!(request.accept().headers(&[("keep-alive", "5")]).is_err());
-/// assert!(request.accept().headers(&[("x", "a\r\nevil: 1")]).is_err());
+/// assert!(request.accept().with_headers(&[("keep-alive", "5")]).is_err());
+/// assert!(request.accept().with_headers(&[("x", "a\r\nevil: 1")]).is_err());
 /// # Ok::<(), ws_handshake::BuildError>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -109,7 +109,7 @@ impl<'a> Accept<'a> {
     /// (every `Content-*`, and `Transfer-Encoding`: a `101` has none, RFC 9110
     /// §15.2); [`BuildError::InvalidHeaderValue`] for a value with CR, LF, NUL or
     /// another control byte.
-    pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
+    pub fn with_headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
         check_extra_headers(headers)?;
         self.answer.headers = headers;
         Ok(self)

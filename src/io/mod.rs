@@ -219,7 +219,7 @@ impl Decision {
     /// `Retry-After`...).
     ///
     /// # Errors
-    /// As [`Accept::headers`](crate::Accept::headers): a name that is not a token, a
+    /// As [`Accept::with_headers`](crate::Accept::with_headers): a name that is not a token, a
     /// field the handshake writes itself, a value with control bytes.
     pub fn header(mut self, name: &str, value: &str) -> Result<Self, BuildError> {
         check_extra_headers(&[(name, value)])?;
@@ -478,7 +478,7 @@ impl Server {
                         error: None,
                     };
                     // Both were checked when the decision was built.
-                    match Rejection::new(*status, body).and_then(|r| r.headers(&refs)) {
+                    match Rejection::new(*status, body).and_then(|r| r.with_headers(&refs)) {
                         Ok(rejection) => rejection.write_to(&mut response),
                         Err(_) => internal_error(&mut response),
                     }
@@ -489,7 +489,7 @@ impl Server {
                 }
                 let accept = upgrade.accept();
                 let protocol = accept.selected_protocol();
-                match accept.headers(&refs) {
+                match accept.with_headers(&refs) {
                     Ok(accept) => accept.write_to(&mut response),
                     Err(_) => {
                         internal_error(&mut response);
