@@ -68,19 +68,17 @@ use ::http::header::{HeaderMap, HeaderName, HeaderValue};
 use ::http::request::Parts;
 use ::http::{Method, Request, Response, StatusCode, Uri, Version};
 
-use crate::answer::accept::{Accept, ConnectAccept};
+use crate::answer::accept::Accept;
 use crate::answer::field_list::Value;
 use crate::answer::rejection::{Form, Rejection};
 use crate::error::Error;
-use crate::grammar::extension::Extension;
 use crate::head::h2_h3::Head;
-use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::forwarded::Forwarded;
 use crate::rules::framing::check_framing;
-use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
-use crate::rules::request::{self, Checked};
+use crate::rules::request;
 use crate::rules::server_config::ServerConfig;
-use crate::rules::summary::{Lines, Summary};
+use crate::rules::summary::Summary;
+use crate::upgrade::{Http1, List, Transport, Upgrade};
 
 /// What [`inspect`] made of a request.
 // Boxing the large variant would allocate on the hot path; the value is short-lived.
@@ -89,15 +87,18 @@ use crate::rules::summary::{Lines, Summary};
 #[must_use = "answer the upgrade, or serve the plain request"]
 pub enum Inspect<'a> {
     /// A WebSocket upgrade that passed every rule: accept it (or refuse it yourself
-    /// with a [`Rejection`]).
-    Upgrade(Upgrade<'a>),
+    /// with a [`Rejection`]). It dereferences to the request's [`HeaderMap`]; the
+    /// path and query are in the request you inspected.
+    Upgrade(Upgrade<'a, &'a HeaderMap>),
     /// Not a WebSocket request at all (no `Upgrade: websocket`, no
     /// `Sec-WebSocket-*`): serve it as the ordinary HTTP request it is.
     Plain,
 }
 
-/// Validates a parsed request against RFC 6455 §4.2.1 and negotiates subprotocol
-/// and extensions, exactly as [`ServerHandshake::feed`](crate::ServerHandshake::feed) does.
+/// Validates a parsed request (an `http::Request` or its parts) against RFC 6455
+/// §4.2.1 and negotiates subprotocol and extensions, exactly as
+/// [`ServerHandshake::feed`](crate::ServerHandshake::feed) does. A server that knows
+/// its transport, or sits behind a proxy it trusts, says so with [`inspect_with`].
 ///
 /// # Errors
 /// The rule the request broke, the same [`Error`] the byte path gives for the same
@@ -122,32 +123,27 @@ pub enum Inspect<'a> {
 /// assert_eq!(response.body(), "method must be GET\n");
 /// # Ok::<(), http::Error>(())
 /// ```
-pub fn inspect<'a, B>(
-    request: &'a Request<B>,
+pub fn inspect<'a>(
+    request: impl ParsedRequest<'a>,
     config: &ServerConfig,
 ) -> Result<Inspect<'a>, Error> {
-    inspect_head(
-        request.method(),
-        request.version(),
-        request.uri(),
-        request.headers(),
-        config,
-        false,
-    )
+    inspect_with(request, config, InspectOptions::new())
 }
 
-/// [`inspect`] for a request from a reverse proxy you trust (its address is yours):
-/// the Origin policy compares with the origin the client reached, as the proxy
-/// reports it in `Forwarded` and `X-Forwarded-*`, by the rules of
-/// [`ServerHandshake::with_trusted_proxy`](crate::ServerHandshake::with_trusted_proxy). Use it
-/// for the proxy's connections only: from any other peer those fields are the
-/// client's word.
+/// [`inspect`] with [`InspectOptions`]: the transport, if known, and whether the peer
+/// is a reverse proxy you trust (its address is yours). Behind such a proxy the
+/// Origin policy compares with the origin the client reached, as the proxy reports it
+/// in `Forwarded` and `X-Forwarded-*`, by the rules of
+/// [`ServerHandshake::with_trusted_proxy`](crate::ServerHandshake::with_trusted_proxy). Trust
+/// the proxy's connections only: from any other peer those fields are the client's
+/// word.
 ///
 /// ```
-/// use ws_handshake::http::{inspect, inspect_behind_proxy, Inspect};
+/// use ws_handshake::http::{inspect, inspect_with, Inspect, InspectOptions};
 /// use ws_handshake::{Error, OriginPart, ServerConfig};
 ///
 /// let config = ServerConfig::new();
+/// let behind_proxy = InspectOptions::new().with_trusted_proxy(true);
 /// // The proxy terminates TLS for https://example.com and speaks http to us.
 /// let request = http::Request::get("/chat")
 ///     .header("Host", "example.com")
@@ -158,7 +154,7 @@ pub fn inspect<'a, B>(
 ///     .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
 ///     .header("Sec-WebSocket-Version", "13")
 ///     .body(())?;
-/// assert!(matches!(inspect_behind_proxy(&request, &config), Ok(Inspect::Upgrade(_))));
+/// assert!(matches!(inspect_with(&request, &config, behind_proxy), Ok(Inspect::Upgrade(_))));
 /// // The transport is unknown to `inspect`, so it does not compare schemes; a
 /// // forwarded `proto` it never reads.
 /// let spoofed = http::Request::get("/chat")
@@ -172,7 +168,13 @@ pub fn inspect<'a, B>(
 ///     .body(())?;
 /// assert!(matches!(inspect(&spoofed, &config), Ok(Inspect::Upgrade(_))));
 /// assert_eq!(
-///     inspect_behind_proxy(&spoofed, &config).unwrap_err(),
+///     inspect_with(&spoofed, &config, behind_proxy).unwrap_err(),
+///     Error::OriginMismatch(OriginPart::Scheme)
+/// );
+/// // A server that knows it is reached over plain http says so, as the byte path can.
+/// let plain = InspectOptions::new().with_tls(false);
+/// assert_eq!(
+///     inspect_with(&spoofed, &config, plain).unwrap_err(),
 ///     Error::OriginMismatch(OriginPart::Scheme)
 /// );
 /// # Ok::<(), http::Error>(())
@@ -181,52 +183,70 @@ pub fn inspect<'a, B>(
 /// # Errors
 /// As for [`inspect`], and [`Error::ForwardedInvalid`] or
 /// [`Error::ForwardedConflict`] for the forwarded fields.
-pub fn inspect_behind_proxy<'a, B>(
-    request: &'a Request<B>,
+pub fn inspect_with<'a>(
+    request: impl ParsedRequest<'a>,
     config: &ServerConfig,
+    options: InspectOptions,
 ) -> Result<Inspect<'a>, Error> {
-    inspect_head(
-        request.method(),
-        request.version(),
-        request.uri(),
-        request.headers(),
-        config,
-        true,
-    )
+    let (method, version, uri, headers) = request.parts();
+    inspect_head(method, version, uri, headers, config, options)
 }
 
-/// [`inspect`] for a request already split into its [`Parts`] (e.g. by
-/// `Request::into_parts`, or an axum extractor).
-///
-/// # Errors
-/// As for [`inspect`].
-pub fn inspect_parts<'a>(parts: &'a Parts, config: &ServerConfig) -> Result<Inspect<'a>, Error> {
-    inspect_head(
-        &parts.method,
-        parts.version,
-        &parts.uri,
-        &parts.headers,
-        config,
-        false,
-    )
+/// How [`inspect_with`] reads a request: what only the connection knows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InspectOptions {
+    tls: Option<bool>,
+    trusted_proxy: bool,
 }
 
-/// [`inspect_behind_proxy`] for a request already split into its [`Parts`].
-///
-/// # Errors
-/// As for [`inspect_behind_proxy`].
-pub fn inspect_parts_behind_proxy<'a>(
-    parts: &'a Parts,
-    config: &ServerConfig,
-) -> Result<Inspect<'a>, Error> {
-    inspect_head(
-        &parts.method,
-        parts.version,
-        &parts.uri,
-        &parts.headers,
-        config,
-        true,
-    )
+impl InspectOptions {
+    /// The transport unknown, the peer not trusted: what [`inspect`] uses.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether the connection uses TLS: see
+    /// [`ServerHandshake::with_tls`](crate::ServerHandshake::with_tls), whose rules apply.
+    #[must_use]
+    pub fn with_tls(mut self, tls: bool) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Whether the peer is a reverse proxy you trust: see
+    /// [`ServerHandshake::with_trusted_proxy`](crate::ServerHandshake::with_trusted_proxy),
+    /// whose rules apply.
+    #[must_use]
+    pub fn with_trusted_proxy(mut self, trusted: bool) -> Self {
+        self.trusted_proxy = trusted;
+        self
+    }
+}
+
+/// A request the `http` crate parsed: `&http::Request<B>`, or its `&Parts` (from
+/// `Request::into_parts`, or an axum extractor). Implemented for those two only.
+pub trait ParsedRequest<'a>: sealed::Sealed {
+    /// The method, version, URI and header fields.
+    fn parts(self) -> (&'a Method, Version, &'a Uri, &'a HeaderMap);
+}
+
+impl<'a, B> ParsedRequest<'a> for &'a Request<B> {
+    fn parts(self) -> (&'a Method, Version, &'a Uri, &'a HeaderMap) {
+        (self.method(), self.version(), self.uri(), self.headers())
+    }
+}
+
+impl<'a> ParsedRequest<'a> for &'a Parts {
+    fn parts(self) -> (&'a Method, Version, &'a Uri, &'a HeaderMap) {
+        (&self.method, self.version, &self.uri, &self.headers)
+    }
+}
+
+mod sealed {
+    #[allow(unreachable_pub)] // the sealing supertrait, unnameable outside the crate
+    pub trait Sealed {}
+    impl<B> Sealed for &::http::Request<B> {}
+    impl Sealed for &::http::request::Parts {}
 }
 
 fn inspect_head<'a>(
@@ -235,7 +255,7 @@ fn inspect_head<'a>(
     uri: &'a Uri,
     headers: &'a HeaderMap,
     config: &ServerConfig,
-    trusted_proxy: bool,
+    options: InspectOptions,
 ) -> Result<Inspect<'a>, Error> {
     let mut summary = Summary::default();
     for (name, value) in headers {
@@ -265,8 +285,8 @@ fn inspect_head<'a>(
     }
     request::check_request_line(method.as_str(), minor_version, target(uri))?;
     let authority = uri.authority().map_or("", |a| a.as_str());
-    let addressed = request::addressed(uri.scheme_str().map(|s| (s, authority)), None)?;
-    let forwarded = trusted_proxy.then(|| {
+    let addressed = request::addressed(uri.scheme_str().map(|s| (s, authority)), options.tls)?;
+    let forwarded = options.trusted_proxy.then(|| {
         Forwarded::read(
             headers
                 .iter()
@@ -274,12 +294,22 @@ fn inspect_head<'a>(
         )
     });
     let checked = request::check_h1(&summary, addressed, forwarded.as_ref(), config)?;
-    Ok(Inspect::Upgrade(Upgrade {
-        checked,
-        protocols: summary.protocols,
-        extensions: summary.extensions,
-    }))
+    Ok(Inspect::Upgrade(Upgrade::new(checked, headers)))
 }
+
+/// The offered lists are read again from the header map when asked for, as the byte
+/// path reads them from its head: nothing is kept, so the outcome stays small.
+impl<'a> Transport<'a> for &'a HeaderMap {
+    fn offered(self, list: List) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let name = match list {
+            List::Protocols => ::http::header::SEC_WEBSOCKET_PROTOCOL,
+            List::Extensions => ::http::header::SEC_WEBSOCKET_EXTENSIONS,
+        };
+        self.get_all(name).into_iter().map(HeaderValue::as_bytes)
+    }
+}
+
+impl Http1 for &HeaderMap {}
 
 /// The request-target to check: origin-form as sent; `""` (refused) for the
 /// authority-form; for the absolute-form, which [`Uri`] has already checked to have a
@@ -292,80 +322,13 @@ fn target(uri: &Uri) -> &str {
     }
 }
 
-/// A WebSocket upgrade request that passed every rule of RFC 6455 §4.2.1; the
-/// [`http`] counterpart of [`UpgradeRequest`](crate::UpgradeRequest).
-///
-/// The path, query, cookies and other headers are in the request you inspected.
-#[derive(Debug, Clone)]
-pub struct Upgrade<'a> {
-    checked: Checked<'a>,
-    protocols: Lines<'a>,
-    extensions: Lines<'a>,
-}
-
-impl<'a> Upgrade<'a> {
-    /// The `Sec-WebSocket-Key` value; see [`UpgradeRequest::key`](crate::UpgradeRequest::key).
-    pub fn key(&self) -> &'a str {
-        self.checked.key_str()
-    }
-
-    /// The `Host` value; see [`UpgradeRequest::host`](crate::UpgradeRequest::host).
-    pub fn host(&self) -> &'a str {
-        self.checked.host_str()
-    }
-
-    /// The effective authority; see
-    /// [`UpgradeRequest::authority`](crate::UpgradeRequest::authority).
-    pub fn authority(&self) -> &'a str {
-        self.checked.authority_str()
-    }
-
-    /// The `Origin` value, already checked against the origin policy.
-    pub fn origin(&self) -> Option<&'a str> {
-        self.checked.negotiated.origin_str()
-    }
-
-    /// The subprotocol the configuration selected among the offered ones, if any.
-    pub fn protocol(&self) -> Option<&'a str> {
-        self.checked.negotiated.protocol_str()
-    }
-
-    /// The offered subprotocols, in the client's order; only these can be passed to
-    /// [`Accept::protocol`].
-    pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
-        offered_protocols(self.protocol_lines())
-    }
-
-    /// The offered extensions (`Sec-WebSocket-Extensions`), in the client's order.
-    pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
-        offered_extensions(self.extension_lines())
-    }
-
-    /// The negotiated permessage-deflate parameters, if any.
-    pub fn deflate(&self) -> Option<PerMessageDeflate> {
-        self.checked.negotiated.deflate
-    }
-
-    /// The `101 Switching Protocols` answer with the negotiated subprotocol and
-    /// extensions; send it with [`Accept::to_http_response`].
-    pub fn accept(&self) -> Accept<'_> {
-        Accept::new(self.checked.key, &self.checked.negotiated)
-    }
-
-    fn protocol_lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.protocols.into_lines()
-    }
-
-    fn extension_lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.extensions.into_lines()
-    }
-}
-
 impl Accept<'_> {
-    /// The `101 Switching Protocols` response as an [`http::Response`],
-    /// with the same header fields that [`write_to`](Self::write_to) writes: `Upgrade`,
-    /// `Connection`, `Sec-WebSocket-Accept`, the negotiated `Sec-WebSocket-Protocol`
-    /// and `Sec-WebSocket-Extensions`, then the extra headers.
+    /// The answer as an [`http::Response`]. For an HTTP/1.1 upgrade, the `101
+    /// Switching Protocols` with the same header fields that [`write_to`](Self::write_to)
+    /// writes: `Upgrade`, `Connection`, `Sec-WebSocket-Accept`, the negotiated
+    /// `Sec-WebSocket-Protocol` and `Sec-WebSocket-Extensions`, then the extra headers.
+    /// For an extended CONNECT, its [`head`](Self::head) (`200`), for h2 and the other
+    /// HTTP/2 or HTTP/3 libraries built on the `http` crate.
     ///
     /// ```
     /// # use ws_handshake::http::{inspect, Inspect};
@@ -376,7 +339,7 @@ impl Accept<'_> {
     /// #     .header("Sec-WebSocket-Version", "13").body(())?;
     /// # let Ok(Inspect::Upgrade(upgrade)) = inspect(&request, &config) else { panic!() };
     /// let extra = [("Set-Cookie", "id=42; HttpOnly")];
-    /// let response = upgrade.accept().headers(&extra)?.to_http_response();
+    /// let response = upgrade.accept().with_headers(&extra)?.to_http_response();
     /// assert_eq!(response.status(), http::StatusCode::SWITCHING_PROTOCOLS);
     /// let fields: Vec<_> = response.headers().iter().map(|(n, v)| (n.as_str(), v.to_str().unwrap())).collect();
     /// assert_eq!(fields, [
@@ -388,6 +351,9 @@ impl Accept<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn to_http_response(&self) -> Response<()> {
+        if !self.is_http1() {
+            return self.head().to_http_response();
+        }
         let mut response = Response::new(());
         *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
         let headers = response.headers_mut();
@@ -462,14 +428,6 @@ impl Rejection<'_> {
     }
 }
 
-impl ConnectAccept<'_> {
-    /// The [`head`](Self::head) as an [`http::Response`], for h2 and other HTTP/2 or
-    /// HTTP/3 libraries built on the `http` crate.
-    pub fn to_http_response(&self) -> Response<()> {
-        self.head().to_http_response()
-    }
-}
-
 impl Head {
     /// A response head as an [`http::Response`]: its `:status` and fields.
     /// (A request head has no status; it comes out as `200`.)
@@ -531,7 +489,8 @@ impl Head {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::deflate::DeflateConfig;
+    use crate::rules::deflate::{DeflateConfig, PerMessageDeflate};
+    use crate::upgrade::{Http1, Transport};
     use crate::{ExtensionParams, Limits, OriginPolicy, ServerFeed, ServerHandshake};
     use alloc::string::ToString;
     use alloc::vec;
@@ -598,25 +557,33 @@ mod tests {
 
     const EXTRA: [(&str, &str); 1] = [("Set-Cookie", "id=42; HttpOnly")];
 
+    /// The one view's values, whichever front end handed it out.
+    fn upgrade_outcome<'a, T: Transport<'a> + Http1>(
+        up: &Upgrade<'a, T>,
+        response: Answer,
+    ) -> Outcome {
+        Outcome::Upgrade {
+            key: up.key().to_string(),
+            host: up.host().to_string(),
+            origin: up.origin().map(ToString::to_string),
+            protocol: up.protocol().map(ToString::to_string),
+            offered_protocols: up
+                .offered_protocols()
+                .map(|p| p.as_str().to_string())
+                .collect(),
+            offered_extensions: up.offered_extensions().count(),
+            deflate: up.deflate(),
+            response,
+        }
+    }
+
     fn through_bytes(config: &ServerConfig, bytes: &[u8]) -> Outcome {
         let mut hs = ServerHandshake::new(config);
         let mut out = Vec::new();
         match hs.feed(bytes) {
             Ok(ServerFeed::Upgrade(up)) => {
-                up.accept().headers(&EXTRA).unwrap().write_to(&mut out);
-                Outcome::Upgrade {
-                    key: up.key().to_string(),
-                    host: up.host().to_string(),
-                    origin: up.origin().map(ToString::to_string),
-                    protocol: up.protocol().map(ToString::to_string),
-                    offered_protocols: up
-                        .offered_protocols()
-                        .map(|p| p.as_str().to_string())
-                        .collect(),
-                    offered_extensions: up.offered_extensions().count(),
-                    deflate: up.deflate(),
-                    response: answer_from_bytes(&out),
-                }
+                up.accept().with_headers(&EXTRA).unwrap().write_to(&mut out);
+                upgrade_outcome(&up, answer_from_bytes(&out))
             }
             Ok(ServerFeed::Plain(_)) => Outcome::Plain,
             Ok(ServerFeed::NeedMore) => panic!("incomplete request"),
@@ -647,25 +614,10 @@ mod tests {
 
     fn through_http(config: &ServerConfig, request: &Request<()>) -> Outcome {
         match inspect(request, config) {
-            Ok(Inspect::Upgrade(up)) => Outcome::Upgrade {
-                key: up.key().to_string(),
-                host: up.host().to_string(),
-                origin: up.origin().map(ToString::to_string),
-                protocol: up.protocol().map(ToString::to_string),
-                offered_protocols: up
-                    .offered_protocols()
-                    .map(|p| p.as_str().to_string())
-                    .collect(),
-                offered_extensions: up.offered_extensions().count(),
-                deflate: up.deflate(),
-                response: answer_from_http(
-                    &up.accept()
-                        .headers(&EXTRA)
-                        .unwrap()
-                        .to_http_response()
-                        .map(|()| String::new()),
-                ),
-            },
+            Ok(Inspect::Upgrade(up)) => {
+                let response = up.accept().with_headers(&EXTRA).unwrap().to_http_response();
+                upgrade_outcome(&up, answer_from_http(&response.map(|()| String::new())))
+            }
             Ok(Inspect::Plain) => Outcome::Plain,
             Err(e) => Outcome::Refused(e, answer_from_http(&e.rejection().to_http_response())),
         }
@@ -796,15 +748,12 @@ mod tests {
     fn parts_give_the_same_answer() {
         let config = ServerConfig::new();
         let (parts, ()) = to_http(&get(&[], &[])).into_parts();
-        let Ok(Inspect::Upgrade(up)) = inspect_parts(&parts, &config) else {
+        let Ok(Inspect::Upgrade(up)) = inspect(&parts, &config) else {
             panic!("expected an upgrade")
         };
         assert_eq!(up.key(), "dGhlIHNhbXBsZSBub25jZQ==");
         let (parts, ()) = to_http(&get(&["Sec-WebSocket-Version"], &[])).into_parts();
-        assert_eq!(
-            inspect_parts(&parts, &config).unwrap_err(),
-            Error::VersionMissing
-        );
+        assert_eq!(inspect(&parts, &config).unwrap_err(), Error::VersionMissing);
     }
 
     #[test]
@@ -846,7 +795,7 @@ mod tests {
         };
         // obs-text and mixed case survive the conversion.
         let extra = [("X-Name", "caf\u{e9}"), ("Set-Cookie", "a=1")];
-        let response = up.accept().headers(&extra).unwrap().to_http_response();
+        let response = up.accept().with_headers(&extra).unwrap().to_http_response();
         assert_eq!(response.status(), StatusCode::SWITCHING_PROTOCOLS);
         assert_eq!(response.version(), Version::HTTP_11);
         let fields: Vec<(&str, &[u8])> = response
@@ -873,7 +822,7 @@ mod tests {
         let extra = [("WWW-Authenticate", "Bearer")];
         let rejection = Rejection::new(401, "log in first")
             .unwrap()
-            .headers(&extra)
+            .with_headers(&extra)
             .unwrap();
         let mut bytes = Vec::new();
         rejection.write_to(&mut bytes);

@@ -94,7 +94,7 @@
 //! WebSockets over HTTP/2 (RFC 8441) and HTTP/3 (RFC 9220) open with an extended
 //! CONNECT instead of bytes on a socket: [`ConnectRequest::validate`] takes its
 //! pseudo-headers and fields, applies the same negotiation, and answers with a
-//! [`ConnectAccept`] (`200`) or a [`Rejection`], each as a [`Head`] for the
+//! [`Accept`] (`200`) or a [`Rejection`], each as a [`Head`] for the
 //! HTTP library to send; [`ConnectClient`] is the client side. What the caller must do
 //! at the HTTP/2 or HTTP/3 layer
 //! (advertise [`SETTINGS_ENABLE_CONNECT_PROTOCOL`], keep the stream open, …) is in
@@ -130,10 +130,10 @@
 //! | concept | HTTP/1.1 server | `http` server | `io` server | extended CONNECT server (HTTP/2, HTTP/3) | HTTP/1.1 client | extended CONNECT client | `io` client |
 //! | --- | --- | --- | --- | --- | --- | --- | --- |
 //! | configuration | [`ServerConfig`] | [`ServerConfig`] | `io::Server` (a [`ServerConfig`], a deadline, hooks) | [`ServerConfig`] | [`ClientConfig`] | [`ClientConfig`] | [`ClientConfig`] |
-//! | what drives it | [`ServerHandshake`] → [`ServerFeed`] | `http::inspect` → `http::Inspect` | `io::…::accept` → `io::ServerOutcome` | [`ConnectRequest::validate`] | [`ClientHandshake`] → [`ClientFeed`] | [`ConnectClient`] → [`ConnectResponse`] | `io::…::connect` |
+//! | what drives it | [`ServerHandshake`] → [`ServerFeed`] | `http::inspect` (`http::inspect_with`) → `http::Inspect` | `io::…::accept` → `io::ServerOutcome` | [`ConnectRequest::validate`] | [`ClientHandshake`] → [`ClientFeed`] | [`ConnectClient`] → [`ConnectResponse`] | `io::…::connect` |
 //! | what is sent first | — | — | — | — | [`ClientRequest`] | [`Head`] | (written for you) |
-//! | a request that passed every rule | [`UpgradeRequest`] (else [`Request`]) | `http::Upgrade` | `io::UpgradedRequest` (owned), seen by `io::DecideHook` | [`ConnectRequest`] | — | — | — |
-//! | yes | [`Accept`] (`101`) | [`Accept`] (`to_http_response`) | `io::Upgraded` (`io::Decision::accept`) | [`ConnectAccept`] (`200`, a [`Head`]) | [`Connected`] | [`Connected`] | `io::ClientConnected` |
+//! | a request that passed every rule | [`Upgrade`]: [`UpgradeRequest`] (else [`Request`]) | [`Upgrade`] over the `HeaderMap` | `io::UpgradedRequest` (owned: an `io::UpgradeSummary` of the same [`Upgrade`]), seen by `io::DecideHook` | [`Upgrade`]: [`ConnectRequest`] (over a [`ConnectTarget`]: `:scheme`, `:path`) | — | — | — |
+//! | yes | [`Accept`] (`101`, [`write_to`](Accept::write_to)) | [`Accept`] (`to_http_response`) | `io::Upgraded` (`io::Decision::accept`) | [`Accept`] (`200`, its [`head`](Accept::head)) | [`Connected`] | [`Connected`] | `io::ClientConnected` |
 //! | no | [`Rejection`] | [`Rejection`] (`to_http_response`) | `io::Rejected` (`io::Decision::reject`) | [`Rejection`] (its [`head`](Rejection::head)) | [`Refusal`] | [`ConnectRefusal`] | `io::ClientRefusal` |
 //! | the peer broke a rule | [`Error`] | [`Error`] | [`Error`] (in `io::Rejected`) | [`Error`] | [`ClientError`] | [`ClientError`] | `io::ClientIoError` |
 //! | the caller's bug | [`BuildError`] (building), [`Misuse`] (feeding after the outcome) | [`BuildError`] | [`BuildError`] | [`BuildError`] | [`BuildError`], [`Misuse`] | [`BuildError`] | [`BuildError`] |
@@ -189,6 +189,8 @@
 //!             client/ (+ proxy, socks5, proxy_select, redirect, auth) · connect/
 //!             (extended CONNECT, both roles) · http.rs (the http crate) · io/
 //!             (adapters over server/ and client/)
+//! view        upgrade.rs: the one view of an accepted request (Upgrade), which every
+//!             server front end hands out and which builds the Accept
 //! answers     answer/: one field list per message, the answers' and the client's
 //!             request's (field_list.rs) → HTTP/1.1 bytes (write.rs), http::Response,
 //!             or an HTTP/2-3 Head; accept.rs, rejection.rs
@@ -210,7 +212,7 @@
 //!
 //! The HTTP/1.1 server path reads, top down: `server/mod.rs`, `head/reader.rs`,
 //! `head/parse.rs`, `rules/summary.rs`, `rules/request.rs`, `rules/negotiate.rs`,
-//! `answer/accept.rs` (and `answer/rejection.rs` for a rejection). The HTTP/1.1 client:
+//! `upgrade.rs`, `answer/accept.rs` (and `answer/rejection.rs` for a rejection). The HTTP/1.1 client:
 //! `client/mod.rs`, the same head reader, `rules/summary.rs`, `rules/response.rs`
 //! (whose checks the extended CONNECT client, `connect/client.rs`, shares).
 //!
@@ -260,11 +262,12 @@ mod limits;
 mod rules;
 mod server;
 mod sink;
+mod upgrade;
 
 pub use grammar::extension;
 pub use rules::deflate;
 
-pub use answer::accept::{Accept, ConnectAccept};
+pub use answer::accept::Accept;
 pub use answer::rejection::Rejection;
 pub use client::auth;
 #[cfg(feature = "getrandom")]
@@ -272,7 +275,9 @@ pub use client::RandomUnavailable;
 pub use client::{redirect, socks5};
 pub use client::{ClientFeed, ClientHandshake, ClientRequest, Refusal};
 pub use connect::client::{ConnectClient, ConnectRefusal, ConnectResponse};
-pub use connect::server::{ConnectRequest, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL};
+pub use connect::server::{
+    ConnectRequest, ConnectTarget, SETTINGS_ENABLE_CONNECT_PROTOCOL, WEBSOCKET_PROTOCOL,
+};
 pub use error::{
     BufferTooSmall, BuildError, ClientError, Error, Malformed, Misuse, OriginPart, PseudoHeader,
     UrlError,
@@ -290,6 +295,7 @@ pub use rules::response::Connected;
 pub use rules::server_config::{ProtocolOrder, ServerConfig};
 pub use server::request_view::Request;
 pub use server::{ServerFeed, ServerHandshake, UpgradeRequest};
+pub use upgrade::Upgrade;
 
 pub mod proxy {
     //! Proxies on a client's way to the server: which proxy a URL goes through, and the

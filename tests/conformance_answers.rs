@@ -40,7 +40,7 @@ fn spellings(name: &str) -> [String; 3] {
 /// RFC 9110 §8.4: `Content-Encoding` on a rejection would label its plain-text body
 /// as, e.g., gzip. Every `Content-*` field is refused from callers in every
 /// response they shape: `Rejection`, `Accept` (a 101 has no content either),
-/// `ConnectAccept` and `Rejection`.
+/// `Accept` (its `200` head) and `Rejection`.
 #[test]
 fn p09_every_content_field_is_reserved_in_caller_shaped_responses() {
     let config = server();
@@ -72,18 +72,29 @@ fn p09_every_content_field_is_reserved_in_caller_shaped_responses() {
             let extra = [(name.as_str(), "gzip")];
             let refused = Err(BuildError::HeaderReserved);
             let rejection = Rejection::new(405, "GET only").unwrap();
-            assert_eq!(rejection.headers(&extra).map(|_| ()), refused, "{name}");
+            assert_eq!(
+                rejection.with_headers(&extra).map(|_| ()),
+                refused,
+                "{name}"
+            );
             let rejection = Error::OriginRejected.rejection();
-            assert_eq!(rejection.headers(&extra).map(|_| ()), refused, "{name}");
-            assert_eq!(upgrade.accept().headers(&extra).map(|_| ()), refused);
-            assert_eq!(connect.accept().headers(&extra).map(|_| ()), refused);
+            assert_eq!(
+                rejection.with_headers(&extra).map(|_| ()),
+                refused,
+                "{name}"
+            );
+            assert_eq!(upgrade.accept().with_headers(&extra).map(|_| ()), refused);
+            assert_eq!(connect.accept().with_headers(&extra).map(|_| ()), refused);
             let h2 = Rejection::new(403, "no").unwrap();
-            assert_eq!(h2.headers(&extra).map(|_| ()), refused, "{name}");
+            assert_eq!(h2.with_headers(&extra).map(|_| ()), refused, "{name}");
         }
     }
     // Fields that only look alike are not reserved.
     let extra = [("Contents", "x"), ("X-Content-Encoding", "gzip")];
-    assert!(Rejection::new(400, "x").unwrap().headers(&extra).is_ok());
+    assert!(Rejection::new(400, "x")
+        .unwrap()
+        .with_headers(&extra)
+        .is_ok());
 }
 
 /// RFC 9110 §5.3 / §10.2.1 and issue 14 point 9: no field the crate writes appears
@@ -103,7 +114,10 @@ fn p09_no_field_the_crate_writes_is_written_twice() {
         for (own, _) in fields(&out) {
             for name in spellings(&own) {
                 let extra = [(name.as_str(), "GET, HEAD")];
-                match Rejection::new(status, "refused").unwrap().headers(&extra) {
+                match Rejection::new(status, "refused")
+                    .unwrap()
+                    .with_headers(&extra)
+                {
                     Err(e) => assert_eq!(e, BuildError::HeaderReserved, "{status} {name}"),
                     Ok(r) => {
                         let mut out = Vec::new();
@@ -121,7 +135,10 @@ fn p09_no_field_the_crate_writes_is_written_twice() {
         let plain = Rejection::new(status, "refused").unwrap();
         for (own, _) in plain.head().fields() {
             let extra = [(own, "GET, HEAD")];
-            if let Ok(r) = Rejection::new(status, "refused").unwrap().headers(&extra) {
+            if let Ok(r) = Rejection::new(status, "refused")
+                .unwrap()
+                .with_headers(&extra)
+            {
                 let head = r.head();
                 assert_eq!(head.fields().filter(|(n, _)| *n == own).count(), 1);
                 assert_eq!(head.get(own), Some("GET, HEAD"));
@@ -143,13 +160,16 @@ fn p09_no_field_the_crate_writes_is_written_twice() {
 #[test]
 fn p09_callers_allow_replaces_the_crates_in_the_http_adapter() {
     let allow = [("Allow", "GET, OPTIONS")];
-    let reply = Error::MethodNotGet.rejection().headers(&allow).unwrap();
+    let reply = Error::MethodNotGet
+        .rejection()
+        .with_headers(&allow)
+        .unwrap();
     let response = reply.to_http_response();
     let values: Vec<_> = response.headers().get_all("allow").iter().collect();
     assert_eq!(values, ["GET, OPTIONS"]);
     let allow = [("allow", "CONNECT, OPTIONS")];
     let reply = Rejection::from(Error::ConnectMethodRequired)
-        .headers(&allow)
+        .with_headers(&allow)
         .unwrap();
     let response = reply.to_http_response();
     let values: Vec<_> = response.headers().get_all("allow").iter().collect();

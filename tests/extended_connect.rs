@@ -433,7 +433,7 @@ fn negotiation_is_the_http1_one() {
         .unwrap();
     let head = request
         .accept()
-        .protocol(Some(chat))
+        .with_protocol(Some(chat))
         .without_deflate()
         .head();
     assert_eq!(head.get("sec-websocket-protocol"), Some("chat"));
@@ -458,7 +458,7 @@ fn accept_and_rejection_heads() {
     let fields = base();
     let request = validate(&fields, &ServerConfig::new()).unwrap();
     let extra = [("Set-Cookie", "id=1"), ("x-ok", "yes")];
-    let head = request.accept().headers(&extra).unwrap().head();
+    let head = request.accept().with_headers(&extra).unwrap().head();
     assert_eq!(
         head.fields().collect::<Vec<_>>(),
         [("set-cookie", "id=1"), ("x-ok", "yes")]
@@ -476,9 +476,12 @@ fn accept_and_rejection_heads() {
         ":status",
     ] {
         let extra = [(name, "x")];
-        assert!(request.accept().headers(&extra).is_err(), "{name}");
+        assert!(request.accept().with_headers(&extra).is_err(), "{name}");
         assert!(
-            Rejection::new(401, "no").unwrap().headers(&extra).is_err(),
+            Rejection::new(401, "no")
+                .unwrap()
+                .with_headers(&extra)
+                .is_err(),
             "{name}"
         );
     }
@@ -674,7 +677,7 @@ proptest! {
         let fields = base();
         let request = validate(&fields, &ServerConfig::new()).unwrap();
         let extra = [(name.as_str(), value.as_str())];
-        if let Ok(accept) = request.accept().headers(&extra) {
+        if let Ok(accept) = request.accept().with_headers(&extra) {
             let head = accept.head();
             prop_assert_eq!(head.fields().count(), 1);
             for (n, v) in head.fields() {

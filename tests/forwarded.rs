@@ -253,13 +253,13 @@ fn allow_lists_and_predicates_under_a_trusted_proxy() {
     assert_eq!(feed(&custom, false, &bytes), Err(Error::OriginRejected));
 }
 
-/// The `http` front end honours the same opt-in with the same rule: for each case, the
-/// byte path from a trusted proxy and `inspect_behind_proxy` agree, and `inspect`
-/// agrees with the byte path from an untrusted peer.
+/// The `http` front end honours the same opt-ins with the same rules: for each case,
+/// and each transport (unknown, TLS, plain), the byte path from a trusted proxy and
+/// `inspect_with` a trusted proxy agree, and so do both from an untrusted peer.
 #[cfg(feature = "http")]
 #[test]
 fn the_http_front_end_reads_the_same_fields() {
-    use ws_handshake::http::{inspect, inspect_behind_proxy, Inspect};
+    use ws_handshake::http::{inspect, inspect_with, Inspect, InspectOptions};
     let config = ServerConfig::new();
     let cases: [(&str, &[(&str, &str)]); 6] = [
         ("https://example.com", &[("Forwarded", "proto=https")]),
@@ -301,22 +301,28 @@ fn the_http_front_end_reads_the_same_fields() {
         let req = builder.body(()).unwrap();
         let verdict =
             |r: Result<Inspect<'_>, Error>| r.map(|i| assert!(matches!(i, Inspect::Upgrade(_))));
-        // The http front end does not know the transport: compare with a byte path
-        // that does not either.
-        let bytes_path = |trusted: bool| {
+        let bytes_path = |trusted: bool, tls: Option<bool>| {
             let mut hs = ServerHandshake::new(&config).with_trusted_proxy(trusted);
+            if let Some(tls) = tls {
+                hs = hs.with_tls(tls);
+            }
             hs.feed(&bytes)
                 .map(|f| assert!(matches!(f, ServerFeed::Upgrade(_))))
         };
-        assert_eq!(
-            verdict(inspect_behind_proxy(&req, &config)),
-            bytes_path(true),
-            "{fields:?}"
-        );
-        assert_eq!(
-            verdict(inspect(&req, &config)),
-            bytes_path(false),
-            "{fields:?}"
-        );
+        // `inspect` knows neither: as the byte path that does not either.
+        assert_eq!(verdict(inspect(&req, &config)), bytes_path(false, None));
+        for tls in [None, Some(true), Some(false)] {
+            for trusted in [false, true] {
+                let mut options = InspectOptions::new().with_trusted_proxy(trusted);
+                if let Some(tls) = tls {
+                    options = options.with_tls(tls);
+                }
+                assert_eq!(
+                    verdict(inspect_with(&req, &config, options)),
+                    bytes_path(trusted, tls),
+                    "{fields:?} trusted {trusted} tls {tls:?}"
+                );
+            }
+        }
     }
 }

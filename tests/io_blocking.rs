@@ -86,7 +86,7 @@ fn upgrade_keeps_the_frames_sent_with_the_head() {
     assert_eq!(up.leftover, frame);
     assert_eq!(up.request.path(), "/chat");
     assert_eq!(up.request.query(), Some("room=1"));
-    assert_eq!(up.request.protocol(), Some("chat"));
+    assert_eq!(up.request.protocol.as_deref(), Some("chat"));
     assert_eq!(up.request.cookie("session"), Some("xyz"));
     assert_eq!(up.request.header("sec-websocket-version"), Some("13"));
     // The deadline's timeouts are gone from the stream handed over.
@@ -275,9 +275,9 @@ fn client_adapter_against_server_adapter() {
         blocking::connect(stream, &client, url, key, Duration::from_secs(5)).unwrap();
     let request = handle.join().unwrap();
     assert_eq!(connected.protocol.as_deref(), Some("chat"));
-    assert_eq!(request.protocol(), Some("chat"));
+    assert_eq!(request.protocol.as_deref(), Some("chat"));
     assert!(connected.deflate.is_some());
-    assert_eq!(connected.deflate, request.deflate());
+    assert_eq!(connected.deflate, request.deflate);
     // The server's first frame arrives with the 101 or right after it.
     let mut frame = connected.leftover.clone();
     while frame.len() < 4 {

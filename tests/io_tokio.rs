@@ -71,7 +71,7 @@ async fn upgrade_keeps_the_frames_sent_with_the_head() {
     };
     assert_eq!(up.leftover, frame);
     assert_eq!(up.request.path(), "/chat");
-    assert_eq!(up.request.protocol(), Some("chat"));
+    assert_eq!(up.request.protocol.as_deref(), Some("chat"));
     assert_eq!(up.request.cookie("session"), Some("xyz"));
 }
 
@@ -246,7 +246,7 @@ async fn client_adapter_against_server_adapter() {
     ws.send(Message::text("hi")).await.unwrap();
     assert_eq!(ws.next().await.unwrap().unwrap(), Message::text("hi"));
     let request = task.await.unwrap();
-    assert_eq!(request.deflate(), connected.deflate);
+    assert_eq!(request.deflate, connected.deflate);
 }
 
 /// The client's deadline covers waiting for the response; a refusal keeps its status.

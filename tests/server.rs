@@ -831,7 +831,7 @@ fn accept_picks_only_offered_protocols() {
     // Override with an offered one; there is no way to name an unoffered one.
     let x = up.offered_protocols().find(|p| p.as_str() == "x").unwrap();
     let mut out = Vec::new();
-    up.accept().protocol(Some(x)).write_to(&mut out);
+    up.accept().with_protocol(Some(x)).write_to(&mut out);
     assert!(String::from_utf8(out)
         .unwrap()
         .contains("\r\nSec-WebSocket-Protocol: x\r\n"));
@@ -882,7 +882,10 @@ fn caller_rejections_and_header_checks() {
     // Extra headers are written after the handshake's own, and injection is impossible.
     let cookie = [("Set-Cookie", "sid=1; HttpOnly")];
     let mut out = Vec::new();
-    up.accept().headers(&cookie).unwrap().write_to(&mut out);
+    up.accept()
+        .with_headers(&cookie)
+        .unwrap()
+        .write_to(&mut out);
     assert_eq!(
         String::from_utf8(out).unwrap(),
         format!(
@@ -892,25 +895,25 @@ fn caller_rejections_and_header_checks() {
     );
     assert_eq!(
         up.accept()
-            .headers(&[("X", "1\r\n\r\nHTTP/1.1 200")])
+            .with_headers(&[("X", "1\r\n\r\nHTTP/1.1 200")])
             .unwrap_err(),
         BuildError::HeaderValueInvalid
     );
     assert_eq!(
         up.accept()
-            .headers(&[("Sec-WebSocket-Protocol", "x")])
+            .with_headers(&[("Sec-WebSocket-Protocol", "x")])
             .unwrap_err(),
         BuildError::HeaderReserved
     );
     assert_eq!(
-        up.accept().headers(&[("Bad Name", "x")]).unwrap_err(),
+        up.accept().with_headers(&[("Bad Name", "x")]).unwrap_err(),
         BuildError::HeaderNameInvalid
     );
     // Own refusals: 401 with a challenge, 503 with Retry-After.
     let challenge = [("WWW-Authenticate", "Basic realm=\"ws\"")];
     let reply = Rejection::new(401, "who are you?")
         .unwrap()
-        .headers(&challenge)
+        .with_headers(&challenge)
         .unwrap();
     let mut out = Vec::new();
     reply.write_to(&mut out);
@@ -923,7 +926,7 @@ fn caller_rejections_and_header_checks() {
     let retry = [("Retry-After", "30")];
     let reply = Rejection::new(503, "busy")
         .unwrap()
-        .headers(&retry)
+        .with_headers(&retry)
         .unwrap();
     let mut buf = [0u8; 512];
     let n = reply.encode(&mut buf).unwrap();

@@ -6,7 +6,7 @@
 //! Input layout: `[config] [method] [version] [uri] field*`: `config` picks a server
 //! configuration (`front::server_setup`); method and URI are `front::value`s (a
 //! dictionary index or raw bytes); `version % 4` picks HTTP/1.1, HTTP/1.0, HTTP/2 or
-//! HTTP/0.9, and `version & 4` a peer that is a trusted proxy (`inspect_behind_proxy`
+//! HTTP/0.9, and `version & 4` a peer that is a trusted proxy (`inspect_with` a trusted proxy
 //! and `ServerHandshake::with_trusted_proxy`); fields as in `front::field`. Inputs the `http` crate refuses to build are
 //! skipped (hyper would not hand them over either).
 //!
@@ -24,7 +24,7 @@ use arbitrary::Unstructured;
 use base64::Engine as _;
 use http::{HeaderName, HeaderValue, Method, Request, Uri, Version};
 use libfuzzer_sys::fuzz_target;
-use ws_handshake::http::{inspect, inspect_behind_proxy, Inspect};
+use ws_handshake::http::{inspect, inspect_with, Inspect, InspectOptions};
 use ws_handshake::{Error, ServerFeed, ServerHandshake};
 
 mod front;
@@ -71,7 +71,8 @@ fuzz_target!(|data: &[u8]| {
         fields.push((name, v));
     }
     let result = if trusted {
-        inspect_behind_proxy(&request, &setup.config)
+        let options = InspectOptions::new().with_trusted_proxy(true);
+        inspect_with(&request, &setup.config, options)
     } else {
         inspect(&request, &setup.config)
     };

@@ -1,5 +1,5 @@
-//! The accepting answers: the HTTP/1.1 `101 Switching Protocols` ([`Accept`]) and the
-//! extended CONNECT `200` ([`ConnectAccept`]), both over one [`Answer`] field list.
+//! The accepting answer ([`Accept`]): one field list ([`Answer`]), written as the
+//! HTTP/1.1 `101 Switching Protocols` or as the extended CONNECT `200` head.
 
 use crate::answer::field_list::{emit_field, Answer, Value};
 use crate::answer::write::{writer_methods, Emit};
@@ -11,11 +11,12 @@ use crate::rules::key::AcceptKey;
 use crate::rules::negotiate::{Negotiated, OfferedProtocol};
 use crate::sink::Sink;
 
-/// The `101 Switching Protocols` response (RFC 6455 §4.2.2 item 5).
+/// The answer that accepts: the HTTP/1.1 `101 Switching Protocols` (RFC 6455 §4.2.2
+/// item 5), or the extended CONNECT `200` (RFC 8441 §5).
 ///
-/// Built by [`UpgradeRequest::accept`](crate::UpgradeRequest::accept) with the
-/// negotiated subprotocol and extensions. Extra headers (e.g. `Set-Cookie`) are
-/// checked so nothing can be injected.
+/// Built by [`Upgrade::accept`](crate::Upgrade::accept) with the negotiated
+/// subprotocol and extensions. Extra headers (e.g. `Set-Cookie`) are checked so
+/// nothing can be injected.
 ///
 /// ```
 /// # use ws_handshake::{ServerFeed, ServerConfig, ServerHandshake};
@@ -25,7 +26,7 @@ use crate::sink::Sink;
 /// #   Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 /// # let Ok(ServerFeed::Upgrade(upgrade)) = hs.feed(req) else { panic!() };
 /// let extra = [("Set-Cookie", "id=42; HttpOnly")];
-/// let response = upgrade.accept().headers(&extra)?;
+/// let response = upgrade.accept().with_headers(&extra)?;
 /// let mut out = Vec::new();
 /// response.write_to(&mut out);
 /// assert_eq!(
@@ -34,25 +35,52 @@ use crate::sink::Sink;
 ///       Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSet-Cookie: id=42; HttpOnly\r\n\r\n"
 /// );
 /// // Injection attempts are refused.
-/// assert!(upgrade.accept().headers(&[("X", "a\r\nEvil: 1")]).is_err());
+/// assert!(upgrade.accept().with_headers(&[("X", "a\r\nEvil: 1")]).is_err());
+/// # Ok::<(), ws_handshake::BuildError>(())
+/// ```
+///
+/// One answer serves both transports, as a [`Rejection`](crate::Rejection) does: an
+/// accepted HTTP/1.1 upgrade is written with [`write_to`](Self::write_to) (and
+/// `to_http_response` with the `http` feature), an accepted extended CONNECT
+/// (HTTP/2, HTTP/3) is sent as its [`head`](Self::head): `:status 200` and the
+/// negotiated fields, no `Sec-WebSocket-Accept` (RFC 8441 §5). (An extended
+/// CONNECT's answer has no `101` form: its `write_to` writes the same `200` head in
+/// HTTP/1.1 syntax.)
+///
+/// ```
+/// # use ws_handshake::{ConnectRequest, ServerConfig};
+/// # let config = ServerConfig::new();
+/// # let fields = [(":method", "CONNECT"), (":protocol", "websocket"), (":scheme", "https"),
+/// #     (":path", "/"), (":authority", "a.example"), ("sec-websocket-version", "13")];
+/// # let request = ConnectRequest::validate(fields, &config).unwrap();
+/// let extra = [("Set-Cookie", "id=42; HttpOnly")];
+/// let head = request.accept().with_headers(&extra)?.head();
+/// assert_eq!(head.status(), Some(200));
+/// assert_eq!(head.fields().collect::<Vec<_>>(), [("set-cookie", "id=42; HttpOnly")]);
+/// // Connection-specific fields and injection attempts are refused.
+/// assert!(request.accept().with_headers(&[("keep-alive", "5")]).is_err());
+/// assert!(request.accept().with_headers(&[("x", "a\r\nevil: 1")]).is_err());
 /// # Ok::<(), ws_handshake::BuildError>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Accept<'a> {
-    key: AcceptKey,
+    /// The `Sec-WebSocket-Accept` value; `None` for an extended CONNECT, which has no
+    /// key to answer.
+    key: Option<AcceptKey>,
     answer: Answer<'a>,
 }
 
 impl<'a> Accept<'a> {
-    pub(crate) fn new(key: &[u8], negotiated: &'a Negotiated<'a>) -> Self {
+    /// The answer to a request with `key` (HTTP/1.1), or without one (extended CONNECT).
+    pub(crate) fn new(key: Option<&[u8]>, negotiated: &'a Negotiated<'a>) -> Self {
         Self {
-            key: AcceptKey::from_key(key),
+            key: key.map(AcceptKey::from_key),
             answer: Answer::new(negotiated),
         }
     }
 
     /// Overrides the selected subprotocol with one the client offered, or none.
-    pub fn protocol(mut self, protocol: Option<OfferedProtocol<'a>>) -> Self {
+    pub fn with_protocol(mut self, protocol: Option<OfferedProtocol<'a>>) -> Self {
         self.answer.protocol = protocol.map(|p| p.as_str().as_bytes());
         self
     }
@@ -82,15 +110,31 @@ impl<'a> Accept<'a> {
     /// (every `Content-*`, and `Transfer-Encoding`: a `101` has none, RFC 9110
     /// §15.2); [`BuildError::HeaderValueInvalid`] for a value with CR, LF, NUL or
     /// another control byte.
-    pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
+    pub fn with_headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
         check_extra_headers(headers)?;
         self.answer.headers = headers;
         Ok(self)
     }
 
-    /// The `Sec-WebSocket-Accept` value.
-    pub fn accept_key(&self) -> AcceptKey {
+    /// The `Sec-WebSocket-Accept` value; `None` for an extended CONNECT (RFC 8441 §5).
+    pub fn accept_key(&self) -> Option<AcceptKey> {
         self.key
+    }
+
+    /// The answer as an HTTP/2 or HTTP/3 head: `:status 200` and the negotiated fields
+    /// (no `Upgrade`, `Connection` or `Sec-WebSocket-Accept`: RFC 8441 §5). Send it and
+    /// keep the stream open.
+    pub fn head(&self) -> Head {
+        let mut head = Head::response(200);
+        self.answer
+            .fields(&mut |name, value| head.push(name, value));
+        head
+    }
+
+    /// Whether this answers an HTTP/1.1 upgrade (it has a key), not an extended CONNECT.
+    #[cfg(feature = "http")]
+    pub(crate) fn is_http1(&self) -> bool {
+        self.key.is_some()
     }
 
     /// The answer's header fields, in order: the one list every form is written from
@@ -105,7 +149,9 @@ impl<'a> Accept<'a> {
 
     /// The fields after [`FIXED_FIELDS`].
     fn negotiated_fields(&self, field: &mut impl FnMut(&str, Value<'_>)) {
-        field("Sec-WebSocket-Accept", Value::Text(self.key.as_bytes()));
+        if let Some(key) = &self.key {
+            field("Sec-WebSocket-Accept", Value::Text(key.as_bytes()));
+        }
         self.answer.fields(field);
     }
 }
@@ -157,83 +203,19 @@ const fn spell_head() -> [u8; HEAD_LEN] {
     out
 }
 
+/// The extended CONNECT's `200` in HTTP/1.1 syntax: it has no `101` form, since
+/// there is no key to answer.
+const CONNECT_STATUS_LINE: &[u8] = b"HTTP/1.1 200 OK\r\n";
+
 impl Emit for Accept<'_> {
     fn emit<S: Sink>(&self, out: &mut S) {
-        out.put(&HEAD);
+        out.put(match self.key {
+            Some(_) => &HEAD,
+            None => CONNECT_STATUS_LINE,
+        });
         self.negotiated_fields(&mut |name, value| emit_field(out, name, &value));
         out.put(b"\r\n");
     }
 }
 
 writer_methods!(Accept);
-
-/// The `200` answer to an extended CONNECT (RFC 8441 §5): the negotiated
-/// `sec-websocket-protocol` and `sec-websocket-extensions`, and your extra headers.
-///
-/// ```
-/// # use ws_handshake::{ConnectRequest, ServerConfig};
-/// # let config = ServerConfig::new();
-/// # let fields = [(":method", "CONNECT"), (":protocol", "websocket"), (":scheme", "https"),
-/// #     (":path", "/"), (":authority", "a.example"), ("sec-websocket-version", "13")];
-/// # let request = ConnectRequest::validate(fields, &config).unwrap();
-/// let extra = [("Set-Cookie", "id=42; HttpOnly")];
-/// let head = request.accept().headers(&extra)?.head();
-/// assert_eq!(head.status(), Some(200));
-/// assert_eq!(head.fields().collect::<Vec<_>>(), [("set-cookie", "id=42; HttpOnly")]);
-/// // Connection-specific fields and injection attempts are refused.
-/// assert!(request.accept().headers(&[("keep-alive", "5")]).is_err());
-/// assert!(request.accept().headers(&[("x", "a\r\nevil: 1")]).is_err());
-/// # Ok::<(), ws_handshake::BuildError>(())
-/// ```
-#[derive(Debug, Clone, Copy)]
-pub struct ConnectAccept<'a> {
-    answer: Answer<'a>,
-}
-
-impl<'a> ConnectAccept<'a> {
-    pub(crate) fn new(negotiated: &'a Negotiated<'a>) -> Self {
-        Self {
-            answer: Answer::new(negotiated),
-        }
-    }
-
-    /// Overrides the selected subprotocol with one the client offered, or none.
-    pub fn protocol(mut self, protocol: Option<OfferedProtocol<'a>>) -> Self {
-        self.answer.protocol = protocol.map(|p| p.as_str().as_bytes());
-        self
-    }
-
-    /// Declines permessage-deflate even though it was negotiated.
-    pub fn without_deflate(mut self) -> Self {
-        self.answer.deflate = None;
-        self
-    }
-
-    /// The subprotocol the answer carries.
-    pub fn selected_protocol(&self) -> Option<&'a str> {
-        core::str::from_utf8(self.answer.protocol?).ok()
-    }
-
-    /// The permessage-deflate parameters the answer carries.
-    pub fn deflate(&self) -> Option<PerMessageDeflate> {
-        self.answer.deflate
-    }
-
-    /// Adds headers to the answer, after the negotiated ones.
-    ///
-    /// # Errors
-    /// As for [`Accept::headers`].
-    pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
-        check_extra_headers(headers)?;
-        self.answer.headers = headers;
-        Ok(self)
-    }
-
-    /// The answer as an HTTP/2 or HTTP/3 head: `:status 200` and its fields.
-    pub fn head(&self) -> Head {
-        let mut head = Head::response(200);
-        self.answer
-            .fields(&mut |name, value| head.push(name, value));
-        head
-    }
-}

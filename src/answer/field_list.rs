@@ -89,9 +89,8 @@ pub(crate) fn extra_fields(headers: &[(&str, &str)], field: &mut impl FnMut(&str
 }
 
 /// What an accepting answer says beyond its status line: the negotiated subprotocol
-/// and extensions, then the caller's extra fields. Shared by the HTTP/1.1 `101`
-/// ([`Accept`](crate::Accept)) and the extended CONNECT `200`
-/// ([`ConnectAccept`](crate::ConnectAccept)).
+/// and extensions, then the caller's extra fields: what an [`Accept`](crate::Accept)
+/// says in both its forms, the HTTP/1.1 `101` and the extended CONNECT `200`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Answer<'a> {
     /// A token (ASCII).

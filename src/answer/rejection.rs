@@ -32,7 +32,7 @@ use crate::sink::{Counter, Sink};
 /// - `Connection`, `Upgrade`, `Transfer-Encoding`, `Sec-WebSocket-*` and every
 ///   `Content-*` field are refused ([`BuildError::HeaderReserved`]): the crate
 ///   writes the body, so only it can describe it (RFC 9110 §8). The body's type is
-///   set with [`content_type`](Self::content_type).
+///   set with [`with_content_type`](Self::with_content_type).
 /// - `Allow` replaces the crate's own on a 405 (a caller's `Allow` is the method list
 ///   it means, RFC 9110 §10.2.1); on other statuses it is just an extra field.
 ///
@@ -42,7 +42,7 @@ use crate::sink::{Counter, Sink};
 /// ```
 /// use ws_handshake::Rejection;
 /// let extra = [("WWW-Authenticate", "Bearer")];
-/// let reply = Rejection::new(401, "log in first")?.headers(&extra)?;
+/// let reply = Rejection::new(401, "log in first")?.with_headers(&extra)?;
 /// let mut out = Vec::new();
 /// reply.write_to(&mut out);
 /// let text = std::str::from_utf8(&out).unwrap();
@@ -110,7 +110,7 @@ impl<'a> Rejection<'a> {
     /// ```
     /// use ws_handshake::{BuildError, Rejection};
     /// let allow = [("Allow", "GET, HEAD")];
-    /// let reply = Rejection::new(405, "GET only")?.headers(&allow)?;
+    /// let reply = Rejection::new(405, "GET only")?.with_headers(&allow)?;
     /// let mut out = Vec::new();
     /// reply.write_to(&mut out);
     /// let text = String::from_utf8(out).unwrap();
@@ -118,15 +118,15 @@ impl<'a> Rejection<'a> {
     /// assert!(text.contains("\r\nAllow: GET, HEAD\r\n"));
     /// // The body is plain text: it cannot be labelled otherwise.
     /// let gzip = [("Content-Encoding", "gzip")];
-    /// assert_eq!(reply.headers(&gzip).unwrap_err(), BuildError::HeaderReserved);
+    /// assert_eq!(reply.with_headers(&gzip).unwrap_err(), BuildError::HeaderReserved);
     /// # Ok::<(), BuildError>(())
     /// ```
     ///
     /// # Errors
-    /// As for [`Accept::headers`](crate::Accept::headers): in particular every `Content-*` field is
+    /// As for [`Accept::with_headers`](crate::Accept::with_headers): in particular every `Content-*` field is
     /// [`BuildError::HeaderReserved`] (the body's type has its own setter,
-    /// [`content_type`](Self::content_type)).
-    pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
+    /// [`with_content_type`](Self::with_content_type)).
+    pub fn with_headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Result<Self, BuildError> {
         check_extra_headers(headers)?;
         self.headers = headers;
         Ok(self)
@@ -136,7 +136,7 @@ impl<'a> Rejection<'a> {
     ///
     /// # Errors
     /// [`BuildError::HeaderValueInvalid`] for a value with control bytes.
-    pub fn content_type(mut self, content_type: &'a str) -> Result<Self, BuildError> {
+    pub fn with_content_type(mut self, content_type: &'a str) -> Result<Self, BuildError> {
         check_extra_headers(&[("X", content_type)])?;
         self.content_type = content_type;
         Ok(self)
@@ -170,7 +170,7 @@ impl<'a> Rejection<'a> {
     /// assert_eq!(reply.body(), "Sec-WebSocket-Version must be 13\n");
     ///
     /// let extra = [("www-authenticate", "Bearer")];
-    /// let reply = Rejection::new(401, "log in first")?.headers(&extra)?;
+    /// let reply = Rejection::new(401, "log in first")?.with_headers(&extra)?;
     /// assert_eq!(reply.head().get("www-authenticate"), Some("Bearer"));
     /// # Ok::<(), ws_handshake::BuildError>(())
     /// ```

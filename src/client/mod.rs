@@ -11,11 +11,12 @@ use alloc::vec::Vec;
 
 use crate::answer::field_list::{emit_field, Value};
 use crate::answer::write::{writer_methods, Emit};
-use crate::error::{ClientError, Malformed, Misuse};
+use crate::error::{ClientError, Malformed};
 use crate::grammar::url::WsUrl;
 use crate::head::headers::Headers;
+use crate::head::machine::{Machine, Outcome};
 use crate::head::parse::{Kind, Parsed, StartLine};
-use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
+use crate::head::reader::{header_block, Input, Pending};
 use crate::rules::client_config::ClientConfig;
 use crate::rules::key::ClientKey;
 use crate::rules::response::{check_extensions, check_protocol, Connected};
@@ -65,12 +66,8 @@ pub struct ClientHandshake<'c> {
     config: &'c ClientConfig,
     url: WsUrl<'c>,
     key: ClientKey,
-    reader: HeadReader,
-    /// Bytes of the interim (1xx) response heads skipped so far: they count against
-    /// the head limit.
-    interim_bytes: usize,
-    failed: Option<ClientError>,
-    finished: bool,
+    /// The head reader, sticky once an error or the final response ends the handshake.
+    machine: Machine<ClientError>,
 }
 
 /// What a fed chunk of the response produced.
@@ -92,6 +89,12 @@ impl Pending for ClientFeed<'_> {
     }
 }
 
+impl Outcome for ClientFeed<'_> {
+    fn is_final(&self) -> bool {
+        !matches!(self, ClientFeed::NeedMore)
+    }
+}
+
 impl<'c> ClientHandshake<'c> {
     /// A handshake for `url` with `key`; its buffer grows as bytes arrive.
     pub fn new(config: &'c ClientConfig, url: WsUrl<'c>, key: ClientKey) -> Self {
@@ -110,16 +113,13 @@ impl<'c> ClientHandshake<'c> {
             config,
             url,
             key,
-            reader: HeadReader::with_buffer(buffer),
-            interim_bytes: 0,
-            failed: None,
-            finished: false,
+            machine: Machine::with_buffer(buffer),
         }
     }
 
     /// Gives back the buffer for the next handshake.
     pub fn into_buffer(self) -> Vec<u8> {
-        self.reader.into_buffer()
+        self.machine.reader.into_buffer()
     }
 
     /// The URL this handshake connects to.
@@ -201,8 +201,7 @@ impl<'c> ClientHandshake<'c> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn read_buffer(&mut self) -> &mut [u8] {
-        let limit = self.config.limits.max_head_bytes();
-        self.reader.spare(limit.saturating_sub(self.interim_bytes))
+        self.machine.spare(self.config.limits)
     }
 
     /// Takes in the first `n` bytes of the room [`read_buffer`](Self::read_buffer)
@@ -215,42 +214,23 @@ impl<'c> ClientHandshake<'c> {
         self.take(Input::Committed(n))
     }
 
-    /// Takes in bytes (fed or committed) and keeps what the outcome means for the
-    /// next call: an error is sticky, an outcome ends the handshake.
+    /// Takes in bytes (fed or committed): an error is sticky, an outcome ends the
+    /// handshake.
     fn take<'a>(&'a mut self, input: Input<'a>) -> Result<ClientFeed<'a>, ClientError> {
-        let over = match (self.failed, self.finished) {
-            (Some(e), _) => Some(e),
-            (None, true) => Some(ClientError::Misuse(Misuse::FedAfterOutcome)),
-            (None, false) => None,
-        };
-        if let Some(e) = over {
-            if let Input::Committed(_) = input {
-                self.reader.commit(0); // the lent room is dropped
-            }
-            return Err(e);
-        }
         let config = self.config;
         let key = self.key;
-        let result = read(
-            &mut self.reader,
+        self.machine.take(
             input,
             Kind::Response,
             config.limits,
-            &mut self.interim_bytes,
             |head, leftover, parsed| finish(head, leftover, parsed, config, key),
-        );
-        match &result {
-            Ok(ClientFeed::NeedMore) => {}
-            Ok(_) => self.finished = true,
-            Err(e) => self.failed = Some(*e),
-        }
-        result
+        )
     }
 
     /// Frees the buffer's unused room beyond a small slack, as
     /// [`ServerHandshake::shrink_buffer`](crate::ServerHandshake::shrink_buffer).
     pub fn shrink_buffer(&mut self) {
-        self.reader.shrink();
+        self.machine.reader.shrink();
     }
 }
 

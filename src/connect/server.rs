@@ -1,18 +1,16 @@
 //! The server side of extended CONNECT: [`ConnectRequest`] (its documentation holds
 //! what RFC 8441 and RFC 9220 ask of the caller and how this crate reads them).
 
-use crate::answer::accept::ConnectAccept;
 use crate::error::{Error, Malformed, PseudoHeader};
 use crate::grammar::authority::split_host_port_bytes;
-use crate::grammar::extension::Extension;
 use crate::grammar::token::{is_connection_specific, is_h2_field_value, is_lowercase_token};
-use crate::rules::deflate::PerMessageDeflate;
 use crate::rules::framing::is_zero_length;
-use crate::rules::negotiate::{self, Negotiated};
-use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
+use crate::rules::negotiate;
 use crate::rules::request;
 use crate::rules::server_config::ServerConfig;
-use crate::rules::summary::{Lines, Summary};
+use crate::rules::summary::Lines;
+use crate::rules::summary::Summary;
+use crate::upgrade::{List, Transport, Upgrade};
 
 /// The `:protocol` value that opens a WebSocket, RFC 8441 §5.
 pub const WEBSOCKET_PROTOCOL: &str = "websocket";
@@ -49,8 +47,10 @@ impl<'a> Pseudo<'a> {
 }
 
 /// An HTTP/2 or HTTP/3 extended CONNECT that passed every rule of RFC 8441 §4–5 and
-/// the WebSocket negotiation: accept it ([`accept`](Self::accept)) or refuse it
-/// yourself ([`Rejection::new`](crate::Rejection::new)).
+/// the WebSocket negotiation: the one [`Upgrade`] view over its [`ConnectTarget`]
+/// (`:scheme`, `:path`), which it dereferences to. Accept it
+/// ([`accept`](Upgrade::accept), sent as the [`Accept::head`](crate::Accept::head))
+/// or refuse it yourself ([`Rejection::new`](crate::Rejection::new)).
 ///
 /// It borrows the field values it was given; nothing is copied.
 ///
@@ -120,7 +120,7 @@ impl<'a> Pseudo<'a> {
 ///    is `RST_STREAM` with `CANCEL` (HTTP/3: `H3_REQUEST_CANCELLED`), RFC 8441 §5,
 ///    RFC 9220 §3.
 ///  - **No `content-length`** in the `200` (RFC 9110 §8.6) and no connection-specific
-///    fields anywhere: [`ConnectAccept::head`] never writes one and refuses them in
+///    fields anywhere: [`Accept::head`](crate::Accept::head) never writes one and refuses them in
 ///    caller headers.
 ///  - Deadlines, flow control and stream limits are the HTTP layer's.
 ///
@@ -139,7 +139,7 @@ impl<'a> Pseudo<'a> {
 ///    then the subprotocol, extension and Origin negotiation. A refusal is a
 ///    [`Rejection`](crate::Rejection) whose [`head`](crate::Rejection::head) (with
 ///    `content-length`) and [`body`](crate::Rejection::body) make the whole response.
-///  - **The caller** sends the `200` [`head`](ConnectAccept::head) *without* FIN; then
+///  - **The caller** sends the `200` [`head`](crate::Accept::head) *without* FIN; then
 ///    the request stream's DATA frames carry the WebSocket bytes both ways. The stream's
 ///    FIN is the orderly end of one direction (a browser sends its close frame together
 ///    with it); `RESET_STREAM` or `STOP_SENDING` with `H3_REQUEST_CANCELLED` (`0x10c`)
@@ -182,17 +182,53 @@ impl<'a> Pseudo<'a> {
 ///  - Field names must be lowercase and values free of NUL, CR, LF and of leading or
 ///    trailing whitespace (RFC 9113 §8.2.1): a request breaking that is malformed and
 ///    answered `400` (RFC 9113 §8.1.1 recommends it).
-#[derive(Debug, Clone)]
-pub struct ConnectRequest<'a> {
+pub type ConnectRequest<'a> = Upgrade<'a, ConnectTarget<'a>>;
+
+/// What an extended CONNECT says beyond the [`Upgrade`] view: its `:scheme` and
+/// `:path`. A [`ConnectRequest`] dereferences to it.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectTarget<'a> {
     scheme: &'a str,
     target: &'a str,
-    authority: &'a str,
-    negotiated: Negotiated<'a>,
+    /// The offered lists, kept: the fields cannot be read again.
     protocols: Lines<'a>,
     extensions: Lines<'a>,
 }
 
-impl<'a> ConnectRequest<'a> {
+impl<'a> Transport<'a> for ConnectTarget<'a> {
+    fn offered(self, list: List) -> impl Iterator<Item = &'a [u8]> + 'a {
+        match list {
+            List::Protocols => self.protocols.into_lines(),
+            List::Extensions => self.extensions.into_lines(),
+        }
+    }
+}
+
+impl<'a> ConnectTarget<'a> {
+    /// The `:scheme`: `https` for a `wss:` URI, `http` for `ws:` (RFC 8441 §5).
+    pub fn scheme(&self) -> &'a str {
+        self.scheme
+    }
+
+    /// The `:path` as sent: path and query, `/chat?room=1`.
+    pub fn target(&self) -> &'a str {
+        self.target
+    }
+
+    /// The path of `:path`, without the query: `/chat`.
+    pub fn path(&self) -> &'a str {
+        self.target
+            .split_once('?')
+            .map_or(self.target, |(path, _)| path)
+    }
+
+    /// The query of `:path`, without the `?`, if there is one.
+    pub fn query(&self) -> Option<&'a str> {
+        self.target.split_once('?').map(|(_, query)| query)
+    }
+}
+
+impl<'a> Upgrade<'a, ConnectTarget<'a>> {
     /// Validates the pseudo-header and header fields of an HTTP/2 or HTTP/3 request,
     /// in the order received (pseudo-headers first), as `(name, value)` pairs.
     ///
@@ -337,76 +373,13 @@ impl<'a> ConnectRequest<'a> {
         })?;
         let secure = crate::grammar::authority::scheme_security(scheme);
         let negotiated = negotiate::negotiate(&summary, authority, secure, None, config)?;
-        // A checked host is ASCII.
-        let authority = core::str::from_utf8(authority).unwrap_or_default();
-        Ok(Self {
+        let target = ConnectTarget {
             scheme,
             target,
-            authority,
-            negotiated,
             protocols: summary.protocols,
             extensions: summary.extensions,
-        })
-    }
-
-    /// The `:scheme`: `https` for a `wss:` URI, `http` for `ws:` (RFC 8441 §5).
-    pub fn scheme(&self) -> &'a str {
-        self.scheme
-    }
-
-    /// The `:path` as sent: path and query, `/chat?room=1`.
-    pub fn target(&self) -> &'a str {
-        self.target
-    }
-
-    /// The path of `:path`, without the query: `/chat`.
-    pub fn path(&self) -> &'a str {
-        self.target
-            .split_once('?')
-            .map_or(self.target, |(path, _)| path)
-    }
-
-    /// The query of `:path`, without the `?`, if there is one.
-    pub fn query(&self) -> Option<&'a str> {
-        self.target.split_once('?').map(|(_, query)| query)
-    }
-
-    /// The `:authority` (validated `host[:port]`, checked against
-    /// [`ServerConfig::allowed_hosts`]).
-    pub fn authority(&self) -> &'a str {
-        self.authority
-    }
-
-    /// The `origin` value, already checked against the origin policy.
-    pub fn origin(&self) -> Option<&'a str> {
-        self.negotiated.origin_str()
-    }
-
-    /// The subprotocol the configuration selected among the offered ones, if any
-    /// (`sec-websocket-protocol`; not to be confused with `:protocol`).
-    pub fn protocol(&self) -> Option<&'a str> {
-        self.negotiated.protocol_str()
-    }
-
-    /// The offered subprotocols, in the client's order; only these can be passed to
-    /// [`ConnectAccept::protocol`].
-    pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
-        offered_protocols(self.protocols.into_lines())
-    }
-
-    /// The offered extensions (`sec-websocket-extensions`), in the client's order.
-    pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
-        offered_extensions(self.extensions.into_lines())
-    }
-
-    /// The negotiated permessage-deflate parameters, if any.
-    pub fn deflate(&self) -> Option<PerMessageDeflate> {
-        self.negotiated.deflate
-    }
-
-    /// The `200` response with the negotiated subprotocol and extensions.
-    pub fn accept(&self) -> ConnectAccept<'_> {
-        ConnectAccept::new(&self.negotiated)
+        };
+        Ok(Self::connect(authority, negotiated, target))
     }
 }
 

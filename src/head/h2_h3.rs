@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 /// A message for HTTP/2 or HTTP/3: its pseudo-header fields and its header fields,
 /// names in lowercase (RFC 9113 §8.2.1, §8.3; RFC 9114 §4.2), for the HTTP library
-/// to send. The extended CONNECT answers ([`ConnectAccept::head`](crate::ConnectAccept::head),
+/// to send. The extended CONNECT answers ([`Accept::head`](crate::Accept::head),
 /// [`Rejection::head`](crate::Rejection::head)) and the client's request
 /// ([`ConnectClient::request`](crate::ConnectClient::request)) all take this form.
 ///

@@ -2,5 +2,6 @@
 
 pub(crate) mod h2_h3;
 pub(crate) mod headers;
+pub(crate) mod machine;
 pub(crate) mod parse;
 pub(crate) mod reader;

@@ -32,6 +32,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+use core::ops::Deref;
 use core::time::Duration;
 
 use crate::answer::rejection::Rejection;
@@ -43,6 +44,8 @@ use crate::rules::response::Connected;
 use crate::rules::server_config::ServerConfig;
 use crate::server::request_view::Request;
 use crate::server::{ServerFeed, UpgradeRequest};
+
+pub use crate::upgrade::UpgradeSummary;
 
 #[cfg(feature = "blocking-io")]
 pub mod blocking;
@@ -222,7 +225,7 @@ impl Decision {
     /// `Retry-After`...).
     ///
     /// # Errors
-    /// As [`Accept::headers`](crate::Accept::headers): a name that is not a token, a
+    /// As [`Accept::with_headers`](crate::Accept::with_headers): a name that is not a token, a
     /// field the handshake writes itself, a value with control bytes.
     pub fn header(mut self, name: &str, value: &str) -> Result<Self, BuildError> {
         check_extra_headers(&[(name, value)])?;
@@ -293,25 +296,28 @@ impl PlainResponse {
 }
 
 /// The accepted request, owned: what the framing layer and the application need
-/// after the handshake's buffer is gone.
+/// after the handshake's buffer is gone. It dereferences to the [`UpgradeSummary`],
+/// the [`Upgrade`](crate::Upgrade) view's values (`authority`, `origin`, `protocol`,
+/// `deflate`...), and adds the HTTP/1.1 request's target and headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpgradedRequest {
+    summary: UpgradeSummary,
     target: String,
-    authority: String,
-    origin: Option<String>,
-    protocol: Option<String>,
-    deflate: Option<PerMessageDeflate>,
     headers: Vec<(String, Vec<u8>)>,
+}
+
+impl Deref for UpgradedRequest {
+    type Target = UpgradeSummary;
+    fn deref(&self) -> &UpgradeSummary {
+        &self.summary
+    }
 }
 
 impl UpgradedRequest {
     fn from_upgrade(upgrade: &UpgradeRequest<'_>, protocol: Option<&str>) -> Self {
         Self {
+            summary: upgrade.to_summary(protocol),
             target: upgrade.target().to_owned(),
-            authority: upgrade.authority().to_owned(),
-            origin: upgrade.origin().map(ToOwned::to_owned),
-            protocol: protocol.map(ToOwned::to_owned),
-            deflate: upgrade.deflate(),
             headers: upgrade
                 .headers()
                 .iter()
@@ -342,26 +348,6 @@ impl UpgradedRequest {
     /// The query of the request-target, without the `?`.
     pub fn query(&self) -> Option<&str> {
         self.target.split_once('?').map(|(_, q)| q)
-    }
-
-    /// The effective authority, `host[:port]` (see [`UpgradeRequest::authority`]).
-    pub fn authority(&self) -> &str {
-        &self.authority
-    }
-
-    /// The `Origin` value, already checked against the origin policy.
-    pub fn origin(&self) -> Option<&str> {
-        self.origin.as_deref()
-    }
-
-    /// The subprotocol the `101` carried, if any: configure the framing layer with it.
-    pub fn protocol(&self) -> Option<&str> {
-        self.protocol.as_deref()
-    }
-
-    /// The permessage-deflate parameters the `101` carried, if any.
-    pub fn deflate(&self) -> Option<PerMessageDeflate> {
-        self.deflate
     }
 
     /// Every header field, in order, as `(name, value)`.
@@ -498,7 +484,7 @@ impl Server {
                         error: None,
                     };
                     // Both were checked when the decision was built.
-                    match Rejection::new(*status, body).and_then(|r| r.headers(&refs)) {
+                    match Rejection::new(*status, body).and_then(|r| r.with_headers(&refs)) {
                         Ok(rejection) => rejection.write_to(&mut response),
                         Err(_) => internal_error(&mut response),
                     }
@@ -509,7 +495,7 @@ impl Server {
                 }
                 let accept = upgrade.accept();
                 let protocol = accept.selected_protocol();
-                match accept.headers(&refs) {
+                match accept.with_headers(&refs) {
                     Ok(accept) => accept.write_to(&mut response),
                     Err(_) => {
                         internal_error(&mut response);

@@ -21,22 +21,6 @@ pub(crate) struct Checked<'a> {
     pub(crate) negotiated: Negotiated<'a>,
 }
 
-impl<'a> Checked<'a> {
-    // Validated ASCII, converted to text only when asked for.
-
-    pub(crate) fn key_str(&self) -> &'a str {
-        core::str::from_utf8(self.key).unwrap_or_default()
-    }
-
-    pub(crate) fn host_str(&self) -> &'a str {
-        core::str::from_utf8(self.host).unwrap_or_default()
-    }
-
-    pub(crate) fn authority_str(&self) -> &'a str {
-        core::str::from_utf8(self.authority).unwrap_or_default()
-    }
-}
-
 /// Where a request is addressed beyond its `Host`: what the request line and the
 /// connection say.
 #[derive(Debug, Clone, Copy, Default)]

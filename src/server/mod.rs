@@ -1,23 +1,20 @@
 //! The server handshake: bytes in, a validated upgrade request (or a typed error) out.
 
 use alloc::vec::Vec;
-use core::ops::Deref;
 
-use crate::answer::accept::Accept;
 use crate::answer::rejection::Rejection;
-use crate::error::{Error, Malformed, Misuse};
-use crate::grammar::extension::Extension;
+use crate::error::{Error, Malformed};
 use crate::head::headers::Headers;
+use crate::head::machine::{Machine, Outcome};
 use crate::head::parse::{Kind, Parsed, StartLine};
-use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
-use crate::rules::deflate::PerMessageDeflate;
+use crate::head::reader::{header_block, Input, Pending};
 use crate::rules::forwarded::Forwarded;
 use crate::rules::framing::check_framing;
-use crate::rules::negotiate::{offered_extensions, offered_protocols, OfferedProtocol};
-use crate::rules::request::{self as rules, Checked};
+use crate::rules::request as rules;
 use crate::rules::server_config::ServerConfig;
 use crate::rules::summary::Summary;
 use crate::server::request_view::Request;
+use crate::upgrade::Upgrade;
 
 pub(crate) mod request_view;
 
@@ -59,9 +56,8 @@ pub(crate) mod request_view;
 #[derive(Debug)]
 pub struct ServerHandshake<'c> {
     config: &'c ServerConfig,
-    reader: HeadReader,
-    /// What every later feed returns: the error, or [`Error::Misuse`] after an upgrade.
-    failed: Option<Error>,
+    /// The head reader, sticky once an error or an upgrade ends the handshake.
+    machine: Machine<Error>,
     /// Whether the connection uses TLS, if the caller said.
     tls: Option<bool>,
     /// Whether the peer is a reverse proxy the caller trusts with the forwarded fields.
@@ -104,8 +100,7 @@ impl<'c> ServerHandshake<'c> {
     pub fn with_buffer(config: &'c ServerConfig, buffer: Vec<u8>) -> Self {
         Self {
             config,
-            reader: HeadReader::with_buffer(buffer),
-            failed: None,
+            machine: Machine::with_buffer(buffer),
             tls: None,
             trusted_proxy: false,
         }
@@ -195,17 +190,17 @@ impl<'c> ServerHandshake<'c> {
 
     /// Gives back the buffer for the next connection.
     pub fn into_buffer(self) -> Vec<u8> {
-        self.reader.into_buffer()
+        self.machine.reader.into_buffer()
     }
 
     /// Bytes of an incomplete head held so far.
     pub fn buffered(&self) -> usize {
-        self.reader.held()
+        self.machine.reader.held()
     }
 
     /// Heap bytes this handshake has reserved (its buffer's capacity).
     pub fn heap_bytes(&self) -> usize {
-        self.reader.capacity()
+        self.machine.reader.capacity()
     }
 
     /// Feeds bytes read from the connection, in chunks of any size.
@@ -238,7 +233,7 @@ impl<'c> ServerHandshake<'c> {
         // Small reads inside a head (down to a byte at a time) only append:
         // inlined into the caller, that costs a few instructions per call.
         // No failure check needed: every path that fails stops plain appends.
-        if self.reader.append_within_head(chunk) {
+        if self.machine.reader.append_within_head(chunk) {
             return Ok(ServerFeed::NeedMore);
         }
         self.feed_general(chunk)
@@ -297,7 +292,7 @@ impl<'c> ServerHandshake<'c> {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn read_buffer(&mut self) -> &mut [u8] {
-        self.reader.spare(self.config.limits().max_head_bytes())
+        self.machine.spare(self.config.limits())
     }
 
     /// Takes in the first `n` bytes of the room [`read_buffer`](Self::read_buffer)
@@ -319,7 +314,7 @@ impl<'c> ServerHandshake<'c> {
     /// waiting a long time for the peer, so that a pending handshake holds about what
     /// it has received rather than a read's worth of room.
     pub fn shrink_buffer(&mut self) {
-        self.reader.shrink();
+        self.machine.reader.shrink();
     }
 
     /// [`feed`](Self::feed) when the chunk may start, end or break a head.
@@ -328,36 +323,25 @@ impl<'c> ServerHandshake<'c> {
         self.take(Input::Chunk(chunk))
     }
 
-    /// Takes in bytes (fed or committed) and keeps what the outcome means for the
-    /// next call: an error is sticky, an upgrade ends the handshake.
+    /// Takes in bytes (fed or committed): an error is sticky, an upgrade ends the
+    /// handshake (a plain request does not: the next one may follow).
     #[inline]
     fn take<'a>(&'a mut self, input: Input<'a>) -> Result<ServerFeed<'a>, Error> {
-        if let Some(e) = self.failed {
-            if let Input::Committed(_) = input {
-                self.reader.commit(0); // the lent room is dropped
-            }
-            return Err(e);
-        }
         let config = self.config;
         let tls = self.tls;
         let trusted_proxy = self.trusted_proxy;
-        let mut no_interim = 0; // requests have no interim heads
-        let result = read(
-            &mut self.reader,
+        self.machine.take(
             input,
             Kind::Request,
             config.limits(),
-            &mut no_interim,
             |head, leftover, parsed| finish(head, leftover, parsed, config, tls, trusted_proxy),
-        );
-        match &result {
-            Err(e) => self.failed = Some(*e),
-            Ok(ServerFeed::Upgrade(_)) => {
-                self.failed = Some(Error::Misuse(Misuse::FedAfterOutcome))
-            }
-            Ok(ServerFeed::NeedMore | ServerFeed::Plain(_)) => {}
-        }
-        result
+        )
+    }
+}
+
+impl Outcome for ServerFeed<'_> {
+    fn is_final(&self) -> bool {
+        matches!(self, ServerFeed::Upgrade(_))
     }
 }
 
@@ -406,7 +390,7 @@ fn finish<'a>(
         None
     };
     let checked = rules::check_h1(&summary, addressed, forwarded.as_ref(), config)?;
-    Ok(ServerFeed::Upgrade(UpgradeRequest { request, checked }))
+    Ok(ServerFeed::Upgrade(Upgrade::new(checked, request)))
 }
 
 /// The forwarded fields of a head from a trusted proxy.
@@ -416,117 +400,11 @@ fn forwarded_fields<'a>(parsed: &Parsed<'_, 'a>) -> Forwarded<'a> {
     Forwarded::read(parsed.fields.iter().map(|h| (h.name.as_bytes(), h.value)))
 }
 
-/// A WebSocket upgrade request that passed every rule of RFC 6455 §4.2.1.
-///
-/// It dereferences to the [`Request`] for the path, headers, cookies and leftover
-/// bytes. Accept it with [`accept`](Self::accept), or reject it with your own status
-/// via [`Rejection`].
-#[derive(Debug, Clone)]
-pub struct UpgradeRequest<'a> {
-    request: Request<'a>,
-    checked: Checked<'a>,
-}
-
-impl<'a> Deref for UpgradeRequest<'a> {
-    type Target = Request<'a>;
-    fn deref(&self) -> &Request<'a> {
-        &self.request
-    }
-}
-
-impl<'a> UpgradeRequest<'a> {
-    /// The underlying request view.
-    pub fn request(&self) -> &Request<'a> {
-        &self.request
-    }
-
-    /// The `Sec-WebSocket-Key` value (validated: base64 of 16 bytes).
-    pub fn key(&self) -> &'a str {
-        self.checked.key_str()
-    }
-
-    /// The `Host` value (validated, present exactly once). With an absolute-form
-    /// request-target, [`authority`](Self::authority) is the one that counts and
-    /// `Host` may name another host (RFC 9112 §3.2.2 has the server ignore it; see
-    /// [`ServerConfig::host_must_match_target`](crate::ServerConfig::host_must_match_target)
-    /// to refuse that instead).
-    pub fn host(&self) -> &'a str {
-        self.checked.host_str()
-    }
-
-    /// The effective authority, `host[:port]` (RFC 9112 §3.2.2): the
-    /// request-target's authority when the target is in absolute-form
-    /// (`GET wss://example.com/chat HTTP/1.1`), else the `Host` value. This is what
-    /// [`ServerConfig::allowed_hosts`](crate::ServerConfig::allowed_hosts) and
-    /// [`OriginPolicy::SameOrigin`](crate::OriginPolicy::SameOrigin) compare; the
-    /// received `Host` is then ignored, as RFC 9112 §3.2.2 requires (unless
-    /// [`ServerConfig::host_must_match_target`](crate::ServerConfig::host_must_match_target)
-    /// is set, which refuses a `Host` naming another authority).
-    ///
-    /// ```
-    /// use ws_handshake::{ServerFeed, ServerConfig, ServerHandshake};
-    ///
-    /// let config = ServerConfig::new();
-    /// let mut handshake = ServerHandshake::new(&config);
-    /// let request = b"GET wss://Example.com:443/chat HTTP/1.1\r\nHost: example.com\r\n\
-    ///     Upgrade: websocket\r\nConnection: Upgrade\r\n\
-    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    /// let Ok(ServerFeed::Upgrade(upgrade)) = handshake.feed(request) else { panic!() };
-    /// assert_eq!(upgrade.authority(), "Example.com:443");
-    /// assert_eq!(upgrade.host(), "example.com");
-    /// assert_eq!(upgrade.path(), "/chat");
-    /// ```
-    pub fn authority(&self) -> &'a str {
-        self.checked.authority_str()
-    }
-
-    /// The `Origin` value, already checked against the origin policy.
-    pub fn origin(&self) -> Option<&'a str> {
-        // Validated ASCII, converted only when asked for.
-        let origin = self.checked.negotiated.origin?;
-        core::str::from_utf8(origin).ok()
-    }
-
-    /// The subprotocol the configuration selected among the offered ones, if any.
-    pub fn protocol(&self) -> Option<&'a str> {
-        // A validated token, converted only when asked for.
-        core::str::from_utf8(self.checked.negotiated.protocol?).ok()
-    }
-
-    /// The offered subprotocols, in the client's order.
-    ///
-    /// Only these values can be passed to [`Accept::protocol`]: answering with a
-    /// subprotocol the client did not offer is impossible by construction.
-    pub fn offered_protocols(&self) -> impl Iterator<Item = OfferedProtocol<'a>> + 'a {
-        offered_protocols(self.protocol_lines())
-    }
-
-    /// The offered extensions (`Sec-WebSocket-Extensions`), in the client's order.
-    pub fn offered_extensions(&self) -> impl Iterator<Item = Extension<'a>> + 'a {
-        offered_extensions(self.extension_lines())
-    }
-
-    /// The negotiated permessage-deflate parameters, if the configuration enables it
-    /// and the client offered something acceptable.
-    pub fn deflate(&self) -> Option<PerMessageDeflate> {
-        self.checked.negotiated.deflate
-    }
-
-    /// The `101 Switching Protocols` response with the negotiated subprotocol and extensions.
-    pub fn accept(&self) -> Accept<'_> {
-        Accept::new(self.checked.key, &self.checked.negotiated)
-    }
-
-    // The offered lists are read again from the head when asked for, rather than kept:
-    // that keeps `ServerFeed` small, and these accessors are off the hot path.
-    fn protocol_lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.request.headers.get_all("sec-websocket-protocol")
-    }
-
-    fn extension_lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.request.headers.get_all("sec-websocket-extensions")
-    }
-}
+/// A WebSocket upgrade request that passed every rule of RFC 6455 §4.2.1: the one
+/// [`Upgrade`] view over the HTTP/1.1 [`Request`], which it dereferences to for the
+/// path, headers, cookies and leftover bytes. Accept it with
+/// [`accept`](Upgrade::accept), or reject it with your own status via [`Rejection`].
+pub type UpgradeRequest<'a> = Upgrade<'a, Request<'a>>;
 
 impl Request<'_> {
     /// The `426 Upgrade Required` answer for a request that is not a WebSocket upgrade.

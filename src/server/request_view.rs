@@ -2,6 +2,7 @@
 
 use crate::grammar::token::trim_ows;
 use crate::head::headers::Headers;
+use crate::upgrade::{Http1, List, Transport};
 
 /// A parsed HTTP/1.1 request head. Nothing is copied: every accessor borrows the
 /// bytes that were fed.
@@ -113,3 +114,17 @@ impl<'a> Request<'a> {
         self.leftover
     }
 }
+
+/// The HTTP/1.1 feed keeps no offered lists: they are read again from the head when
+/// asked for, which keeps [`ServerFeed`](crate::ServerFeed) small (these accessors
+/// are off the hot path).
+impl<'a> Transport<'a> for Request<'a> {
+    fn offered(self, list: List) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.headers.get_all(match list {
+            List::Protocols => "sec-websocket-protocol",
+            List::Extensions => "sec-websocket-extensions",
+        })
+    }
+}
+
+impl Http1 for Request<'_> {}
