@@ -74,7 +74,8 @@ pub(crate) struct Summary<'a> {
     pub(crate) transfer_encoding: Option<&'a [u8]>,
     pub(crate) upgrade_websocket: bool,
     /// An `Upgrade` element other than `websocket` (empty ones aside): a `101` must
-    /// switch to websocket alone (read by the client, RFC 6455 §4.1 response check 2).
+    /// switch to websocket alone (RFC 6455 §4.1 response check 2). Read from a
+    /// response only ([`add_response_field`](Self::add_response_field)).
     pub(crate) upgrade_other: bool,
     pub(crate) connection_upgrade: bool,
     /// An `Expect` element other than `100-continue` (RFC 9110 §10.1.1).
@@ -96,6 +97,19 @@ impl<'a> Summary<'a> {
     /// httparse gives them (it skips OWS after the colon and trims it at the end).
     #[inline(always)] // called per header in a loop: no call frame each time
     pub(crate) fn add_trimmed(&mut self, name: &[u8], value: &'a [u8]) {
+        self.add_field::<false>(name, value);
+    }
+
+    /// [`add_trimmed`](Self::add_trimmed) for a field of a response, which the client
+    /// checks for more: that `Upgrade` names websocket alone. Requests never need
+    /// that, so the servers' pass does not read it.
+    #[inline(always)]
+    pub(crate) fn add_response_field(&mut self, name: &[u8], value: &'a [u8]) {
+        self.add_field::<true>(name, value);
+    }
+
+    #[inline(always)]
+    fn add_field<const RESPONSE: bool>(&mut self, name: &[u8], value: &'a [u8]) {
         debug_assert_eq!(trim_ows(value), value);
         // Dispatch on the length first: most names are then rejected by one compare.
         match name.len() {
@@ -106,7 +120,9 @@ impl<'a> Summary<'a> {
             }
             7 if eq_lowercase(name, b"upgrade") => {
                 self.upgrade_websocket |= list_contains(value, b"websocket");
-                self.upgrade_other |= list_holds_other_than(value, b"websocket");
+                if RESPONSE {
+                    self.upgrade_other |= list_holds_other_than(value, b"websocket");
+                }
             }
             10 if eq_lowercase(name, b"connection") => {
                 self.connection_upgrade |= list_contains(value, b"upgrade");
