@@ -265,7 +265,7 @@ fn finish<'a>(
     }
     let mut summary = Summary::default();
     for h in parsed.fields {
-        summary.add_trimmed(h.name.as_bytes(), h.value);
+        summary.add_response_field(h.name.as_bytes(), h.value);
     }
     if !summary.upgrade_websocket {
         return Err(ClientError::UpgradeLacksWebSocket);

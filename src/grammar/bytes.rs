@@ -75,16 +75,23 @@ fn matches_lower(x: u64, lower: u64) -> bool {
     (x | (letters >> 2)) == lower
 }
 
-/// Position of the first LF, eight bytes at a time (SWAR: one load, four ALU ops).
+/// Position of the first LF (see [`find_byte`]).
 pub(crate) fn find_lf(hay: &[u8]) -> Option<usize> {
+    find_byte(hay, b'\n')
+}
+
+/// Position of the first `byte`, eight bytes at a time (SWAR: one load, four ALU ops).
+/// Inlined where `byte` is a constant, so its word folds away.
+#[inline(always)]
+pub(crate) fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    const LF: u64 = u64::from_ne_bytes([b'\n'; 8]);
+    let pattern = u64::from_ne_bytes([byte; 8]);
     let mut words = hay.chunks_exact(8);
     let mut offset = 0usize;
     for word in &mut words {
-        let x = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ LF;
-        // A byte of `x` is zero where the input is LF; the lowest flagged byte is
+        let x = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ pattern;
+        // A byte of `x` is zero where the input is `byte`; the lowest flagged byte is
         // exact (borrows only propagate upwards, past the first zero byte).
         let zero = x.wrapping_sub(ONES) & !x & HIGH;
         if zero != 0 {
@@ -95,7 +102,7 @@ pub(crate) fn find_lf(hay: &[u8]) -> Option<usize> {
     words
         .remainder()
         .iter()
-        .position(|&b| b == b'\n')
+        .position(|&b| b == byte)
         .map(|i| offset.saturating_add(i))
 }
 
@@ -126,6 +133,23 @@ mod tests {
         assert!(eq_lowercase(b"Sec-WebSocket-Extensions", NAME));
         assert!(!eq_lowercase(b"sec-websocket-extension", NAME));
         assert!(!eq_lowercase(b"sec-websocket-extensionsx", NAME));
+    }
+
+    #[test]
+    fn find_byte_matches_naive_search() {
+        // As `find_lf`'s test, for another byte: every filler, every position.
+        for needle in [b'#', 0, 0xff] {
+            for filler in (0..=255u8).filter(|&b| b != needle) {
+                let mut hay = [filler; 20];
+                assert_eq!(find_byte(&hay, needle), None);
+                for i in 0..hay.len() {
+                    hay[i] = needle;
+                    assert_eq!(find_byte(&hay, needle), Some(i), "{filler} at {i}");
+                    assert_eq!(find_byte(&hay[..i], needle), None);
+                    hay[i] = filler;
+                }
+            }
+        }
     }
 
     #[test]

@@ -113,26 +113,27 @@ pub(crate) fn parse<'h, 'b>(
     Ok(Some((n, Parsed { start, fields })))
 }
 
-/// Parses a complete head (one the scan found) and hands its parse to `then`. A
+/// Parses a complete head (one the scan found) and hands its parse to `then`, whose
+/// result is returned as it is (not wrapped again, so the outcome is not copied). A
 /// start line with an HTTP/1.x minor version httparse does not know (`HTTP/1.2`)
 /// is read here as HTTP/1.1, RFC 9110 §2.5 and §6.2 ("process the message as if it
 /// were in the highest minor version ... to which the recipient is conformant"); a
 /// request with another major version is [`HeadError::VersionNotSupported`]
 /// (RFC 9110 §15.6.6).
-pub(crate) fn parse_head<'b, R>(
+pub(crate) fn parse_head<'b, T, E: From<HeadError>>(
     kind: Kind,
     head: &'b [u8],
     storage: &mut Fields<'b>,
     max_fields: usize,
-    then: impl FnOnce(&Parsed<'_, 'b>) -> R,
-) -> Result<R, HeadError> {
+    then: impl FnOnce(&Parsed<'_, 'b>) -> Result<T, E>,
+) -> Result<T, E> {
     match parse(kind, head, storage, max_fields) {
-        Ok(Some((_, parsed))) => Ok(then(&parsed)),
-        Ok(None) => Err(HeadError::Malformed(Malformed::Incomplete)),
+        Ok(Some((_, parsed))) => then(&parsed),
+        Ok(None) => Err(HeadError::Malformed(Malformed::Incomplete).into()),
         Err(HeadError::Malformed(Malformed::Version)) => {
             parse_other_version(kind, head, max_fields, then)
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -141,13 +142,13 @@ pub(crate) fn parse_head<'b, R>(
 /// not parse only into initialised slots).
 #[cold]
 #[inline(never)]
-fn parse_other_version<'b, R>(
+fn parse_other_version<'b, T, E: From<HeadError>>(
     kind: Kind,
     head: &'b [u8],
     max_fields: usize,
-    then: impl FnOnce(&Parsed<'_, 'b>) -> R,
-) -> Result<R, HeadError> {
-    let malformed = |m| HeadError::Malformed(m);
+    then: impl FnOnce(&Parsed<'_, 'b>) -> Result<T, E>,
+) -> Result<T, E> {
+    let malformed = |m| E::from(HeadError::Malformed(m));
     // httparse skips empty lines before the start line; so does this reading.
     let mut rest = head;
     while let Some(after) = rest.strip_prefix(b"\r\n") {
@@ -215,10 +216,10 @@ fn parse_other_version<'b, R>(
     let mut storage = [httparse::EMPTY_HEADER; MAX_HEADERS_CAP];
     let slots = storage.get_mut(..max_fields).unwrap_or_default();
     match httparse::parse_headers(field_bytes, slots) {
-        Ok(httparse::Status::Complete((_, fields))) => Ok(then(&Parsed { start, fields })),
+        Ok(httparse::Status::Complete((_, fields))) => then(&Parsed { start, fields }),
         Ok(httparse::Status::Partial) => Err(malformed(Malformed::Incomplete)),
         Err(httparse::Error::TooManyHeaders) => {
-            Err(HeadError::TooManyHeaders { limit: max_fields })
+            Err(HeadError::TooManyHeaders { limit: max_fields }.into())
         }
         Err(e) => Err(malformed(Malformed::from_httparse(e))),
     }

@@ -50,6 +50,12 @@ pub(crate) const READ_ROOM: usize = 1024;
 /// The least spare capacity [`HeadReader::spare`] lends without growing the buffer.
 const MIN_ROOM: usize = 64;
 
+/// The length of the shortest complete head either role reads: `HTTP/1.1 200` (or a
+/// request line as short, `M / HTTP/1.1`) and two CRLFs. A shorter chunk goes
+/// straight to the scan; any threshold would be correct, this one skips only
+/// parses that cannot succeed.
+const SHORTEST_HEAD: usize = b"HTTP/1.1 200\r\n\r\n".len();
+
 impl HeadReader {
     /// A reader that reuses `buf`'s allocation.
     pub(crate) fn with_buffer(mut buf: Vec<u8>) -> Self {
@@ -396,7 +402,9 @@ fn read_chunk<'a, T: Pending, E: From<HeadError>>(
     // Skip interim heads; stop at the one that counts, `taken` of its bytes in `rest`.
     let taken = loop {
         let budget = limit.saturating_sub(*skipped);
-        if reader.is_idle() {
+        // A chunk shorter than the shortest complete head (`HTTP/1.1 200\r\n\r\n`)
+        // is not worth a parse: the scan decides every chunk the same way.
+        if reader.is_idle() && rest.len() >= SHORTEST_HEAD {
             if let Ok(Some((n, parsed))) = parse(kind, rest, &mut storage, max_fields) {
                 let names = parsed.fields.iter().map(|h| h.name);
                 if let (true, Some((head, leftover))) = (
@@ -486,7 +494,7 @@ fn finish_head<'a, T, E: From<HeadError>>(
 ) -> Result<T, E> {
     parse_head(kind, head, storage, max_fields, |parsed| {
         finish(head, leftover, parsed)
-    })?
+    })
 }
 
 /// Whether a complete head is an interim response, which a client skips. A final
@@ -511,7 +519,7 @@ fn is_interim(status: u16) -> bool {
 fn is_interim_head(head: &[u8], max_fields: usize) -> Result<bool, HeadError> {
     let mut storage = fields();
     parse_head(Kind::Response, head, &mut storage, max_fields, |p| {
-        p.status().is_some_and(is_interim)
+        Ok(p.status().is_some_and(is_interim))
     })
 }
 

@@ -19,8 +19,8 @@ pub(crate) fn check_framing(s: &Summary<'_>, minor_version: u8) -> Result<(), Er
     if s.content_length.count > 1 || length.is_some_and(|v| !is_length(v)) {
         return Err(Error::FramingInvalid);
     }
-    if s.transfer_encoding {
-        let last = split_list(s.last_transfer_encoding)
+    if let Some(transfer_encoding) = s.transfer_encoding {
+        let last = split_list(transfer_encoding)
             .filter(|coding| !coding.is_empty())
             .last();
         let chunked_last = last.is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"));

@@ -3,6 +3,7 @@
 
 use crate::error::Error;
 use crate::grammar::authority::{scheme_security, split_host_port_bytes};
+use crate::grammar::bytes::find_byte;
 use crate::rules::forwarded::Forwarded;
 use crate::rules::framing::is_zero_length;
 use crate::rules::negotiate::{negotiate, Negotiated};
@@ -102,7 +103,7 @@ pub(crate) fn addressed<'t>(
 
 /// origin-form (`/path?query`) or absolute-form (`scheme://authority/path?query`), no fragment.
 fn is_valid_target(target: &str) -> bool {
-    if target.contains('#') {
+    if find_byte(target.as_bytes(), b'#').is_some() {
         return false;
     }
     if target.starts_with('/') {
@@ -132,7 +133,7 @@ pub(crate) fn check_h1<'a>(
     // The framing is valid (`check_framing`, first of all); does it announce a body?
     // `Content-Length: 00` announces none (`1*DIGIT`), as over extended CONNECT.
     let content_length_zero = s.content_length.value.is_none_or(is_zero_length);
-    if s.transfer_encoding || !content_length_zero || s.content_length.count > 1 {
+    if s.transfer_encoding.is_some() || !content_length_zero || s.content_length.count > 1 {
         return Err(Error::BodyNotAllowed);
     }
     let (host, authority) = check_host_at(s, to, config)?;

@@ -25,28 +25,20 @@ impl<'a> Field<'a> {
 }
 
 /// The field lines of one list-valued header, in order.
-#[derive(Debug, Clone, Copy)]
+// `Option` slots: an empty summary is all zero bytes, so making one is a short
+// memset per handshake (empty slices would each need their dangling pointer stored).
+#[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct Lines<'a> {
-    values: [&'a [u8]; LIST_LINES],
+    values: [Option<&'a [u8]>; LIST_LINES],
     len: u8,
     overflow: bool,
-}
-
-impl Default for Lines<'_> {
-    fn default() -> Self {
-        Self {
-            values: [&[]; LIST_LINES],
-            len: 0,
-            overflow: false,
-        }
-    }
 }
 
 impl<'a> Lines<'a> {
     fn push(&mut self, v: &'a [u8]) {
         match self.values.get_mut(usize::from(self.len)) {
             Some(slot) => {
-                *slot = v;
+                *slot = Some(v);
                 self.len = self.len.saturating_add(1);
             }
             None => self.overflow = true,
@@ -61,12 +53,12 @@ impl<'a> Lines<'a> {
     /// The lines, borrowed: the array is not copied.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + Clone + '_ {
         let kept = self.values.get(..usize::from(self.len)).unwrap_or_default();
-        kept.iter().copied()
+        kept.iter().map(|v| v.unwrap_or_default())
     }
 
     /// The lines, for an iterator that outlives the summary (it holds a copy).
     pub(crate) fn into_lines(self) -> impl Iterator<Item = &'a [u8]> + Clone + 'a {
-        self.values.into_iter().take(usize::from(self.len))
+        self.values.into_iter().flatten()
     }
 }
 
@@ -78,12 +70,12 @@ pub(crate) struct Summary<'a> {
     pub(crate) key: Field<'a>,
     pub(crate) version: Field<'a>,
     pub(crate) content_length: Field<'a>,
-    pub(crate) transfer_encoding: bool,
-    /// The last `Transfer-Encoding` field line: its last coding is the final one.
-    pub(crate) last_transfer_encoding: &'a [u8],
+    /// The last `Transfer-Encoding` field line, if any: its last coding is the final one.
+    pub(crate) transfer_encoding: Option<&'a [u8]>,
     pub(crate) upgrade_websocket: bool,
     /// An `Upgrade` element other than `websocket` (empty ones aside): a `101` must
-    /// switch to websocket alone (read by the client, RFC 6455 §4.1 response check 2).
+    /// switch to websocket alone (RFC 6455 §4.1 response check 2). Read from a
+    /// response only ([`add_response_field`](Self::add_response_field)).
     pub(crate) upgrade_other: bool,
     pub(crate) connection_upgrade: bool,
     /// An `Expect` element other than `100-continue` (RFC 9110 §10.1.1).
@@ -105,6 +97,19 @@ impl<'a> Summary<'a> {
     /// httparse gives them (it skips OWS after the colon and trims it at the end).
     #[inline(always)] // called per header in a loop: no call frame each time
     pub(crate) fn add_trimmed(&mut self, name: &[u8], value: &'a [u8]) {
+        self.add_field::<false>(name, value);
+    }
+
+    /// [`add_trimmed`](Self::add_trimmed) for a field of a response, which the client
+    /// checks for more: that `Upgrade` names websocket alone. Requests never need
+    /// that, so the servers' pass does not read it.
+    #[inline(always)]
+    pub(crate) fn add_response_field(&mut self, name: &[u8], value: &'a [u8]) {
+        self.add_field::<true>(name, value);
+    }
+
+    #[inline(always)]
+    fn add_field<const RESPONSE: bool>(&mut self, name: &[u8], value: &'a [u8]) {
         debug_assert_eq!(trim_ows(value), value);
         // Dispatch on the length first: most names are then rejected by one compare.
         match name.len() {
@@ -115,7 +120,9 @@ impl<'a> Summary<'a> {
             }
             7 if eq_lowercase(name, b"upgrade") => {
                 self.upgrade_websocket |= list_contains(value, b"websocket");
-                self.upgrade_other |= list_holds_other_than(value, b"websocket");
+                if RESPONSE {
+                    self.upgrade_other |= list_holds_other_than(value, b"websocket");
+                }
             }
             10 if eq_lowercase(name, b"connection") => {
                 self.connection_upgrade |= list_contains(value, b"upgrade");
@@ -125,8 +132,7 @@ impl<'a> Summary<'a> {
             }
             17 if eq_lowercase(name, b"sec-websocket-key") => self.key.add(value),
             17 if eq_lowercase(name, b"transfer-encoding") => {
-                self.transfer_encoding = true;
-                self.last_transfer_encoding = value;
+                self.transfer_encoding = Some(value);
             }
             18 if eq_lowercase(name, b"sec-websocket-key1")
                 || eq_lowercase(name, b"sec-websocket-key2") =>
