@@ -55,12 +55,13 @@ use core::fmt;
 use crate::answer::write::{writer_methods, Emit};
 use crate::client::auth::Basic;
 use crate::client::Refusal;
-use crate::error::{BuildError, Malformed, Misuse, ProxyError};
+use crate::error::{BuildError, Malformed, ProxyError};
 use crate::grammar::token::is_field_value;
 use crate::grammar::url::WsUrl;
 use crate::head::headers::Headers;
+use crate::head::machine::{Machine, Outcome};
 use crate::head::parse::{Kind, Parsed, StartLine};
-use crate::head::reader::{header_block, read, HeadReader, Input, Pending};
+use crate::head::reader::{header_block, Input, Pending};
 use crate::limits::Limits;
 use crate::rules::extra_headers::check_extra_headers;
 use crate::sink::Sink;
@@ -171,11 +172,9 @@ impl ProxyConfig {
 pub struct ProxyTunnel<'c> {
     config: &'c ProxyConfig,
     target: WsUrl<'c>,
-    reader: HeadReader,
-    /// Bytes of interim (1xx) heads already read: they count against the head limit.
-    used: usize,
-    failed: Option<ProxyError>,
-    finished: bool,
+    /// The head reader, sticky once an error or the final answer ends the tunnel's
+    /// set-up.
+    machine: Machine<ProxyError>,
 }
 
 /// What a fed chunk of the proxy's answer produced.
@@ -200,6 +199,12 @@ impl Pending for ProxyFeed<'_> {
     }
 }
 
+impl Outcome for ProxyFeed<'_> {
+    fn is_final(&self) -> bool {
+        !matches!(self, ProxyFeed::NeedMore)
+    }
+}
+
 impl<'c> ProxyTunnel<'c> {
     /// A tunnel to `target`; its buffer grows as bytes arrive.
     pub fn new(config: &'c ProxyConfig, target: WsUrl<'c>) -> Self {
@@ -211,16 +216,13 @@ impl<'c> ProxyTunnel<'c> {
         Self {
             config,
             target,
-            reader: HeadReader::with_buffer(buffer),
-            used: 0,
-            failed: None,
-            finished: false,
+            machine: Machine::with_buffer(buffer),
         }
     }
 
     /// Gives back the buffer for the next handshake.
     pub fn into_buffer(self) -> Vec<u8> {
-        self.reader.into_buffer()
+        self.machine.reader.into_buffer()
     }
 
     /// The target the tunnel leads to.
@@ -242,26 +244,9 @@ impl<'c> ProxyTunnel<'c> {
     /// The rule the answer broke: close the connection. Feeding after an error
     /// returns the same error; feeding after an outcome returns [`ProxyError::Misuse`].
     pub fn feed<'a>(&'a mut self, chunk: &'a [u8]) -> Result<ProxyFeed<'a>, ProxyError> {
-        if let Some(e) = self.failed {
-            return Err(e);
-        }
-        if self.finished {
-            return Err(ProxyError::Misuse(Misuse::FedAfterOutcome));
-        }
-        let result = read(
-            &mut self.reader,
-            Input::Chunk(chunk),
-            Kind::Response,
-            self.config.limits,
-            &mut self.used,
-            finish,
-        );
-        match &result {
-            Ok(ProxyFeed::NeedMore) => {}
-            Ok(_) => self.finished = true,
-            Err(e) => self.failed = Some(*e),
-        }
-        result
+        let limits = self.config.limits;
+        self.machine
+            .take(Input::Chunk(chunk), Kind::Response, limits, finish)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use alloc::vec::Vec;
 
-use crate::error::{ClientError, Error, HeadError, Misuse};
+use crate::error::{ClientError, Error, HeadError, Misuse, ProxyError};
 use crate::head::parse::{Kind, Parsed};
 use crate::head::reader::{read, HeadReader, Input, Pending};
 use crate::limits::Limits;
@@ -28,6 +28,10 @@ impl Over for Error {
 
 impl Over for ClientError {
     const FINISHED: Self = ClientError::Misuse(Misuse::FedAfterOutcome);
+}
+
+impl Over for ProxyError {
+    const FINISHED: Self = ProxyError::Misuse(Misuse::FedAfterOutcome);
 }
 
 /// The head reader and what the next call must know: the interim bytes skipped so far

@@ -367,12 +367,12 @@ pub(crate) fn read<'a, T: Pending, E: From<HeadError>>(
     input: Input<'a>,
     kind: Kind,
     limits: Limits,
-    skipped: &mut usize,
+    interim_bytes: &mut usize,
     finish: impl FnOnce(&'a [u8], &'a [u8], &Parsed<'_, 'a>) -> Result<T, E>,
 ) -> Result<T, E> {
     match input {
-        Input::Chunk(chunk) => read_chunk(reader, chunk, kind, limits, skipped, finish),
-        Input::Committed(n) => read_committed(reader, n, kind, limits, skipped, finish),
+        Input::Chunk(chunk) => read_chunk(reader, chunk, kind, limits, interim_bytes, finish),
+        Input::Committed(n) => read_committed(reader, n, kind, limits, interim_bytes, finish),
     }
 }
 
@@ -383,7 +383,7 @@ pub(crate) fn read<'a, T: Pending, E: From<HeadError>>(
 /// scan, no copy); any other is scanned for (each byte once) and parsed once when
 /// complete. Both ways give every chunking the same outcome. For responses, interim
 /// heads (1xx but 101, RFC 9110 §15.2) are skipped, their bytes counted in
-/// `skipped` against the head limit. The head that counts goes to `finish` with the
+/// `interim_bytes` against the head limit. The head that counts goes to `finish` with the
 /// bytes that followed it; [`Pending::need_more`] means more bytes are needed.
 #[inline]
 fn read_chunk<'a, T: Pending, E: From<HeadError>>(
@@ -391,7 +391,7 @@ fn read_chunk<'a, T: Pending, E: From<HeadError>>(
     chunk: &'a [u8],
     kind: Kind,
     limits: Limits,
-    skipped: &mut usize,
+    interim_bytes: &mut usize,
     finish: impl FnOnce(&'a [u8], &'a [u8], &Parsed<'_, 'a>) -> Result<T, E>,
 ) -> Result<T, E> {
     let limit = limits.max_head_bytes();
@@ -401,7 +401,7 @@ fn read_chunk<'a, T: Pending, E: From<HeadError>>(
     let mut storage = fields();
     // Skip interim heads; stop at the one that counts, `taken` of its bytes in `rest`.
     let taken = loop {
-        let budget = limit.saturating_sub(*skipped);
+        let budget = limit.saturating_sub(*interim_bytes);
         // A chunk shorter than the shortest complete head (`HTTP/1.1 200\r\n\r\n`)
         // is not worth a parse: the scan decides every chunk the same way.
         if reader.is_idle() && rest.len() >= SHORTEST_HEAD {
@@ -415,7 +415,7 @@ fn read_chunk<'a, T: Pending, E: From<HeadError>>(
                     if !parsed.status().is_some_and(is_interim) {
                         return finish(head, leftover, &parsed);
                     }
-                    *skipped = skipped.saturating_add(n);
+                    *interim_bytes = interim_bytes.saturating_add(n);
                     rest = leftover;
                     continue;
                 }
@@ -435,7 +435,7 @@ fn read_chunk<'a, T: Pending, E: From<HeadError>>(
         if !interim {
             break taken;
         }
-        *skipped = skipped.saturating_add(head_len);
+        *interim_bytes = interim_bytes.saturating_add(head_len);
         rest = rest.get(taken..).unwrap_or_default();
         if rest.is_empty() {
             return Ok(T::need_more());
@@ -456,14 +456,14 @@ fn read_committed<'a, T: Pending, E: From<HeadError>>(
     n: usize,
     kind: Kind,
     limits: Limits,
-    skipped: &mut usize,
+    interim_bytes: &mut usize,
     finish: impl FnOnce(&'a [u8], &'a [u8], &Parsed<'_, 'a>) -> Result<T, E>,
 ) -> Result<T, E> {
     let limit = limits.max_head_bytes();
     let max_fields = limits.max_headers();
     let mut from = reader.commit(n);
     let end = loop {
-        let budget = limit.saturating_sub(*skipped);
+        let budget = limit.saturating_sub(*interim_bytes);
         let end = match reader.scan_held(from, budget) {
             Ok(None) => return Ok(T::need_more()),
             Err(HeadError::TooLarge { .. }) => return Err(reader.too_large(limit).into()),
@@ -474,7 +474,7 @@ fn read_committed<'a, T: Pending, E: From<HeadError>>(
         if !is_skipped(kind, head, max_fields)? {
             break end;
         }
-        *skipped = skipped.saturating_add(end);
+        *interim_bytes = interim_bytes.saturating_add(end);
         reader.drop_head(end);
         from = 0;
     };
