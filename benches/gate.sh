@@ -20,16 +20,34 @@ workloads=(server server_full server_1byte client connect inspect)
 floors=(floor/validating floor/bare)
 
 unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_RUSTFLAGS
-cargo build --quiet --profile bench --bin instr_count
+# The build must not depend on where the checkout lives: the same commit built in
+# two checkouts counted up to 0.6% apart (the floors too, which hold no crate code),
+# since the crate's path reaches its symbols' hashes and its panic locations, and with
+# them the code's layout. So the working tree is copied to one fixed path and built
+# there (into this checkout's target directory, so dependencies are reused).
+stage=/tmp/ws-handshake-gate
+rm -rf "$stage" && mkdir -p "$stage"
+(cd .. && tar --exclude=./benches/target --exclude=./tests/interop/node_modules -cf - \
+    Cargo.toml Cargo.lock README.md src examples tests benches) | tar -xf - -C "$stage"
+CARGO_TARGET_DIR="$PWD/target" cargo build --quiet --profile bench --bin instr_count \
+    --manifest-path "$stage/benches/Cargo.toml"
 bin=target/release/instr_count
 rustc=$(rustc -V)
 
+# The binary runs from a path of fixed length with an empty environment: they sit on
+# the initial stack, so they could shift its alignment.
+run_dir=$(mktemp -d /tmp/ws-gate.XXXXXX)
+trap 'rm -rf "$run_dir" "$stage"' EXIT
+cp "$bin" "$run_dir/instr_count"
+valgrind=$(command -v valgrind)
+count() { # workload runs -> instructions of the whole run
+    env -i "$valgrind" --tool=callgrind --callgrind-out-file=/dev/null \
+        "$run_dir/instr_count" "$1" "$2" 2>&1 | sed -n 's/.*refs: *//p' | tr -d ,
+}
 per_handshake() { # workload -> instructions per handshake
     local total base
-    total=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$runs" 2>&1 \
-        | sed -n 's/.*refs: *//p' | tr -d ,)
-    base=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" 0 2>&1 \
-        | sed -n 's/.*refs: *//p' | tr -d ,)
+    total=$(count "$1" "$runs")
+    base=$(count "$1" 0)
     echo $(((total - base) / runs))
 }
 
