@@ -266,6 +266,19 @@ mod tests {
         }
     }
 
+    /// Every concatenation of up to four of `pieces` (repeats allowed, in any order).
+    fn every_list_of_four(pieces: &[&[u8]]) -> Vec<Vec<u8>> {
+        let mut lists = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<u8>> = lists
+                .iter()
+                .flat_map(|l: &Vec<u8>| pieces.iter().map(move |p| [&l[..], p].concat()))
+                .collect();
+            lists.extend(longer);
+        }
+        lists
+    }
+
     #[test]
     fn token_lists_agree_with_split_and_check() {
         // RFC 9110 §5.6.1.2 plainly: split at the commas; the empty pieces are ignored
@@ -286,15 +299,7 @@ mod tests {
         let pieces: [&[u8]; 9] = [
             b"a", b"chat", b",", b" ", b"\t", b"\"", b"x.y", b"/", b"\xff",
         ];
-        // Every list of up to four pieces.
-        let mut lists = vec![Vec::new()];
-        for _ in 0..4 {
-            let longer: Vec<Vec<u8>> = lists
-                .iter()
-                .flat_map(|l: &Vec<u8>| pieces.iter().map(move |p| [&l[..], p].concat()))
-                .collect();
-            lists.extend(longer);
-        }
+        let mut lists = every_list_of_four(&pieces);
         // And lists around the bound on empty elements.
         for n in 0..=20 {
             let commas = ",".repeat(n);
@@ -329,14 +334,7 @@ mod tests {
                     && pieces.iter().any(|e| e.eq_ignore_ascii_case(b"upgrade")))
         }
         let pieces: [&[u8]; 6] = [b"Upgrade", b"x", b",", b" ", b"\"", b"\xff"];
-        let mut lists = vec![Vec::new()];
-        for _ in 0..4 {
-            let longer: Vec<Vec<u8>> = lists
-                .iter()
-                .flat_map(|l: &Vec<u8>| pieces.iter().map(move |p| [&l[..], p].concat()))
-                .collect();
-            lists.extend(longer);
-        }
+        let mut lists = every_list_of_four(&pieces);
         for n in 0..=20 {
             lists.push(format!("{},upgrade", ",".repeat(n)).into_bytes());
             lists.push(format!("upgrade,{}", ",".repeat(n)).into_bytes());
@@ -363,14 +361,7 @@ mod tests {
                         .any(|e| !e.is_empty() && !e.eq_ignore_ascii_case(b"websocket")))
         }
         let pieces: [&[u8]; 7] = [b"WebSocket", b"websocket", b"x", b",", b" ", b"\"", b"\xff"];
-        let mut lists = vec![Vec::new()];
-        for _ in 0..4 {
-            let longer: Vec<Vec<u8>> = lists
-                .iter()
-                .flat_map(|l: &Vec<u8>| pieces.iter().map(move |p| [&l[..], p].concat()))
-                .collect();
-            lists.extend(longer);
-        }
+        let mut lists = every_list_of_four(&pieces);
         for n in 0..=30 {
             let commas = ",".repeat(n);
             lists.push(format!("{commas} websocket").into_bytes());
