@@ -20,11 +20,17 @@ mod inputs;
 mod new {
     use ws_handshake as ws;
     use ws_handshake::ServerFeed;
+    fn reject(plain: &ws::Request<'_>) -> ws::Rejection<'static> {
+        plain.reject()
+    }
     include!("workloads.rs");
 }
 mod twin {
     use ws_handshake_twin as ws;
     use ws_handshake_twin::ServerFeed;
+    fn reject(plain: &ws::Request<'_>) -> ws::Rejection<'static> {
+        plain.reject()
+    }
     include!("workloads.rs");
 }
 mod old {
@@ -33,6 +39,12 @@ mod old {
     use ws_handshake_old::Feed as ServerFeed;
     #[cfg(not(feature = "old-feed-api"))]
     use ws_handshake_old::ServerFeed;
+    fn reject(plain: &ws::Request<'_>) -> ws::Rejection<'static> {
+        #[cfg(feature = "old-refuse-api")]
+        return plain.refuse();
+        #[cfg(not(feature = "old-refuse-api"))]
+        return plain.reject();
+    }
     include!("workloads.rs");
 }
 

@@ -84,7 +84,14 @@ rm -rf "$fresh"
 # Revisions from before the layered redesign name the server outcome `Feed`.
 features=()
 if ! git grep -q 'ServerFeed' "$commit" -- src/lib.rs; then
-    features=(--features old-feed-api)
+    features+=(old-feed-api)
+fi
+# ... and before the names were settled, the server refused (`Request::refuse`).
+if git grep -q 'pub fn refuse(' "$commit" -- src; then
+    features+=(old-refuse-api)
+fi
+if ((${#features[@]})); then
+    features=(--features "${features[*]}")
 fi
 
 mkdir -p "$work/harness"
@@ -101,6 +108,7 @@ path = "$root/benches/compare.rs"
 
 [features]
 old-feed-api = []
+old-refuse-api = []
 
 [dependencies]
 ws-handshake = { path = "$root", features = ["http"] }

@@ -19,6 +19,9 @@ mod inputs;
 mod workloads {
     use ws_handshake as ws;
     use ws_handshake::ServerFeed;
+    fn reject(plain: &ws::Request<'_>) -> ws::Rejection<'static> {
+        plain.reject()
+    }
     include!("workloads.rs");
 }
 

@@ -1,8 +1,9 @@
 // The crate's workloads for `benches/compare.rs` (old vs new in one binary) and
 // `benches/instr_count.rs` (the CI instruction gate). This file is `include!`d into a
 // module that names the crate copy `ws` and brings the server outcome in as
-// `ServerFeed` (named `Feed` before the layered redesign); that module is the whole
-// per-revision adapter. Every workload writes its answer into `out` (cleared first).
+// `ServerFeed` (named `Feed` before the layered redesign) and defines `reject`, the
+// plain request's own refusal (`Request::refuse` before the names were settled); that
+// module is the whole per-revision adapter. Every workload writes its answer into `out` (cleared first).
 
 /// The names of [`run`]'s workloads, in the order the tools print them.
 #[allow(dead_code)] // read through one of the copies only
@@ -83,7 +84,7 @@ fn whole(config: &ws::ServerConfig, request: &[u8], out: &mut Vec<u8>) {
     let mut handshake = ws::ServerHandshake::new(config);
     match handshake.feed(request) {
         Ok(ServerFeed::Upgrade(upgrade)) => upgrade.accept().write_to(out),
-        Ok(ServerFeed::Plain(plain)) => plain.reject().write_to(out),
+        Ok(ServerFeed::Plain(plain)) => reject(&plain).write_to(out),
         Ok(ServerFeed::NeedMore) => {}
         Err(e) => e.rejection().write_to(out),
     }
@@ -96,7 +97,7 @@ fn one_byte(config: &ws::ServerConfig, request: &[u8], buffer: &mut Vec<u8>, out
         match handshake.feed(piece) {
             Ok(ServerFeed::NeedMore) => continue,
             Ok(ServerFeed::Upgrade(upgrade)) => upgrade.accept().write_to(out),
-            Ok(ServerFeed::Plain(plain)) => plain.reject().write_to(out),
+            Ok(ServerFeed::Plain(plain)) => reject(&plain).write_to(out),
             Err(e) => e.rejection().write_to(out),
         }
         break;
