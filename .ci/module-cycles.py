@@ -11,7 +11,8 @@ file never names a higher one, so the graph must be acyclic.
 The front ends (FRONT_ENDS) sit side by side on top: each is built on the layers
 below, never on another front end, except the adapters listed in FRONT_END_EDGES.
 
-    python3 .ci/module-cycles.py [CRATE_DIR]     # exit 1 and what is wrong, or exit 0
+    python3 .ci/module-cycles.py [CRATE_DIR]             # exit 1 and what is wrong, or exit 0
+    python3 .ci/module-cycles.py [CRATE_DIR] --fan-out   # also: files each front-end file imports
 """
 import pathlib
 import re
@@ -203,7 +204,8 @@ def front_end_imports(graph, src):
 
 
 def main():
-    root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    args = [a for a in sys.argv[1:] if a != "--fan-out"]
+    root = pathlib.Path(args[0] if args else ".")
     src = root / "src"
     files = module_files(src)
     texts = {m: strip_comments(f.read_text()) for m, f in files.items()}
@@ -220,6 +222,13 @@ def main():
         graph[path] = targets
     loops = cycles(graph)
     rel = lambda p: str(p.relative_to(root))
+    if "--fan-out" in sys.argv:
+        # How many other files of src/ each front-end file imports: how much of the
+        # engine a reader of that front end must know.
+        fronts = sorted(p for p in graph if front_end(p, src))
+        for p in fronts:
+            print(f"fan-out {len(graph[p]):3} {rel(p)}")
+        print(f"fan-out {sum(len(graph[p]) for p in fronts):3} in all")
     sideways = front_end_imports(graph, src)
     for importer, imported in sideways:
         print(f"front end imports another: {rel(importer)} -> {rel(imported)}")
