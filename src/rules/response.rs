@@ -4,7 +4,7 @@
 
 use crate::error::ClientError;
 use crate::grammar::extension;
-use crate::grammar::token::for_each_token;
+use crate::grammar::token::{for_each_token, is_token};
 use crate::head::headers::Headers;
 use crate::rules::client_config::{ClientConfig, MissingProtocol};
 use crate::rules::deflate::{next_element, DeflateOffer, ListElement, PerMessageDeflate};
@@ -68,10 +68,17 @@ pub(crate) fn check_protocol<'a>(
     let mut chosen = None;
     let mut elements = 0usize;
     for line in summary.protocols.iter() {
-        let well_formed = for_each_token(line, |p| {
+        let mut take = |p| {
             chosen = Some(p);
             elements = elements.saturating_add(1);
-        });
+        };
+        // The usual answer is one token alone: taken without a list walk.
+        let well_formed = if is_token(line) {
+            take(line);
+            true
+        } else {
+            for_each_token(line, take)
+        };
         if !well_formed || elements > 1 {
             return Err(ClientError::ProtocolMalformed);
         }
