@@ -92,7 +92,13 @@ pub(crate) fn next_element(
             is_deflate = eq_lowercase(name, b"permessage-deflate");
             is_deflate
         },
-        |p| params = params.and_then(|mut o| o.add_param(p).map(|()| o)),
+        |p| {
+            if let Ok(offer) = &mut params {
+                if let Err(e) = offer.add_param(p) {
+                    params = Err(e);
+                }
+            }
+        },
     )?;
     Some(next.map(|_| {
         if is_deflate {

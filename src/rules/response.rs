@@ -44,18 +44,13 @@ fn check_deflate_answer(
     offers: &[DeflateOffer],
     answer: &DeflateOffer,
 ) -> Result<PerMessageDeflate, ClientError> {
-    let mut first_error = ClientError::ExtensionNotOffered;
-    for (i, offer) in offers.iter().enumerate() {
-        match offer.check_response(answer) {
-            Ok(agreed) => return Ok(agreed),
-            Err(e) if i == 0 => first_error = e,
-            Err(_) => {}
-        }
+    if let [offer] = offers {
+        return offer.check_response(answer);
     }
-    match offers {
-        [_] => Err(first_error),
-        _ => Err(ClientError::DeflateNoOfferMatches),
-    }
+    offers
+        .iter()
+        .find_map(|offer| offer.check_response(answer).ok())
+        .ok_or(ClientError::DeflateNoOfferMatches)
 }
 
 /// RFC 6455 §4.1 response check 6, and the [`MissingProtocol`] policy.
