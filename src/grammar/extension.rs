@@ -132,6 +132,11 @@ impl<'a> ParamValue<'a> {
         (!self.escaped).then(|| as_str(self.raw))
     }
 
+    /// The value's bytes when it holds no backslash escape (they are then the value).
+    pub(crate) fn unescaped(&self) -> Option<&'a [u8]> {
+        (!self.escaped).then_some(self.raw)
+    }
+
     /// The unescaped bytes of the value.
     pub fn bytes(&self) -> impl Iterator<Item = u8> + 'a {
         let mut escape = false;
