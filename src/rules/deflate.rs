@@ -274,9 +274,9 @@ fn replace_once<T>(slot: &mut Option<T>, v: T) -> Result<(), DeflateParamError> 
 fn window_bits(p: &Param<'_>) -> Result<Option<u8>, DeflateParamError> {
     let Some(v) = p.value() else { return Ok(None) };
     let bits = match v.unescaped() {
-        // The six values as they are written (no sign, no leading zero): no number read.
-        Some(&[d @ b'8'..=b'9']) => d - b'0',
-        Some(&[b'1', d @ b'0'..=b'5']) => 10 + (d - b'0'),
+        // The eight values as they are written (no sign, no leading zero): no number read.
+        Some(&[d @ b'8'..=b'9']) => d.wrapping_sub(b'0'),
+        Some(&[b'1', d @ b'0'..=b'5']) => d.wrapping_sub(b'0').wrapping_add(10),
         Some(_) => return Err(DeflateParamError::ValueInvalid),
         None => match v.to_u32() {
             Some(n @ 8..=15) => n as u8,
@@ -556,7 +556,7 @@ mod tests {
     use super::*;
 
     /// RFC 7692 §7.1.2: a window-bits value is a decimal 8..=15 (no leading zero),
-    /// token or quoted. The direct read of the six values agrees with reading the
+    /// token or quoted. The direct read of the eight values agrees with reading the
     /// number, for every value of up to three bytes from digits and a few others,
     /// as a token and quoted (with and without an escape).
     #[test]
