@@ -327,7 +327,7 @@ impl Emit for ClientRequest<'_> {
             out.put_usize(usize::from(port));
         }
         out.put(b"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
-        out.header("Sec-WebSocket-Key", self.key.as_str().as_bytes());
+        out.header("Sec-WebSocket-Key", self.key.as_bytes());
         out.put(b"Sec-WebSocket-Version: 13\r\n");
         let mut field = |name: &str, value: Value<'_>| emit_field(out, name, &value);
         self.config.offer_fields(&mut field);

@@ -132,6 +132,11 @@ impl<'a> ParamValue<'a> {
         (!self.escaped).then(|| as_str(self.raw))
     }
 
+    /// The value's bytes when it holds no backslash escape (they are then the value).
+    pub(crate) fn unescaped(&self) -> Option<&'a [u8]> {
+        (!self.escaped).then_some(self.raw)
+    }
+
     /// The unescaped bytes of the value.
     pub fn bytes(&self) -> impl Iterator<Item = u8> + 'a {
         let mut escape = false;
@@ -158,18 +163,13 @@ impl<'a> ParamValue<'a> {
 }
 
 /// Decimal digits without sign or leading zeros, as a `u32`.
-fn decimal(digits: impl Iterator<Item = u8>) -> Option<u32> {
-    let mut n: u32 = 0;
-    let mut count = 0usize;
-    for b in digits {
-        let d = b.checked_sub(b'0').filter(|d| *d <= 9)?;
-        if count > 0 && n == 0 {
-            return None; // a leading zero
-        }
-        n = n.checked_mul(10)?.checked_add(u32::from(d))?;
-        count = count.saturating_add(1);
+fn decimal(mut digits: impl Iterator<Item = u8>) -> Option<u32> {
+    let digit = |b: u8| b.checked_sub(b'0').filter(|d| *d <= 9).map(u32::from);
+    let first = digit(digits.next()?)?;
+    if first == 0 {
+        return digits.next().is_none().then_some(0); // a leading zero
     }
-    (count > 0).then_some(n)
+    digits.try_fold(first, |n, b| n.checked_mul(10)?.checked_add(digit(b)?))
 }
 
 impl fmt::Display for ParamValue<'_> {
@@ -508,5 +508,12 @@ mod tests {
         assert_eq!(v("0").to_u32(), Some(0));
         assert_eq!(v("99999999999").to_u32(), None);
         assert_eq!(v("x").to_u32(), None);
+        assert_eq!(v("4294967295").to_u32(), Some(u32::MAX));
+        assert_eq!(v("4294967296").to_u32(), None);
+        for leading_zero in ["00", "01", "010", "0x", "0\\1"] {
+            assert_eq!(v(leading_zero).to_u32(), None, "{leading_zero}");
+        }
+        assert_eq!(v("").to_u32(), None);
+        assert_eq!(v("1x").to_u32(), None);
     }
 }

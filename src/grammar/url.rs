@@ -208,6 +208,11 @@ fn split_authority(authority: &str) -> Result<(&str, Option<&str>), UrlError> {
 /// Whether a path-and-query holds only what RFC 3986 §3.3–3.4 allows unencoded:
 /// `pchar` (unreserved / pct-encoded / sub-delims / `:` / `@`), `/` and `?`.
 fn is_path_and_query(s: &[u8]) -> bool {
+    let plain = |b: &u8| PATH_QUERY.get(usize::from(*b)).copied().unwrap_or(false);
+    // Most paths hold no escape: one scan of the table settles them.
+    if s.iter().all(plain) {
+        return true;
+    }
     let mut bytes = s.iter();
     while let Some(&b) = bytes.next() {
         if b == b'%' {
@@ -215,7 +220,7 @@ fn is_path_and_query(s: &[u8]) -> bool {
             if !(hex(bytes.next()) && hex(bytes.next())) {
                 return false;
             }
-        } else if !PATH_QUERY.get(usize::from(b)).copied().unwrap_or(false) {
+        } else if !plain(&b) {
             return false;
         }
     }

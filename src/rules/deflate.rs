@@ -92,7 +92,13 @@ pub(crate) fn next_element(
             is_deflate = eq_lowercase(name, b"permessage-deflate");
             is_deflate
         },
-        |p| params = params.and_then(|mut o| o.add_param(p).map(|()| o)),
+        |p| {
+            if let Ok(offer) = &mut params {
+                if let Err(e) = offer.add_param(p) {
+                    params = Err(e);
+                }
+            }
+        },
     )?;
     Some(next.map(|_| {
         if is_deflate {
@@ -267,10 +273,17 @@ fn replace_once<T>(slot: &mut Option<T>, v: T) -> Result<(), DeflateParamError> 
 /// A window-bits value: absent, or a decimal 8..=15 (RFC 7692 §7.1.2).
 fn window_bits(p: &Param<'_>) -> Result<Option<u8>, DeflateParamError> {
     let Some(v) = p.value() else { return Ok(None) };
-    match v.to_u32() {
-        Some(n @ 8..=15) => Ok(Some(n as u8)),
-        _ => Err(DeflateParamError::ValueInvalid),
-    }
+    let bits = match v.unescaped() {
+        // The eight values as they are written (no sign, no leading zero): no number read.
+        Some(&[d @ b'8'..=b'9']) => d.wrapping_sub(b'0'),
+        Some(&[b'1', d @ b'0'..=b'5']) => d.wrapping_sub(b'0').wrapping_add(10),
+        Some(_) => return Err(DeflateParamError::ValueInvalid),
+        None => match v.to_u32() {
+            Some(n @ 8..=15) => n as u8,
+            _ => return Err(DeflateParamError::ValueInvalid),
+        },
+    };
+    Ok(Some(bits))
 }
 
 /// The server's permessage-deflate settings: what it is willing to agree to.
@@ -541,6 +554,44 @@ impl PerMessageDeflate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// RFC 7692 §7.1.2: a window-bits value is a decimal 8..=15 (no leading zero),
+    /// token or quoted. The direct read of the eight values agrees with reading the
+    /// number, for every value of up to three bytes from digits and a few others,
+    /// as a token and quoted (with and without an escape).
+    #[test]
+    fn window_bits_is_the_number_in_8_to_15() {
+        let alphabet = b"0123456789x-";
+        let mut values: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..3 {
+            let longer: Vec<Vec<u8>> = values
+                .iter()
+                .flat_map(|v| alphabet.iter().map(move |&b| [&v[..], &[b]].concat()))
+                .collect();
+            values.extend(longer);
+        }
+        for value in values.iter().filter(|v| !v.is_empty()) {
+            let text = String::from_utf8(value.clone()).unwrap();
+            let escaped: String = text.chars().flat_map(|c| ['\\', c]).collect();
+            for written in [
+                text.clone(),
+                format!("\"{text}\""),
+                format!("\"{escaped}\""),
+            ] {
+                let header = format!("permessage-deflate; client_max_window_bits={written}");
+                let ext = crate::grammar::extension::parse(header.as_bytes())
+                    .next()
+                    .unwrap()
+                    .unwrap();
+                let param = ext.params().next().unwrap().unwrap();
+                let expected = match param.value().unwrap().to_u32() {
+                    Some(n @ 8..=15) => Ok(Some(n as u8)),
+                    _ => Err(DeflateParamError::ValueInvalid),
+                };
+                assert_eq!(window_bits(&param), expected, "{written}");
+            }
+        }
+    }
 
     fn negotiate(config: DeflateConfig, header: &str) -> Option<String> {
         let agreed = config.negotiate([header.as_bytes()]);

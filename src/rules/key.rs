@@ -86,6 +86,11 @@ impl ClientKey {
         core::str::from_utf8(&self.0).unwrap_or("")
     }
 
+    /// The key's bytes, for the request writer: no UTF-8 check on the way.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
     /// The `Sec-WebSocket-Accept` value a server must answer this key with.
     pub fn expected_accept(&self) -> AcceptKey {
         AcceptKey::from_key(&self.0)

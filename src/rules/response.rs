@@ -4,7 +4,7 @@
 
 use crate::error::ClientError;
 use crate::grammar::extension;
-use crate::grammar::token::for_each_token;
+use crate::grammar::token::{for_each_token, is_token};
 use crate::head::headers::Headers;
 use crate::rules::client_config::{ClientConfig, MissingProtocol};
 use crate::rules::deflate::{next_element, DeflateOffer, ListElement, PerMessageDeflate};
@@ -44,18 +44,13 @@ fn check_deflate_answer(
     offers: &[DeflateOffer],
     answer: &DeflateOffer,
 ) -> Result<PerMessageDeflate, ClientError> {
-    let mut first_error = ClientError::ExtensionNotOffered;
-    for (i, offer) in offers.iter().enumerate() {
-        match offer.check_response(answer) {
-            Ok(agreed) => return Ok(agreed),
-            Err(e) if i == 0 => first_error = e,
-            Err(_) => {}
-        }
+    if let [offer] = offers {
+        return offer.check_response(answer);
     }
-    match offers {
-        [_] => Err(first_error),
-        _ => Err(ClientError::DeflateNoOfferMatches),
-    }
+    offers
+        .iter()
+        .find_map(|offer| offer.check_response(answer).ok())
+        .ok_or(ClientError::DeflateNoOfferMatches)
 }
 
 /// RFC 6455 §4.1 response check 6, and the [`MissingProtocol`] policy.
@@ -68,10 +63,17 @@ pub(crate) fn check_protocol<'a>(
     let mut chosen = None;
     let mut elements = 0usize;
     for line in summary.protocols.iter() {
-        let well_formed = for_each_token(line, |p| {
+        let mut take = |p| {
             chosen = Some(p);
             elements = elements.saturating_add(1);
-        });
+        };
+        // The usual answer is one token alone: taken without a list walk.
+        let well_formed = if is_token(line) {
+            take(line);
+            true
+        } else {
+            for_each_token(line, take)
+        };
         if !well_formed || elements > 1 {
             return Err(ClientError::ProtocolMalformed);
         }
