@@ -10,6 +10,11 @@
 //! [`Rejection::write_to`] write, so a `101` or a refusal carries exactly the same
 //! fields either way.
 //!
+//! [`inspect`] takes a [`ParsedRequest`] (an `http::Request<B>` or its
+//! `http::request::Parts`) and gives an [`Inspect`]; [`inspect_with`] adds
+//! [`InspectOptions`] (whether the connection uses TLS, whether the peer is a trusted
+//! reverse proxy).
+//!
 //! ```
 //! use ws_handshake::http::{inspect, Inspect};
 //! use ws_handshake::ServerConfig;
