@@ -179,14 +179,7 @@ pub(crate) fn list_contains<const N: usize>(value: &[u8], token: &[u8; N]) -> bo
     if eq_lowercase(value, token) {
         return true;
     }
-    let mut found = false;
-    let walked = walk_list(value, |start| {
-        let len = start.iter().position(|&b| b == b',').unwrap_or(start.len());
-        let (element, after) = start.split_at_checked(len)?;
-        found |= eq_lowercase(trim_ows(element), token);
-        Some(after)
-    });
-    walked.is_ok() && found
+    matches!(compare_elements(value, token), Some((true, _)))
 }
 
 /// Whether the list holds anything but `token` (ASCII-lowercase, compared
@@ -202,14 +195,25 @@ pub(crate) fn list_holds_other_than<const N: usize>(value: &[u8], token: &[u8; N
     if eq_lowercase(value, token) {
         return false;
     }
-    let mut other = false;
+    !matches!(compare_elements(value, token), Some((_, false)))
+}
+
+/// Reads the list with [`walk_list`], comparing each non-empty element with `token`
+/// as it stands: whether one equals it and whether one does not; `None` for a line
+/// that is no list (more than [`MAX_EMPTY_LIST_ELEMENTS`] empty elements).
+#[inline(always)]
+fn compare_elements<const N: usize>(value: &[u8], token: &[u8; N]) -> Option<(bool, bool)> {
+    let (mut equal, mut other) = (false, false);
     let walked = walk_list(value, |start| {
         let len = start.iter().position(|&b| b == b',').unwrap_or(start.len());
         let (element, after) = start.split_at_checked(len)?;
-        other |= !eq_lowercase(trim_ows(element), token);
+        match eq_lowercase(trim_ows(element), token) {
+            true => equal = true,
+            false => other = true,
+        }
         Some(after)
     });
-    walked.is_err() || other
+    walked.ok().map(|_| (equal, other))
 }
 
 /// Removes optional whitespace (SP / HTAB) from the start.
